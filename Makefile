@@ -1,0 +1,49 @@
+# Chorus: the two set-up commands are `make run` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PYTEST_FAST := -m "not browser and not faults"
+
+.PHONY: run test e2e bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-app
+
+## run: install, migrate, seed the demo on an empty database, serve on http://127.0.0.1:5000
+run: $(VENV)/.installed-app
+	FLASK_DEBUG=1 $(FLASK) db upgrade
+	FLASK_DEBUG=1 $(FLASK) demo
+	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000 --no-debugger
+
+## test: lint, then the suite on SQLite, then the app tests on PostgreSQL if TEST_DATABASE_URL is set
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_FAST)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		CHORUS_TEST_BACKEND=postgresql $(BIN)/pytest tests/app $(PYTEST_FAST); \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+## e2e: browser journeys (Debian's Chromium) and fault tests
+e2e: $(VENV)/.installed-dev
+	$(BIN)/pytest -m "browser or faults"
+
+## bench: every benchmark, each ending with one JSON line
+bench: $(VENV)/.installed-dev
+	@for b in bench/[a-z]*.py; do $(BIN)/python -m bench.$$(basename $$b .py) || exit 1; done
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

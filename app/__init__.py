@@ -1,0 +1,91 @@
+"""The Chorus web application: create_app() wires config, extensions and blueprints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from app.config import build_config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. Nothing happens at import time; everything happens here."""
+    load_dotenv(override=False)
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(build_config(app.instance_path, config))
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    from app import models  # noqa: F401  (registers every table on the metadata)
+    from app.database import check_connection, configure_engine
+    from app.errors import init_errors
+    from app.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
+    from app.security import init_security
+    from app.services.accounts import load_user
+    from app.tenancy import load_current_membership
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True,  # SQLite needs batch mode to alter tables
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    mail.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+
+    with app.app_context():
+        configure_engine(app)
+        if not app.config.get("SKIP_DB_CHECK"):
+            check_connection(app)
+
+    app.before_request(load_current_membership)
+    init_security(app)
+    init_errors(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli.demo import demo_command
+    from app.cli.users import users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask import g
+
+    from app.tenancy import current_role
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {
+            "current_org": getattr(g, "org", None),
+            "current_role": current_role(),
+            "memberships": getattr(g, "memberships", []),
+        }

@@ -1,0 +1,41 @@
+"""Home, organisation switching and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db, limiter
+from app.rendering import render_page
+from app.services.accounts import membership_for
+from app.tenancy import ORG_SESSION_KEY, current_org, parse_uuid_or_404, public
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    return render_page("main/home.html", org=current_org())
+
+
+@bp.post("/organisation")
+def switch_organisation() -> ResponseReturnValue:
+    org_id = parse_uuid_or_404(request.form.get("organisation_id", ""))
+    if membership_for(current_user.id, org_id) is None:
+        abort(404)
+    session[ORG_SESSION_KEY] = str(org_id)
+    return redirect(url_for("main.home"), 303)
+
+
+@bp.get("/health")
+@limiter.exempt
+@public
+def health() -> ResponseReturnValue:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

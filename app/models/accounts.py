@@ -1,0 +1,97 @@
+"""Organisations (or partnerships), users and their roles."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.base import Timestamped, UUIDPrimaryKey
+
+
+class Role(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    SAT_MEMBER = "sat_member"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return {"coordinator": "Coordinator", "sat_member": "SAT member", "viewer": "Viewer"}[self]
+
+
+class OrganisationKind(enum.StrEnum):
+    ORGANISATION = "organisation"
+    PARTNERSHIP = "partnership"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK constraint: portable across SQLite and PostgreSQL.
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        values_callable=lambda e: [m.value for m in e],
+        length=20,
+        create_constraint=True,
+    )
+
+
+class Organisation(UUIDPrimaryKey, Timestamped, db.Model):
+    """The tenant: one organisation, or a partnership of several named member organisations."""
+
+    __tablename__ = "organisation"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(
+        _enum(OrganisationKind, "organisation_kind"), default=OrganisationKind.ORGANISATION
+    )
+    member_organisations: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+
+
+class User(UserMixin, UUIDPrimaryKey, Timestamped, db.Model):
+    __tablename__ = "user_account"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def __repr__(self) -> str:  # never include the hash
+        return f"<User {self.email}>"
+
+
+class Membership(UUIDPrimaryKey, Timestamped, db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("user_id", "organisation_id", name="uq_membership_user_org"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")

@@ -1,0 +1,1 @@
+"""Queries and writes. Services flush; the view or CLI command commits once."""

@@ -1,0 +1,1 @@
+"""HOW we ask and summarise: pure Python, no Flask, no SQL."""

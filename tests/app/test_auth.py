@@ -1,0 +1,123 @@
+"""Signing in and out; every page but a few needs it."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support import PASSWORD, csrf_token, dummy_url, login
+
+
+def test_login_page_is_public(client: FlaskClient) -> None:
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert "Sign in to Chorus" in response.get_data(as_text=True)
+
+
+def test_pages_need_login(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_every_non_public_route_redirects_to_login(app: Flask, client: FlaskClient) -> None:
+    public = {"auth.login", "main.health", "static"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in public or getattr(
+            app.view_functions[rule.endpoint], "chorus_public", False
+        ):
+            continue
+        if "GET" not in rule.methods:
+            continue
+        response = client.get(dummy_url(app, rule))
+        assert response.status_code == 302, (rule.rule, response.status_code)
+        assert "/login" in response.headers["Location"]
+
+
+def test_sign_in_and_out(client: FlaskClient, make_user) -> None:
+    make_user("someone@a.example")
+    login(client, "someone@a.example")
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "someone@a.example" in home.get_data(as_text=True)
+    out = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert out.status_code == 303
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("nobody@a.example", PASSWORD), ("someone@a.example", "wrong password here")],
+)
+def test_same_message_for_unknown_user_and_wrong_password(
+    client: FlaskClient, make_user, email: str, password: str
+) -> None:
+    make_user("someone@a.example")
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "The email address or password is not right" in body
+    assert client.get("/").status_code == 302
+
+
+def test_email_is_case_insensitive(client: FlaskClient, make_user) -> None:
+    make_user("mixed@a.example")
+    login(client, "MIXED@A.example")
+
+
+def test_next_only_goes_to_this_site(client: FlaskClient, make_user) -> None:
+    make_user("someone@a.example")
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"email": "someone@a.example", "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_login_is_rate_limited(client: FlaskClient, make_user) -> None:
+    make_user("someone@a.example")
+    token = csrf_token(client)
+    statuses = [
+        client.post(
+            "/login",
+            data={"email": "someone@a.example", "password": "nope nope nope", "csrf_token": token},
+        ).status_code
+        for _ in range(12)
+    ]
+    assert statuses[:10] == [422] * 10
+    assert statuses[-1] == 429
+
+
+def test_passwords_are_never_logged(client: FlaskClient, make_user, caplog) -> None:
+    make_user("someone@a.example")
+    secret = "a very secret wrong password"
+    with caplog.at_level(logging.DEBUG):
+        client.post(
+            "/login",
+            data={
+                "email": "someone@a.example",
+                "password": secret,
+                "csrf_token": csrf_token(client),
+            },
+        )
+        login(client, "someone@a.example")
+    assert secret not in caplog.text
+    assert PASSWORD not in caplog.text
+
+
+def test_passwords_are_hashed(app: Flask, make_user) -> None:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+
+    make_user("someone@a.example")
+    with app.app_context():
+        stored = db.session.execute(select(User.password_hash)).scalar_one()
+    assert PASSWORD not in stored
+    assert stored.startswith(("scrypt:", "pbkdf2:"))

@@ -1,0 +1,103 @@
+"""Security baseline: CSRF, headers, cookies, error pages, health."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Organisation
+from tests.support import csrf_token, login
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(
+    client: FlaskClient, make_user
+) -> None:
+    make_user("someone@a.example")
+    response = client.post(
+        "/login", data={"email": "someone@a.example", "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 400
+    assert "nothing was changed" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # not signed in
+
+
+def test_wrong_csrf_token_is_refused(client: FlaskClient, app: Flask, make_user) -> None:
+    make_user("a@a.example", "Org A")
+    make_user("a@a.example", "Org B")  # a second membership for the same person
+    login(client, "a@a.example")
+    with app.app_context():
+        org_b = db.session.execute(select(Organisation).where(Organisation.name == "Org B"))
+        org_b_id = str(org_b.scalar_one().id)
+    response = client.post(
+        "/organisation", data={"organisation_id": org_b_id, "csrf_token": "forged"}
+    )
+    assert response.status_code == 400
+    assert "<h1>Org A</h1>" in client.get("/").get_data(as_text=True)
+    # The same request with the real token does switch: the refusal above was the token.
+    client.post(
+        "/organisation", data={"organisation_id": org_b_id, "csrf_token": csrf_token(client, "/")}
+    )
+    assert "<h1>Org B</h1>" in client.get("/").get_data(as_text=True)
+
+
+def test_htmx_requests_send_the_token_as_a_header(client: FlaskClient, make_user) -> None:
+    make_user("someone@a.example")
+    login(client, "someone@a.example")
+    token = csrf_token(client, "/")
+    response = client.post("/logout", headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert response.status_code == 303
+
+
+def test_security_headers(client: FlaskClient) -> None:
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_pages_have_no_inline_script(client: FlaskClient) -> None:
+    body = client.get("/login").get_data(as_text=True)
+    assert "<script>" not in body
+    assert " on" + "click=" not in body
+    assert 'src="/static/js/htmx-2.0.11.min.js"' in body
+
+
+def test_session_cookie_is_httponly_and_lax(client: FlaskClient, make_user) -> None:
+    make_user("someone@a.example")
+    login(client, "someone@a.example")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_friendly_404(client: FlaskClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_htmx_error_gets_fragment_only(client: FlaskClient) -> None:
+    response = client.get("/no/such/page", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Page not found" in body
+    assert "<html" not in body
+
+
+def test_health(client: FlaskClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_static_htmx_is_vendored(client: FlaskClient) -> None:
+    response = client.get("/static/js/htmx-2.0.11.min.js")
+    assert response.status_code == 200
+    assert b"htmx" in response.data[:200]
+    response.close()
