@@ -62,19 +62,47 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.assessment.views import bp as assessment_bp
     from app.auth.views import bp as auth_bp
+    from app.exports.views import bp as exports_bp
+    from app.frameworks.views import bp as frameworks_bp
+    from app.invitations.views import bp as invitations_bp
     from app.main.views import bp as main_bp
+    from app.respond.views import bp as respond_bp
+    from app.results.views import bp as results_bp
+    from app.rounds.views import bp as rounds_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        frameworks_bp,
+        rounds_bp,
+        invitations_bp,
+        respond_bp,
+        results_bp,
+        assessment_bp,
+        exports_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from app.cli.demo import demo_command
+    from app.cli.frameworks import frameworks_cli
+    from app.cli.mail import mail_cli
+    from app.cli.questionnaire import questionnaire_cli
+    from app.cli.rounds import rounds_cli
     from app.cli.users import users_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_command)
+    for command in (
+        users_cli,
+        demo_command,
+        frameworks_cli,
+        rounds_cli,
+        questionnaire_cli,
+        mail_cli,
+    ):
+        app.cli.add_command(command)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -85,6 +113,7 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict[str, Any]:
         return {
+            "has_endpoint": lambda endpoint: endpoint in app.view_functions,
             "current_org": getattr(g, "org", None),
             "current_role": current_role(),
             "memberships": getattr(g, "memberships", []),

@@ -23,7 +23,7 @@ CSP = "; ".join(
 )
 
 # Invitation links carry a token in the path; no log line may hold one (DESIGN.md 6.2).
-_TOKEN_PATH = re.compile(r"(/r/)[A-Za-z0-9_\-]{16,}")
+_TOKEN_PATH = re.compile(r"(/(?:r|unsubscribe)/)[A-Za-z0-9_\-]{16,}")
 
 
 def redact(text: str) -> str:

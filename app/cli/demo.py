@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.cli import demo_assessment, demo_results, demo_rounds
 from app.extensions import db
 from app.models import Organisation, OrganisationKind, Role
 from app.services.accounts import create_user, find_user_by_email
@@ -34,6 +35,11 @@ def demo_command(password: str | None) -> None:
     org = db.session.execute(select(Organisation).where(Organisation.name == DEMO_ORG)).scalar_one()
     org.kind = OrganisationKind.PARTNERSHIP
     org.member_organisations = ["Demo Council", "Demo Health Board", "Demo Police Division"]
+    coordinator = find_user_by_email(DEMO_EMAIL)
+    assert coordinator is not None
+    notes: list[str] = []
+    for step in (demo_rounds.seed, demo_results.seed, demo_assessment.seed):
+        notes += step(org, coordinator)
     db.session.commit()
     credentials = (
         "Sign in at http://127.0.0.1:5000/login with\n"
@@ -43,3 +49,5 @@ def demo_command(password: str | None) -> None:
     saved.write_text(credentials + "\n")
     saved.chmod(0o600)
     click.echo("Demo ready. " + credentials)
+    for line in notes:
+        click.echo(line)

@@ -1,5 +1,83 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from app.models.accounts import Membership, Organisation, OrganisationKind, Role, User
+from app.models.assessment import (
+    ActionStatus,
+    Assessment,
+    EvidenceItem,
+    EvidenceSourceType,
+    ImprovementAction,
+    Judgement,
+    JudgementChange,
+    JudgementScope,
+    MemberRating,
+    TeamMember,
+    TeamRole,
+)
+from app.models.frameworks import CustomFramework
+from app.models.invitations import (
+    DeliveryStatus,
+    Invitation,
+    InvitationStatus,
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+)
+from app.models.responses import (
+    Answer,
+    Channel,
+    Comment,
+    CommentPrompt,
+    Response,
+    ResponseDayCount,
+    SavedDraft,
+)
+from app.models.rounds import (
+    Contact,
+    FeedbackRound,
+    ItemOrigin,
+    OpenLink,
+    QuestionItem,
+    Questionnaire,
+    RoundStatus,
+)
 
-__all__ = ["Membership", "Organisation", "OrganisationKind", "Role", "User"]
+__all__ = [
+    "ActionStatus",
+    "Answer",
+    "Assessment",
+    "Channel",
+    "Comment",
+    "CommentPrompt",
+    "Contact",
+    "CustomFramework",
+    "DeliveryStatus",
+    "EvidenceItem",
+    "EvidenceSourceType",
+    "FeedbackRound",
+    "ImprovementAction",
+    "Invitation",
+    "InvitationStatus",
+    "ItemOrigin",
+    "Judgement",
+    "JudgementChange",
+    "JudgementScope",
+    "MemberRating",
+    "Membership",
+    "MessageKind",
+    "MessageStatus",
+    "OpenLink",
+    "Organisation",
+    "OrganisationKind",
+    "OutboxMessage",
+    "QuestionItem",
+    "Questionnaire",
+    "Response",
+    "ResponseDayCount",
+    "Role",
+    "RoundStatus",
+    "SavedDraft",
+    "TeamMember",
+    "TeamRole",
+    "User",
+]

@@ -6,12 +6,12 @@ import enum
 import uuid
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.base import Timestamped, UUIDPrimaryKey
+from app.models.base import Timestamped, UUIDPrimaryKey, str_enum
 
 
 class Role(enum.StrEnum):
@@ -29,18 +29,6 @@ class OrganisationKind(enum.StrEnum):
     PARTNERSHIP = "partnership"
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK constraint: portable across SQLite and PostgreSQL.
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        values_callable=lambda e: [m.value for m in e],
-        length=20,
-        create_constraint=True,
-    )
-
-
 class Organisation(UUIDPrimaryKey, Timestamped, db.Model):
     """The tenant: one organisation, or a partnership of several named member organisations."""
 
@@ -48,7 +36,7 @@ class Organisation(UUIDPrimaryKey, Timestamped, db.Model):
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(
-        _enum(OrganisationKind, "organisation_kind"), default=OrganisationKind.ORGANISATION
+        str_enum(OrganisationKind, "organisation_kind"), default=OrganisationKind.ORGANISATION
     )
     member_organisations: Mapped[list[str]] = mapped_column(JSON, default=list)
 
@@ -91,7 +79,7 @@ class Membership(UUIDPrimaryKey, Timestamped, db.Model):
     organisation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "membership_role"))
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")

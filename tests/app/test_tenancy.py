@@ -6,7 +6,9 @@ names an object must have a factory in OTHER_ORG_OBJECTS, or this test fails and
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +18,21 @@ from flask.testing import FlaskClient
 from app.models import Role
 from tests.support import csrf_token, dummy_url, login
 
+
+def _collect_factories() -> dict[str, Callable[[Flask, str], Any]]:
+    """Merge FACTORIES from every tests/app/factories_*.py (one file per journey)."""
+    merged: dict[str, Callable[[Flask, str], Any]] = {}
+    for path in sorted(Path(__file__).parent.glob("factories_*.py")):
+        spec = importlib.util.spec_from_file_location(f"chorus_test_{path.stem}", path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        merged.update(module.FACTORIES)
+    return merged
+
+
 # URL argument -> factory(app, other_org_name) returning an id owned by the other organisation.
-OTHER_ORG_OBJECTS: dict[str, Callable[[Flask, str], Any]] = {}
+OTHER_ORG_OBJECTS = _collect_factories()
 
 # Routes with no object in the URL that still take one from the form.
 FORM_OBJECT_ROUTES: dict[str, Callable[[Flask, str], dict[str, str]]] = {

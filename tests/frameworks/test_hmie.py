@@ -187,6 +187,11 @@ def test_stakeholder_report_themes_have_items_for_their_audience(hmie: Framework
         for audience in audiences:
             bound = [i for i in ind.items.get(audience, []) if i.theme == report_theme]
             assert bound, f"{ind_id}: no {audience} item on {report_theme}"
+        # What the reporting audiences say about their own experience belongs to the report
+        # theme; other audiences (e.g. staff describing children they work with) do not.
+        for audience, items in ind.items.items():
+            on_report = {i.theme == report_theme for i in items}
+            assert on_report == {audience in audiences}, (ind_id, audience)
 
 
 # -- scale, evidence, stakeholders, links, illustrations ------------------------------------------

@@ -1,0 +1,183 @@
+"""Self-assessment: a SAT's ratings, agreed judgements, evidence and actions (issue 8)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import Timestamped, UUIDPrimaryKey, str_enum, utcnow
+
+
+class TeamRole(enum.StrEnum):
+    FACILITATOR = "facilitator"
+    CRITICAL_FRIEND = "critical_friend"
+    SCRIBE = "scribe"
+    MEMBER = "member"
+
+
+class EvidenceSourceType(enum.StrEnum):
+    """HMIE's four sources of evidence (section 3.6)."""
+
+    PERFORMANCE_DATA = "performance_data"
+    DOCUMENTATION = "documentation"
+    STAKEHOLDER_VIEWS = "stakeholder_views"
+    DIRECT_OBSERVATION = "direct_observation"
+
+
+class ActionStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class Assessment(UUIDPrimaryKey, Timestamped, db.Model):
+    __tablename__ = "assessment"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    framework_id: Mapped[str] = mapped_column(String(64))
+    indicator_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scope: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    discussion_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    # HMIE key area 10 and the CSIT review, kept as free text the team writes.
+    capacity_statement: Mapped[str] = mapped_column(Text, default="")
+    capacity_confidence: Mapped[str] = mapped_column(String(20), default="")
+    review: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    members: Mapped[list[TeamMember]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+
+
+class TeamMember(UUIDPrimaryKey, db.Model):
+    __tablename__ = "team_member"
+    __table_args__ = (UniqueConstraint("assessment_id", "user_id", name="uq_team_member"),)
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    role: Mapped[TeamRole] = mapped_column(str_enum(TeamRole, "team_role"))
+    submitted: Mapped[bool] = mapped_column(Boolean, default=False)  # individual ratings done
+
+    assessment: Mapped[Assessment] = relationship(back_populates="members")
+
+
+class MemberRating(UUIDPrimaryKey, db.Model):
+    """One member's private rating of one indicator."""
+
+    __tablename__ = "member_rating"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "indicator_id", "user_id", name="uq_member_rating"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    indicator_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class JudgementScope(enum.StrEnum):
+    INDICATOR = "indicator"
+    SECTION = "section"
+
+
+class Judgement(UUIDPrimaryKey, db.Model):
+    """The team's agreed view of an indicator (rating) or a section (no rating)."""
+
+    __tablename__ = "judgement"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "scope", "target_id", name="uq_judgement_target"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    scope: Mapped[JudgementScope] = mapped_column(str_enum(JudgementScope, "judgement_scope"))
+    target_id: Mapped[str] = mapped_column(String(40))
+    agreed_rating: Mapped[str | None] = mapped_column(String(20))
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    areas_for_improvement: Mapped[str] = mapped_column(Text, default="")
+    thread_tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # CSIT red threads
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JudgementChange(UUIDPrimaryKey, Timestamped, db.Model):
+    """Append-only history of judgement edits."""
+
+    __tablename__ = "judgement_change"
+
+    judgement_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("judgement.id", ondelete="CASCADE"), index=True
+    )
+    changed_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class EvidenceItem(UUIDPrimaryKey, Timestamped, db.Model):
+    __tablename__ = "evidence_item"
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    indicator_id: Mapped[str] = mapped_column(String(40))
+    source_type: Mapped[EvidenceSourceType] = mapped_column(
+        str_enum(EvidenceSourceType, "evidence_source")
+    )
+    description: Mapped[str] = mapped_column(Text)
+    evidence_date: Mapped[date | None] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(String(300), default="")
+    added_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # Imported stakeholder results: immutable, with figures and provenance.
+    imported_round_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("feedback_round.id", ondelete="SET NULL")
+    )
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    @property
+    def immutable(self) -> bool:
+        return self.payload is not None
+
+
+class ImprovementAction(UUIDPrimaryKey, Timestamped, db.Model):
+    __tablename__ = "improvement_action"
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[ActionStatus] = mapped_column(
+        str_enum(ActionStatus, "action_status"), default=ActionStatus.NOT_STARTED
+    )
+    indicator_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    area_for_improvement: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,152 @@
+"""Feedback rounds and their questionnaires (DESIGN.md section 2)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import Timestamped, UUIDPrimaryKey, str_enum
+
+
+class RoundStatus(enum.StrEnum):
+    DRAFT = "draft"
+    LIVE = "live"
+    CLOSED = "closed"
+
+
+class ItemOrigin(enum.StrEnum):
+    BANK = "bank"  # exactly as in the framework's item bank
+    EDITED = "edited"  # a bank item reworded by the coordinator
+    CUSTOM = "custom"  # added by the coordinator
+
+
+class FeedbackRound(UUIDPrimaryKey, Timestamped, db.Model):
+    __tablename__ = "feedback_round"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    framework_id: Mapped[str] = mapped_column(String(64))
+    # CSIT scoping terms: organisation, partners, services, customers, outcomes (free text).
+    scope: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    threshold: Mapped[int] = mapped_column(Integer, default=5)
+    audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    indicator_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    children_band: Mapped[str] = mapped_column(String(20), default="under_12")
+    free_text: Mapped[bool] = mapped_column(Boolean, default=True)
+    role_question: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[RoundStatus] = mapped_column(
+        str_enum(RoundStatus, "round_status"), default=RoundStatus.DRAFT
+    )
+    launched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    results_shared_on: Mapped[date | None] = mapped_column(Date)  # told to respondents
+    copied_from_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("feedback_round.id", ondelete="SET NULL")
+    )
+    # Reminder settings: days before close to remind automatically, and the minimum gap.
+    reminder_days_before_close: Mapped[list[int]] = mapped_column(JSON, default=list)
+    reminder_min_gap_days: Mapped[int] = mapped_column(Integer, default=3)
+
+    questionnaires: Mapped[list[Questionnaire]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="Questionnaire.audience"
+    )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == RoundStatus.DRAFT
+
+
+class Questionnaire(UUIDPrimaryKey, db.Model):
+    """One audience's questionnaire in one round; frozen at launch."""
+
+    __tablename__ = "questionnaire"
+    __table_args__ = (UniqueConstraint("round_id", "audience", name="uq_questionnaire_audience"),)
+
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("feedback_round.id", ondelete="CASCADE"), index=True
+    )
+    audience: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    intro: Mapped[str] = mapped_column(Text, default="")
+    easy_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    one_question_per_page: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [{"id", "title", "free_text"}] in order; items carry their section id.
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    role_question: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    round: Mapped[FeedbackRound] = relationship(back_populates="questionnaires")
+    items: Mapped[list[QuestionItem]] = relationship(
+        back_populates="questionnaire",
+        cascade="all, delete-orphan",
+        order_by="QuestionItem.position",
+    )
+
+
+class QuestionItem(UUIDPrimaryKey, db.Model):
+    __tablename__ = "question_item"
+
+    questionnaire_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    section_id: Mapped[str] = mapped_column(String(40))
+    indicator_id: Mapped[str] = mapped_column(String(40))
+    theme_id: Mapped[str | None] = mapped_column(String(40))
+    statement: Mapped[str] = mapped_column(String(300))
+    scale_id: Mapped[str] = mapped_column(String(20))
+    origin: Mapped[ItemOrigin] = mapped_column(
+        str_enum(ItemOrigin, "item_origin"), default=ItemOrigin.BANK
+    )
+    bank_key: Mapped[str | None] = mapped_column(String(120))  # e.g. "2.1/parents/1"
+    bank_statement: Mapped[str | None] = mapped_column(String(300))  # wording before edits
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="items")
+
+
+class Contact(UUIDPrimaryKey, db.Model):
+    """An address to invite, per audience; becomes an Invitation at launch."""
+
+    __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("round_id", "email", name="uq_contact_round_email"),)
+
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("feedback_round.id", ondelete="CASCADE"), index=True
+    )
+    audience: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200), default="")  # greeting only
+
+
+class OpenLink(UUIDPrimaryKey, db.Model):
+    """A per-audience link or QR code for people without email."""
+
+    __tablename__ = "open_link"
+    __table_args__ = (UniqueConstraint("round_id", "audience", name="uq_open_link_audience"),)
+
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("feedback_round.id", ondelete="CASCADE"), index=True
+    )
+    audience: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(24), unique=True)  # short, random, in the URL
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
