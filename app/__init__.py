@@ -15,7 +15,8 @@ from app.config import build_config
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. Nothing happens at import time; everything happens here."""
     load_dotenv(override=False)
-    app = Flask(__name__, instance_relative_config=True)
+    instance_path = (config or {}).get("INSTANCE_PATH")  # tests keep their files apart
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(build_config(app.instance_path, config))
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from surveys.statistics import Distribution, quantity_word, whole_percent, wilson_interval
+from surveys.suppression import check_threshold
 
 # How each quantity word reads in front of an audience's plural noun phrase.
 _LEADS = {
@@ -92,7 +93,7 @@ def evidence(
 
 def suppressed(k: int) -> Evidence:
     """What a group under the threshold reads instead of figures."""
-    return Evidence(f"Fewer than {k} responses")
+    return Evidence(f"Fewer than {check_threshold(k)} responses")
 
 
 def withheld() -> Evidence:

@@ -119,7 +119,9 @@ def _small_union(
     return None
 
 
-def _connected(edges: Sequence[tuple[int, int]], usable: Iterable[int], start: int, goal: int):
+def _connected(
+    edges: Sequence[tuple[int, int]], usable: Iterable[int], start: int, goal: int
+) -> bool:
     adjacent: dict[int, list[int]] = {}
     for cell in usable:
         u, v = edges[cell]
@@ -185,9 +187,9 @@ def _cheapest_cycle(
         for nxt, cell in adjacent.get(node, ()):
             fresh = cell not in hidden
             step = (
-                cost[0] + (fresh and cell in totals),
+                cost[0] + int(fresh and cell in totals),
                 cost[1] + (values[cell] if fresh else 0),
-                cost[2] + fresh,
+                cost[2] + int(fresh),
             )
             if nxt not in best or step < best[nxt]:
                 best[nxt] = step

@@ -62,8 +62,9 @@ def test_config(database_url: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(test_config(database_url))
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    instance = str(tmp_path_factory.mktemp("instance"))
+    app = create_app(test_config(database_url, INSTANCE_PATH=instance))
     with app.app_context():
         upgrade()
     yield app

@@ -481,13 +481,13 @@ def test_newcombe_reproduces_the_published_examples(x1, n1, x2, n2, low, high):
 
 
 def test_newcombe_first_example_by_hand():
-    # 56/70 = 0.8, Wilson (0.6920, 0.8769); 48/80 = 0.6, Wilson (0.4905, 0.7002)
-    # low  = 0.2 - sqrt((0.8 - 0.6920)^2 + (0.7002 - 0.6)^2) = 0.2 - 0.1476 = 0.0524
-    # high = 0.2 + sqrt((0.8769 - 0.8)^2 + (0.6 - 0.4905)^2) = 0.2 + 0.1339 = 0.3339
+    # 56/70 = 0.8, Wilson (0.6918, 0.8770); 48/80 = 0.6, Wilson (0.4905, 0.7004)
+    # low  = 0.2 - sqrt((0.8 - 0.6918)^2 + (0.7004 - 0.6)^2) = 0.2 - 0.1476 = 0.0524
+    # high = 0.2 + sqrt((0.8770 - 0.8)^2 + (0.6 - 0.4905)^2) = 0.2 + 0.1339 = 0.3339
     result = newcombe_difference(56, 70, 48, 80)
     assert result.difference == pytest.approx(0.2)
-    assert wilson_interval(56, 70) == pytest.approx((0.6920, 0.8769), abs=1e-4)
-    assert wilson_interval(48, 80) == pytest.approx((0.4905, 0.7002), abs=1e-4)
+    assert wilson_interval(56, 70) == pytest.approx((0.6918, 0.8770), abs=1e-4)
+    assert wilson_interval(48, 80) == pytest.approx((0.4905, 0.7004), abs=1e-4)
     assert (result.low, result.high) == pytest.approx((0.0524, 0.3339), abs=1e-4)
     assert result.significant
 
