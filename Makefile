@@ -36,7 +36,7 @@ test: $(VENV)/.installed-dev
 
 ## e2e: browser journeys (Debian's Chromium) and fault tests
 e2e: $(VENV)/.installed-dev
-	$(BIN)/pytest -m "browser or faults"
+	$(BIN)/pytest -m "browser or faults" tests
 
 ## bench: every benchmark, each ending with one JSON line
 bench: $(VENV)/.installed-dev
