@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db, limiter
 from app.rendering import render_page
 from app.services.accounts import membership_for
+from app.services.rounds import rounds_of
 from app.tenancy import ORG_SESSION_KEY, current_org, parse_uuid_or_404, public
 
 bp = Blueprint("main", __name__)
@@ -18,7 +19,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    return render_page("main/home.html", org=current_org())
+    org = current_org()
+    return render_page("main/home.html", org=org, rounds=rounds_of(org.id)[:10])
 
 
 @bp.post("/organisation")
