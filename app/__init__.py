@@ -59,6 +59,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
+    if app.config.get("MAIL_WORKER_IN_PROCESS"):
+        from app.mail.worker import install_in_process_worker
+
+        install_in_process_worker(app)
     return app
 
 
@@ -67,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.exports.views import bp as exports_bp
     from app.frameworks.views import bp as frameworks_bp
+    from app.invitations.optout import bp as optout_bp
     from app.invitations.views import bp as invitations_bp
     from app.main.views import bp as main_bp
     from app.respond.views import bp as respond_bp
@@ -79,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         frameworks_bp,
         rounds_bp,
         invitations_bp,
+        optout_bp,
         respond_bp,
         results_bp,
         assessment_bp,

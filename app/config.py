@@ -107,8 +107,23 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "chorus@localhost"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        # The outbox worker (app/mail): attempts before a message fails for good, the first
+        # retry delay (doubling each time), how long a claim may last before another worker
+        # takes the message over (a killed worker), messages per SMTP connection, idle wait.
+        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS") or 5),
+        "MAIL_RETRY_BASE_SECONDS": int(env.get("MAIL_RETRY_BASE_SECONDS") or 300),
+        "MAIL_CLAIM_TIMEOUT_SECONDS": int(env.get("MAIL_CLAIM_TIMEOUT_SECONDS") or 600),
+        "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE") or 100),
+        "MAIL_POLL_SECONDS": float(env.get("MAIL_POLL_SECONDS") or 5),
+        "MAIL_TIMEOUT_SECONDS": float(env.get("MAIL_TIMEOUT_SECONDS") or 30),
         "DEBUG": debug,
         "TESTING": testing,
     }
     config.update(overrides)
+    if "MAIL_WORKER_IN_PROCESS" not in config:
+        # The embedded default (SQLite, one process) sends mail from a thread in the app.
+        config["MAIL_WORKER_IN_PROCESS"] = _bool(
+            env.get("MAIL_WORKER_IN_PROCESS"),
+            default=config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not testing,
+        )
     return config

@@ -6,13 +6,16 @@ is validated here, so `surveys/` and `app/` can trust a loaded `Framework` witho
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -29,8 +32,48 @@ STANDARD_AUDIENCES: dict[str, str] = {
 # Scales a respondent can answer (DESIGN.md section 5). `six_point` is for SAT ratings only.
 ITEM_SCALES = ("agree4", "faces3", "progress5")
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+FRAMEWORK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+
+
+def _not_blank(value: str, info: ValidationInfo) -> str:
+    if not value:
+        raise ValueError(f"{(info.field_name or 'text').replace('_', ' ')} is empty")
+    return value
+
+
+def _entry_not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("entry is empty")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]  # may be left empty
+Required = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_not_blank)]
+Entry = Annotated[  # one text in a list of texts
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_entry_not_blank)
+]
+Ident = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_not_blank)
+]
+
+
+class Problem(NamedTuple):
+    """One problem in a framework: where (a pydantic-style location) and what."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+
+class CrossReferenceError(ValueError):
+    """Every cross-reference problem of a framework at once, each with its own location.
+
+    Raised from the model validator, so pydantic reports it at loc () and keeps this exception in
+    the error's ctx; the loader reads `problems` from there rather than parsing the message.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(p.message for p in problems))
+        self.problems = problems
 
 
 class _Strict(BaseModel):
@@ -38,14 +81,14 @@ class _Strict(BaseModel):
 
 
 class Source(_Strict):
-    document: Text  # file name in shared/seeds, or the user's own reference
-    title: Text
+    document: Required  # file name in shared/seeds, or the user's own reference
+    title: Required
     section: Text = ""
 
 
 class ScaleLevel(_Strict):
     code: Ident  # what is stored and shown: "6", "a", "met"
-    label: Text
+    label: Required
     descriptor: Text = ""
 
 
@@ -53,7 +96,7 @@ class RatingScale(_Strict):
     """The scale a Self-Assessment Team rates on; levels listed best first."""
 
     id: Ident
-    title: Text
+    title: Required
     levels: list[ScaleLevel] = Field(min_length=2)
     good_from: Ident  # this level and better count as "good or better" (blind-spot rule)
 
@@ -74,30 +117,36 @@ class RatingScale(_Strict):
     def is_good_or_better(self, code: str) -> bool:
         return self.rank(code) >= self.rank(self.good_from)
 
+    def label(self, code: str) -> str:
+        for level in self.levels:
+            if level.code == code:
+                return level.label
+        raise KeyError(code)
+
 
 class Audience(_Strict):
     id: Ident
-    label: Text
+    label: Required
 
 
 class Group(_Strict):
     """Optional level above sections, e.g. HMIE's six high-level questions."""
 
     id: Ident
-    title: Text
+    title: Required
 
 
 class Section(_Strict):
     id: Ident
-    title: Text
+    title: Required
     group: Ident | None = None
     summary: Text = ""  # statement of purpose, in our words where the source is long
-    components: list[Text] = []  # e.g. HMIE key area 10's components
+    components: list[Entry] = []  # e.g. HMIE key area 10's components
 
 
 class Theme(_Strict):
     id: Ident
-    title: Text
+    title: Required
     stakeholder_report: bool = False  # an HMIE "what stakeholders report" theme
 
 
@@ -113,9 +162,9 @@ class StandardDetail(_Strict):
 
     actor: Text = ""
     intended_outcome: Text = ""
-    behaviours: list[Text] = []
-    skills_and_abilities: list[Text] = []
-    knowledge_and_understanding: list[Text] = []
+    behaviours: list[Entry] = []
+    skills_and_abilities: list[Entry] = []
+    knowledge_and_understanding: list[Entry] = []
 
 
 class ItemSpec(_Strict):
@@ -145,7 +194,7 @@ def _item_from_shorthand(value: Any) -> Any:
 
 class Indicator(_Strict):
     id: Ident
-    title: Text
+    title: Required
     section: Ident
     summary: Text = ""
     themes: list[Theme] = []
@@ -154,40 +203,58 @@ class Indicator(_Strict):
     detail: StandardDetail | None = None
     items: dict[str, list[ItemSpec]] = {}
 
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        # "/" separates parts of questionnaire item keys and URLs; "," and ";" separate links in
+        # a workbook cell (and "2,1" is a known slip for "2.1").
+        for char in "/,;":
+            if char in value:
+                raise ValueError(f"an indicator id cannot contain {char!r}")
+        return value
+
     @field_validator("items", mode="before")
     @classmethod
     def _shorthand(cls, value: Any) -> Any:
+        # An audience listed with no statements is the same as an audience left out.
         if isinstance(value, dict):
             return {
                 key: [_item_from_shorthand(v) for v in items] if isinstance(items, list) else items
                 for key, items in value.items()
+                if items != []
             }
         return value
+
+    @field_validator("illustrations", "detail")
+    @classmethod
+    def _empty_is_none(cls, value: BaseModel | None) -> BaseModel | None:
+        # Nothing written is the same as the block left out (and survives a workbook).
+        return value if value is not None and any(value.model_dump().values()) else None
 
 
 class Thread(_Strict):
     """A red thread: a topic linking indicators across sections."""
 
     id: Ident
-    title: Text
+    title: Required
     explanation: Text = ""
     links: list[Ident] = Field(min_length=1)
 
 
 class EvidenceSource(_Strict):
     id: Ident
-    title: Text
+    title: Required
     description: Text = ""
 
 
 class ReviewQuestion(_Strict):
     id: Ident
-    question: Text
+    question: Required
 
 
 class Framework(_Strict):
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
-    title: Text
+    id: str
+    title: Required
     short_title: Text = ""
     description: Text = ""
     source: Source
@@ -198,58 +265,26 @@ class Framework(_Strict):
     indicators: list[Indicator] = Field(min_length=1)
     threads: list[Thread] = []
     evidence_sources: list[EvidenceSource] = []
-    stakeholder_groups: list[Text] = []
-    results_questions: list[Text] = []
+    stakeholder_groups: list[Entry] = []
+    results_questions: list[Entry] = []
     review_questions: list[ReviewQuestion] = []
-    notes: list[Text] = []
+    notes: list[Entry] = []
+
+    @field_validator("id")
+    @classmethod
+    def _framework_id(cls, value: str) -> str:
+        if not FRAMEWORK_ID.match(value):
+            raise ValueError(
+                f"{value!r} is not a usable framework id: use 2 to 64 lower-case letters, digits "
+                "and hyphens, starting with a letter or digit (for example 'our-standards')"
+            )
+        return value
 
     @model_validator(mode="after")
     def _cross_references(self) -> Framework:
-        errors: list[str] = []
-
-        def unique(kind: str, ids: list[str]) -> None:
-            seen: set[str] = set()
-            for ident in ids:
-                if ident in seen:
-                    errors.append(f"{kind}: duplicate id {ident!r}")
-                seen.add(ident)
-
-        unique("groups", [g.id for g in self.groups])
-        unique("sections", [s.id for s in self.sections])
-        unique("indicators", [i.id for i in self.indicators])
-        unique("threads", [t.id for t in self.threads])
-        unique("audiences", [a.id for a in self.audiences])
-
-        groups = {g.id for g in self.groups}
-        sections = {s.id for s in self.sections}
-        indicators = {i.id for i in self.indicators}
-        audiences = set(STANDARD_AUDIENCES) | {a.id for a in self.audiences}
-        for n, section in enumerate(self.sections):
-            if section.group is not None and section.group not in groups:
-                errors.append(f"sections[{n}].group: unknown group {section.group!r}")
-        for n, ind in enumerate(self.indicators):
-            where = f"indicators[{n}]"
-            if ind.section not in sections:
-                errors.append(f"{where}.section: unknown section {ind.section!r}")
-            unique(f"{where}.themes", [t.id for t in ind.themes])
-            for link in ind.links:
-                if link not in indicators:
-                    errors.append(f"{where}.links: {link!r} is not an indicator of this framework")
-            themes = {t.id for t in ind.themes}
-            for audience, items in ind.items.items():
-                if audience not in audiences:
-                    errors.append(f"{where}.items.{audience}: unknown audience {audience!r}")
-                for k, item in enumerate(items):
-                    if item.theme is not None and item.theme not in themes:
-                        errors.append(
-                            f"{where}.items.{audience}[{k}].theme: unknown theme {item.theme!r}"
-                        )
-        for n, thread in enumerate(self.threads):
-            for link in thread.links:
-                if link not in indicators:
-                    errors.append(f"threads[{n}].links: {link!r} is not an indicator")
-        if errors:
-            raise ValueError("; ".join(errors))
+        problems = cross_reference_problems(self.model_dump(include=_CROSS_REFERENCED))
+        if problems:
+            raise CrossReferenceError(problems)
         return self
 
     # -- lookups used everywhere; cheap because frameworks are small and cached --------------
@@ -274,8 +309,133 @@ class Framework(_Strict):
                 return sec
         raise KeyError(section_id)
 
+    def group(self, group_id: str) -> Group:
+        for grp in self.groups:
+            if grp.id == group_id:
+                return grp
+        raise KeyError(group_id)
+
     def indicators_in(self, section_id: str) -> list[Indicator]:
         return [i for i in self.indicators if i.section == section_id]
 
+    def sections_in(self, group_id: str | None) -> list[Section]:
+        return [s for s in self.sections if s.group == group_id]
+
+    def linked_from(self, indicator_id: str) -> list[Indicator]:
+        """Indicators whose links point at this one (the other direction of `links`)."""
+        return [i for i in self.indicators if indicator_id in i.links]
+
+    def threads_through(self, indicator_id: str) -> list[Thread]:
+        """Red threads that link this indicator."""
+        return [t for t in self.threads if indicator_id in t.links]
+
     def item_count(self) -> int:
         return sum(len(items) for ind in self.indicators for items in ind.items.values())
+
+
+# -- cross-references -----------------------------------------------------------------------------
+
+_CROSS_REFERENCED = {
+    "groups",
+    "sections",
+    "indicators",
+    "threads",
+    "audiences",
+    "evidence_sources",
+    "review_questions",
+}
+
+
+def _ident(value: Any) -> str | None:
+    """An id as the schema would read it; None for a value of the wrong type (reported apart)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value).strip() if isinstance(value, str) else str(value)
+
+
+def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    return (
+        [(n, v) for n, v in enumerate(value) if isinstance(v, dict)]
+        if isinstance(value, list)
+        else []
+    )
+
+
+def cross_reference_problems(data: Any) -> list[Problem]:
+    """Duplicate ids and references to things that do not exist, each with its location.
+
+    Works on validated data (the model validator passes its own dump) and on raw parsed data,
+    so a file with field errors gets its cross-reference problems reported in the same pass.
+    Values of the wrong type are skipped here: their field errors already say so.
+    """
+    if not isinstance(data, dict):
+        return []
+    problems: list[Problem] = []
+
+    def ids(key: str) -> list[str | None]:
+        return [_ident(obj.get("id")) for _n, obj in _dicts(data.get(key))]
+
+    def unique(loc: tuple[str | int, ...], idents: list[str | None]) -> None:
+        seen: set[str] = set()
+        for ident in idents:
+            if ident is None:
+                continue
+            if ident in seen:
+                problems.append(Problem(loc, f"duplicate id {ident!r}"))
+            seen.add(ident)
+
+    for key in (
+        "groups",
+        "sections",
+        "indicators",
+        "threads",
+        "audiences",
+        "evidence_sources",
+        "review_questions",
+    ):
+        unique((key,), ids(key))
+
+    groups = set(ids("groups"))
+    sections = set(ids("sections"))
+    indicators = set(ids("indicators"))
+    audiences = set(STANDARD_AUDIENCES) | set(ids("audiences"))
+    for n, section in _dicts(data.get("sections")):
+        group = _ident(section.get("group"))
+        if group is not None and group not in groups:
+            problems.append(Problem(("sections", n, "group"), f"unknown group {group!r}"))
+    for n, ind in _dicts(data.get("indicators")):
+        section = _ident(ind.get("section"))
+        if section is not None and section not in sections:
+            problems.append(Problem(("indicators", n, "section"), f"unknown section {section!r}"))
+        themes = [_ident(theme.get("id")) for _k, theme in _dicts(ind.get("themes"))]
+        unique(("indicators", n, "themes"), themes)
+        links = ind.get("links")
+        for link in map(_ident, links if isinstance(links, list) else []):
+            if link is not None and link not in indicators:
+                problems.append(
+                    Problem(
+                        ("indicators", n, "links"),
+                        f"{link!r} is not an indicator of this framework",
+                    )
+                )
+        bank = ind.get("items")
+        for audience, items in (bank if isinstance(bank, dict) else {}).items():
+            if isinstance(audience, str) and audience not in audiences:
+                problems.append(
+                    Problem(("indicators", n, "items", audience), f"unknown audience {audience!r}")
+                )
+            for k, item in _dicts(items):
+                theme = _ident(item.get("theme"))
+                if theme is not None and theme not in themes:
+                    problems.append(
+                        Problem(
+                            ("indicators", n, "items", audience, k, "theme"),
+                            f"unknown theme {theme!r}",
+                        )
+                    )
+    for n, thread in _dicts(data.get("threads")):
+        links = thread.get("links")
+        for link in map(_ident, links if isinstance(links, list) else []):
+            if link is not None and link not in indicators:
+                problems.append(Problem(("threads", n, "links"), f"{link!r} is not an indicator"))
+    return problems

@@ -14,6 +14,7 @@ from app.models.assessment import (
     TeamMember,
     TeamRole,
 )
+from app.models.exports import PaperImport
 from app.models.frameworks import CustomFramework
 from app.models.invitations import (
     DeliveryStatus,
@@ -70,6 +71,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",
+    "PaperImport",
     "QuestionItem",
     "Questionnaire",
     "Response",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +23,13 @@ class Role(enum.StrEnum):
     @property
     def label(self) -> str:
         return {"coordinator": "Coordinator", "sat_member": "SAT member", "viewer": "Viewer"}[self]
+
+
+def password_hash_method() -> str:
+    """scrypt in production; tests configure a cheap method so fixtures stay fast."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return "scrypt"
 
 
 class OrganisationKind(enum.StrEnum):
@@ -56,7 +64,7 @@ class User(UserMixin, UUIDPrimaryKey, Timestamped, db.Model):
     )
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

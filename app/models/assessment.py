@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -142,6 +144,13 @@ class JudgementChange(UUIDPrimaryKey, Timestamped, db.Model):
 
 class EvidenceItem(UUIDPrimaryKey, Timestamped, db.Model):
     __tablename__ = "evidence_item"
+    # One imported item per round and indicator, even when two people import at once. Items the
+    # team types have no round (NULL), and NULLs never clash.
+    __table_args__ = (
+        UniqueConstraint(
+            "assessment_id", "imported_round_id", "indicator_id", name="uq_evidence_import"
+        ),
+    )
 
     assessment_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("assessment.id", ondelete="CASCADE"), index=True
@@ -165,6 +174,24 @@ class EvidenceItem(UUIDPrimaryKey, Timestamped, db.Model):
     @property
     def immutable(self) -> bool:
         return self.payload is not None
+
+
+class ImmutableEvidence(RuntimeError):
+    """Imported stakeholder results record what respondents said; they are never changed."""
+
+
+@event.listens_for(EvidenceItem, "before_update")
+def _refuse_update(mapper: Any, connection: Any, target: EvidenceItem) -> None:
+    # The last line of defence behind the services' own check: no code path may rewrite one.
+    history = inspect(target).attrs.payload.history
+    if target.payload is not None or any(v is not None for v in history.deleted):
+        raise ImmutableEvidence("imported stakeholder evidence cannot be changed")
+
+
+@event.listens_for(EvidenceItem, "before_delete")
+def _refuse_delete(mapper: Any, connection: Any, target: EvidenceItem) -> None:
+    if target.payload is not None:
+        raise ImmutableEvidence("imported stakeholder evidence cannot be deleted")
 
 
 class ImprovementAction(UUIDPrimaryKey, Timestamped, db.Model):

@@ -1,7 +1,688 @@
-"""The respondent journey on a phone, and the coordinator's preview of it (issue 6)."""
+"""The respondent journey on a phone, and the coordinator's preview of it (issue 6).
+
+Entry links (/r/<token>, /o/<code>) are exchanged for a signed session and a 303 to a URL
+without the token; then one page per section (one per question in easy-read mode), plain form
+posts with 303s between pages, and HTMX swapping the `survey` block in place when it is there.
+Answers so far stay in the browser (respond/state.py); only "save and continue later" keeps an
+encrypted copy on the server. Every respondent view is public; the preview needs sign-in.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from app.errors import MESSAGES
+from app.extensions import db, htmx, limiter
+from app.models import Channel, FeedbackRound, Organisation, Questionnaire
+from app.rendering import render_page
+from app.respond import state
+from app.respond.state import SessionEntry
+from app.services import abuse
+from app.services.responding import (
+    FREE_TEXT_MAX,
+    Page,
+    PageInput,
+    Progress,
+    Refusal,
+    Shape,
+    Survey,
+    TamperedForm,
+    audience_label,
+    build_shape,
+    delete_draft,
+    enter_by_code,
+    enter_by_token,
+    errors_for_progress,
+    load_draft,
+    load_survey,
+    newer,
+    read_page,
+    save_draft,
+    survey_from,
+    today,
+    values_for,
+    window_refusal,
+)
+from app.services.submission import Outcome, submit
+from app.tenancy import get_owned_or_404, public
+from surveys.questionnaire import TOO_LONG_MINUTES
+from surveys.scales import DONT_KNOW
 
 bp = Blueprint("respond", __name__)
+
+MAX_BODY_BYTES = 100 * 1024  # a whole page of answers and two full comment boxes is ~10 KB
+BLOCK = "survey"
+# Only reachable if earlier comments already filled the cookie: say where the fix is.
+_NO_ROOM = {
+    "_room": "Your comments on earlier pages are too long to keep on this device. Please go "
+    "back and shorten them."
+}
+
+NO_ENTRY = (
+    403,
+    "Please open the survey from your link",
+    "This page only works after opening the survey from its link.",
+    "Use the link in your invitation email, or scan the QR code or type the link from the poster.",
+)
+RESPONDENT_MESSAGES = {
+    400: ("Something went wrong with that page", "Nothing was saved. Go back and try again."),
+    404: ("Page not found", "Check the link, or open it again from your email or the poster."),
+    405: ("That did not work", "Please go back and use the buttons on the page."),
+    413: (
+        "That was too much to send",
+        f"Nothing was saved. Each comment can be up to {FREE_TEXT_MAX:,} characters: please "
+        "go back, shorten your comments and try again.",
+    ),
+    429: (
+        "Please wait a few minutes",
+        "A lot of answers have been sent from this internet connection in a short time, so it "
+        "has been paused for a few minutes. Your answers so far are kept: try again shortly.",
+    ),
+}
+
+
+# -- request plumbing -----------------------------------------------------------------------------
+
+
+@bp.url_value_preprocessor
+def _cap_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # Runs before CSRFProtect reads the form, so an oversized body is refused unread (413).
+    request.max_content_length = MAX_BODY_BYTES
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # Answers are personal: never cached, and a browser's Back re-asks the server (which
+    # re-renders from the progress cookie) instead of showing a stale copy.
+    response.headers["Cache-Control"] = "no-store"
+    if htmx and response.status_code >= 400:
+        response.headers["HX-Push-Url"] = "false"
+    return response
+
+
+def problem(
+    status: int, title: str, message: str, advice: str = "", survey: Survey | None = None
+) -> Response:
+    return render_page(
+        "respond/problem.html",
+        block=BLOCK,
+        status=status,
+        title=title,
+        message=message,
+        advice=advice,
+        organisation=survey.organisation if survey else "",
+        easy=bool(survey and survey.shape.easy_read),
+    )
+
+
+def refused(refusal: Refusal, survey: Survey | None = None) -> Response:
+    return problem(refusal.status, refusal.title, refusal.message, refusal.advice, survey)
+
+
+def _staff_error(code: int, detail: str | None) -> Response:
+    """The preview is a staff page: its errors look like the rest of the staff side."""
+    title, advice = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
+    return render_page(
+        "errors/error.html",
+        block="content",
+        status=code,
+        title=title,
+        advice=detail or advice,
+        status_code=code,
+    )
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+    if request.endpoint == "respond.preview":
+        return _staff_error(400, None)
+    return problem(
+        400,
+        "This page had expired",
+        "Nothing was saved, because the page was sent without its security check.",
+        "Go back, reload the page and try again. Your earlier answers are kept.",
+    )
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    code = error.code or 500
+    custom = error.description != type(error).description
+    detail = error.description if custom else None
+    if request.endpoint == "respond.preview":
+        return _staff_error(code, detail)
+    title, advice = RESPONDENT_MESSAGES.get(code, MESSAGES.get(code, MESSAGES[400]))
+    return problem(code, title, detail or advice)
+
+
+class Halt(Exception):
+    """Stop the view and send this response instead (refusals, redirects to thanks)."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status)
+        self.response = response
+
+
+@bp.errorhandler(Halt)
+def _halt(halt: Halt) -> ResponseReturnValue:
+    return halt.response
+
+
+@bp.errorhandler(Refusal)
+def _refusal(refusal: Refusal) -> ResponseReturnValue:
+    return refused(refusal)
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def _entry(questionnaire_id: uuid.UUID) -> SessionEntry:
+    entry = state.current_entry()
+    if entry is None or entry.questionnaire_id != questionnaire_id:
+        raise Refusal(*NO_ENTRY)
+    return entry
+
+
+def _survey(questionnaire_id: uuid.UUID) -> Survey:
+    survey = load_survey(questionnaire_id)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _answering(questionnaire_id: uuid.UUID) -> tuple[SessionEntry, Survey]:
+    """The entry and survey of a browser still answering; halts with the right page if not."""
+    entry = _entry(questionnaire_id)
+    if entry.done:
+        raise Halt(redirect(url_for("respond.thanks", questionnaire_id=questionnaire_id), 303))
+    survey = _survey(questionnaire_id)
+    refusal = _open_refusal(survey) or (
+        _already_answered_here(survey) if _answered_here(entry) else None
+    )
+    if refusal:
+        raise Halt(refused(refusal, survey))
+    return entry, survey
+
+
+def _open_refusal(survey: Survey) -> Refusal | None:
+    return window_refusal(survey.window(today()), survey.opens_on, survey.closes_on)
+
+
+def _already_answered_here(survey: Survey) -> Refusal:
+    return Refusal(
+        409,
+        "You have already answered on this device",
+        "Answers to this survey have already been sent from this browser. To keep results "
+        "fair, each phone or computer can send one set of answers.",
+        "If someone else here would like to answer, they can use their own phone or computer.",
+    )
+
+
+def _answered_here(entry: SessionEntry) -> bool:
+    if entry.channel != Channel.OPEN_LINK:
+        return False
+    done = abuse.answered_here(request.cookies.get(abuse.DONE_COOKIE))
+    return entry.questionnaire_id.hex in done
+
+
+def _to(endpoint: str, survey: Survey, **values: Any) -> str:
+    return url_for(endpoint, questionnaire_id=survey.shape.questionnaire_id, **values)
+
+
+def _page_url(survey: Survey, number: int) -> str:
+    return _to("respond.page", survey, number=number)
+
+
+def _redirect_with(target: str, survey: Survey, progress: Progress | None) -> Response:
+    response = redirect(target, 303)
+    if progress is not None:
+        state.write_progress(
+            response, state.encode_progress(survey.shape, progress), survey.closes_on, today()
+        )
+    return response
+
+
+# -- entry ----------------------------------------------------------------------------------------
+
+
+@bp.get("/r/<token>")
+@public
+def enter_invitation(token: str) -> ResponseReturnValue:
+    """Exchange the emailed token for a session, then leave the token's URL at once."""
+    try:
+        entry = enter_by_token(token, today())
+    except Refusal as refusal:
+        current = state.current_entry()
+        if (
+            refusal.questionnaire_id is not None
+            and current is not None
+            and current.done
+            and current.questionnaire_id == refusal.questionnaire_id
+        ):
+            # This browser sent these answers: show its thank-you page again.
+            return redirect(
+                url_for("respond.thanks", questionnaire_id=current.questionnaire_id), 303
+            )
+        return refused(refusal)
+    state.remember_entry(entry)
+    survey = _survey(entry.questionnaire_id)
+    browser = state.read_progress(survey.shape)
+    assert entry.token is not None
+    chosen = newer(browser, load_draft(_secret(), entry.token, survey.shape))
+    return _redirect_with(
+        _to("respond.welcome", survey), survey, chosen if chosen is not browser else None
+    )
+
+
+@bp.get("/o/<code>")
+@public
+def enter_open_link(code: str) -> ResponseReturnValue:
+    try:
+        entry = enter_by_code(code, today())
+    except Refusal as refusal:
+        return refused(refusal)
+    state.remember_entry(entry)
+    return redirect(url_for("respond.welcome", questionnaire_id=entry.questionnaire_id), 303)
+
+
+@bp.get("/q/<uuid:questionnaire_id>")
+@public
+def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    entry, survey = _answering(questionnaire_id)
+    progress = state.read_progress(survey.shape)
+    return render_page(
+        "respond/welcome.html",
+        block=BLOCK,
+        **_common(survey),
+        title=f"{survey.shape.audience_label} survey",
+        entry=entry,
+        started=bool(progress and (progress.answers or progress.texts or progress.role)),
+        answered=progress.answered_count() if progress else 0,
+    )
+
+
+@bp.post("/q/<uuid:questionnaire_id>/start")
+@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key)
+@public
+def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    entry, survey = _answering(questionnaire_id)
+    progress = state.read_progress(survey.shape)
+    if request.form.get("nav") == "restart":
+        progress = None
+        if entry.token:
+            delete_draft(_secret(), entry.token)
+            db.session.commit()
+    progress = progress or Progress.new(questionnaire_id)
+    target = progress.first_incomplete_page(survey.shape) or survey.shape.last_page
+    return _redirect_with(_page_url(survey, target), survey, progress)
+
+
+# -- answering ------------------------------------------------------------------------------------
+
+
+def _common(survey: Survey) -> dict[str, Any]:
+    return {
+        "survey": survey,
+        "shape": survey.shape,
+        "organisation": survey.organisation,
+        "easy": survey.shape.easy_read,
+        "dont_know": DONT_KNOW,
+        "max_chars": FREE_TEXT_MAX,
+    }
+
+
+def _summary(survey: Survey, page: Page, errors: dict[str, str]) -> list[tuple[str, str]]:
+    """(link target or "", text) for the error summary, in page order."""
+    labels: dict[str, str] = {}
+    for item in page.items:
+        labels[item.field] = (
+            "" if survey.shape.one_question_per_page else f"Question {item.number}: "
+        )
+    for box in page.boxes:
+        labels[box.field] = ""
+    labels["role"] = ""
+    rows = []
+    for field, message in errors.items():
+        if field.startswith("_"):
+            rows.append(("", message))
+        else:
+            rows.append((field, labels.get(field, "") + message))
+    return rows
+
+
+def _render_page(
+    survey: Survey,
+    entry: SessionEntry,
+    page: Page,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    shape = survey.shape
+    last = page.number == shape.last_page
+    title = f"{shape.unit} {page.number} of {shape.last_page}: {page.heading}"
+    form = {
+        "action": _to("respond.send", survey) if last else _page_url(survey, page.number),
+        "can_save": entry.channel == Channel.EMAIL,
+        "stamp": (
+            abuse.page_stamp(shape.questionnaire_id, page.number)
+            if entry.channel == Channel.OPEN_LINK
+            else None
+        ),
+        "honeypot": abuse.HONEYPOT_FIELD,
+        "stamp_field": abuse.STAMP_FIELD,
+    }
+    return render_page(
+        "respond/page.html",
+        block=BLOCK,
+        status=status,
+        **_common(survey),
+        title=("Error: " if errors else "") + title,
+        page=page,
+        values=values,
+        errors=errors,
+        summary=_summary(survey, page, errors),
+        form=form,
+    )
+
+
+@bp.route("/q/<uuid:questionnaire_id>/page/<int:number>", methods=["GET", "POST"])
+@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key, methods=["POST"])
+@public
+def page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
+    return _page(questionnaire_id, number, final=False)
+
+
+@bp.post("/q/<uuid:questionnaire_id>/send")
+@limiter.limit(abuse.send_rate_limit, key_func=abuse.client_key)
+@public
+def send(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    return _page(questionnaire_id, None, final=True)
+
+
+def _page(questionnaire_id: uuid.UUID, number: int | None, *, final: bool) -> Response:
+    entry, survey = _answering(questionnaire_id)
+    shape = survey.shape
+    page = shape.page(shape.last_page if number is None else number)
+    if page is None:
+        abort(404)
+    if number is not None and number == shape.last_page and request.method == "POST":
+        final = True  # the last page is sent from its own URL too (an old form, say)
+    progress = state.read_progress(shape)
+    if request.method == "GET":
+        if progress is None:
+            return redirect(_to("respond.welcome", survey), 303)
+        first = progress.first_incomplete_page(shape)
+        if first is not None and page.number > first:
+            return redirect(_page_url(survey, first), 303)
+        return _render_page(survey, entry, page, values=values_for(page, progress), errors={})
+    return _post(survey, entry, page, progress or Progress.new(questionnaire_id), final)
+
+
+def _post(
+    survey: Survey, entry: SessionEntry, page: Page, progress: Progress, final: bool
+) -> Response:
+    shape = survey.shape
+    try:
+        got = read_page(shape, page, request.form)
+    except TamperedForm as exc:
+        return problem(
+            400,
+            "Your answers could not be saved",
+            f"{exc} Nothing was saved.",
+            "Please go back, reload the page and try again.",
+            survey,
+        )
+    nav = request.form.get("nav") or ("send" if final else "next")
+    allowed = {"back", "send" if final else "next"} | (
+        {"save"} if entry.channel == Channel.EMAIL else set()
+    )
+    if nav not in allowed:
+        return problem(400, "That did not work", "Please use the buttons on the page.", "", survey)
+
+    if entry.channel == Channel.OPEN_LINK:
+        blocked = _open_link_checks(shape, page, got, nav)
+        if blocked:
+            if "_hp" not in blocked:
+                progress.merge(page, got)
+            return _rerender(survey, entry, page, progress, got, blocked)
+
+    before = dict(progress.texts)
+    progress.merge(page, got)
+    if not state.fits(state.encode_progress(shape, progress)):
+        progress.texts = before
+        changed = [b for b in page.boxes if got.texts.get(b.key, "") != before.get(b.key, "")]
+        for box in changed or page.boxes[:1]:
+            got.errors[box.field] = (
+                "We cannot keep this much writing on your device between pages. Please "
+                "shorten your comments on this page."
+            )
+        return _rerender(survey, entry, page, progress, got, {} if page.boxes else _NO_ROOM)
+    if got.too_long and nav in {"back", "save"}:
+        # Going back or saving never drops what someone wrote without saying so.
+        too_long = {b.field: got.errors[b.field] for b in page.boxes if b.key in got.too_long}
+        got.errors = too_long
+        return _rerender(survey, entry, page, progress, got, {})
+
+    if nav == "back":
+        target = (
+            _page_url(survey, page.number - 1)
+            if page.number > 1
+            else _to("respond.welcome", survey)
+        )
+        return _redirect_with(target, survey, progress)
+    if nav == "save":
+        assert entry.token is not None
+        save_draft(_secret(), entry.token, shape, progress)
+        db.session.commit()
+        return _redirect_with(_to("respond.saved", survey), survey, progress)
+    if got.errors:
+        return _rerender(survey, entry, page, progress, got, {})
+    if not final:
+        return _redirect_with(_page_url(survey, page.number + 1), survey, progress)
+    return _submit(survey, entry, progress)
+
+
+def _open_link_checks(shape: Shape, page: Page, got: PageInput, nav: str) -> dict[str, str]:
+    form = request.form
+    if abuse.honeypot_filled(form.get(abuse.HONEYPOT_FIELD, "")):
+        return {
+            "_hp": "Please leave the box marked “Leave this box empty” empty, then press the "
+            "button again."
+        }
+    if nav != "back" and abuse.too_quick(
+        form.get(abuse.STAMP_FIELD, ""), shape.questionnaire_id, page.number, page.question_count
+    ):
+        return {
+            "_quick": "You moved on very quickly. Please check your answers on this page, then "
+            "press the button again."
+        }
+    return {}
+
+
+def _rerender(
+    survey: Survey,
+    entry: SessionEntry,
+    page: Page,
+    progress: Progress,
+    got: PageInput,
+    extra: dict[str, str],
+) -> Response:
+    response = _render_page(
+        survey, entry, page, values=got.shown, errors={**extra, **got.errors}, status=422
+    )
+    encoded = state.encode_progress(survey.shape, progress)
+    if state.fits(encoded):
+        state.write_progress(response, encoded, survey.closes_on, today())
+    return response
+
+
+def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response:
+    result = submit(
+        survey,
+        progress,
+        channel=entry.channel,
+        token=entry.token,
+        secret=_secret(),
+        on=today(),
+    )
+    if result.thanked:
+        db.session.commit()
+        state.mark_done(entry)
+        response = redirect(_to("respond.thanks", survey), 303)
+        state.clear_progress(response)
+        if entry.channel == Channel.OPEN_LINK:
+            response.set_cookie(
+                abuse.DONE_COOKIE,
+                abuse.with_answered(
+                    request.cookies.get(abuse.DONE_COOKIE), survey.shape.questionnaire_id
+                ),
+                max_age=abuse.DONE_MAX_AGE,
+                httponly=True,
+                secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+                samesite="Lax",
+            )
+        return response
+    db.session.rollback()
+    if result.outcome == Outcome.INCOMPLETE:
+        assert result.incomplete_page is not None
+        page = survey.shape.page(result.incomplete_page)
+        assert page is not None
+        errors = errors_for_progress(survey.shape, page, progress)
+        return _render_page(
+            survey,
+            entry,
+            page,
+            values=values_for(page, progress),
+            errors={
+                "_incomplete": "Some questions have not been answered yet. Please answer "
+                "them, then carry on.",
+                **errors,
+            },
+            status=422,
+        )
+    if result.outcome in {Outcome.CLOSED, Outcome.NOT_OPEN}:
+        refusal = _open_refusal(survey) or window_refusal(
+            survey.window(today()), survey.opens_on, survey.closes_on
+        )
+        if refusal is None:  # the round changed between reading it and sending
+            refusal = Refusal(410, "This survey has closed", "It cannot take any more answers.", "")
+        return refused(refusal, survey)
+    state.forget_entry()
+    response = refused(_invitation_refusal(result.outcome), survey)
+    state.clear_progress(response)
+    return response
+
+
+def _invitation_refusal(outcome: Outcome) -> Refusal:
+    if outcome == Outcome.INVITATION_USED:
+        return Refusal(
+            409,
+            "Your answers were not sent this time",
+            "Answers have already been sent using this invitation link (perhaps on another "
+            "device), and each invitation can be used once. Nothing more was saved.",
+            "Thank you for taking part.",
+        )
+    if outcome == Outcome.INVITATION_OPTED_OUT:
+        return Refusal(
+            410,
+            "This invitation has been switched off",
+            "You asked not to hear from us about this survey, so these answers were not sent.",
+        )
+    return Refusal(
+        404,
+        "This invitation no longer works",
+        "We could not find your invitation, so these answers were not sent.",
+    )
+
+
+# -- after answering ------------------------------------------------------------------------------
+
+
+@bp.get("/q/<uuid:questionnaire_id>/saved")
+@public
+def saved(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    _, survey = _answering(questionnaire_id)
+    return render_page(
+        "respond/saved.html", block=BLOCK, **_common(survey), title="Your answers are saved"
+    )
+
+
+@bp.post("/q/<uuid:questionnaire_id>/forget")
+@public
+def forget(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    """Remove this survey's answers and link from a shared device (a saved draft stays)."""
+    state.forget_entry()
+    response = redirect(url_for("respond.forgotten"), 303)
+    state.clear_progress(response)
+    return response
+
+
+@bp.get("/forgotten")
+@public
+def forgotten() -> ResponseReturnValue:
+    return render_page(
+        "respond/forgotten.html", block=BLOCK, title="Removed from this device", organisation=""
+    )
+
+
+@bp.get("/q/<uuid:questionnaire_id>/thanks")
+@public
+def thanks(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    entry = _entry(questionnaire_id)
+    if not entry.done:
+        return redirect(url_for("respond.welcome", questionnaire_id=questionnaire_id), 303)
+    survey = _survey(questionnaire_id)
+    return render_page(
+        "respond/thanks.html",
+        block=BLOCK,
+        **_common(survey),
+        title="Thank you: your answers have been sent",
+        entry=entry,
+    )
+
+
+# -- coordinator preview --------------------------------------------------------------------------
+
+
+@bp.get("/rounds/<uuid:round_id>/preview/<audience>")
+def preview(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
+    """Each page exactly as respondents see it, in a phone-width frame; answering is off."""
+    rnd = get_owned_or_404(FeedbackRound, round_id)
+    questionnaires = list(
+        db.session.execute(
+            select(Questionnaire)
+            .where(Questionnaire.round_id == rnd.id)
+            .order_by(Questionnaire.audience)
+        ).scalars()
+    )
+    row = next((q for q in questionnaires if q.audience == audience), None)
+    if row is None:
+        abort(404, "This round has no questionnaire for that audience.")
+    org = db.session.get(Organisation, rnd.organisation_id)
+    survey = survey_from(build_shape(row, rnd), rnd, org.name if org else "")
+    return render_page(
+        "respond/preview.html",
+        **_common(survey),
+        rnd=rnd,
+        audiences=[(q.audience, audience_label(rnd, q.audience)) for q in questionnaires],
+        title=f"Preview: {survey.shape.audience_label}",
+        too_long_minutes=TOO_LONG_MINUTES,
+    )

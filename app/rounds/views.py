@@ -1,7 +1,633 @@
-"""Rounds and questionnaires: create, edit, copy (issue 4)."""
+"""Rounds and questionnaires (issue 4): set up a round, review and edit its questionnaires
+before launch, copy it for next year, delete a draft.
+
+Everyone in the organisation can look; only coordinators change anything. Objects load through
+`get_owned_or_404` before the role check, so another organisation's round is a 404 for everyone.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.extensions import db, htmx
+from app.models import FeedbackRound, ItemOrigin, QuestionItem, Questionnaire, Role, RoundStatus
+from app.rendering import render_page
+from app.rounds import forms
+from app.rounds.forms import SettingsForm
+from app.services import round_edits
+from app.services.frameworks import UnknownFramework, available_frameworks, get_framework
+from app.services.rounds import (
+    RoundError,
+    RoundLocked,
+    RoundSettings,
+    as_generated,
+    audience_scale,
+    contact_count,
+    copy_name,
+    copy_round,
+    create_round,
+    delete_round,
+    intro_changed,
+    ordered_items,
+    questionnaire_of,
+    round_of,
+    rounds_of,
+    skipped_audiences,
+    update_round,
+    validate_settings,
+)
+from app.tenancy import current_org, current_role, get_owned_or_404
+from frameworks import Framework
+from surveys import questionnaire as qgen
+from surveys.scales import SCALES
+from surveys.selection import shortcuts
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
+
+STATUS_LABELS = {RoundStatus.DRAFT: "Draft", RoundStatus.LIVE: "Live", RoundStatus.CLOSED: "Closed"}
+ORIGIN_LABELS = {
+    ItemOrigin.BANK: "from the item bank",
+    ItemOrigin.EDITED: "edited",
+    ItemOrigin.CUSTOM: "added by you",
+}
+CHILDREN_BAND_LABELS = {
+    "under_12": "Under 12: easy-read statements with faces, one question per page",
+    "12_plus": "12 and over: the same scale as adults",
+}
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "long_date": _long_date,
+        "status_label": STATUS_LABELS,
+        "origin_label": ORIGIN_LABELS,
+        "too_long_minutes": qgen.TOO_LONG_MINUTES,
+        "is_coordinator": current_role() == Role.COORDINATOR,
+    }
+
+
+def _long_date(day: date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def _require_coordinator() -> None:
+    if current_role() != Role.COORDINATOR:
+        abort(403)
+
+
+def _round(round_id: uuid.UUID) -> FeedbackRound:
+    return get_owned_or_404(FeedbackRound, round_id)
+
+
+def _framework_or_none(framework_id: str) -> Framework | None:
+    try:
+        return get_framework(current_org().id, framework_id)
+    except UnknownFramework:
+        return None
+
+
+# -- the list and one round -----------------------------------------------------------------------
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    org = current_org()
+    known = {f.id: f for f in available_frameworks(org.id)}
+    rounds = rounds_of(org.id)
+    labels = {
+        r.id: [
+            known[r.framework_id].audience_label(a) if r.framework_id in known else a
+            for a in r.audiences
+        ]
+        for r in rounds
+    }
+    titles = {fid: f.short_title or f.title for fid, f in known.items()}
+    return render_page(
+        "rounds/index.html", block="content", rounds=rounds, titles=titles, labels=labels
+    )
+
+
+@bp.get("/<uuid:round_id>")
+def show(round_id: uuid.UUID) -> ResponseReturnValue:
+    return _show_page(_round(round_id))
+
+
+def _show_page(
+    rnd: FeedbackRound, status: int = 200, errors: dict[str, str] | None = None
+) -> ResponseReturnValue:
+    framework = _framework_or_none(rnd.framework_id)
+    summaries = []
+    skipped: dict[str, str] = {}
+    if framework is not None:
+        for q in rnd.questionnaires:
+            generated = as_generated(q, framework)
+            summaries.append(
+                {
+                    "audience": q.audience,
+                    "label": generated.audience_label,
+                    "item_count": len(generated.items),
+                    "minutes": generated.estimated_minutes,
+                    "too_long": qgen.is_too_long(generated),
+                    "edited": sum(1 for i in q.items if i.origin == ItemOrigin.EDITED),
+                    "custom": sum(1 for i in q.items if i.origin == ItemOrigin.CUSTOM),
+                    "scales": [SCALES[s].title for s in generated.scale_ids],
+                }
+            )
+        order = {a: n for n, a in enumerate(framework.audience_ids)}
+        summaries.sort(key=lambda s: order.get(s["audience"], len(order)))
+        skipped = skipped_audiences(rnd, framework)
+    copied_from = round_of(rnd.organisation_id, rnd.copied_from_id) if rnd.copied_from_id else None
+    warnings = []
+    if rnd.is_draft and rnd.closes_on < date.today():
+        warnings.append("The closing date has passed. Change the dates before you launch.")
+    return render_page(
+        "rounds/show.html",
+        block="content",
+        status=status,
+        rnd=rnd,
+        framework=framework,
+        sections=_indicators_by_section(framework, rnd.indicator_ids) if framework else [],
+        summaries=summaries,
+        skipped=skipped,
+        warnings=warnings,
+        errors=errors or {},
+        copied_from=copied_from,
+        copy_default=copy_name(rnd.name),
+        band_label=CHILDREN_BAND_LABELS.get(rnd.children_band, rnd.children_band),
+    )
+
+
+def _indicators_by_section(framework: Framework, indicator_ids: list[str]) -> list[Any]:
+    chosen = set(indicator_ids)
+    out = []
+    for section in framework.sections:
+        indicators = [i for i in framework.indicators_in(section.id) if i.id in chosen]
+        if indicators:
+            out.append((section, indicators))
+    return out
+
+
+# -- settings: new and edit -----------------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> ResponseReturnValue:
+    _require_coordinator()
+    org = current_org()
+    if request.method == "GET":
+        form = SettingsForm(
+            framework_id=request.args.get("framework", "").strip(),
+            scope={"organisation": org.name, "partners": ", ".join(org.member_organisations or [])},
+        )
+        return _settings_page(form, None, {})
+    form = SettingsForm.from_form(request.form)
+    settings, errors = _check(form)
+    if errors:
+        return _settings_page(form, None, errors, status=422)
+    rnd = create_round(org, settings)
+    db.session.commit()
+    flash(f"Round “{rnd.name}” created as a draft. Review its questionnaires below.", "success")
+    return redirect(url_for("rounds.show", round_id=rnd.id), 303)
+
+
+@bp.route("/<uuid:round_id>/edit", methods=["GET", "POST"])
+def edit(round_id: uuid.UUID) -> ResponseReturnValue:
+    rnd = _round(round_id)
+    _require_coordinator()
+    if not rnd.is_draft:
+        return _show_page(rnd, status=409, errors=RoundLocked().errors)
+    if request.method == "GET":
+        form = SettingsForm.from_settings(RoundSettings.of(rnd))
+        switch_to = request.args.get("framework", "").strip()
+        if switch_to and switch_to != rnd.framework_id:
+            form.framework_id, form.choices, form.audiences = switch_to, set(), []
+        return _settings_page(form, rnd, {})
+    form = SettingsForm.from_form(request.form)
+    settings, errors = _check(form)
+    if errors:
+        return _settings_page(form, rnd, errors, status=422)
+    update_round(rnd, current_org(), settings)
+    db.session.commit()
+    flash("Settings saved.", "success")
+    return redirect(url_for("rounds.show", round_id=rnd.id), 303)
+
+
+def _check(form: SettingsForm) -> tuple[RoundSettings, dict[str, str]]:
+    """Form-level and service-level errors together, the form's first (they say more)."""
+    framework = _framework_or_none(form.framework_id) if form.framework_id else None
+    settings, errors = forms.to_settings(form, framework)
+    try:
+        validate_settings(current_org().id, settings)
+    except RoundError as exc:
+        errors = {**exc.errors, **errors}
+    return settings, errors
+
+
+def _settings_page(
+    form: SettingsForm, rnd: FeedbackRound | None, errors: dict[str, str], status: int = 200
+) -> ResponseReturnValue:
+    org = current_org()
+    framework = _framework_or_none(form.framework_id) if form.framework_id else None
+    if form.framework_id and framework is None:
+        errors = {"framework_id": f"There is no framework called {form.framework_id!r}.", **errors}
+        status = 422 if status == 200 else status
+    has_edits = rnd is not None and any(
+        i.origin != ItemOrigin.BANK for q in rnd.questionnaires for i in q.items
+    )
+    has_edits = has_edits or (rnd is not None and any(intro_changed(q) for q in rnd.questionnaires))
+    return render_page(
+        "rounds/settings.html",
+        block="framework_choices",
+        status=status,
+        rnd=rnd,
+        form=form,
+        errors=errors,
+        error_list=forms.ordered_errors(errors),
+        frameworks=available_frameworks(org.id),
+        framework=framework,
+        shortcuts=shortcuts(framework) if framework else [],
+        sections=_sections_with_indicators(framework) if framework else [],
+        audience_info=_audience_info(framework) if framework else [],
+        askers=_askers(framework) if framework else {},
+        ticked_ids=[
+            c.removeprefix("indicator:") for c in form.choices if c.startswith("indicator:")
+        ],
+        scope_labels=forms.SCOPE_LABELS,
+        band_labels=CHILDREN_BAND_LABELS,
+        default_threshold=current_app.config["ANONYMITY_THRESHOLD"],
+        has_edits=has_edits,
+    )
+
+
+def _sections_with_indicators(framework: Framework) -> list[Any]:
+    return [
+        (section, framework.indicators_in(section.id))
+        for section in framework.sections
+        if framework.indicators_in(section.id)
+    ]
+
+
+def _askers(framework: Framework) -> dict[str, list[str]]:
+    """Indicator id -> labels of the audiences its item bank can ask."""
+    return {
+        ind.id: [framework.audience_label(a) for a in framework.audience_ids if ind.items.get(a)]
+        for ind in framework.indicators
+    }
+
+
+def _audience_info(framework: Framework) -> list[dict[str, Any]]:
+    total = len(framework.indicators)
+    return [
+        {
+            "id": audience,
+            "label": framework.audience_label(audience),
+            "can_answer": sum(1 for i in framework.indicators if i.items.get(audience)),
+            "total": total,
+        }
+        for audience in framework.audience_ids
+    ]
+
+
+# -- delete and copy ------------------------------------------------------------------------------
+
+
+@bp.route("/<uuid:round_id>/delete", methods=["GET", "POST"])
+def delete(round_id: uuid.UUID) -> ResponseReturnValue:
+    rnd = _round(round_id)
+    _require_coordinator()
+    if request.method == "POST":
+        try:
+            delete_round(rnd)
+        except RoundError as exc:
+            db.session.rollback()
+            return _show_page(rnd, status=409, errors=exc.errors)
+        db.session.commit()
+        flash(f"Round “{rnd.name}” deleted.", "success")
+        return redirect(url_for("rounds.index"), 303)
+    if not rnd.is_draft:
+        return _show_page(
+            rnd,
+            status=409,
+            errors={"round": "Only draft rounds can be deleted. This round has been launched."},
+        )
+    return render_page("rounds/delete.html", block="content", rnd=rnd, contacts=contact_count(rnd))
+
+
+@bp.post("/<uuid:round_id>/copy")
+def copy(round_id: uuid.UUID) -> ResponseReturnValue:
+    rnd = _round(round_id)
+    _require_coordinator()
+    try:
+        new_round = copy_round(rnd, current_org(), request.form.get("name", ""))
+    except RoundError as exc:
+        db.session.rollback()
+        return _show_page(rnd, status=422, errors=exc.errors)
+    db.session.commit()
+    flash(
+        f"Copied into the new draft “{new_round.name}”, with the same questions word for word. "
+        "Its dates are one year after the original: check them before you launch.",
+        "success",
+    )
+    return redirect(url_for("rounds.show", round_id=new_round.id), 303)
+
+
+# -- one questionnaire ----------------------------------------------------------------------------
+
+
+def _questionnaire(round_id: uuid.UUID, audience: str) -> tuple[FeedbackRound, Questionnaire]:
+    rnd = _round(round_id)
+    q = questionnaire_of(rnd, audience)
+    if q is None:
+        abort(404, "This round has no questionnaire for that audience.")
+    return rnd, q
+
+
+def _item(q: Questionnaire, item_id: uuid.UUID) -> QuestionItem:
+    item = round_edits.find_item(q, item_id)
+    if item is None:
+        abort(404, "That question is not in this questionnaire.")
+    return item
+
+
+def _framework_of(rnd: FeedbackRound) -> Framework:
+    framework = _framework_or_none(rnd.framework_id)
+    if framework is None:
+        abort(404, f"The framework {rnd.framework_id!r} of this round is no longer available.")
+    return framework
+
+
+@bp.get("/<uuid:round_id>/questionnaires/<audience>")
+def questionnaire(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
+    rnd, q = _questionnaire(round_id, audience)
+    return _questionnaire_page(rnd, q)
+
+
+def _questionnaire_page(
+    rnd: FeedbackRound,
+    q: Questionnaire,
+    *,
+    block: str = "questionnaire",
+    status: int = 200,
+    **extra: Any,
+) -> ResponseReturnValue:
+    framework = _framework_of(rnd)
+    generated = as_generated(q, framework)
+    items = ordered_items(q)
+    sections = [(s, [i for i in items if i.section_id == s["id"]]) for s in q.sections]
+    bounds = {
+        item.id: (n == 0, n == len(its) - 1) for _, its in sections for n, item in enumerate(its)
+    }
+    extra.setdefault("errors", {})
+    ctx: dict[str, Any] = {
+        "rnd": rnd,
+        "q": q,
+        "framework": framework,
+        "generated": generated,
+        "sections": [(s, its) for s, its in sections if its],
+        "too_long": qgen.is_too_long(generated),
+        "can_edit": current_role() == Role.COORDINATOR and rnd.is_draft and not q.frozen,
+        "indicator_title": lambda i: _indicator_title(framework, i),
+        "theme_title": lambda i, t: _theme_title(framework, i, t),
+        "scale_title": lambda s: SCALES[s].title if s in SCALES else s,
+        "round_indicators": _indicators_by_section(framework, rnd.indicator_ids),
+        "bounds": bounds,
+        "custom_scale": audience_scale(q.audience, rnd.children_band, [i.scale_id for i in items]),
+        "intro_standard": not intro_changed(q),
+        "editing_id": None,
+        "item_errors": {},
+        "item_values": {},
+        "add_values": {},
+        "add_errors": {},
+        "intro_editing": False,
+        "intro_value": None,
+        "notice": None,
+        "row_notice": None,
+        "intro_notice": None,
+        "focus_id": None,
+        **extra,
+    }
+    return render_page("rounds/questionnaire.html", block=block, status=status, **ctx)
+
+
+def _indicator_title(framework: Framework, indicator_id: str) -> str:
+    try:
+        return framework.indicator(indicator_id).title
+    except KeyError:
+        return ""
+
+
+def _theme_title(framework: Framework, indicator_id: str, theme_id: str | None) -> str:
+    if not theme_id:
+        return ""
+    try:
+        themes = {t.id: t.title for t in framework.indicator(indicator_id).themes}
+    except KeyError:
+        return theme_id
+    return themes.get(theme_id, theme_id)
+
+
+def _back_to(q: Questionnaire, anchor: str = "") -> ResponseReturnValue:
+    url = url_for("rounds.questionnaire", round_id=q.round_id, audience=q.audience)
+    return redirect(url + (f"#{anchor}" if anchor else ""), 303)
+
+
+def _row(
+    rnd: FeedbackRound, q: Questionnaire, item: QuestionItem, status: int = 200, **extra: Any
+) -> ResponseReturnValue:
+    """One item row (HTMX), or the whole page with that row in the same state."""
+    block = "item_row" if htmx else "questionnaire"
+    return _questionnaire_page(rnd, q, block=block, status=status, item=item, **extra)
+
+
+def _locked(
+    rnd: FeedbackRound, q: Questionnaire, item: QuestionItem | None = None
+) -> ResponseReturnValue:
+    """Refused after launch: 422 for HTMX (so the message is swapped in), 409 for a page."""
+    db.session.rollback()
+    errors = RoundLocked().errors
+    if item is not None and htmx:
+        return _row(rnd, q, item, status=422, item_errors={item.id: errors["round"]})
+    return _questionnaire_page(
+        rnd, q, status=422 if htmx else 409, errors=errors, notice=errors["round"]
+    )
+
+
+@bp.get("/<uuid:round_id>/questionnaires/<audience>/items/<uuid:item_id>")
+def item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> ResponseReturnValue:
+    rnd, q = _questionnaire(round_id, audience)
+    found = _item(q, item_id)
+    if not htmx:
+        return _back_to(q, f"item-{found.id}")
+    return _row(rnd, q, found, focus_id=found.id)
+
+
+@bp.get("/<uuid:round_id>/questionnaires/<audience>/items/<uuid:item_id>/edit")
+def edit_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> ResponseReturnValue:
+    rnd, q = _questionnaire(round_id, audience)
+    found = _item(q, item_id)
+    _require_coordinator()
+    if not rnd.is_draft or q.frozen:
+        return _locked(rnd, q, found)
+    return _row(rnd, q, found, editing_id=found.id)
+
+
+@bp.post("/<uuid:round_id>/questionnaires/<audience>/items/<uuid:item_id>")
+def save_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> ResponseReturnValue:
+    rnd, q = _questionnaire(round_id, audience)
+    found = _item(q, item_id)
+    _require_coordinator()
+    text = request.form.get("statement", "")
+    if request.form.get("restore") and found.bank_statement:
+        text = found.bank_statement
+    try:
+        changed = round_edits.reword_item(found, text)
+    except RoundLocked:
+        return _locked(rnd, q, found)
+    except RoundError as exc:
+        db.session.rollback()
+        message = next(iter(exc.errors.values()))
+        return _row(
+            rnd,
+            q,
+            found,
+            status=422,
+            editing_id=found.id,
+            item_errors={found.id: message},
+            item_values={found.id: text},
+            errors={f"statement-{found.id}": message},
+        )
+    db.session.commit()
+    notice = "Saved." if changed else "No change: the wording is the same."
+    if not htmx:
+        flash(notice, "success")
+        return _back_to(q, f"item-{found.id}")
+    return _row(rnd, q, found, row_notice=notice, focus_id=found.id)
+
+
+@bp.post("/<uuid:round_id>/questionnaires/<audience>/items/<uuid:item_id>/move")
+def move_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> ResponseReturnValue:
+    rnd, q = _questionnaire(round_id, audience)
+    found = _item(q, item_id)
+    _require_coordinator()
+    direction = request.form.get("direction", "")
+    try:
+        moved = round_edits.move_item(found, direction)
+    except RoundLocked:
+        return _locked(rnd, q)
+    except RoundError as exc:
+        db.session.rollback()
+        return _questionnaire_page(rnd, q, status=422, errors=exc.errors)
+    db.session.commit()
+    if moved:
+        notice = f"Moved “{found.statement}” {direction}."
+    else:
+        notice = f"“{found.statement}” is already the {'first' if direction == 'up' else 'last'} "
+        notice += "question in its section."
+    if not htmx:
+        flash(notice, "success")
+        return _back_to(q, f"item-{found.id}")
+    return _questionnaire_page(rnd, q, notice=notice, focus_id=found.id)
+
+
+@bp.post("/<uuid:round_id>/questionnaires/<audience>/items/<uuid:item_id>/remove")
+def remove_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> ResponseReturnValue:
+    rnd, q = _questionnaire(round_id, audience)
+    found = _item(q, item_id)
+    _require_coordinator()
+    statement = found.statement
+    try:
+        round_edits.remove_item(found)
+    except RoundLocked:
+        return _locked(rnd, q)
+    except RoundError as exc:
+        db.session.rollback()
+        return _questionnaire_page(
+            rnd, q, status=422, errors=exc.errors, notice=next(iter(exc.errors.values()))
+        )
+    db.session.commit()
+    notice = f"Removed “{statement}”."
+    if not htmx:
+        flash(notice, "success")
+        return _back_to(q)
+    return _questionnaire_page(rnd, q, notice=notice)
+
+
+@bp.route("/<uuid:round_id>/questionnaires/<audience>/items/new", methods=["GET", "POST"])
+def add_item(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
+    rnd, q = _questionnaire(round_id, audience)
+    _require_coordinator()
+    if request.method == "GET":
+        if not htmx:
+            return _back_to(q, "add-item")
+        return _questionnaire_page(rnd, q)
+    values = {
+        "indicator_id": request.form.get("indicator_id", ""),
+        "theme_id": request.form.get("theme_id", ""),
+        "statement": request.form.get("statement", ""),
+    }
+    try:
+        added = round_edits.add_custom_item(
+            q,
+            _framework_of(rnd),
+            values["indicator_id"],
+            values["theme_id"] or None,
+            values["statement"],
+        )
+    except RoundLocked:
+        return _locked(rnd, q)
+    except RoundError as exc:
+        db.session.rollback()
+        add_errors = {f"new_{k}": v for k, v in exc.errors.items()}
+        return _questionnaire_page(
+            rnd, q, status=422, errors=add_errors, add_errors=add_errors, add_values=values
+        )
+    db.session.commit()
+    notice = f"Added your question “{added.statement}”."
+    if not htmx:
+        flash(notice, "success")
+        return _back_to(q, f"item-{added.id}")
+    return _questionnaire_page(rnd, q, notice=notice, focus_id=added.id)
+
+
+@bp.route("/<uuid:round_id>/questionnaires/<audience>/intro", methods=["GET", "POST"])
+def intro(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
+    """GET: the introduction with its edit form open; POST: save it (or restore the standard)."""
+    rnd, q = _questionnaire(round_id, audience)
+    _require_coordinator()
+    block = "intro" if htmx else "questionnaire"
+    if request.method == "GET":
+        if not rnd.is_draft or q.frozen:
+            return _locked(rnd, q)
+        return _questionnaire_page(rnd, q, block=block, intro_editing=True)
+    text = request.form.get("intro", "")
+    try:
+        if request.form.get("action") == "restore":
+            round_edits.restore_intro(q)
+            notice = "The standard introduction is back."
+        else:
+            changed = round_edits.set_intro(q, text)
+            notice = "Introduction saved." if changed else "No change to the introduction."
+    except RoundLocked:
+        return _locked(rnd, q)
+    except RoundError as exc:
+        db.session.rollback()
+        return _questionnaire_page(
+            rnd,
+            q,
+            block=block,
+            status=422,
+            errors=exc.errors,
+            intro_editing=True,
+            intro_value=text,
+        )
+    db.session.commit()
+    if not htmx:
+        flash(notice, "success")
+        return _back_to(q, "intro")
+    return _questionnaire_page(rnd, q, block=block, intro_notice=notice, focus_id="intro")

@@ -11,12 +11,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import Membership, Organisation, OrganisationKind, Role, User
+from app.models.accounts import password_hash_method
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """Checked against when the email is unknown, so both failures cost the same time."""
-    return generate_password_hash(secrets.token_hex(16))
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 MIN_PASSWORD_LENGTH = 10
@@ -40,7 +41,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user if the email and password match an active account, else None (one answer)."""
     user = find_user_by_email(email)
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(password_hash_method()), password)
         return None
     if not user.check_password(password) or not user.active:
         return None

@@ -1,20 +1,23 @@
-"""Rounds and their stored questionnaires: create, regenerate while a draft, freeze at launch.
+"""Rounds and their stored questionnaires: create, change while a draft, copy, delete, freeze.
 
-Views and CLI commands call these; they flush, the caller commits once.
+Views and CLI commands call these; they flush, the caller commits once. Editing single items of a
+draft questionnaire lives in `app.services.round_edits`.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
+    Contact,
     FeedbackRound,
     ItemOrigin,
     Organisation,
@@ -28,7 +31,9 @@ from surveys import questionnaire as qgen
 from surveys.selection import SelectionError
 
 MIN_THRESHOLD = 3
+MAX_THRESHOLD = 100  # above this almost nothing could ever be reported
 SCOPE_FIELDS = ("organisation", "partners", "services", "customers", "outcomes")
+SCOPE_MAX = 2000
 NAME_MAX = 200
 
 
@@ -66,32 +71,46 @@ class RoundSettings:
     free_text: bool = True
     role_question: bool = False
 
+    @classmethod
+    def of(cls, rnd: FeedbackRound) -> RoundSettings:
+        """The settings a round has now (to pre-fill the edit form)."""
+        return cls(
+            name=rnd.name,
+            framework_id=rnd.framework_id,
+            indicator_ids=list(rnd.indicator_ids),
+            audiences=list(rnd.audiences),
+            opens_on=rnd.opens_on,
+            closes_on=rnd.closes_on,
+            threshold=rnd.threshold,
+            scope=dict(rnd.scope or {}),
+            children_band=rnd.children_band,
+            free_text=rnd.free_text,
+            role_question=rnd.role_question,
+        )
+
+
+def clean_name(name: str) -> str:
+    return " ".join(name.split())
+
 
 def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
     """Check everything a coordinator typed; raise RoundError naming each bad field."""
     errors: dict[str, str] = {}
-    name = " ".join(settings.name.split())
+    name = clean_name(settings.name)
     if not name:
         errors["name"] = "Enter a name for the round."
     elif len(name) > NAME_MAX:
         errors["name"] = f"The name must be {NAME_MAX} characters or fewer."
     framework: Framework | None = None
-    try:
-        framework = get_framework(org_id, settings.framework_id)
-    except UnknownFramework:
-        errors["framework_id"] = f"There is no framework called {settings.framework_id!r}."
+    if not settings.framework_id:
+        errors["framework_id"] = "Choose a framework."
+    else:
+        try:
+            framework = get_framework(org_id, settings.framework_id)
+        except UnknownFramework:
+            errors["framework_id"] = f"There is no framework called {settings.framework_id!r}."
     if framework is not None:
-        known = {i.id for i in framework.indicators}
-        unknown = [i for i in settings.indicator_ids if i not in known]
-        if unknown:
-            errors["indicator_ids"] = "Not indicators of this framework: " + ", ".join(unknown)
-        elif not settings.indicator_ids:
-            errors["indicator_ids"] = "Choose at least one indicator."
-        bad_audiences = [a for a in settings.audiences if a not in framework.audience_ids]
-        if bad_audiences:
-            errors["audiences"] = "Not audiences of this framework: " + ", ".join(bad_audiences)
-        elif not settings.audiences:
-            errors["audiences"] = "Choose at least one audience."
+        errors.update(_check_selection(framework, settings))
     if settings.opens_on is None:
         errors["opens_on"] = "Enter the date the round opens."
     if settings.closes_on is None:
@@ -103,12 +122,50 @@ def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
             f"The anonymity threshold must be {MIN_THRESHOLD} or more, so nobody can be "
             "identified from small groups."
         )
+    elif settings.threshold is not None and settings.threshold > MAX_THRESHOLD:
+        errors["threshold"] = f"The anonymity threshold must be {MAX_THRESHOLD} or fewer."
     if settings.children_band not in qgen.CHILDREN_BANDS:
         errors["children_band"] = "Choose an age band for children and young people."
+    for key in SCOPE_FIELDS:
+        if len((settings.scope.get(key) or "").strip()) > SCOPE_MAX:
+            errors[f"scope_{key}"] = f"This must be {SCOPE_MAX} characters or fewer."
     if errors:
         raise RoundError(errors)
     assert framework is not None
     return framework
+
+
+def _check_selection(framework: Framework, settings: RoundSettings) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    known = {i.id for i in framework.indicators}
+    unknown = [i for i in settings.indicator_ids if i not in known]
+    if unknown:
+        errors["indicator_ids"] = "Not indicators of this framework: " + ", ".join(unknown)
+    elif not settings.indicator_ids:
+        errors["indicator_ids"] = "Choose at least one indicator."
+    bad_audiences = [a for a in settings.audiences if a not in framework.audience_ids]
+    if bad_audiences:
+        errors["audiences"] = "Not audiences of this framework: " + ", ".join(bad_audiences)
+    elif not settings.audiences:
+        errors["audiences"] = "Choose at least one audience."
+    if not errors and not _anyone_can_answer(framework, settings.indicator_ids, settings.audiences):
+        errors["audiences"] = (
+            "None of the chosen audiences can answer questions about the chosen indicators. "
+            "Choose other audiences or add indicators they can judge."
+        )
+    return errors
+
+
+def _anyone_can_answer(
+    framework: Framework, indicator_ids: Iterable[str], audiences: list[str]
+) -> bool:
+    chosen = set(indicator_ids)
+    return any(
+        ind.items.get(audience)
+        for ind in framework.indicators
+        if ind.id in chosen
+        for audience in audiences
+    )
 
 
 def create_round(org: Organisation, settings: RoundSettings) -> FeedbackRound:
@@ -122,13 +179,24 @@ def create_round(org: Organisation, settings: RoundSettings) -> FeedbackRound:
 
 
 def update_round(rnd: FeedbackRound, org: Organisation, settings: RoundSettings) -> FeedbackRound:
-    """Change a draft's settings; questionnaires are rebuilt only if what is asked changed."""
+    """Change a draft's settings; questionnaires are rebuilt only if what is asked changed.
+
+    A rebuild on the same framework keeps the coordinator's edits where they still apply
+    (see `_restore_edits`); a change of framework starts again from the new item bank.
+    """
     ensure_draft(rnd)
     framework = validate_settings(org.id, settings)
     asked_before = _asked(rnd)
+    same_framework = rnd.framework_id == framework.id
+    old_indicators = set(rnd.indicator_ids)
+    snapshots = {q.audience: _snapshot(q, org.name) for q in rnd.questionnaires}
     _apply(rnd, settings, framework)
     if _asked(rnd) != asked_before:
         generate_questionnaires(rnd, framework, org.name)
+        if same_framework:
+            for q in rnd.questionnaires:
+                if q.audience in snapshots:
+                    _restore_edits(q, snapshots[q.audience], old_indicators, framework, org.name)
     db.session.flush()
     return rnd
 
@@ -147,7 +215,7 @@ def _asked(rnd: FeedbackRound) -> tuple[Any, ...]:
 def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     order = {i.id: n for n, i in enumerate(framework.indicators)}
     audience_order = {a: n for n, a in enumerate(framework.audience_ids)}
-    rnd.name = " ".join(s.name.split())
+    rnd.name = clean_name(s.name)
     rnd.framework_id = framework.id
     rnd.indicator_ids = sorted(set(s.indicator_ids), key=order.__getitem__)
     rnd.audiences = sorted(set(s.audiences), key=audience_order.__getitem__)
@@ -245,18 +313,12 @@ def as_generated(row: Questionnaire, framework: Framework) -> qgen.Questionnaire
                 scale_id=item.scale_id,
                 origin=item.origin.value,
             )
-            for item in row.items
+            for item in ordered_items(row)
             if item.section_id == sec["id"]
         )
         if items:
             sections.append(qgen.QuestionSection(sec["id"], sec["title"], items, sec["free_text"]))
     role = qgen.RoleQuestion.from_dict(row.role_question) if row.role_question else None
-    scale_ids = [i.scale_id for s in sections for i in s.items]
-    minutes = qgen.estimated_minutes(
-        scale_ids,
-        free_text_sections=sum(1 for s in sections if s.free_text),
-        role_question=role is not None,
-    )
     return qgen.Questionnaire(
         framework_id=framework.id,
         audience=row.audience,
@@ -266,8 +328,44 @@ def as_generated(row: Questionnaire, framework: Framework) -> qgen.Questionnaire
         intro=row.intro,
         sections=tuple(sections),
         role_question=role,
-        estimated_minutes=minutes,
+        estimated_minutes=questionnaire_minutes(row),
     )
+
+
+def ordered_items(row: Questionnaire) -> list[QuestionItem]:
+    """Items by position (the relationship list can be stale within a unit of work)."""
+    return sorted(row.items, key=lambda item: item.position)
+
+
+def questionnaire_minutes(row: Questionnaire) -> int:
+    """Estimated minutes for the stored questionnaire, by the rules of surveys.questionnaire."""
+    with_items = {item.section_id for item in row.items}
+    return qgen.estimated_minutes(
+        [item.scale_id for item in row.items],
+        free_text_sections=sum(1 for s in row.sections if s["free_text"] and s["id"] in with_items),
+        role_question=row.role_question is not None,
+    )
+
+
+def default_intro(row: Questionnaire, organisation_name: str) -> str:
+    """The introduction Chorus would write for this questionnaire as it stands now."""
+    return qgen.intro_text(
+        row.audience,
+        organisation=organisation_name,
+        easy_read=row.easy_read,
+        minutes=questionnaire_minutes(row),
+        scale_ids=[item.scale_id for item in row.items],
+    )
+
+
+def organisation_name(rnd: FeedbackRound) -> str:
+    org = db.session.get(Organisation, rnd.organisation_id)
+    return org.name if org else ""
+
+
+def intro_changed(row: Questionnaire) -> bool:
+    """True when the coordinator wrote their own introduction."""
+    return row.intro != default_intro(row, organisation_name(row.round))
 
 
 def freeze(rnd: FeedbackRound) -> None:
@@ -286,3 +384,260 @@ def rounds_of(org_id: uuid.UUID) -> list[FeedbackRound]:
             .order_by(FeedbackRound.opens_on.desc(), FeedbackRound.name)
         ).scalars()
     )
+
+
+def round_of(org_id: uuid.UUID, round_id: uuid.UUID) -> FeedbackRound | None:
+    """The organisation's round with this id, or None (also for another organisation's)."""
+    return db.session.execute(
+        select(FeedbackRound).where(
+            FeedbackRound.id == round_id, FeedbackRound.organisation_id == org_id
+        )
+    ).scalar_one_or_none()
+
+
+def questionnaire_of(rnd: FeedbackRound, audience: str) -> Questionnaire | None:
+    return next((q for q in rnd.questionnaires if q.audience == audience), None)
+
+
+# -- copy and delete ------------------------------------------------------------------------------
+
+
+def one_year_later(day: date) -> date:
+    """The same day next year; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def copy_name(name: str) -> str:
+    suffix = " (copy)"
+    return clean_name(name)[: NAME_MAX - len(suffix)] + suffix
+
+
+def copy_round(rnd: FeedbackRound, org: Organisation, name: str = "") -> FeedbackRound:
+    """A new draft with the same settings and word-for-word the same questionnaires.
+
+    Identical wording and scales (edits and custom items included) let results be compared
+    round against round (DESIGN.md section 7). Dates move on one year; the coordinator checks
+    them before launch.
+    """
+    if rnd.organisation_id != org.id:
+        raise RoundError({"round": "That round belongs to another organisation."})
+    new_name = clean_name(name) or copy_name(rnd.name)
+    if len(new_name) > NAME_MAX:
+        raise RoundError({"name": f"The name must be {NAME_MAX} characters or fewer."})
+    try:
+        get_framework(org.id, rnd.framework_id)
+    except UnknownFramework:
+        raise RoundError(
+            {
+                "round": f"The framework {rnd.framework_id!r} is no longer available, so this "
+                "round cannot be copied."
+            }
+        ) from None
+    copy = FeedbackRound(
+        organisation_id=org.id,
+        name=new_name,
+        framework_id=rnd.framework_id,
+        scope=dict(rnd.scope or {}),
+        opens_on=one_year_later(rnd.opens_on),
+        closes_on=one_year_later(rnd.closes_on),
+        threshold=rnd.threshold,
+        audiences=list(rnd.audiences),
+        indicator_ids=list(rnd.indicator_ids),
+        children_band=rnd.children_band,
+        free_text=rnd.free_text,
+        role_question=rnd.role_question,
+        status=RoundStatus.DRAFT,
+        copied_from_id=rnd.id,
+        reminder_days_before_close=list(rnd.reminder_days_before_close or []),
+        reminder_min_gap_days=rnd.reminder_min_gap_days,
+    )
+    for q in rnd.questionnaires:
+        copy.questionnaires.append(_copy_questionnaire(q))
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def _copy_questionnaire(q: Questionnaire) -> Questionnaire:
+    row = Questionnaire(
+        audience=q.audience,
+        intro=q.intro,
+        easy_read=q.easy_read,
+        one_question_per_page=q.one_question_per_page,
+        sections=[dict(s) for s in q.sections],
+        role_question=dict(q.role_question) if q.role_question else None,
+    )
+    for item in ordered_items(q):
+        row.items.append(
+            QuestionItem(
+                position=item.position,
+                section_id=item.section_id,
+                indicator_id=item.indicator_id,
+                theme_id=item.theme_id,
+                statement=item.statement,
+                scale_id=item.scale_id,
+                origin=item.origin,
+                bank_key=item.bank_key,
+                bank_statement=item.bank_statement,
+            )
+        )
+    return row
+
+
+def contact_count(rnd: FeedbackRound) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(Contact).where(Contact.round_id == rnd.id)
+    ).scalar_one()
+
+
+def delete_round(rnd: FeedbackRound) -> None:
+    """Delete a draft with its questionnaires and contacts; launched rounds are kept."""
+    if rnd.status != RoundStatus.DRAFT:
+        raise RoundError(
+            {
+                "round": "Only draft rounds can be deleted. This round has been launched, so it "
+                "is kept with its invitations and responses."
+            }
+        )
+    db.session.delete(rnd)
+    db.session.flush()
+
+
+# -- keeping edits when a draft's questionnaires are rebuilt ---------------------------------------
+
+
+@dataclass(frozen=True)
+class _KeptItem:
+    position: int
+    section_id: str
+    indicator_id: str
+    theme_id: str | None
+    statement: str
+    origin: ItemOrigin
+    bank_key: str | None
+    bank_statement: str | None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    items: tuple[_KeptItem, ...]
+    intro: str | None  # None: it was Chorus's own wording, so write it afresh
+    version: int
+
+
+def _snapshot(q: Questionnaire, organisation_name: str) -> _Snapshot:
+    items = tuple(
+        _KeptItem(
+            i.position,
+            i.section_id,
+            i.indicator_id,
+            i.theme_id,
+            i.statement,
+            i.origin,
+            i.bank_key,
+            i.bank_statement,
+        )
+        for i in ordered_items(q)
+    )
+    intro = None if q.intro == default_intro(q, organisation_name) else q.intro
+    return _Snapshot(items, intro, q.version or 1)
+
+
+def _restore_edits(
+    q: Questionnaire,
+    before: _Snapshot,
+    old_indicators: set[str],
+    framework: Framework,
+    organisation_name: str,
+) -> None:
+    """Re-apply a coordinator's edits to a freshly generated questionnaire.
+
+    Rules: reworded bank items keep their wording; bank items the coordinator removed stay
+    removed (an item of an indicator chosen before that is missing from the old questionnaire was
+    removed on purpose); custom items stay while their indicator is chosen; items that were there
+    before keep their order, and new bank items follow them at the end of their section; an
+    introduction the coordinator wrote is kept.
+    """
+    old_by_key = {
+        k.bank_key: k for k in before.items if k.bank_key and k.origin != ItemOrigin.CUSTOM
+    }
+    chosen = set(q.round.indicator_ids)
+    customs = [
+        k for k in before.items if k.origin == ItemOrigin.CUSTOM and k.indicator_id in chosen
+    ]
+    generated = ordered_items(q)
+    removed = [
+        i for i in generated if i.bank_key not in old_by_key and i.indicator_id in old_indicators
+    ]
+    if len(removed) == len(generated) and not customs:
+        removed = []  # never leave an audience with nothing to answer: start afresh instead
+    survivors: list[tuple[int, QuestionItem]] = []  # (old position, item)
+    fresh: list[QuestionItem] = []
+    for item in generated:
+        old = old_by_key.get(item.bank_key or "")
+        if old is not None:
+            item.statement, item.origin = old.statement, old.origin
+            survivors.append((old.position, item))
+        elif item in removed:
+            q.items.remove(item)  # the coordinator removed it before
+        else:
+            fresh.append(item)
+    scale = audience_scale(q.audience, q.round.children_band, [i.scale_id for i in generated])
+    for kept in customs:
+        ensure_section(q, framework, kept.section_id)
+        item = QuestionItem(
+            position=0,
+            section_id=kept.section_id,
+            indicator_id=kept.indicator_id,
+            theme_id=kept.theme_id,
+            statement=kept.statement,
+            scale_id=scale,
+            origin=ItemOrigin.CUSTOM,
+        )
+        q.items.append(item)
+        survivors.append((kept.position, item))
+    order = [item for _, item in sorted(survivors, key=lambda pair: pair[0])] + fresh
+    renumber(q, order)
+    q.intro = before.intro if before.intro is not None else default_intro(q, organisation_name)
+    q.version = before.version + 1
+
+
+def audience_scale(audience: str, children_band: str, scale_ids: Iterable[str]) -> str:
+    """The scale a custom item gets: the questionnaire's one scale if it has exactly one
+    (faces for young children, a..e for CSIT partners), else the audience's default."""
+    distinct = set(scale_ids)
+    if len(distinct) == 1:
+        return distinct.pop()
+    return qgen.scale_for(audience, None, children_band)
+
+
+def ensure_section(q: Questionnaire, framework: Framework, section_id: str) -> None:
+    """Add the framework section to the questionnaire (in framework order) if it is missing."""
+    if any(s["id"] == section_id for s in q.sections):
+        return
+    free_text = q.round.free_text
+    wanted = {s["id"] for s in q.sections} | {section_id}
+    existing = {s["id"]: s for s in q.sections}
+    q.sections = [
+        existing.get(sec.id, {"id": sec.id, "title": sec.title, "free_text": free_text})
+        for sec in framework.sections
+        if sec.id in wanted
+    ]
+
+
+def renumber(q: Questionnaire, order: list[QuestionItem]) -> None:
+    """Positions 1..n: sections in the questionnaire's section order, items in `order` within."""
+    section_rank = {s["id"]: n for n, s in enumerate(q.sections)}
+    rank = {id(item): n for n, item in enumerate(order)}
+    items = sorted(
+        (i for i in q.items),
+        key=lambda i: (section_rank.get(i.section_id, len(section_rank)), rank.get(id(i), 0)),
+    )
+    for position, item in enumerate(items, start=1):
+        item.position = position
+    present = {i.section_id for i in q.items}
+    if any(s["id"] not in present for s in q.sections):
+        q.sections = [s for s in q.sections if s["id"] in present]

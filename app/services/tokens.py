@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import uuid
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 
 def _hmac(secret: str, label: str, value: bytes) -> bytes:
@@ -34,17 +36,25 @@ def draft_lookup(secret: str, token: str) -> str:
     return _hmac(secret, "draft-lookup", token.encode()).hex()
 
 
-def _draft_fernet(secret: str, token: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_hmac(secret, "draft-key", token.encode())))
+def _draft_cipher(secret: str, token: str) -> AESGCM:
+    # AES-GCM rather than Fernet: Fernet writes its creation time in clear into every draft.
+    return AESGCM(_hmac(secret, "draft-key", token.encode()))
+
+
+_NONCE = 12
 
 
 def encrypt_draft(secret: str, token: str, plaintext: bytes) -> bytes:
-    return _draft_fernet(secret, token).encrypt(plaintext)
+    nonce = os.urandom(_NONCE)
+    return nonce + _draft_cipher(secret, token).encrypt(nonce, plaintext, b"chorus-draft")
 
 
 def decrypt_draft(secret: str, token: str, ciphertext: bytes) -> bytes | None:
     """The draft, or None if it cannot be opened with this token."""
+    if len(ciphertext) <= _NONCE:
+        return None
+    nonce, body = ciphertext[:_NONCE], ciphertext[_NONCE:]
     try:
-        return _draft_fernet(secret, token).decrypt(ciphertext)
-    except InvalidToken:
+        return _draft_cipher(secret, token).decrypt(nonce, body, b"chorus-draft")
+    except InvalidTag:
         return None

@@ -57,6 +57,7 @@ def test_config(database_url: str, **extra: Any) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "ANONYMITY_THRESHOLD": 5,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # production uses scrypt; this is speed
         **extra,
     }
 

@@ -1,0 +1,55 @@
+"""Helpers shared by the invitation pages: load the round, audience labels, today's date."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from flask import abort, request
+
+from app.models import FeedbackRound, Role
+from app.services.frameworks import UnknownFramework, get_framework
+from app.tenancy import current_role, get_owned_or_404
+from frameworks.schema import STANDARD_AUDIENCES
+
+
+def load_round(round_id: uuid.UUID, *, coordinator: bool = False) -> FeedbackRound:
+    """The round if it is the current organisation's (else 404, for every role), then the
+    role check (403): another organisation's round must look like no round at all."""
+    rnd = get_owned_or_404(FeedbackRound, round_id)
+    if coordinator and current_role() != Role.COORDINATOR:
+        abort(403)
+    return rnd
+
+
+def audience_labels(rnd: FeedbackRound) -> dict[str, str]:
+    try:
+        framework = get_framework(rnd.organisation_id, rnd.framework_id)
+    except UnknownFramework:
+        return dict(STANDARD_AUDIENCES)
+    return {a: framework.audience_label(a) for a in framework.audience_ids}
+
+
+def questionnaire_audiences(rnd: FeedbackRound) -> list[str]:
+    return [q.audience for q in rnd.questionnaires]
+
+
+def audience_or_404(rnd: FeedbackRound, audience: str) -> str:
+    if audience not in questionnaire_audiences(rnd):
+        abort(404, "This round has no questionnaire for that audience.")
+    return audience
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def long_date(day: date | None) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""

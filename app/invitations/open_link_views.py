@@ -1,0 +1,117 @@
+"""Open links and QR codes per audience, and a printable A4 poster."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.extensions import db
+from app.invitations.common import (
+    audience_labels,
+    audience_or_404,
+    load_round,
+    long_date,
+)
+from app.invitations.views import bp
+from app.mail.render import build_context
+from app.models import FeedbackRound, OpenLink
+from app.rendering import render_page
+from app.services import open_links as link_service
+from app.services.links import open_link_url, short_display
+
+
+def _link_or_404(rnd: FeedbackRound, audience: str) -> OpenLink:
+    audience_or_404(rnd, audience)
+    link = link_service.link_for(rnd, audience)
+    if link is None:
+        abort(404, "Open links are created when the round is launched.")
+    return link
+
+
+@bp.get("/<uuid:round_id>/open-links")
+def open_links(round_id: uuid.UUID) -> ResponseReturnValue:
+    rnd = load_round(round_id)
+    labels = audience_labels(rnd)
+    links = link_service.links_of(rnd.id)
+    return render_page(
+        "invitations/open_links.html",
+        block="content",
+        rnd=rnd,
+        labels=labels,
+        links=[
+            (
+                link,
+                open_link_url(link.code),
+                link_service.qr_svg_inline(
+                    link, f"QR code for the {labels.get(link.audience, link.audience)} link"
+                ),
+            )
+            for link in links
+        ],
+        closes=long_date(rnd.closes_on),
+    )
+
+
+@bp.post("/<uuid:round_id>/open-links/<audience>")
+def change_open_link(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
+    rnd = load_round(round_id, coordinator=True)
+    link = _link_or_404(rnd, audience)
+    label = audience_labels(rnd).get(audience, audience)
+    action = request.form.get("action", "")
+    if action == "deactivate":
+        link_service.set_active(link, False)
+        message = f"The {label} open link is switched off: people who use it are told so."
+    elif action == "activate":
+        link_service.set_active(link, True)
+        message = f"The {label} open link works again."
+    elif action == "replace":
+        if request.form.get("confirm") != "yes":
+            flash("Tick the box to confirm: old posters and links will stop working.", "error")
+            return redirect(url_for("invitations.open_links", round_id=rnd.id), 303)
+        link_service.replace_code(link)
+        message = f"The {label} open link has a new address. Print new posters."
+    else:
+        abort(400)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("invitations.open_links", round_id=rnd.id), 303)
+
+
+@bp.get("/<uuid:round_id>/open-links/<audience>/poster")
+def poster(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
+    rnd = load_round(round_id)
+    link = _link_or_404(rnd, audience)
+    ctx = build_context(rnd.id, audience)
+    url = open_link_url(link.code)
+    return render_page(
+        "invitations/poster.html",
+        rnd=rnd,
+        link=link,
+        ctx=ctx,
+        url=url,
+        short_url=short_display(url),
+        qr=link_service.qr_svg_inline(link, f"QR code: {short_display(url)}"),
+        closes=long_date(rnd.closes_on),
+    )
+
+
+def _qr_file(round_id: uuid.UUID, audience: str, kind: str) -> Response:
+    rnd = load_round(round_id)
+    link = _link_or_404(rnd, audience)
+    return Response(
+        link_service.qr_file(link, kind),
+        mimetype="image/svg+xml" if kind == "svg" else "image/png",
+        headers={"Content-Disposition": f'attachment; filename="qr-{audience}.{kind}"'},
+    )
+
+
+@bp.get("/<uuid:round_id>/open-links/<audience>/qr.svg")
+def qr_svg(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
+    return _qr_file(round_id, audience, "svg")
+
+
+@bp.get("/<uuid:round_id>/open-links/<audience>/qr.png")
+def qr_png(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
+    return _qr_file(round_id, audience, "png")

@@ -1,0 +1,94 @@
+"""Who was invited, and whether their invitation was delivered. Nothing else per person."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+
+from flask import Response, request
+from flask.typing import ResponseReturnValue
+
+from app.invitations.common import audience_labels, load_round, page_number
+from app.invitations.views import bp
+from app.rendering import render_page
+from app.services.invitations import Delivery, delivery_counts, delivery_rows
+
+PER_PAGE = 100
+
+
+def _filters(audiences: list[str]) -> tuple[str | None, Delivery | None, str]:
+    audience = request.args.get("audience") or None
+    if audience not in audiences:
+        audience = None
+    try:
+        delivery = Delivery(request.args.get("delivery", ""))
+    except ValueError:
+        delivery = None
+    return audience, delivery, request.args.get("q", "")[:200]
+
+
+@bp.get("/<uuid:round_id>/invitations")
+def people(round_id: uuid.UUID) -> ResponseReturnValue:
+    rnd = load_round(round_id, coordinator=True)
+    labels = audience_labels(rnd)
+    counts = delivery_counts(rnd.id)
+    audiences = [q.audience for q in rnd.questionnaires]
+    audience, delivery, search = _filters(audiences)
+    page = page_number()
+    rows, total = delivery_rows(
+        rnd.id, audience=audience, delivery=delivery, search=search, page=page, per_page=PER_PAGE
+    )
+    return render_page(
+        "invitations/people.html",
+        block="content",
+        rnd=rnd,
+        labels=labels,
+        audiences=audiences,
+        counts=counts,
+        deliveries=list(Delivery),
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        audience=audience,
+        delivery=delivery,
+        search=search,
+    )
+
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; neutralise them."""
+    return "'" + value if _FORMULA.match(value) else value
+
+
+@bp.get("/<uuid:round_id>/invitations.csv")
+def people_csv(round_id: uuid.UUID) -> ResponseReturnValue:
+    rnd = load_round(round_id, coordinator=True)
+    labels = audience_labels(rnd)
+    rows, _ = delivery_rows(rnd.id, per_page=0)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["email", "name", "audience", "delivery"])
+    for row in rows:
+        writer.writerow(
+            [
+                _cell(row.email),
+                _cell(row.name),
+                labels.get(row.audience, row.audience),
+                row.delivery.label,
+            ]
+        )
+    slug = re.sub(r"[^a-z0-9]+", "-", rnd.name.lower()).strip("-")[:60] or "round"
+    return Response(
+        "\ufeff" + out.getvalue(),  # a BOM so Excel reads UTF-8 names correctly
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="invitations-{slug}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,159 @@
+"""What an outbox message becomes at send time: plain text + HTML, with the link derived now.
+
+The database never holds a usable link (DESIGN.md section 6.2): the token is derived from the
+invitation id with SECRET_KEY while the email is built, and forgotten once it is sent.
+No tracking pixels, no remote images, no per-recipient tracking parameters.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from email import policy
+from email.utils import formataddr, parseaddr
+
+from flask import current_app
+from flask_mail import Message
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import FeedbackRound, MessageKind, Organisation, Questionnaire
+from app.services.frameworks import UnknownFramework, get_framework
+from app.services.links import invitation_url, unsubscribe_url
+from app.services.rounds import as_generated
+from app.services.tokens import derive_token
+from surveys.questionnaire import audience_phrase
+
+# compat32 with CRLF line ends: flattens about twice as fast as Flask-Mail's policy.SMTP, and
+# leaves a long unsubscribe URL on one header line where policy.SMTP would turn it into
+# RFC 2047 encoded words that mail programs cannot use as a link.
+WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
+
+
+class ChorusMessage(Message):
+    def as_bytes(self) -> bytes:
+        return self._message().as_bytes(policy=WIRE_POLICY)
+
+    def as_string(self) -> str:
+        return self._message().as_string(policy=WIRE_POLICY)
+
+
+@dataclass(frozen=True)
+class MailContext:
+    """What every email to one audience of one round says, computed once per batch."""
+
+    org_name: str
+    round_name: str
+    about: str
+    audience_label: str
+    audience_phrase: str
+    minutes: int
+    closes_on: date
+    threshold: int
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+class ContextCache:
+    """Round, organisation and questionnaire facts per (round, audience), for a worker's life.
+
+    Questionnaires are frozen at launch, so the estimate cannot change; the round's dates can,
+    so a cache lives for one batch.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[uuid.UUID, str], MailContext] = {}
+
+    def get(self, round_id: uuid.UUID, audience: str) -> MailContext:
+        key = (round_id, audience)
+        if key not in self._cache:
+            self._cache[key] = build_context(round_id, audience)
+        return self._cache[key]
+
+
+def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
+    rnd = db.session.get(FeedbackRound, round_id)
+    if rnd is None:
+        raise LookupError("the round no longer exists")
+    org = db.session.get(Organisation, rnd.organisation_id)
+    org_name = org.name if org else "Your organisation"
+    questionnaire = db.session.execute(
+        select(Questionnaire).where(
+            Questionnaire.round_id == round_id, Questionnaire.audience == audience
+        )
+    ).scalar_one_or_none()
+    try:
+        framework = get_framework(rnd.organisation_id, rnd.framework_id)
+    except UnknownFramework:
+        framework = None
+    if framework is not None and questionnaire is not None:
+        minutes = as_generated(questionnaire, framework).estimated_minutes
+        label = framework.audience_label(audience)
+        phrase = audience_phrase(framework, audience)
+    else:
+        minutes, label, phrase = 10, audience, audience
+    scope = rnd.scope or {}
+    about = (scope.get("services") or scope.get("organisation") or "").strip()
+    return MailContext(
+        org_name=org_name,
+        round_name=rnd.name,
+        about=about or f"the work of {org_name}",
+        audience_label=label,
+        audience_phrase=phrase,
+        minutes=minutes,
+        closes_on=rnd.closes_on,
+        threshold=rnd.threshold,
+    )
+
+
+def subject(kind: MessageKind, ctx: MailContext) -> str:
+    if kind == MessageKind.REMINDER:
+        return f"Reminder: {ctx.org_name} would like your views by {long_date(ctx.closes_on)}"
+    return f"{ctx.org_name} would like your views: {ctx.round_name}"
+
+
+def template_vars(
+    kind: MessageKind, ctx: MailContext, invitation_id: uuid.UUID, name: str, secret: str
+) -> dict[str, object]:
+    token = derive_token(secret, invitation_id)
+    return {
+        "kind": kind.value,
+        "ctx": ctx,
+        "name": name,
+        "closes": long_date(ctx.closes_on),
+        "link": invitation_url(token),
+        "unsubscribe": unsubscribe_url(token),
+    }
+
+
+def email_sender(message: Message) -> str:
+    return parseaddr(str(message.sender))[1]
+
+
+def build_message(
+    kind: MessageKind, ctx: MailContext, invitation_id: uuid.UUID, name: str, to_address: str
+) -> Message:
+    """The Flask-Mail message for one invitation or reminder."""
+    config = current_app.config
+    values = template_vars(kind, ctx, invitation_id, name, config["SECRET_KEY"])
+    env = current_app.jinja_env
+    # Rendered straight from the environment: no request, no context processors needed.
+    text = env.get_template(f"mail/{kind.value}.txt").render(**values)
+    html = env.get_template(f"mail/{kind.value}.html").render(**values)
+    _, sender_address = parseaddr(config.get("MAIL_DEFAULT_SENDER") or "chorus@localhost")
+    return ChorusMessage(
+        subject=subject(kind, ctx),
+        recipients=[to_address],
+        body=text,
+        html=html,
+        sender=formataddr((f"{ctx.org_name} via Chorus", sender_address)),
+        extra_headers={
+            # RFC 2369 / 8058: mail programs show an "Unsubscribe" button that works in one step.
+            "List-Unsubscribe": f"<{values['unsubscribe']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )

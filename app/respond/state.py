@@ -1,0 +1,126 @@
+"""What the respondent's browser holds between pages (DESIGN.md 6.2 and 6.4).
+
+Two places, both signed with SECRET_KEY so they cannot be forged, neither stored on the server:
+
+- The Flask session (HttpOnly cookie) holds the *entry*: which questionnaire this browser may
+  answer, through which channel, and for an invitation the token itself. The token is the
+  respondent's own link: keeping it lets "save and continue later" derive the draft's key without
+  the server ever storing anything that can open it, and it is dropped as soon as the answers are
+  sent. It never appears in a page, a URL after the first redirect, or a log line.
+- The progress cookie holds the answers so far (`Progress`): compressed, signed, HttpOnly,
+  keyed by item position, at most PROGRESS_COOKIE_MAX bytes. Radio answers take a few bytes each,
+  so only long comments can reach the limit; the page then asks for shorter comments rather than
+  silently dropping any (respond/views.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Response, current_app, request, session
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.models import Channel
+from app.services.responding import Entry, Progress, Shape
+
+SESSION_KEY = "respondent"
+PROGRESS_COOKIE = "chorus_progress"
+# Browsers keep cookies of up to 4096 bytes (name, value and attributes); stay clear of it.
+PROGRESS_COOKIE_MAX = 3800
+PROGRESS_MAX_AGE_DAYS = 120
+
+
+@dataclass(frozen=True)
+class SessionEntry:
+    questionnaire_id: uuid.UUID
+    channel: Channel
+    token: str | None
+    done: bool
+
+
+def current_entry() -> SessionEntry | None:
+    data = session.get(SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return SessionEntry(
+            uuid.UUID(hex=str(data["q"])),
+            Channel(data["ch"]),
+            data.get("tk") if isinstance(data.get("tk"), str) else None,
+            bool(data.get("done")),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def remember_entry(entry: Entry) -> None:
+    session[SESSION_KEY] = {
+        "q": entry.questionnaire_id.hex,
+        "ch": entry.channel.value,
+        "tk": entry.token,
+        "done": False,
+    }
+
+
+def mark_done(entry: SessionEntry) -> None:
+    """After sending: keep only what the thank-you page needs; the token is dropped."""
+    session[SESSION_KEY] = {
+        "q": entry.questionnaire_id.hex,
+        "ch": entry.channel.value,
+        "done": True,
+    }
+
+
+def forget_entry() -> None:
+    session.pop(SESSION_KEY, None)
+
+
+# -- the progress cookie --------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    # URLSafeSerializer compresses the JSON with zlib whenever that makes it shorter.
+    return URLSafeSerializer(str(current_app.config["SECRET_KEY"]), salt="chorus-progress")
+
+
+def read_progress(shape: Shape) -> Progress | None:
+    raw = request.cookies.get(PROGRESS_COOKIE)
+    if not raw:
+        return None
+    try:
+        payload = _serializer().loads(raw)
+    except BadSignature:
+        return None
+    return Progress.from_payload(payload, shape)
+
+
+def encode_progress(shape: Shape, progress: Progress) -> str:
+    return str(_serializer().dumps(progress.to_payload(shape)))
+
+
+def fits(value: str) -> bool:
+    return len(value) <= PROGRESS_COOKIE_MAX
+
+
+def write_progress(response: Response, value: str, closes_on: date, today: date) -> None:
+    """Keep the answers until the survey closes (bounded), so people can come back to them."""
+    days = min(PROGRESS_MAX_AGE_DAYS, max(1, (closes_on - today).days + 1))
+    response.set_cookie(
+        PROGRESS_COOKIE,
+        value,
+        max_age=days * 24 * 60 * 60,
+        httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        samesite="Lax",
+    )
+
+
+def clear_progress(response: Response) -> None:
+    response.delete_cookie(
+        PROGRESS_COOKIE,
+        httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        samesite="Lax",
+    )

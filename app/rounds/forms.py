@@ -1,0 +1,149 @@
+"""Reading the round settings form: raw strings in, RoundSettings plus field errors out.
+
+No database access here, so the parsing rules are unit-tested on their own. The services then
+validate the meaning (framework, dates in order, threshold); the view merges both sets of errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from app.services.rounds import SCOPE_FIELDS, RoundSettings
+from frameworks import Framework
+from surveys.selection import SelectionError, expand_tokens
+
+# Form fields in page order: the error summary lists problems in this order.
+FIELD_ORDER = (
+    "framework_id",
+    "name",
+    "indicator_ids",
+    "audiences",
+    *(f"scope_{key}" for key in SCOPE_FIELDS),
+    "opens_on",
+    "closes_on",
+    "threshold",
+    "children_band",
+)
+
+SCOPE_LABELS: dict[str, tuple[str, str]] = {
+    "organisation": (
+        "The organisation",
+        "Who is carrying out the self-assessment (an organisation or a partnership).",
+    ),
+    "partners": ("Partners", "The agencies and groups you work with in this area."),
+    "services": ("Services", "The services or activities this round looks at."),
+    "customers": ("Customers", "The people the services are for."),
+    "outcomes": ("Intended outcomes", "What the services are meant to achieve for them."),
+}
+
+DATE_EXAMPLE = "for example 2026-03-31"
+
+
+@dataclass
+class SettingsForm:
+    """What the coordinator typed, kept as typed so a 422 page shows it back."""
+
+    framework_id: str = ""
+    name: str = ""
+    choices: set[str] = field(default_factory=set)  # shortcut and indicator tokens ticked
+    audiences: list[str] = field(default_factory=list)
+    scope: dict[str, str] = field(default_factory=dict)
+    opens_on: str = ""
+    closes_on: str = ""
+    threshold: str = ""
+    children_band: str = "under_12"
+    free_text: bool = True
+    role_question: bool = False
+
+    @classmethod
+    def from_settings(cls, s: RoundSettings) -> SettingsForm:
+        return cls(
+            framework_id=s.framework_id,
+            name=s.name,
+            choices={f"indicator:{i}" for i in s.indicator_ids},
+            audiences=list(s.audiences),
+            scope={k: s.scope.get(k, "") for k in SCOPE_FIELDS},
+            opens_on=s.opens_on.isoformat() if s.opens_on else "",
+            closes_on=s.closes_on.isoformat() if s.closes_on else "",
+            threshold="" if s.threshold is None else str(s.threshold),
+            children_band=s.children_band,
+            free_text=s.free_text,
+            role_question=s.role_question,
+        )
+
+    @classmethod
+    def from_form(cls, form: MultiDict[str, str]) -> SettingsForm:
+        return cls(
+            framework_id=form.get("framework_id", "").strip(),
+            name=form.get("name", ""),
+            choices={c for c in form.getlist("choice") if c},
+            audiences=[a for a in form.getlist("audience") if a],
+            scope={k: form.get(f"scope_{k}", "") for k in SCOPE_FIELDS},
+            opens_on=form.get("opens_on", "").strip(),
+            closes_on=form.get("closes_on", "").strip(),
+            threshold=form.get("threshold", "").strip(),
+            children_band=form.get("children_band", "under_12"),
+            free_text=form.get("free_text") == "on",
+            role_question=form.get("role_question") == "on",
+        )
+
+
+def parse_date(value: str) -> date | None:
+    """ISO date (what <input type=date> sends); ValueError for anything else but blank."""
+    if not value:
+        return None
+    return date.fromisoformat(value)
+
+
+def to_settings(
+    form: SettingsForm, framework: Framework | None
+) -> tuple[RoundSettings, dict[str, str]]:
+    """RoundSettings from the form, and the errors only the form can see (unreadable values).
+
+    Unreadable dates or numbers become None in the settings, so validation does not report them a
+    second time with a less helpful message; these errors take precedence.
+    """
+    errors: dict[str, str] = {}
+    indicator_ids: list[str] = []
+    if framework is not None:
+        try:
+            indicator_ids = expand_tokens(framework, sorted(form.choices))
+        except SelectionError as exc:
+            errors["indicator_ids"] = str(exc)
+    dates: dict[str, date | None] = {}
+    for key, label in (("opens_on", "opening"), ("closes_on", "closing")):
+        try:
+            dates[key] = parse_date(getattr(form, key))
+        except ValueError:
+            dates[key] = None
+            errors[key] = f"Enter the {label} date as a real date, {DATE_EXAMPLE}."
+    threshold: int | None = None
+    if form.threshold:
+        try:
+            threshold = int(form.threshold)
+        except ValueError:
+            errors["threshold"] = "Enter the anonymity threshold as a whole number, such as 5."
+    settings = RoundSettings(
+        name=form.name,
+        framework_id=form.framework_id,
+        indicator_ids=indicator_ids,
+        audiences=list(dict.fromkeys(form.audiences)),
+        opens_on=dates["opens_on"],
+        closes_on=dates["closes_on"],
+        threshold=threshold,
+        scope=dict(form.scope),
+        children_band=form.children_band,
+        free_text=form.free_text,
+        role_question=form.role_question,
+    )
+    return settings, errors
+
+
+def ordered_errors(errors: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(field, message) in page order, unknown fields last, for the error summary."""
+    rank = {name: n for n, name in enumerate(FIELD_ORDER)}
+    return sorted(errors.items(), key=lambda pair: rank.get(pair[0], len(rank)))

@@ -1,0 +1,217 @@
+"""Submitting a questionnaire: one transaction, once per invitation, idempotent per browser.
+
+The response's id is the submission id the browser was given when it started, so the same
+submission sent twice (a double tap, a refresh, two racing requests) stores one response and
+gets the thank-you page both times. An invitation answers once: the invitation row is claimed
+with `UPDATE ... WHERE status = 'pending'`, and only the request whose UPDATE changed a row
+inserts (PostgreSQL row locks make a racing second UPDATE wait, then see "completed").
+
+Nothing ties the response to the invitation or to a time (DESIGN.md 6.1, 6.3): the invitation
+only changes status, and the day's arrival is counted in ResponseDayCount, apart.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import (
+    Answer,
+    Channel,
+    Comment,
+    CommentPrompt,
+    FeedbackRound,
+    Invitation,
+    InvitationStatus,
+    Response,
+    ResponseDayCount,
+)
+from app.services.responding import (
+    FREE_TEXT_MAX,
+    Progress,
+    Survey,
+    Window,
+    delete_draft,
+    insert_for_dialect,
+    round_window,
+)
+from app.services.tokens import token_hash
+
+
+class Outcome(enum.StrEnum):
+    STORED = "stored"
+    ALREADY_STORED = "already_stored"  # this very submission was stored before: thank them again
+    INVITATION_USED = "invitation_used"  # another submission already used the invitation
+    INVITATION_OPTED_OUT = "invitation_opted_out"
+    INVITATION_GONE = "invitation_gone"
+    CLOSED = "closed"
+    NOT_OPEN = "not_open"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    incomplete_page: int | None = None
+
+    @property
+    def thanked(self) -> bool:
+        return self.outcome in {Outcome.STORED, Outcome.ALREADY_STORED}
+
+
+def _already_stored(submission_id: uuid.UUID, round_id: uuid.UUID) -> bool:
+    found = db.session.execute(
+        select(Response.round_id).where(Response.id == submission_id)
+    ).scalar_one_or_none()
+    return found == round_id
+
+
+def _window_now(round_id: uuid.UUID, on: date) -> Window:
+    """Read the round again, holding a share lock so a close waits for this transaction."""
+    row = db.session.execute(
+        select(FeedbackRound.status, FeedbackRound.opens_on, FeedbackRound.closes_on)
+        .where(FeedbackRound.id == round_id)
+        .with_for_update(read=True)
+    ).one()
+    return round_window(row.status, row.opens_on, row.closes_on, on)
+
+
+def _claim_invitation(token: str, survey: Survey) -> Outcome | None:
+    """Mark the invitation completed; None on success, else why it could not be claimed."""
+    h = token_hash(token)
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.token_hash == h,
+            Invitation.round_id == survey.shape.round_id,
+            Invitation.audience == survey.shape.audience,
+            Invitation.status == InvitationStatus.PENDING,
+        )
+        .values(status=InvitationStatus.COMPLETED)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        return None
+    status = db.session.execute(
+        select(Invitation.status).where(Invitation.token_hash == h)
+    ).scalar_one_or_none()
+    if status == InvitationStatus.OPTED_OUT:
+        return Outcome.INVITATION_OPTED_OUT
+    if status is None:
+        return Outcome.INVITATION_GONE
+    return Outcome.INVITATION_USED
+
+
+def _count_today(survey: Survey, channel: Channel, on: date) -> None:
+    key = {
+        "round_id": survey.shape.round_id,
+        "audience": survey.shape.audience,
+        "channel": channel.value,
+        "day": on,
+    }
+    stmt = insert_for_dialect()(ResponseDayCount).values(**key, count=1)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=list(key), set_={"count": ResponseDayCount.count + 1}
+        )
+    )
+
+
+def _insert_response(survey: Survey, progress: Progress, channel: Channel) -> None:
+    shape = survey.shape
+    response_id = progress.submission_id
+    db.session.execute(
+        insert(Response).values(
+            id=response_id,
+            round_id=shape.round_id,
+            audience=shape.audience,
+            channel=channel,
+            language="en",
+            role=progress.role,
+        )
+    )
+    db.session.execute(
+        insert(Answer),
+        [
+            {
+                "response_id": response_id,
+                "item_id": uuid.UUID(item.id),
+                "round_id": shape.round_id,
+                "value": progress.answers[item.position],
+            }
+            for item in shape.items
+        ],
+    )
+    comments = [
+        {
+            "id": uuid.uuid4(),
+            "round_id": shape.round_id,
+            "response_id": response_id,
+            "section_id": box.section_id,
+            "prompt": CommentPrompt(box.code),
+            "text": progress.texts[box.key],
+            "hidden": False,
+        }
+        for box in shape.boxes.values()
+        if progress.texts.get(box.key) and len(progress.texts[box.key]) <= FREE_TEXT_MAX
+    ]
+    if comments:
+        db.session.execute(insert(Comment), comments)
+
+
+def submit(
+    survey: Survey,
+    progress: Progress,
+    *,
+    channel: Channel,
+    token: str | None,
+    secret: str,
+    on: date,
+) -> Result:
+    """Store a completed questionnaire (flushes; the caller commits, or rolls back if refused).
+
+    Refusals change nothing. A race with the same submission id ends as ALREADY_STORED.
+    """
+    shape = survey.shape
+    if progress.questionnaire_id != shape.questionnaire_id:
+        raise ValueError("progress belongs to another questionnaire")
+    if _already_stored(progress.submission_id, shape.round_id):
+        return Result(Outcome.ALREADY_STORED)
+    window = _window_now(shape.round_id, on)
+    if window == Window.CLOSED:
+        return Result(Outcome.CLOSED)
+    if window == Window.NOT_YET:
+        return Result(Outcome.NOT_OPEN)
+    missing = progress.first_incomplete_page(shape)
+    if missing is not None:
+        return Result(Outcome.INCOMPLETE, missing)
+
+    if channel == Channel.EMAIL:
+        if token is None:
+            raise ValueError("an email submission needs its invitation token")
+        refused = _claim_invitation(token, survey)
+        if refused is not None:
+            # A racing twin of this very submission may have claimed it: that is a success.
+            db.session.rollback()
+            if _already_stored(progress.submission_id, shape.round_id):
+                return Result(Outcome.ALREADY_STORED)
+            return Result(refused)
+    try:
+        _insert_response(survey, progress, channel)
+        _count_today(survey, channel, on)
+        if token is not None:
+            delete_draft(secret, token)
+        db.session.flush()
+    except IntegrityError:
+        # Only a twin submission with the same id can collide on the primary key.
+        db.session.rollback()
+        if _already_stored(progress.submission_id, shape.round_id):
+            return Result(Outcome.ALREADY_STORED)
+        raise
+    return Result(Outcome.STORED)

@@ -1,0 +1,46 @@
+// Respondent pages: progressive enhancement only. Every page works without this file.
+(function () {
+  "use strict";
+  var d = document;
+  // Send the CSRF token with HTMX requests (the forms carry it too).
+  d.addEventListener("htmx:configRequest", function (e) {
+    var m = d.querySelector('meta[name="csrf-token"]');
+    if (m) { e.detail.headers["X-CSRFToken"] = m.content; }
+  });
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  // GOV.UK character count: visible count as you type, announced after a pause.
+  function counter(area) {
+    var info = d.getElementById(area.id + "-info"), max = +area.getAttribute("data-max");
+    if (!info || area.getAttribute("data-counted")) { return; }
+    area.setAttribute("data-counted", "1");
+    var live = d.createElement("span"), timer;
+    live.className = "vh";
+    live.setAttribute("aria-live", "polite");
+    info.parentNode.insertBefore(live, info.nextSibling);
+    function update(announce) {
+      var left = max - Array.from(area.value).length;
+      var text = left >= 0 ? "You have " + plural(left, "character") + " remaining"
+        : "You have " + plural(-left, "character") + " too many";
+      info.textContent = text;
+      info.classList.toggle("over", left < 0);
+      clearTimeout(timer);
+      if (announce) { timer = setTimeout(function () { live.textContent = text; }, 1000); }
+    }
+    area.addEventListener("input", function () { update(true); });
+    update(false);
+  }
+  function enhance(root, moved) {
+    root.querySelectorAll("textarea[data-max]").forEach(counter);
+    // Focus the error summary (GOV.UK pattern); after an in-place swap, the new heading.
+    var target = root.querySelector("[data-autofocus]") || (moved && root.querySelector("h1"));
+    if (target) { target.focus(); }
+  }
+  d.addEventListener("DOMContentLoaded", function () { enhance(d, false); });
+  d.addEventListener("htmx:afterSettle", function () {
+    var s = d.getElementById("survey");
+    if (!s) { return; }
+    if (s.getAttribute("data-title")) { d.title = s.getAttribute("data-title"); }
+    window.scrollTo(0, 0);
+    enhance(s, true);
+  });
+})();
