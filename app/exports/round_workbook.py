@@ -158,7 +158,9 @@ def _about(ws: Any, rnd: FeedbackRound, results: RoundResults, today: date) -> N
                 text_cell(ws, summary.label),
                 summary.invited,
                 figure(summary.completed),
-                styled(ws, rate / 100, PERCENT) if rate is not None else figure(None),
+                styled(ws, rate / 100, PERCENT)
+                if rate is not None
+                else (figure(None) if summary.invited else None),  # none invited: no rate
                 figure(summary.open_link_responses),
                 figure(summary.paper_responses),
                 figure(summary.respondents),

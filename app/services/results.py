@@ -23,7 +23,7 @@ import random
 import threading
 import uuid
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -463,7 +463,7 @@ def _compute(rnd: FeedbackRound) -> RoundResults:
     by_channel = respondent_counts(rnd.id)
     invited = invitation_counts(rnd.id)
 
-    audiences = _ordered_audiences(rnd, framework, items, by_channel)
+    audiences = _ordered_audiences(rnd, items, by_channel)
     respondents = {a: sum(by_channel.get(a, {}).values()) for a in audiences}
     visibility = audience_visibility(respondents, k)
 
@@ -582,10 +582,7 @@ def _compute(rnd: FeedbackRound) -> RoundResults:
 
 
 def _ordered_audiences(
-    rnd: FeedbackRound,
-    framework: Framework | None,
-    items: Iterable[_Item],
-    by_channel: dict[str, dict[str, int]],
+    rnd: FeedbackRound, items: Iterable[_Item], by_channel: dict[str, dict[str, int]]
 ) -> list[str]:
     """The round's audiences that were asked something, in the round's order; any audience
     with responses but no questionnaire (should not happen) still counts towards the total."""
@@ -686,7 +683,9 @@ def _shown_cell(
     )
 
 
-def _columns(audiences: list[str], items: Iterable[_Item], label: Any) -> list[Column]:
+def _columns(
+    audiences: list[str], items: Iterable[_Item], label: Callable[[str], str]
+) -> list[Column]:
     """One column per audience for its main scale group; a second group (rare: an audience
     answering both faces and an adult scale) gets its own column, never pooled."""
     groups: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -711,8 +710,8 @@ def _indicator_results(
     spreads: list[Disparity],
     column_key: dict[tuple[str, str], str],
     respondents: dict[str, int],
-    status_of: Any,
-    phrase: Any,
+    status_of: Callable[[str], CellStatus],
+    phrase: Callable[[str], str],
     k: int,
 ) -> list[IndicatorResult]:
     asked: dict[str, set[tuple[str, str]]] = defaultdict(set)  # indicator -> (audience, group)

@@ -295,3 +295,28 @@ def test_claims_are_exclusive(app: Flask) -> None:
     assert len(first) == 4 and len(second) == 2 and third == []
     assert not set(first) & set(second)
     assert all(isinstance(i, uuid.UUID) for i in first)
+
+
+def test_the_emailed_link_opens_the_right_questionnaire(
+    app: Flask, smtp: SmtpServer, client
+) -> None:  # type: ignore[no-untyped-def]
+    from app.models import Questionnaire
+
+    if "respond.enter_invitation" not in app.view_functions:
+        pytest.skip("the respondent journey is not built yet")
+    round_id = launched_round(app, {"parents": 1, "staff": 1})
+    work(app)
+    with app.app_context():
+        questionnaires = {
+            q.audience: str(q.id)
+            for q in db.session.execute(
+                select(Questionnaire).where(Questionnaire.round_id == round_id)
+            ).scalars()
+        }
+    for message in smtp.wait_for(2):
+        audience = message["To"].split("0@")[0]
+        response = client.get(f"/r/{_token_of(message)}")
+        assert response.status_code == 303
+        location = response.headers["Location"]
+        assert questionnaires[audience] in location
+        assert _token_of(message) not in location  # the token leaves the address at once
