@@ -50,9 +50,7 @@ class CollectingHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(
-        self, server: Any, session: Any, envelope: Any
-    ) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay_seconds:
             time.sleep(self.delay_seconds)  # slow server: keeps concurrent workers overlapping
         parsed = message_from_bytes(envelope.content, policy=policy.default)

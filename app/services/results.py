@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.services.responding import discard_drafts
 from app.models import (
     Answer,
     Channel,
@@ -939,6 +940,7 @@ def close_round(rnd: FeedbackRound) -> FeedbackRound:
         raise CloseError("This round is already closed.")
     rnd.status = RoundStatus.CLOSED
     rnd.closed_at = datetime.now(UTC)
+    discard_drafts(rnd.id)  # unsent drafts can never be sent now (DESIGN.md 6.4, 6.7)
     db.session.flush()
     return rnd
 

@@ -379,6 +379,9 @@ def test_download_for_any_role_with_a_safe_file_name(
     assert "no-store" in response.headers["Cache-Control"]
     assert load_workbook(io.BytesIO(response.data)).sheetnames[0] == "About"
     response.close()
+    downloads = client.get(f"/exports/rounds/{seeded_round}").get_data(as_text=True)
+    assert f"/exports/rounds/{seeded_round}/indicators.csv" in downloads
+    assert f"/exports/rounds/{seeded_round}/paper" in downloads  # coordinators type in paper
     make_user("viewer@a.example", "Org A", Role.VIEWER)
     viewer = app.test_client()
     login(viewer, "viewer@a.example")

@@ -110,3 +110,22 @@ def test_closed_results_are_counted_once_and_copied_for_each_caller(
     assert again.audience("staff").respondents == 12
     assert again.indicators and again.indicators[0].cells["staff"].favourable == 12
     assert live.audience("staff").respondents == 6
+
+
+def test_closing_deletes_the_rounds_saved_drafts(app: Flask, live_round) -> None:
+    from app.models import SavedDraft
+
+    rid = live_round(indicators=["2.2"], audiences=["parents"])
+    other = live_round(indicators=["2.2"], audiences=["parents"])
+    with app.app_context():
+        db.session.add_all(
+            [
+                SavedDraft(lookup="a" * 64, round_id=rid, ciphertext=b"sealed"),
+                SavedDraft(lookup="b" * 64, round_id=other, ciphertext=b"sealed"),
+            ]
+        )
+        db.session.commit()
+        close_round(db.session.get(FeedbackRound, rid))
+        db.session.commit()
+        left = db.session.execute(select(SavedDraft.round_id)).scalars().all()
+    assert left == [other]  # only the closed round's drafts are gone

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import FeedbackRound, ItemOrigin
 from app.services.results import compare_rounds
 from surveys.statistics import newcombe_difference
-from tests.app.results.test_pages import row_of, text_of
+from tests.app.results.helpers import row_of, text_of
 
 REWORDED = "I am always treated fairly by staff."
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Channel, Comment, CommentPrompt
 from app.services.synthetic import SyntheticComment
-from tests.app.results.test_pages import row_of, text_of
+from tests.app.results.helpers import row_of, text_of
 from tests.support import csrf_token
 
 K = 7
