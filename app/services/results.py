@@ -31,7 +31,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services.responding import discard_drafts
 from app.models import (
     Answer,
     Channel,
@@ -45,6 +44,7 @@ from app.models import (
     RoundStatus,
 )
 from app.services.frameworks import UnknownFramework, get_framework
+from app.services.responding import discard_drafts
 from frameworks import Framework
 from surveys import evidence as wording
 from surveys.findings import indicator_evidence, third_person
