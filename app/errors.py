@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+import logging
+from contextlib import suppress
 
+from flask import Flask, Response, current_app, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from app.extensions import db
 from app.rendering import render_page
+
+log = logging.getLogger("chorus.errors")
+RETRY_AFTER_SECONDS = 5
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
@@ -17,6 +25,11 @@ MESSAGES = {
     422: ("Please check your answers", "Some of what you entered needs changing."),
     429: ("Too many attempts", "Please wait a minute and try again."),
     500: ("Sorry, something went wrong", "It was not your fault. Please try again in a moment."),
+    503: (
+        "Sorry, that did not go through",
+        "We lost touch with our database for a moment, so nothing was changed. Please go back "
+        "and try again in a minute.",
+    ),
 }
 
 
@@ -49,4 +62,30 @@ def init_errors(app: Flask) -> None:
         response = _page(error.code or 500, detail)
         if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DisconnectionError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: SQLAlchemyError) -> Response:
+        """The database dropped or refused us mid-request: a 503 that says try again.
+
+        The transaction is rolled back (the database discards it anyway when a connection
+        dies), so nothing half-done is kept. Sent through the HTTP error handlers, so each
+        journey words it its own way (the respondent pages say their answers are kept).
+        """
+        with suppress(SQLAlchemyError):
+            db.session.rollback()
+        # Never the URL (an invitation link holds a token) nor str(error) (it carries the
+        # statement's parameters: answers, addresses).
+        orig = getattr(error, "orig", None)
+        log.warning(
+            "Database unavailable during %s: %s",
+            request.endpoint,
+            type(orig or error).__name__,
+        )
+        response = current_app.make_response(
+            current_app.handle_http_exception(ServiceUnavailable())
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

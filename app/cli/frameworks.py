@@ -14,6 +14,7 @@ from app.models import Organisation
 from app.services.frameworks import (
     FrameworkClash,
     UnknownFramework,
+    describe_size,
     find_organisation,
     framework_listings,
     get_framework,
@@ -71,10 +72,6 @@ def _write(path: Path, data: bytes, force: bool) -> None:
         raise click.ClickException(f"Cannot write {path}: {exc.strerror}.") from None
 
 
-def _counts(fw: Framework) -> str:
-    return f"{len(fw.sections)} sections, {len(fw.indicators)} indicators, {fw.item_count()} items"
-
-
 def _problems(exc: FrameworkError, outcome: str) -> NoReturn:
     """Every error line on stderr, a count, and exit status 1."""
     for line in exc.lines:
@@ -111,7 +108,7 @@ def _tree(fw: Framework, with_items: bool) -> list[str]:
         f"Source: {fw.source.title} [{fw.source.document}]"
         + (f", {fw.source.section}" if fw.source.section else ""),
         f"Rating scale: {scale.title}: {levels} (good or better from {scale.good_from})",
-        _counts(fw).capitalize() + ".",
+        describe_size(fw).capitalize() + ".",
         "",
     ]
 
@@ -175,7 +172,7 @@ def validate(path: Path) -> None:
         fw = parse_upload(_read(path), path.name)
     except FrameworkError as exc:
         _problems(exc, "")
-    click.echo(f"{path.name}: valid: {fw.id} ({fw.title}): {_counts(fw)}.")
+    click.echo(f"{path.name}: valid: {fw.id} ({fw.title}): {describe_size(fw)}.")
 
 
 @frameworks_cli.command("import")
@@ -197,7 +194,7 @@ def import_command(path: Path, org_name: str, replace: bool) -> None:
     db.session.commit()
     fw = get_framework(org.id, row.framework_id)
     verb = "Replaced" if replaced else "Imported"
-    click.echo(f"{verb} {fw.id} ({fw.title}) for {org.name}: {_counts(fw)}.")
+    click.echo(f"{verb} {fw.id} ({fw.title}) for {org.name}: {describe_size(fw)}.")
 
 
 @frameworks_cli.command("template")

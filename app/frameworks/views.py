@@ -17,6 +17,7 @@ from app.rendering import render_page
 from app.services.frameworks import (
     FrameworkClash,
     UnknownFramework,
+    describe_size,
     framework_listings,
     get_framework,
     import_upload,
@@ -105,11 +106,7 @@ def import_framework() -> ResponseReturnValue:
             db.session.commit()
             fw = get_framework(org.id, row.framework_id)
             verb = "replaced" if replaced else "imported"
-            flash(
-                f"{fw.title} was {verb}: {len(fw.sections)} sections, "
-                f"{len(fw.indicators)} indicators and {fw.item_count()} items.",
-                "success",
-            )
+            flash(f"{fw.title} was {verb}: {describe_size(fw)}.", "success")
             return redirect(url_for("frameworks.framework", framework_id=fw.id), 303)
     return render_page(
         "frameworks/import.html",
@@ -137,6 +134,7 @@ def framework(framework_id: str) -> ResponseReturnValue:
         fw=fw,
         builtin=is_builtin(fw.id),
         ungrouped=fw.sections_in(None) if fw.groups else fw.sections,
+        size=describe_size(fw),
     )
 
 

@@ -93,6 +93,12 @@ RESPONDENT_MESSAGES = {
         "A lot of answers have been sent from this internet connection in a short time, so it "
         "has been paused for a few minutes. Your answers so far are kept: try again shortly.",
     ),
+    503: (  # the database dropped mid-request (app/errors.py): nothing half-saved is kept
+        "Sorry, that did not go through",
+        "We could not reach our database for a moment. Your answers so far are kept on this "
+        "device, and answers are never counted twice: please go back and press the button "
+        "again in a minute.",
+    ),
 }
 
 

@@ -17,7 +17,7 @@ import hmac
 import time
 import uuid
 
-from flask import current_app, request
+from flask import current_app, has_app_context, request
 from itsdangerous import BadSignature, TimestampSigner, URLSafeSerializer
 
 from app.models.base import utcnow
@@ -88,8 +88,17 @@ def _now() -> float:
 
 
 def minimum_seconds(question_count: int) -> float:
-    """Humane: a second a question, at most three; a comments-only page waits one second."""
-    return min(MAX_MINIMUM_SECONDS, SECONDS_PER_QUESTION * max(1, question_count))
+    """Humane: a second a question, at most three; a comments-only page waits one second.
+
+    RESPOND_MIN_SECONDS_PER_QUESTION in the app config changes the second (0 turns the wait
+    off, e.g. for bench/load.py, whose simulated phones answer without reading).
+    """
+    per_question = SECONDS_PER_QUESTION
+    if has_app_context():
+        per_question = float(
+            current_app.config.get("RESPOND_MIN_SECONDS_PER_QUESTION", SECONDS_PER_QUESTION)
+        )
+    return min(MAX_MINIMUM_SECONDS, per_question * max(1, question_count))
 
 
 def too_quick(stamp: str, questionnaire_id: uuid.UUID, page: int, question_count: int) -> bool:

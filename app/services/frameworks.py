@@ -24,6 +24,7 @@ __all__ = [
     "UnknownFramework",
     "available_frameworks",
     "custom_frameworks",
+    "describe_size",
     "find_organisation",
     "framework_listings",
     "get_framework",
@@ -51,6 +52,22 @@ class FrameworkListing:
     def counts(self) -> tuple[int, int, int]:
         fw = self.framework
         return len(fw.sections), len(fw.indicators), fw.item_count()
+
+    @property
+    def size(self) -> str:
+        return describe_size(self.framework)
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def describe_size(fw: Framework) -> str:
+    """'6 sections, 37 indicators and 147 items': the size of a framework in words."""
+    return (
+        f"{_counted(len(fw.sections), 'section')}, {_counted(len(fw.indicators), 'indicator')} "
+        f"and {_counted(fw.item_count(), 'item')}"
+    )
 
 
 def is_builtin(framework_id: str) -> bool:

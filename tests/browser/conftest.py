@@ -2,10 +2,19 @@
 
 The app runs in a background thread on a random port with its own migrated database (SQLite, or
 PostgreSQL with CHORUS_TEST_BACKEND=postgresql). Screenshots go to test-artifacts/screenshots/.
+
+Tables are emptied after each *module*, not after each test: a journey module sets its data up
+once (module-scoped fixtures) and its tests walk through it in file order, the way people
+meet the product one step after another. A module whose tests must not share rows keeps its
+own unique names.
+
+Mail goes to a real SMTP server (aiosmtpd on loopback, `mail_server`); tests drive the outbox
+with one pass of the real worker (`run_mail_worker`) instead of waiting on a thread.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +26,13 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.extensions import db
-from tests.browser.support import LiveServer, Shots
+from app.extensions import db, limiter
+from app.mail.outbox import BatchReport
+from app.mail.worker import Worker
+from tests.browser.support import PHONE, LiveServer, Shots
+from tests.smtp import LOOPBACK, SmtpServer
 
 CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -63,7 +73,14 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'chorus.db'}"
     instance = str(tmp_path_factory.mktemp("browser-instance"))
-    app = create_app(test_config(url, INSTANCE_PATH=instance, LOGIN_RATE_LIMIT="1000 per minute"))
+    app = create_app(
+        test_config(
+            url,
+            INSTANCE_PATH=instance,
+            LOGIN_RATE_LIMIT="1000 per minute",
+            MAIL_SERVER="",  # no mail server unless a test starts one (`mail_server`)
+        )
+    )
     with app.app_context():
         upgrade()
     return app
@@ -71,26 +88,60 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[LiveServer]:
+    # Request lines would bury a failing test's own output.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    live = LiveServer(live_app, server)
+    # Emails are built by the worker outside any request: their links must point here.
+    live_app.config["PUBLIC_BASE_URL"] = live.url
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(live_app, server)
+    yield live
     server.shutdown()
     with live_app.app_context():
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _clean_live_db(request: pytest.FixtureRequest) -> Iterator[None]:
+@pytest.fixture(scope="module")
+def mail_server(live_app: Flask) -> Iterator[SmtpServer]:
+    """A real SMTP server on a loopback port; the live app sends to it for this module."""
+    server = SmtpServer().start()
+    settings = {
+        "MAIL_SERVER": LOOPBACK,
+        "MAIL_PORT": server.port,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_TIMEOUT_SECONDS": 5,
+        "MAIL_DEFAULT_SENDER": "feedback@chorus.example",
+    }
+    saved = {key: live_app.config.get(key) for key in settings}
+    live_app.config.update(settings)
+    yield server
+    live_app.config.update(saved)
+    server.stop()
+
+
+def run_mail_worker(app: Flask) -> BatchReport:
+    """One pass of the real outbox worker, as `flask mail work` runs it."""
+    return Worker(app, name="browser-tests").run_once()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clean_live_db(live_app: Flask) -> Iterator[None]:
     yield
-    if "live_app" not in request.fixturenames:
-        return
-    app: Flask = request.getfixturevalue("live_app")
-    with app.app_context():
+    from app.services.responding import clear_shape_cache
+
+    with live_app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+        db.session.remove()
+        limiter.reset()
+    clear_shape_cache()
 
 
 @pytest.fixture

@@ -1,15 +1,23 @@
-"""Helpers for browser tests: the live server handle, screenshots, the accessibility audit."""
+"""Helpers for browser tests: the live server handle, browser contexts, screenshots, sign-in,
+the accessibility audit and the layout checks."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from werkzeug.serving import BaseWSGIServer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "a long enough password"
+
+PHONE = {"width": 360, "height": 740}
+SMALL_PHONE = {"width": 320, "height": 640}  # WCAG 1.4.10 reflow: 320 CSS pixels wide
+DESKTOP = {"width": 1280, "height": 900}
+ACTION_TIMEOUT_MS = 10_000  # a loopback page that takes longer than this is a failure
 
 
 class LiveServer:
@@ -25,6 +33,8 @@ class Shots:
     def __init__(self, name: str):
         self.folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
         self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("*.png"):  # a rerun must not leave stale steps behind
+            old.unlink()
         self.count = 0
 
     def __call__(self, page: Page, step: str) -> Path:
@@ -32,6 +42,35 @@ class Shots:
         path = self.folder / f"{self.count:02d}-{re.sub(r'[^a-z0-9]+', '-', step.lower())}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
+
+def phone_context(
+    browser: Browser, *, javascript: bool = True, viewport: dict[str, int] = PHONE
+) -> BrowserContext:
+    """A fresh phone: its own cookies, touch, en-GB; JavaScript on or off."""
+    context = browser.new_context(
+        viewport=viewport,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-GB",
+        java_script_enabled=javascript,
+    )
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    return context
+
+
+def desktop_context(browser: Browser, **extra: Any) -> BrowserContext:
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB", **extra)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    return context
+
+
+def sign_in(page: Page, server: LiveServer, email: str, password: str = PASSWORD) -> None:
+    page.goto(server.url + "/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def assert_accessible(page: Page) -> None:
@@ -46,3 +85,37 @@ def assert_accessible(page: Page) -> None:
         if v.get("impact") in ("serious", "critical")
     ]
     assert not bad, f"{page.url}:\n" + "\n".join(bad)
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0: no sideways scrolling)."""
+    return int(
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    )
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    extra = horizontal_overflow(page)
+    if extra > 0:
+        wide = page.evaluate(
+            """() => {
+                const w = document.documentElement.clientWidth;
+                return [...document.querySelectorAll('body *')]
+                  .filter(e => e.getBoundingClientRect().right > w + 0.5)
+                  .slice(0, 5)
+                  .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                       + (e.className && typeof e.className === 'string'
+                          ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
+            }"""
+        )
+        raise AssertionError(f"{page.url} scrolls sideways by {extra}px; too wide: {wide}")
+
+
+INVITATION_LINK = re.compile(r"https?://\S+/r/[A-Za-z0-9_-]+")
+
+
+def invitation_link(text: str) -> str:
+    """The personal link in an invitation email's plain-text part."""
+    match = INVITATION_LINK.search(text)
+    assert match, f"no invitation link in:\n{text}"
+    return match.group(0)

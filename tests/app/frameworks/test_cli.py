@@ -196,7 +196,10 @@ def test_import_stores_for_the_org(app: Flask, tmp_path: Path, org_a: str) -> No
     path = write_yaml(tmp_path / "ours.yaml", private_definition())
     result = run(app, "import", str(path), "--org", org_a)
     assert result.exit_code == 0, result.output
-    assert "Imported private-standards (Private standards) for Org A" in result.stdout
+    assert result.stdout == (
+        "Imported private-standards (Private standards) for Org A: "
+        "1 section, 1 indicator and 1 item.\n"
+    )
     assert stored(app) == [("private-standards", "Private standards")]
 
 

@@ -59,7 +59,8 @@ def test_index_lists_every_builtin_with_counts(client: FlaskClient, coordinator:
         counts = re.search(r'<td class="fw-counts">(.*?)</td>', row.group(0))
         assert counts, fw.id
         assert counts.group(1) == (
-            f"{len(fw.sections)} sections, {len(fw.indicators)} indicators, {fw.item_count()} items"
+            f"{len(fw.sections)} sections, {len(fw.indicators)} indicators and "
+            f"{fw.item_count()} items"
         )
     assert "css/frameworks.css" in body
     assert 'href="/frameworks/import"' in body  # a coordinator may import

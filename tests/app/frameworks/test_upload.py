@@ -83,7 +83,7 @@ def test_yaml_upload_imports_and_redirects(
     assert response.headers["Location"].endswith("/frameworks/private-standards/")
     assert stored(app) == [("private-standards", "Private standards")]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Private standards was imported: 1 sections, 1 indicators and 1 items." in page
+    assert "Private standards was imported: 1 section, 1 indicator and 1 item." in page
 
 
 def test_workbook_upload_imports(app: Flask, client: FlaskClient, coordinator: User) -> None:

@@ -1,0 +1,649 @@
+"""One feedback round from set-up to evidence, the way its people meet it (issue 10).
+
+The tests run in file order and tell one story on one round, on a real server and a real SMTP
+server: the coordinator sets the round up on a desktop and launches it; the mail worker sends
+the invitations; parents answer on phones from the emailed links (with JavaScript and without,
+saving and resuming); a child answers the easy-read questionnaire through the open link; the
+coordinator watches the response rate rise, closes the round and reads the results; the
+Self-Assessment Team imports them as evidence; the workbook downloads and opens. Each later test
+needs the ones before it (run the whole module); every phone step is screenshotted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import segno
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Channel,
+    FeedbackRound,
+    Invitation,
+    InvitationStatus,
+    OpenLink,
+    Response,
+    RoundStatus,
+    SavedDraft,
+)
+from app.services import abuse
+from app.services.accounts import create_user
+from app.services.tokens import token_hash
+from tests.browser.conftest import run_mail_worker
+from tests.browser.journey import (
+    FAVOURABLE,
+    answer_questions,
+    answer_role,
+    answer_to_the_end,
+    next_button,
+    press,
+)
+from tests.browser.support import (
+    PASSWORD,
+    LiveServer,
+    Shots,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    desktop_context,
+    invitation_link,
+    phone_context,
+    sign_in,
+)
+from tests.smtp import SmtpServer, text_part
+
+ORG = "Riverside Family Services"
+COORDINATOR = "coordinator@riverside.example"
+SAT_MEMBER = "sat.member@riverside.example"
+ROUND_NAME = "Family support feedback, spring"
+FRAMEWORK_CHOICE = "HMIE children's services QIs"
+# The indicators asked about, by the framework section that holds them.
+INDICATORS = {"5": "5.1", "6": "6.2"}
+SECTIONS = {
+    "5": "Delivery of services for children and young people",
+    "6": "Policy development and planning",
+}
+THRESHOLD = 3  # the smallest allowed: three parents answering is enough to show figures
+PARENTS = [f"parent{n}@families.example" for n in range(1, 5)]
+STAFF = ["worker1@riverside.example", "worker2@riverside.example"]
+PARENT_ITEMS_PER_INDICATOR = 3  # HMIE item bank: parents get three statements on 5.1
+
+
+@dataclass
+class Story:
+    round_id: uuid.UUID | None = None
+    links: dict[str, str] = field(default_factory=dict)  # email address -> emailed link
+    parent_answers: list[str] = field(default_factory=list)  # one agree4 answer per parent sent
+    child_link: str = ""
+    indicator_percent: str = ""  # "67%" as the indicator page shows parents' 5.1 figure
+
+    def round(self) -> uuid.UUID:
+        assert self.round_id, "the round was not launched: run the whole module, in order"
+        return self.round_id
+
+    def link(self, email: str) -> str:
+        assert email in self.links, f"no invitation emailed to {email}: run the whole module"
+        return self.links[email]
+
+
+@pytest.fixture(scope="module")
+def story(live_server: LiveServer) -> Story:
+    with live_server.app.app_context():
+        create_user(COORDINATOR, PASSWORD, ORG, "coordinator", name="Cara Coordinator")
+        create_user(SAT_MEMBER, PASSWORD, ORG, "sat_member", name="Sam Member")
+        db.session.commit()
+    return Story()
+
+
+@pytest.fixture
+def coordinator(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """The coordinator, signed in on a desktop browser."""
+    context = desktop_context(browser)
+    page = context.new_page()
+    sign_in(page, live_server, COORDINATOR)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phones(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """Phone contexts a test opens; all closed at the end."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _round_row(live_server: LiveServer, round_id: uuid.UUID) -> FeedbackRound:
+    with live_server.app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        db.session.expunge(rnd)
+        return rnd
+
+
+def _count(live_server: LiveServer, statement: object) -> int:
+    with live_server.app.app_context():
+        return int(db.session.execute(statement).scalar_one())
+
+
+# -- 1. the coordinator sets the round up and launches it ------------------------------------------
+
+
+def test_coordinator_sets_up_and_launches_a_round(
+    coordinator: Page,
+    live_server: LiveServer,
+    mail_server: SmtpServer,
+    story: Story,
+    shots: Shots,
+) -> None:
+    page = coordinator
+    expect(page.get_by_role("heading", name=ORG)).to_be_visible()
+    assert_accessible(page)
+    shots(page, "home")
+
+    page.get_by_role("navigation", name="Main", exact=True).get_by_role("link", name="Rounds", exact=True).click()
+    expect(page.get_by_role("heading", name="Feedback rounds", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="New round", exact=True).click()
+
+    # Step 1: the framework. With JavaScript, HTMX swaps its indicators in on change.
+    page.get_by_label("Step 1: framework").select_option(label=FRAMEWORK_CHOICE)
+    expect(page.get_by_role("group", name="Indicators", exact=True)).to_be_visible()
+    for section, indicator in INDICATORS.items():
+        page.locator("summary", has_text=SECTIONS[section]).click()
+        page.get_by_role("checkbox", name=re.compile(rf"^{re.escape(indicator)} ")).check()
+    audiences = page.get_by_role("group", name="Audiences", exact=True)
+    for label in ("Parents and carers", "Children and young people", "Staff"):
+        audiences.get_by_label(label, exact=True).check()
+    page.get_by_label("Name of the round").fill(ROUND_NAME)
+    page.get_by_label("Opens on").fill(_today().isoformat())
+    page.get_by_label("Closes on").fill((_today() + timedelta(days=14)).isoformat())
+    page.get_by_label("Anonymity threshold").fill(str(THRESHOLD))
+    page.get_by_label("A question about the respondent's role, in broad groups").check()
+    assert_accessible(page)
+    shots(page, "new round form")
+    page.get_by_role("button", name="Create the round", exact=True).click()
+
+    expect(page.get_by_role("heading", name=ROUND_NAME, level=1)).to_be_visible()
+    expect(page.get_by_text(f"Round “{ROUND_NAME}” created as a draft")).to_be_visible()
+    story.round_id = uuid.UUID(page.url.rstrip("/").rsplit("/", 1)[-1])
+    round_url = page.url
+    for label in ("Parents and carers", "Children and young people", "Staff"):
+        expect(page.get_by_role("heading", name=label, level=3)).to_be_visible()
+    assert_accessible(page)
+    shots(page, "round page")
+
+    # The questionnaire editor and the phone preview of what parents will see.
+    page.get_by_role("link", name="Review and edit the questionnaire for Parents and carers", exact=True).click()
+    expect(page.get_by_role("heading", name="Questionnaire for Parents and carers", exact=True)).to_be_visible()
+    assert_accessible(page)
+    shots(page, "questionnaire editor")
+    page.get_by_role("link", name="Preview it as respondents will see it, on a phone", exact=True).click()
+    expect(page.get_by_role("heading", name="Preview: Parents and carers questionnaire", exact=True)).to_be_visible()
+    assert_accessible(page)
+    shots(page, "preview parents")
+    page.get_by_role("link", name="Children and young people", exact=True).click()
+    expect(
+        page.get_by_role("heading", name="Preview: Children and young people questionnaire", exact=True)
+    ).to_be_visible()
+    assert_accessible(page)
+
+    # Contacts, pasted the way people copy them out of an email.
+    page.goto(round_url)
+    page.get_by_role("navigation", name="This round", exact=True).get_by_role("link", name="Contacts", exact=True).click()
+    expect(page.get_by_role("heading", name="Who to invite by email", exact=True)).to_be_visible()
+    assert_accessible(page)
+    for audience, addresses, joined in (
+        ("Parents and carers", PARENTS, "; "),
+        ("Staff", STAFF, "\n"),
+    ):
+        paste = page.get_by_role("region", name="Or paste a list", exact=True)
+        paste.get_by_label("Who are they?").select_option(label=audience)
+        paste.get_by_label("Email addresses").fill(
+            joined.join(f"Person {n} <{a}>" for n, a in enumerate(addresses, 1))
+        )
+        paste.get_by_role("button", name="Check and import", exact=True).click()
+        expect(page.get_by_role("heading", name=f"{audience}: {len(addresses)} contacts", exact=True)).to_be_visible()
+    shots(page, "contacts")
+
+    page.get_by_role("link", name="Next: check and launch", exact=True).click()
+    expect(page.get_by_role("heading", name=f"Launch “{ROUND_NAME}”", exact=True)).to_be_visible()
+    invited = len(PARENTS) + len(STAFF)
+    expect(page.get_by_role("row", name=re.compile("^Total"))).to_contain_text(str(invited))
+    assert_accessible(page)
+    shots(page, "launch")
+    page.get_by_role("button", name=f"Launch and send {invited} invitations", exact=True).click()
+
+    expect(page.get_by_role("heading", name="Responses", level=1)).to_be_visible()
+    expect(page.get_by_text(f"The round is live. {invited} invitations are being sent.")).to_be_visible()
+    assert_accessible(page)
+    shots(page, "dashboard after launch")
+
+    # The mail worker sends every invitation to the real SMTP server on loopback.
+    report = run_mail_worker(live_server.app)
+    assert report.sent == invited, report
+    messages = mail_server.wait_for(invited)
+    assert len(messages) == invited
+    page.reload()
+    expect(page.get_by_text(f"{invited} sent")).to_be_visible()
+    page.get_by_role("navigation", name="Main", exact=True).get_by_role("link", name="Outbox", exact=True).click()
+    expect(page.get_by_role("heading", name="Outbox", exact=True)).to_be_visible()
+    # With a mail server, the Outbox never shows anyone's link.
+    assert "/r/" not in page.content()
+    assert_accessible(page)
+    shots(page, "outbox")
+
+    tokens = []
+    for message in messages:
+        to = message["To"]
+        body = text_part(message)
+        link = invitation_link(body)
+        assert link.startswith(live_server.url + "/r/")
+        address = re.search(r"[\w.+-]+@[\w.-]+", to)
+        assert address, to
+        assert ROUND_NAME in body
+        assert "/unsubscribe/" in body, "every email has an opt-out link"
+        story.links[address.group(0)] = link
+        tokens.append(link.rsplit("/", 1)[-1])
+    assert set(story.links) == set(PARENTS + STAFF)
+    assert len(set(story.links.values())) == invited, "each person gets their own link"
+
+    # The database holds only each token's hash, never the token.
+    with live_server.app.app_context():
+        hashes = set(
+            db.session.execute(
+                select(Invitation.token_hash).where(Invitation.round_id == story.round())
+            ).scalars()
+        )
+    assert hashes == {token_hash(t) for t in tokens}
+    assert not hashes & set(tokens)
+    assert _round_row(live_server, story.round()).status == RoundStatus.LIVE
+
+
+# -- 2. parents answer on their phones --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("javascript", "parent", "answer"),
+    [(True, PARENTS[0], "Strongly agree"), (False, PARENTS[1], "Agree")],
+    ids=["javascript-on", "javascript-off"],
+)
+def test_parent_answers_saves_resumes_and_sends_on_a_phone(
+    browser: Browser,
+    phones: list[BrowserContext],
+    live_server: LiveServer,
+    story: Story,
+    shots: Shots,
+    javascript: bool,
+    parent: str,
+    answer: str,
+) -> None:
+    link = story.link(parent)
+    token = link.rsplit("/", 1)[-1]
+    responses_before = _count(live_server, select(func.count()).select_from(Response))
+
+    phones.append(phone_context(browser, javascript=javascript))
+    page = phones[-1].new_page()
+    arrived = page.goto(link)
+    assert arrived is not None and arrived.ok
+    # The token was exchanged for a session at once: the page's address no longer holds it.
+    assert arrived.request.redirected_from is not None
+    assert token not in page.url
+    assert re.fullmatch(rf"{re.escape(live_server.url)}/q/[0-9a-f-]{{36}}", page.url), page.url
+    expect(page.get_by_role("heading", name="Parents and carers survey", exact=True)).to_be_visible()
+    _check_phone_page(page, shots, "welcome")
+    press(page, "Start")
+
+    # The first section: pressing on without answering shows the error summary.
+    expect(page.get_by_text("Section 1 of 3")).to_be_visible()
+    _check_phone_page(page, shots, "section 1")
+    press(page, "Continue")
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading", name="There is a problem", exact=True)).to_be_visible()
+    expect(summary.get_by_role("link")).to_have_count(PARENT_ITEMS_PER_INDICATOR)
+    if javascript:
+        expect(summary).to_be_focused()
+    _check_phone_page(page, shots, "section 1 errors")
+    assert answer_questions(page, answer) == PARENT_ITEMS_PER_INDICATOR
+    page.get_by_label("What works well?").first.fill("The family workers listen to us.")
+    press(page, "Continue")
+
+    # The second section, answered, then saved for later.
+    expect(page.get_by_text("Section 2 of 3")).to_be_visible()
+    answered = answer_questions(page, answer)
+    _check_phone_page(page, shots, "section 2 answered")
+    press(page, "Save and continue later")
+    expect(page.get_by_role("heading", name="Your answers are saved", exact=True)).to_be_visible()
+    _check_phone_page(page, shots, "saved")
+    assert _count(live_server, select(func.count()).select_from(SavedDraft)) >= 1
+    phones[-1].close()
+
+    # Later, on another phone: the same link opens the saved answers.
+    phones.append(phone_context(browser, javascript=javascript))
+    page = phones[-1].new_page()
+    page.goto(link)
+    assert token not in page.url
+    total = PARENT_ITEMS_PER_INDICATOR + answered
+    expect(page.get_by_text(f"You have answered {total} of {total} questions so far")).to_be_visible()
+    _check_phone_page(page, shots, "welcome back")
+    press(page, "Carry on")
+    expect(page.get_by_role("heading", name="About you", exact=True)).to_be_visible()
+    _check_phone_page(page, shots, "about you")
+    press(page, "Back")
+    expect(page.get_by_text("Section 2 of 3")).to_be_visible()
+    for group in page.locator("#survey .q fieldset").all():
+        expect(group.get_by_label(answer, exact=True)).to_be_checked()
+    press(page, "Continue")
+    answer_role(page)
+    press(page, "Send my answers")
+
+    expect(page.get_by_role("heading", name="Thank you", exact=True)).to_be_visible()
+    expect(page.get_by_text("Your answers have been sent.")).to_be_visible()
+    assert token not in page.url and page.url.endswith("/thanks")
+    _check_phone_page(page, shots, "thank you")
+    story.parent_answers.append(answer)
+
+    # Exactly one response more; the saved copy is gone; the invitation is used.
+    assert _count(live_server, select(func.count()).select_from(Response)) == responses_before + 1
+    with live_server.app.app_context():
+        assert db.session.execute(
+            select(Invitation.status).where(Invitation.token_hash == token_hash(token))
+        ).scalar_one() == InvitationStatus.COMPLETED
+        drafts = db.session.execute(select(SavedDraft)).scalars().all()
+    assert not [d for d in drafts if token in str(vars(d))]
+    # Opening the link again in this browser shows the thank-you page, not the survey.
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Thank you", exact=True)).to_be_visible()
+
+
+def _check_phone_page(page: Page, shots: Shots, step: str) -> None:
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    shots(page, step)
+
+
+# -- 3. a child answers the easy-read questionnaire through the open link ---------------------------
+
+
+def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
+    coordinator: Page,
+    browser: Browser,
+    phones: list[BrowserContext],
+    live_server: LiveServer,
+    story: Story,
+    shots: Shots,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A child takes more than a second a page; the test need not wait for that.
+    monkeypatch.setattr(abuse, "SECONDS_PER_QUESTION", 0.0)
+    page = coordinator
+    page.goto(f"{live_server.url}/rounds/{story.round()}/open-links")
+    section = page.get_by_role("region", name=re.compile("^Children and young people"))
+    link = section.locator("code").inner_text().strip()
+    assert link.startswith(live_server.url + "/o/")
+    assert_accessible(page)
+    # The QR code on the poster is the same link.
+    with page.expect_download() as download:
+        section.get_by_role("link", name="Download the QR code (SVG)", exact=True).click()
+    qr = io.BytesIO()
+    segno.make(link, error="m", micro=False).save(
+        qr, kind="svg", scale=10, border=4, dark="#000", light="#fff"
+    )
+    assert Path(download.value.path()).read_bytes() == qr.getvalue()
+    story.child_link = link
+
+    phones.append(phone_context(browser))
+    child = phones[-1].new_page()
+    child.goto(link)
+    assert "/o/" not in child.url
+    expect(child.get_by_role("heading", name="Children and young people survey", exact=True)).to_be_visible()
+    _check_phone_page(child, shots, "welcome")
+    press(child, "Start")
+
+    # One statement a page, with faces; "Next" without an answer asks for one.
+    expect(child.get_by_text("Question 1 of")).to_be_visible()
+    expect(child.locator("svg.face")).to_have_count(3)
+    _check_phone_page(child, shots, "question 1")
+    press(child, "Next")
+    expect(child.get_by_role("alert").get_by_role("heading", name="There is a problem", exact=True)).to_be_visible()
+    _check_phone_page(child, shots, "question 1 error")
+
+    seen: list[str] = []
+
+    def each_page(p: Page, kind: str) -> None:
+        seen.append(kind)
+        if kind == "comments" and "comments" not in seen[:-1]:
+            expect(p.get_by_role("heading", name="Tell us more", exact=True)).to_be_visible()
+            _check_phone_page(p, shots, "tell us more")
+        if kind == "thanks":
+            _check_phone_page(p, shots, "thank you")
+
+    answer_to_the_end(child, "Yes, mostly", each_page=each_page)
+    assert seen.count("questions") == 6 and seen.count("comments") == 2, seen
+    with live_server.app.app_context():
+        children = db.session.execute(
+            select(func.count())
+            .select_from(Response)
+            .where(Response.audience == "children", Response.channel == Channel.OPEN_LINK)
+        ).scalar_one()
+    assert children == 1
+
+    # The same phone cannot answer twice through the open link.
+    child.goto(link)
+    expect(child.get_by_role("heading", name="You have already answered on this device", exact=True)).to_be_visible()
+    _check_phone_page(child, shots, "already answered")
+
+
+# -- 4. the coordinator watches responses arrive, closes the round, reads the results ---------------
+
+
+def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
+    coordinator: Page,
+    browser: Browser,
+    phones: list[BrowserContext],
+    live_server: LiveServer,
+    story: Story,
+    shots: Shots,
+) -> None:
+    page = coordinator
+    page.goto(f"{live_server.url}/rounds/{story.round()}/responses")
+    parents_row = page.get_by_role("row", name=re.compile("^Parents and carers"))
+    completed = parents_row.get_by_role("cell").nth(2)
+    before = int(completed.inner_text())
+    assert before == len(story.parent_answers)
+    shots(page, "dashboard before")
+
+    # A third parent answers on a phone while the dashboard is open.
+    phones.append(phone_context(browser))
+    parent = phones[-1].new_page()
+    parent.goto(story.link(PARENTS[2]))
+    answer_to_the_end(parent, "Disagree")
+    story.parent_answers.append("Disagree")
+
+    # HTMX polling updates the figure without a reload.
+    expect(completed).to_have_text(str(before + 1), timeout=15_000)
+    expect(parents_row).to_contain_text(f"{before + 1} of {len(PARENTS)}")
+    assert_accessible(page)
+    shots(page, "dashboard after")
+
+    page.get_by_role("navigation", name="Main", exact=True).get_by_role("link", name="Results", exact=True).click()
+    page.get_by_role("link", name=ROUND_NAME).first.click()
+    page.get_by_role("link", name="Close round", exact=True).click()
+    expect(page.get_by_role("heading", name=f"Close “{ROUND_NAME}”", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Close the round now", exact=True).click()
+    expect(page.get_by_text("The round is closed.")).to_be_visible()
+    assert _round_row(live_server, story.round()).status == RoundStatus.CLOSED
+    assert_accessible(page)
+    shots(page, "results overview")
+
+    indicator = INDICATORS["5"]
+    page.get_by_role("link", name=re.compile(rf"^{re.escape(indicator)} ")).first.click()
+    expect(page.get_by_role("heading", name=re.compile(rf"^{re.escape(indicator)} "))).to_be_visible()
+    row = page.get_by_role("table", name=re.compile("^Percent favourable per group")).get_by_role(
+        "row", name=re.compile("^Parents and carers")
+    )
+    n = len(story.parent_answers)
+    favourable = PARENT_ITEMS_PER_INDICATOR * sum(a in FAVOURABLE for a in story.parent_answers)
+    base = PARENT_ITEMS_PER_INDICATOR * n
+    percent = f"{round(100 * favourable / base)}%"
+    expect(row).to_contain_text(percent)
+    expect(row).to_contain_text(f"{favourable} of {base}")
+    # One child answered: under the threshold, so nothing about children is shown.
+    expect(
+        page.get_by_role("row", name=re.compile("^Children and young people"))
+    ).to_contain_text(f"Fewer than {THRESHOLD}")
+    assert_accessible(page)
+    shots(page, "indicator results")
+    story.indicator_percent = percent
+
+    # The last parent's link now says the survey has closed.
+    phones.append(phone_context(browser))
+    late = phones[-1].new_page()
+    late.goto(story.link(PARENTS[3]))
+    expect(late.get_by_role("heading", name=re.compile("closed", re.IGNORECASE))).to_be_visible()
+    _check_phone_page(late, shots, "closed round")
+
+
+# -- 5. the Self-Assessment Team imports the round as evidence -------------------------------------
+
+
+def test_sat_imports_the_round_and_sees_figures_beside_a_rating(
+    coordinator: Page,
+    browser: Browser,
+    live_server: LiveServer,
+    story: Story,
+    shots: Shots,
+) -> None:
+    assert story.indicator_percent, "needs the closed round's results: run the whole module"
+    page = coordinator
+    page.get_by_role("navigation", name="Main", exact=True).get_by_role("link", name="Self-assessment", exact=True).click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Start a new assessment", exact=True).click()
+    page.get_by_label("Which framework will the team assess against?").select_option(
+        label="A guide to evaluating services for children and young people using quality indicators"
+    )
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_label("Title", exact=True).fill("Self-evaluation, spring")
+    page.get_by_text("Choose individual indicators").click()
+    for indicator in INDICATORS.values():
+        page.get_by_role("checkbox", name=re.compile(rf"^{re.escape(indicator)} ")).check()
+    page.get_by_label("Sam Member").select_option(label="Member")
+    assert_accessible(page)
+    shots(page, "new assessment")
+    page.get_by_role("button", name="Create the assessment", exact=True).click()
+    expect(page.get_by_role("heading", name="Self-evaluation, spring", exact=True)).to_be_visible()
+    assessment_url = page.url
+    assert_accessible(page)
+
+    # The SAT member imports the closed round, rates, and submits.
+    context = desktop_context(browser)
+    try:
+        sat = context.new_page()
+        sign_in(sat, live_server, SAT_MEMBER)
+        sat.goto(assessment_url)
+        sat.get_by_role("link", name="SAT and stakeholders", exact=True).click()
+        sat.get_by_role("link", name="Import a round", exact=True).click()
+        expect(sat.get_by_role("heading", name="Import stakeholder results", exact=True)).to_be_visible()
+        sat.get_by_label(re.compile(re.escape(ROUND_NAME))).check()
+        assert_accessible(sat)
+        shots(sat, "import")
+        sat.get_by_role("button", name="Import as evidence", exact=True).click()
+        expect(sat.get_by_role("row", name=re.compile(re.escape(ROUND_NAME)))).to_be_visible()
+
+        sat.get_by_role("link", name="My ratings", exact=True).click()
+        indicator = INDICATORS["5"]
+        rating = sat.get_by_role("group", name=re.compile(rf"^{re.escape(indicator)} "))
+        rating.get_by_label(re.compile("Good")).first.check()
+        sat.get_by_role("group", name=re.compile(rf"^{re.escape(INDICATORS['6'])} ")).get_by_label(
+            re.compile("Adequate")
+        ).first.check()
+        assert_accessible(sat)
+        shots(sat, "my ratings")
+        sat.get_by_role("button", name=re.compile("^Save")).first.click()
+        sat.get_by_role("button", name="Submit my ratings", exact=True).click()
+
+        sat.goto(assessment_url)
+        sat.get_by_role("link", name=re.compile(rf"^{re.escape(indicator)} ")).first.click()
+        side = sat.get_by_role("complementary")
+        expect(side).to_contain_text("Good")
+        stakeholders = sat.locator("#stakeholders")
+        expect(stakeholders).to_contain_text("Parents and carers")
+        expect(stakeholders).to_contain_text(story.indicator_percent)
+        assert_accessible(sat)
+        shots(sat, "indicator with stakeholders")
+    finally:
+        context.close()
+
+    # The facilitator opens the discussion and records the agreed rating.
+    page.goto(assessment_url)
+    page.get_by_role("link", name="Consensus", exact=True).click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Open the discussion", exact=True).click()
+    page.get_by_role("link", name=re.compile(rf"^{re.escape(INDICATORS['5'])} ")).first.click()
+    page.get_by_role("group", name="Agreed rating", exact=True).get_by_label(re.compile("Good")).first.check()
+    page.get_by_role("button", name="Save the agreed judgement", exact=True).click()
+    page.get_by_role("link", name="SAT and stakeholders", exact=True).click()
+    card = page.get_by_role("region", name=re.compile(rf"^{re.escape(INDICATORS['5'])} "))
+    expect(card).to_contain_text("Agreed rating:")
+    expect(card).to_contain_text("Good")
+    expect(card).to_contain_text(story.indicator_percent)
+    assert_accessible(page)
+    shots(page, "sat and stakeholders")
+
+
+# -- 6. the round workbook -------------------------------------------------------------------------
+
+
+def test_round_workbook_downloads_and_matches_the_page(
+    coordinator: Page, live_server: LiveServer, story: Story, shots: Shots
+) -> None:
+    assert story.indicator_percent, "needs the closed round's results: run the whole module"
+    page = coordinator
+    page.goto(f"{live_server.url}/rounds/{story.round()}")
+    page.get_by_role("navigation", name="This round", exact=True).get_by_role("link", name="Downloads", exact=True).click()
+    assert_accessible(page)
+    shots(page, "downloads")
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("^Results workbook")).click()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    workbook = load_workbook(download.path(), read_only=True)
+    assert "Indicators" in workbook.sheetnames, workbook.sheetnames
+    rows = [list(r) for r in workbook["Indicators"].iter_rows(values_only=True)]
+    found = _indicator_figure(rows, INDICATORS["5"], "Parents and carers")
+    assert found == story.indicator_percent, (found, rows[:8])
+    sha = hashlib.sha256(Path(download.path()).read_bytes()).hexdigest()
+    assert sha  # the file is real bytes, opened above
+
+
+def _indicator_figure(rows: list[list[object]], indicator: str, audience: str) -> str:
+    """The percent favourable of `audience` for `indicator` in the Indicators sheet, as '67%'."""
+    header_at = next(
+        i for i, r in enumerate(rows) if any(isinstance(c, str) and "favourable" in c.lower() for c in r)
+    )
+    header = [str(c or "") for c in rows[header_at]]
+    for r in rows[header_at + 1 :]:
+        cells = [c for c in r]
+        if indicator in [str(c) for c in cells] and audience in [str(c) for c in cells]:
+            column = next(i for i, h in enumerate(header) if "favourable" in h.lower())
+            value = cells[column]
+            if isinstance(value, float) and value <= 1:
+                return f"{round(100 * value)}%"
+            return f"{value}%" if isinstance(value, (int, float)) else str(value)
+    raise AssertionError(f"no row for {indicator} / {audience} in {header}")
