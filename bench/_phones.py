@@ -3,9 +3,11 @@
 Shared by bench/load.py and tests/faults. Each `Phone` is one person's browser without
 JavaScript: its own keep-alive connection and cookie jar, following 303s by hand, posting the
 forms it is shown (CSRF token, page stamp and the empty honeypot box included) and answering
-every question at random. It knows the submission id of its answers by reading the signed
-progress cookie the server gave it (with the server's SECRET_KEY), so a test or the load bench
-can check that every response it saw accepted is in the database exactly once.
+every question at random. Given several ports, it sends each request to one of them at random,
+as a load balancer without sticky sessions would. It knows the submission id of its answers
+by reading the signed progress cookie the server gave it (with the server's SECRET_KEY), so a
+test or the load bench can check that every response it saw accepted is in the database
+exactly once.
 
 Not a module `make bench` runs (the leading underscore keeps it out of `bench/[a-z]*.py`).
 """
@@ -17,6 +19,7 @@ import random
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import unescape
 from http.cookies import CookieError, SimpleCookie
@@ -93,7 +96,7 @@ class Phone:
     def __init__(
         self,
         host: str,
-        port: int,
+        port: int | Sequence[int],
         *,
         secret: str,
         timeout: float = 30.0,
@@ -101,7 +104,7 @@ class Phone:
         comment_chance: float = 0.2,
     ) -> None:
         self.host = host
-        self.port = port
+        self.ports = [port] if isinstance(port, int) else list(port)
         self.secret = secret
         self.timeout = timeout
         self.rng = rng or random.Random()
@@ -111,51 +114,56 @@ class Phone:
         self.reconnects = 0
         self.path = ""  # the page on screen
         self.page: Reply | None = None
-        self._conn: http.client.HTTPConnection | None = None
+        self._conns: dict[int, http.client.HTTPConnection] = {}
         self._answers: dict[str, str] | None = None  # the last page's answers, kept for a retry
 
     # -- HTTP ------------------------------------------------------------------------------------
 
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+    def close(self, port: int | None = None) -> None:
+        for p in [port] if port is not None else list(self._conns):
+            conn = self._conns.pop(p, None)
+            if conn is not None:
+                conn.close()
 
     def request(
         self, step: str, method: str, path: str, form: dict[str, str] | None = None
     ) -> Reply:
         body = urlencode(form).encode() if form is not None else None
-        headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "chorus-phone/1"}
+        port = self.ports[0] if len(self.ports) == 1 else self.rng.choice(self.ports)
+        headers = {"Host": f"{self.host}:{port}", "User-Agent": "chorus-phone/1"}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         started = time.monotonic()
         for attempt in (1, 2):
-            reused = self._conn is not None
-            if self._conn is None:
-                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            conn = self._conns.get(port)
+            reused = conn is not None
+            if conn is None:
+                conn = self._conns[port] = http.client.HTTPConnection(
+                    self.host, port, timeout=self.timeout
+                )
             try:
-                self._conn.request(method, path, body=body, headers=headers)
-                response = self._conn.getresponse()
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
                 data = response.read()
             except _RETRYABLE:
                 # The server closed an idle keep-alive connection before reading the request:
                 # like a browser, send it again once on a fresh connection.
-                self.close()
+                self.close(port)
                 if reused and attempt == 1:
                     self.reconnects += 1
                     continue
                 self.hits.append(Hit(step, 0, time.monotonic() - started, started))
                 raise
             except OSError:
-                self.close()
+                self.close(port)
                 self.hits.append(Hit(step, 0, time.monotonic() - started, started))
                 raise
             break
         seconds = time.monotonic() - started
         if response.will_close:
-            self.close()
+            self.close(port)
         self._keep_cookies(response.headers.get_all("Set-Cookie") or [])
         location = response.headers.get("Location", "")
         reply = Reply(

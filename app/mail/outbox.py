@@ -21,6 +21,7 @@ import logging
 import os
 import smtplib
 import socket
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -396,8 +397,13 @@ def drain(worker: str, now: datetime | None = None, max_batches: int | None = No
     """Send everything due, batch after batch; stop early if the server is unreachable."""
     total = BatchReport()
     batches = 0
+    started = time.monotonic()
     while max_batches is None or batches < max_batches:
-        report = process_batch(worker, now=now)
+        # Each batch's claim is dated when it is made, not when the pass began: a long pass
+        # outlasts MAIL_CLAIM_TIMEOUT_SECONDS, and another worker's reclaim_stale would take
+        # over (and send again) a batch this worker is still sending.
+        elapsed = timedelta(seconds=time.monotonic() - started)
+        report = process_batch(worker, now=None if now is None else now + elapsed)
         batches += 1
         total.add(report)
         if report.claimed == 0 or report.unreachable:
