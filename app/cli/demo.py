@@ -46,7 +46,7 @@ def demo_command(password: str | None) -> None:
         f"  email:    {DEMO_EMAIL}\n"
         f"  password: {password}"
     )
-    saved.write_text(credentials + "\n")
+    saved.write_text("\n".join([credentials, *notes]) + "\n")
     saved.chmod(0o600)
     click.echo("Demo ready. " + credentials)
     for line in notes:
