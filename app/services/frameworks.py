@@ -27,6 +27,7 @@ __all__ = [
     "describe_size",
     "find_organisation",
     "framework_listings",
+    "framework_of",
     "get_framework",
     "import_framework",
     "import_upload",
@@ -118,6 +119,15 @@ def get_framework(org_id: uuid.UUID | None, framework_id: str) -> Framework:
     if row is None:
         raise UnknownFramework(framework_id)
     return _parse_row(row)
+
+
+def framework_of(rnd: FeedbackRound) -> Framework | None:
+    """The round's framework, or None: a custom framework deleted since still leaves the round's
+    questionnaires and results usable, with bare ids where its labels were."""
+    try:
+        return get_framework(rnd.organisation_id, rnd.framework_id)
+    except UnknownFramework:
+        return None
 
 
 def find_organisation(name: str) -> Organisation | None:

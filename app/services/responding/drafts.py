@@ -1,0 +1,79 @@
+"""Save and continue later (invitations only): the one server-side copy of unsent answers.
+
+The draft is encrypted under the invitation token, found by an HMAC of it, and deleted on submit
+or when the round closes (DESIGN.md 6.4).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.models import SavedDraft
+from app.services.responding.progress import Progress
+from app.services.responding.shape import Shape
+from app.services.tokens import decrypt_draft, draft_lookup, encrypt_draft
+
+
+def insert_for_dialect() -> Any:
+    """INSERT with ON CONFLICT: both SQLite and PostgreSQL have it, each under its own import."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    return postgresql.insert if postgres else sqlite.insert
+
+
+def save_draft(secret: str, token: str, shape: Shape, progress: Progress) -> None:
+    """Store the answers encrypted under the invitation token; replaces an earlier draft."""
+    progress.saves += 1
+    plaintext = json.dumps(progress.to_payload(shape), separators=(",", ":")).encode()
+    values = {
+        "lookup": draft_lookup(secret, token),
+        "round_id": shape.round_id,
+        "ciphertext": encrypt_draft(secret, token, plaintext),
+    }
+    insert = insert_for_dialect()(SavedDraft).values(**values)
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[SavedDraft.lookup], set_={"ciphertext": values["ciphertext"]}
+        )
+    )
+    db.session.flush()
+
+
+def load_draft(secret: str, token: str, shape: Shape) -> Progress | None:
+    row = db.session.get(SavedDraft, draft_lookup(secret, token))
+    if row is None or row.round_id != shape.round_id:
+        return None
+    plaintext = decrypt_draft(secret, token, row.ciphertext)
+    if plaintext is None:
+        return None
+    try:
+        payload = json.loads(plaintext)
+    except ValueError:
+        return None
+    return Progress.from_payload(payload, shape)
+
+
+def delete_draft(secret: str, token: str) -> None:
+    db.session.execute(delete(SavedDraft).where(SavedDraft.lookup == draft_lookup(secret, token)))
+    db.session.flush()
+
+
+def discard_drafts(round_id: uuid.UUID) -> int:
+    """Delete every saved draft of a round (call when it closes); returns how many."""
+    result = db.session.execute(delete(SavedDraft).where(SavedDraft.round_id == round_id))
+    db.session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def newer(browser: Progress | None, draft: Progress | None) -> Progress | None:
+    """Which copy to carry on from: the draft only if it was saved after the browser's copy."""
+    if draft is None:
+        return browser
+    if browser is None or draft.saves > browser.saves:
+        return draft
+    return browser

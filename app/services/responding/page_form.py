@@ -1,0 +1,134 @@
+"""Reading one page of the form: valid answers, plain-English errors, and tampering refused."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from app.services.responding.progress import Progress
+from app.services.responding.shape import FREE_TEXT_MAX, ItemView, Page, Shape
+
+
+class FormLike(Protocol):
+    def getlist(self, key: str) -> list[str]: ...
+
+    def keys(self) -> Any: ...
+
+
+class TamperedForm(ValueError):
+    """The form was changed outside the page (not a mistake a person could make on it)."""
+
+
+@dataclass
+class PageInput:
+    answers: dict[int, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    role: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # field id -> message, page order
+    shown: dict[str, str] = field(default_factory=dict)  # field name -> value to show again
+    too_long: set[str] = field(default_factory=set)  # FreeTextBox keys over the limit
+
+
+_TEXT_KEEP = {"\n", "\t"}
+
+
+def clean_text(raw: str) -> str:
+    """Free text as stored: one newline style, no control characters (PostgreSQL refuses NUL)."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(
+        ch for ch in text if ch in _TEXT_KEEP or unicodedata.category(ch) not in {"Cc", "Cs"}
+    )
+    return text.strip()
+
+
+def _one(form: FormLike, name: str) -> str:
+    values = form.getlist(name)
+    if len(values) > 1:
+        raise TamperedForm("The form sent more than one answer to one question.")
+    return values[0] if values else ""
+
+
+def _answer_error(shape: Shape, item: ItemView, missing: bool) -> str:
+    if shape.easy_read:
+        return "Pick a face, or pick “Don't know”." if missing else "Pick one of the answers."
+    if missing:
+        return "Select an answer, or select “Don't know”."
+    return "Select one of the answers shown."
+
+
+def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
+    """Check one page's fields. Raises TamperedForm for fields no page of this survey has."""
+    on_page = {item.field for item in page.items}
+    boxes_on_page = {box.field for box in page.boxes}
+    for name in list(form.keys()):
+        if name.startswith("a-"):
+            if name[2:] not in shape.item_by_id:
+                raise TamperedForm("The form answered a question that is not in this survey.")
+            if name not in on_page:
+                raise TamperedForm("The form answered a question from a different page.")
+        elif name.startswith("ft-") and name not in boxes_on_page:
+            raise TamperedForm("The form sent a comment box that is not on this page.")
+        elif name == "role" and page.role is None:
+            raise TamperedForm("The form answered a question that is not on this page.")
+
+    got = PageInput()
+    for item in page.items:
+        code = _one(form, item.field).strip()
+        got.shown[item.field] = code
+        if code in item.scale.codes:
+            got.answers[item.position] = code
+        else:
+            got.errors[item.field] = _answer_error(shape, item, missing=not code)
+    for box in page.boxes:
+        text = clean_text(_one(form, box.field))
+        got.shown[box.field] = text
+        if len(text) > FREE_TEXT_MAX:
+            got.too_long.add(box.key)
+            got.errors[box.field] = (
+                f"“{box.label}” must be {FREE_TEXT_MAX:,} characters or fewer. "
+                f"You have {len(text):,} characters."
+            )
+        elif text:
+            got.texts[box.key] = text
+    if page.role:
+        code = _one(form, "role").strip()
+        got.shown["role"] = code
+        if code in {o.code for o in page.role.options}:
+            got.role = code
+        else:
+            got.errors["role"] = (
+                "Select the answer that fits best, or select “Prefer not to say”."
+                if not code
+                else "Select one of the answers shown."
+            )
+    return got
+
+
+def errors_for_progress(shape: Shape, page: Page, progress: Progress) -> dict[str, str]:
+    """The errors a page shows when the answers kept for it are incomplete."""
+    errors = {
+        item.field: _answer_error(shape, item, missing=True)
+        for item in page.items
+        if item.position not in progress.answers
+    }
+    if page.role and progress.role is None:
+        errors["role"] = "Select the answer that fits best, or select “Prefer not to say”."
+    return errors
+
+
+def values_for(page: Page, progress: Progress | None) -> dict[str, str]:
+    """Field name -> value to pre-fill on a page from the answers kept so far."""
+    if progress is None:
+        return {}
+    values = {
+        item.field: progress.answers[item.position]
+        for item in page.items
+        if item.position in progress.answers
+    }
+    for box in page.boxes:
+        if box.key in progress.texts:
+            values[box.field] = progress.texts[box.key]
+    if page.role and progress.role:
+        values["role"] = progress.role
+    return values

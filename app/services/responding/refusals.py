@@ -1,0 +1,54 @@
+"""Why someone cannot go on, in plain English, with the HTTP status to send it with."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from app.services.responding.window import Window, long_date
+
+
+class Refusal(Exception):
+    """A plain-English reason someone cannot go on, with the HTTP status to send it with."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        message: str,
+        advice: str = "",
+        questionnaire_id: uuid.UUID | None = None,  # for "already sent": whose thanks to show
+    ) -> None:
+        super().__init__(title)
+        self.status = status
+        self.title = title
+        self.message = message
+        self.advice = advice
+        self.questionnaire_id = questionnaire_id
+
+
+def window_refusal(window: Window, opens_on: date, closes_on: date) -> Refusal | None:
+    if window == Window.NOT_YET:
+        return Refusal(
+            403,
+            "This survey has not started yet",
+            f"You can answer from {long_date(opens_on)}.",
+            "Please come back then, using the same link.",
+        )
+    if window == Window.CLOSED:
+        return Refusal(
+            410,
+            "This survey has closed",
+            f"It closed on {long_date(closes_on)}, so it cannot take any more answers.",
+            "Thank you for wanting to take part.",
+        )
+    return None
+
+
+def unknown_link() -> Refusal:
+    return Refusal(
+        404,
+        "This link does not work",
+        "We could not find a survey for this link. It may have been copied only in part.",
+        "Try opening the link from your email again, or ask the person who sent it.",
+    )

@@ -1,0 +1,129 @@
+"""Round versus round (DESIGN.md 7): items asked with identical wording and scale to the same
+audience in both rounds, with Newcombe's interval for the change."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from app.models import FeedbackRound
+from app.services.results.cache import round_results
+from app.services.results.figures import Cell, ItemResult, RoundResults
+from surveys.scales import get_scale
+from surveys.statistics import Distribution, whole_percent
+from surveys.statistics import compare_rounds as compare_distributions
+
+
+@dataclass(frozen=True, slots=True)
+class ItemComparison:
+    audience: str
+    audience_label: str
+    indicator_id: str
+    statement: str
+    scale_id: str
+    current: Cell
+    earlier: Cell
+    change: float | None  # percentage points, unrounded
+    low: float | None
+    high: float | None
+    significant: bool | None
+    reason: str  # why not compared, "" when compared
+
+    @property
+    def compared(self) -> bool:
+        return self.change is not None
+
+    @property
+    def change_text(self) -> str | None:
+        if self.change is None:
+            return None
+        points = whole_percent(self.change)
+        return f"{'+' if points > 0 else ''}{points} points"
+
+    @property
+    def interval_text(self) -> str | None:
+        if self.low is None or self.high is None:
+            return None
+        return f"{whole_percent(self.low)} to {whole_percent(self.high)} points"
+
+
+@dataclass(frozen=True, slots=True)
+class RoundComparison:
+    current: RoundResults
+    earlier: RoundResults
+    items: list[ItemComparison]
+    new_items: int  # in the current round with no identical earlier item
+    dropped_items: int  # in the earlier round with no identical current item
+
+
+def _match_key(item: ItemResult) -> tuple[str, str, str]:
+    return (item.audience, item.scale_id, " ".join(item.statement.split()))
+
+
+def compare_rounds(current: FeedbackRound, earlier: FeedbackRound) -> RoundComparison:
+    """Items asked with identical wording and scale to the same audience in both rounds."""
+    if current.id == earlier.id:
+        raise ValueError("choose a different round to compare with")
+    if current.framework_id != earlier.framework_id:
+        raise ValueError("rounds on different frameworks cannot be compared")
+    if current.organisation_id != earlier.organisation_id:
+        raise ValueError("rounds of different organisations cannot be compared")
+    now, before = round_results(current), round_results(earlier)
+
+    def index(results: RoundResults) -> dict[tuple[str, ...], ItemResult]:
+        seen: dict[tuple[str, ...], list[ItemResult]] = defaultdict(list)
+        for item in results.items:
+            seen[_match_key(item)].append(item)
+        out: dict[tuple[str, ...], ItemResult] = {}
+        for key, found in seen.items():
+            if len(found) == 1:
+                out[key] = found[0]
+            else:  # the same words twice for one audience: tell them apart by indicator
+                for item in found:
+                    out[(*key, item.indicator_id)] = item
+        return out
+
+    current_items, earlier_items = index(now), index(before)
+    labels = {a.audience: a.label for a in now.audiences}
+    comparisons = []
+    for key, item in current_items.items():
+        old = earlier_items.get(key)
+        if old is None:
+            continue
+        comparisons.append(_compare_item(item, old, labels.get(item.audience, item.audience)))
+    matched = sum(1 for key in current_items if key in earlier_items)
+    return RoundComparison(
+        current=now,
+        earlier=before,
+        items=comparisons,
+        new_items=len(current_items) - matched,
+        dropped_items=len(earlier_items) - matched,
+    )
+
+
+def _compare_item(item: ItemResult, old: ItemResult, audience_label: str) -> ItemComparison:
+    reason = ""
+    difference = None
+    if item.distribution is None or old.distribution is None:
+        reason = "Not compared: one of the rounds cannot show figures for this group."
+    else:
+        scale = get_scale(item.scale_id)
+        difference = compare_distributions(
+            Distribution(scale, item.distribution), Distribution(scale, old.distribution)
+        )
+        if difference is None:
+            reason = "Not compared: only Don't know answers in one of the rounds."
+    return ItemComparison(
+        audience=item.audience,
+        audience_label=audience_label,
+        indicator_id=item.indicator_id,
+        statement=item.statement,
+        scale_id=item.scale_id,
+        current=item.cell,
+        earlier=old.cell,
+        change=None if difference is None else difference.difference * 100,
+        low=None if difference is None else difference.low * 100,
+        high=None if difference is None else difference.high * 100,
+        significant=None if difference is None else difference.significant,
+        reason=reason,
+    )
