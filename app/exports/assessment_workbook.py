@@ -57,6 +57,7 @@ from app.services.assessments import (
     user_names,
 )
 from frameworks import Framework
+from frameworks.workbook.style import column_widths
 from surveys.assessment import stakeholder_flags
 
 ACTION_STATUS = {
@@ -104,8 +105,7 @@ def write_assessment_workbook(
 
 
 def _about(ws: Any, assessment: Assessment, framework: Framework, today: date) -> None:
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 90
+    column_widths(ws, (30, 90))
     submitted, members = submission_progress(assessment)
     rows: list[Any] = [
         [text_cell(ws, f"Self-assessment: {assessment.title}", TITLE)],

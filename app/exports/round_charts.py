@@ -15,6 +15,7 @@ from openpyxl.chart.label import DataLabelList
 from app.exports.round_tables import column_labels, hidden_text, proportion
 from app.exports.workbook import BOLD, HEADER, NOTE, PERCENT, TITLE, styled, text_cell
 from app.services.results import RoundResults
+from frameworks.workbook.style import column_widths
 
 CHART_ROWS = 16  # rows a chart of the default height covers; blocks are at least this tall
 CHART_WIDTH_CM = 16
@@ -36,8 +37,7 @@ class _Rows:
 
 def write_charts(wb: Any, results: RoundResults) -> None:
     ws = wb.create_sheet("Charts")
-    for letter, width in (("A", 30), ("B", 14)):
-        ws.column_dimensions[letter].width = width
+    column_widths(ws, (30, 14))
     rows = _Rows(ws)
     rows.put([text_cell(ws, "Percent favourable by audience, per indicator", TITLE)])
     rows.put(

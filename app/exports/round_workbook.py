@@ -48,6 +48,7 @@ from app.services.results import (
     round_results,
     visible_comments,
 )
+from frameworks.workbook.style import column_widths
 from surveys.questionnaire import FREE_TEXT_PROMPTS
 from surveys.scales import SCALES, get_scale
 from surveys.statistics import whole_percent
@@ -96,8 +97,7 @@ def write_round_workbook(
 
 def _about(ws: Any, rnd: FeedbackRound, results: RoundResults, today: date) -> None:
     k = results.threshold
-    for letter, width in zip("ABCDEFGH", (30, 12, 14, 12, 14, 12, 13, 40), strict=True):
-        ws.column_dimensions[letter].width = width
+    column_widths(ws, (30, 12, 14, 12, 14, 12, 13, 40))
     ws.append([text_cell(ws, f"Results: {rnd.name}", TITLE)])
     ws.append([text_cell(ws, f"Exported from Chorus on {today.day} {today:%B %Y}.", NOTE)])
     ws.append([])

@@ -1,7 +1,8 @@
 """Workbook plumbing shared by every export: formula-injection safety, styles, streamed sheets.
 
 No Flask and no SQL here, so the round and assessment workbooks, the paper templates and the
-benchmark all write cells the same way.
+benchmark all write cells the same way. The header's colours and wrapping come from
+`frameworks.workbook.style`, which the framework template uses too.
 
 Formula injection (OWASP "CSV injection"): a text cell whose first character is one of
 ``= + - @``, a tab or a carriage return can become a formula when a person edits it (xlsx) or
@@ -20,11 +21,13 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+
+from frameworks.workbook.style import BRAND, HEADER_FILL, HEADER_FONT, WRAP_TOP, column_widths
 
 # OWASP's list, plus LF and the full-width forms some spreadsheet programs also accept.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n＝＋－＠")
@@ -103,8 +106,6 @@ NOTE = "chorus note"
 BOLD = "chorus bold"
 DATE = "chorus date"
 
-_BRAND = "1D4F91"
-
 
 def add_styles(wb: Workbook) -> None:
     """Register the named styles once per workbook (cells then refer to them by name)."""
@@ -112,13 +113,13 @@ def add_styles(wb: Workbook) -> None:
     styles = [
         NamedStyle(
             HEADER,
-            font=Font(bold=True, color="FFFFFF"),
-            fill=PatternFill("solid", fgColor=_BRAND),
-            alignment=Alignment(wrap_text=True, vertical="top"),
+            font=HEADER_FONT,
+            fill=HEADER_FILL,
+            alignment=WRAP_TOP,
             border=Border(bottom=thin),
         ),
-        NamedStyle(TITLE, font=Font(bold=True, size=14, color=_BRAND)),
-        NamedStyle(WRAP, alignment=Alignment(wrap_text=True, vertical="top")),
+        NamedStyle(TITLE, font=Font(bold=True, size=14, color=BRAND)),
+        NamedStyle(WRAP, alignment=WRAP_TOP),
         NamedStyle(PERCENT, number_format=PERCENT_FORMAT),
         NamedStyle(
             NOTE, font=Font(italic=True, color="505A5F"), alignment=Alignment(wrap_text=True)
@@ -191,8 +192,7 @@ class TableSheet:
         self.table = table
         self._styles = [c.style for c in self.columns]
         self._styled = any(self._styles)
-        for index, column in enumerate(self.columns, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = column.width
+        column_widths(self.ws, [c.width for c in self.columns])
         self.header_row = len(preamble) + (2 if preamble else 1)
         self.ws.freeze_panes = f"A{self.header_row + 1}"
         for n, line in enumerate(preamble):

@@ -298,7 +298,7 @@ def test_second_actor_for_a_standard() -> None:
 
 
 def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    import frameworks.workbook as workbook
+    import frameworks.workbook.limits as workbook
 
     monkeypatch.setattr(workbook, "MAX_ROWS", 12)  # the Framework sheet uses rows 1 to 11
 
@@ -312,7 +312,7 @@ def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_workbook_that_unpacks_too_large_is_refused_before_reading(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import frameworks.workbook as workbook
+    import frameworks.workbook.limits as workbook
 
     raw = workbook_bytes(small())
     monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 20_000)  # a real one unpacks to more

@@ -27,6 +27,7 @@ from app.models import (
     RoundStatus,
 )
 from app.services import paper
+from app.services.paper import check as paper_check
 from tests.app.exports.conftest import fill_template, load_round, make_round
 from tests.support import csrf_token, login
 
@@ -580,11 +581,11 @@ def test_too_many_questionnaires_or_rows_are_refused(
     app: Flask, client: FlaskClient, live_round: uuid.UUID, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     items = [c for c in _parents_columns(app, live_round) if c.kind == "item"]
-    monkeypatch.setattr(paper, "MAX_QUESTIONNAIRES", 3)
+    monkeypatch.setattr(paper_check, "MAX_QUESTIONNAIRES", 3)
     data = fill_template(
         _template(client, live_round), {r: {items[0].letter: "Agree"} for r in range(2, 6)}
     )
     assert "The file has more than 3 questionnaires." in _rejected(app, client, live_round, data)
-    monkeypatch.setattr(paper, "MAX_SHEET_ROWS", 10)
+    monkeypatch.setattr(paper_check, "MAX_SHEET_ROWS", 10)
     data = fill_template(_template(client, live_round), {12: {items[0].letter: "Agree"}})
     assert "The 'Entry' sheet goes beyond row 10." in _rejected(app, client, live_round, data)
