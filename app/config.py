@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -60,6 +61,30 @@ def _dev_secret(instance_path: str) -> str:
     return key
 
 
+def _respond_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Open-link protections, only when set (app/services/abuse.py holds the defaults): raise
+    the limits where many honest people share one address; 0 seconds turns the wait off."""
+    settings: dict[str, Any] = {}
+    for key in ("RESPOND_PAGE_RATE_LIMIT", "RESPOND_SEND_RATE_LIMIT"):
+        if env.get(key):
+            try:
+                parse_many(env[key])
+            except ValueError:
+                raise ConfigurationError(
+                    f'{key} is not a rate limit such as "300 per 10 minutes".'
+                ) from None
+            settings[key] = env[key]
+    if env.get("RESPOND_MIN_SECONDS_PER_QUESTION"):
+        try:
+            seconds = float(env["RESPOND_MIN_SECONDS_PER_QUESTION"])
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds <= 60:
+            raise ConfigurationError("RESPOND_MIN_SECONDS_PER_QUESTION must be 0 to 60 seconds.")
+        settings["RESPOND_MIN_SECONDS_PER_QUESTION"] = seconds
+    return settings
+
+
 def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     env = os.environ
     overrides = dict(overrides or {})
@@ -98,6 +123,9 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # A failing limiter (Redis unreachable; limits 5.8's memory storage racing under
+        # threaded workers, alisaifee/limits#352) lets the request through and logs, never a 500.
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
@@ -119,6 +147,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "DEBUG": debug,
         "TESTING": testing,
     }
+    config.update(_respond_settings(env))
     config.update(overrides)
     if "MAIL_WORKER_IN_PROCESS" not in config:
         # The embedded default (SQLite, one process) sends mail from a thread in the app.

@@ -39,8 +39,8 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def install_log_redaction() -> None:
-    for name in ("werkzeug", "gunicorn.access", "gunicorn.error", "chorus"):
+def install_log_redaction(*extra: str) -> None:
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error", "chorus", *extra):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactTokens) for f in logger.filters):
             logger.addFilter(RedactTokens())
@@ -59,4 +59,5 @@ def add_security_headers(response: Response) -> Response:
 
 def init_security(app: Flask) -> None:
     app.after_request(add_security_headers)
-    install_log_redaction()
+    # The app logger too: Flask logs "Exception on <path>" for unhandled errors.
+    install_log_redaction(app.logger.name)

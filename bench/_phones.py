@@ -54,6 +54,7 @@ class Hit:
     seconds: float
     started: float  # time.monotonic() when sent
     size: int = 0  # body bytes
+    port: int = 0  # which server answered
 
 
 @dataclass
@@ -117,6 +118,12 @@ class Phone:
         self._conns: dict[int, http.client.HTTPConnection] = {}
         self._answers: dict[str, str] | None = None  # the last page's answers, kept for a retry
 
+    def __enter__(self) -> Phone:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- HTTP ------------------------------------------------------------------------------------
 
     def close(self, port: int | None = None) -> None:
@@ -172,7 +179,7 @@ class Phone:
             data.decode("utf-8", "replace"),
             {k.lower(): v for k, v in response.headers.items()},
         )
-        self.hits.append(Hit(step, response.status, seconds, started, len(data)))
+        self.hits.append(Hit(step, response.status, seconds, started, len(data), port))
         return reply
 
     def _keep_cookies(self, headers: list[str]) -> None:

@@ -101,3 +101,27 @@ def test_static_htmx_is_vendored(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert b"htmx" in response.data[:200]
     response.close()
+
+
+def test_an_unhandled_error_on_a_token_url_logs_no_token(tmp_path, caplog) -> None:
+    import logging
+
+    from app import create_app
+    from app.tenancy import public
+
+    app = create_app(
+        {"SECRET_KEY": "k", "DEBUG": False, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+         "INSTANCE_PATH": str(tmp_path), "MAIL_WORKER_IN_PROCESS": False}
+    )
+    token = "T" * 43
+
+    @app.get("/r/<token>/explode-for-test")
+    @public
+    def explode(token: str) -> str:
+        raise RuntimeError("boom")
+
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get(f"/r/{token}/explode-for-test")
+    assert response.status_code == 500
+    assert "Exception on /r/[redacted]" in caplog.text
+    assert token not in caplog.text

@@ -11,6 +11,7 @@ Every process is started in its own process group and stopped by a finaliser, wh
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from bench._servers import ServerProcess, stop_group
-from tests.faults.support import Database, open_database
+from bench._phones import Phone
+from bench._servers import LOOPBACK, ServerProcess, stop_group
+from tests.faults.support import SECRET, Database, open_database
 from tests.smtp import SmtpServer
 
 HERE = Path(__file__).parent
@@ -35,6 +37,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A migrated, empty database: each test runs on SQLite and on PostgreSQL."""
     yield from open_database(request.param, tmp_path)
+
+
+@pytest.fixture
+def sqlite(tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty SQLite file."""
+    yield from open_database("sqlite", tmp_path)
 
 
 @pytest.fixture
@@ -56,7 +64,7 @@ class Processes:
 
     tmp_path: Path
     servers: list[ServerProcess] = field(default_factory=list)
-    others: list[Any] = field(default_factory=list)
+    others: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def server(self, make: Callable[[Path], ServerProcess]) -> ServerProcess:
         log = self.tmp_path / f"server-{len(self.servers)}.log"
@@ -64,7 +72,7 @@ class Processes:
         self.servers.append(server)
         return server.start()
 
-    def track(self, process: Any) -> Any:
+    def track(self, process: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
         self.others.append(process)
         return process
 
@@ -80,3 +88,18 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
     tracked = Processes(tmp_path)
     yield tracked
     tracked.stop_all()
+
+
+@pytest.fixture
+def phones() -> Iterator[Callable[..., Phone]]:
+    """Make simulated phones (bench/_phones.py) for the app's ports; closed at teardown."""
+    made: list[Phone] = []
+
+    def make(port: int | list[int], **options: Any) -> Phone:
+        phone = Phone(LOOPBACK, port, secret=SECRET, timeout=60, **options)
+        made.append(phone)
+        return phone
+
+    yield make
+    for phone in made:
+        phone.close()

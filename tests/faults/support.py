@@ -22,13 +22,8 @@ from bench._servers import child_env
 
 SECRET = "faults-secret-key-not-for-production"
 PG_SCHEMA = "chorus_faults"
-# The app as the fault tests serve it: the open-link protections stay on, with the wait and the
-# per-address limits out of the way of many simulated phones on 127.0.0.1.
-APP_SPEC = (
-    "app:create_app({'RESPOND_PAGE_RATE_LIMIT': '100000 per minute', "
-    "'RESPOND_SEND_RATE_LIMIT': '100000 per minute', "
-    "'RESPOND_MIN_SECONDS_PER_QUESTION': 0.0})"
-)
+APP_CONNECTIONS = "chorus-faults-app"  # application_name of the app processes' connections
+APP_SPEC = "wsgi:app"  # as in production (README)
 
 
 @dataclass
@@ -61,12 +56,21 @@ class Database:
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment of an app or worker process on this database."""
+        url = self.url
+        if self.kind == "postgresql":  # named, so a test can cut exactly these connections
+            url = make_url(url).update_query_dict({"application_name": APP_CONNECTIONS})
+            url = url.render_as_string(hide_password=False)
         return child_env(
             {
-                "DATABASE_URL": self.url,
+                "DATABASE_URL": url,
                 "SECRET_KEY": SECRET,
                 "MAIL_SERVER": "",
                 "MAIL_WORKER_IN_PROCESS": "0",
+                # The open-link protections stay on, with the wait and the per-address limits
+                # out of the way of many simulated phones on 127.0.0.1.
+                "RESPOND_PAGE_RATE_LIMIT": "100000 per minute",
+                "RESPOND_SEND_RATE_LIMIT": "100000 per minute",
+                "RESPOND_MIN_SECONDS_PER_QUESTION": "0",
                 **extra,
             }
         )
@@ -98,6 +102,7 @@ def _drop_schema(base: str) -> None:
 
 
 def open_database(kind: str, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database of `kind`, and the in-process app on it; dropped after."""
     logging.getLogger("alembic").setLevel(logging.WARNING)
     base = postgres_base_url()
     if kind == "postgresql":
