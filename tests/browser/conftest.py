@@ -9,7 +9,7 @@ meet the product one step after another. A module whose tests must not share row
 own unique names.
 
 Mail goes to a real SMTP server (aiosmtpd on loopback, `mail_server`); tests drive the outbox
-with one pass of the real worker (`run_mail_worker`) instead of waiting on a thread.
+with one pass of the real worker (`support.run_mail_worker`) instead of waiting on a thread.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
-from app.mail.outbox import BatchReport
-from app.mail.worker import Worker
 from tests.browser.support import PHONE, LiveServer, Shots
 from tests.smtp import LOOPBACK, SmtpServer
 
@@ -122,11 +120,6 @@ def mail_server(live_app: Flask) -> Iterator[SmtpServer]:
     yield server
     live_app.config.update(saved)
     server.stop()
-
-
-def run_mail_worker(app: Flask) -> BatchReport:
-    """One pass of the real outbox worker, as `flask mail work` runs it."""
-    return Worker(app, name="browser-tests").run_once()
 
 
 @pytest.fixture(scope="module", autouse=True)

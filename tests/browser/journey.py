@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import ElementHandle, Locator, Page
+from playwright.sync_api import Error as PlaywrightError
 
 # The agree4 answers as respondents read them; favourable ones count towards percent favourable.
 FAVOURABLE = {"Strongly agree", "Agree"}
@@ -35,15 +37,51 @@ def answer_role(page: Page, option: str = PREFER_NOT_TO_SAY) -> None:
     ).check()
 
 
-def press(page: Page, name: str) -> None:
-    """Press a survey button and wait for the next page, swapped in place or loaded."""
-    before = page.locator("#survey").inner_text()
-    page.get_by_role("button", name=name, exact=True).click()
-    expect(page.locator("#survey")).not_to_have_text(before)
+def press(page: Page, name: str, timeout_s: float = 10.0) -> None:
+    """Press a survey button and wait until the page it leads to is in place.
+
+    With JavaScript, HTMX swaps the survey in place; without, the browser loads a new page.
+    Either way the pressed button leaves the document; then no HTMX swap may be settling
+    (respond.js scrolls and moves focus as a swap settles, which would upset the next click).
+    Polled from here, because Chromium runs no page timers when JavaScript is off.
+    """
+    button = page.get_by_role("button", name=name, exact=True)
+    handle = button.element_handle()
+    button.click()
+    deadline = time.monotonic() + timeout_s
+    while _attached(handle):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"pressing {name!r} on {page.url} led nowhere")
+        page.wait_for_timeout(20)
+    page.wait_for_load_state("domcontentloaded")
+    while page.evaluate(_BUSY):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page after {name!r} never settled")
+        page.wait_for_timeout(20)
 
 
-def on_survey_page(page: Page) -> str:
-    """'welcome', 'questions', 'comments', 'about you', 'thanks' or 'other'."""
+_BUSY = "!!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+
+
+def _attached(handle: ElementHandle) -> bool:
+    try:
+        return bool(handle.evaluate("el => el.isConnected"))
+    except PlaywrightError:  # the document it belonged to has gone: a new page loaded
+        return False
+
+
+def on_survey_page(page: Page, timeout_s: float = 5.0) -> str:
+    """'welcome', 'questions', 'comments', 'about you', 'thanks' or 'other' (after waiting
+    `timeout_s` for a page it knows: an HTMX swap may still be settling)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        kind = _page_kind(page)
+        if kind != "other" or time.monotonic() > deadline:
+            return kind
+        page.wait_for_timeout(50)
+
+
+def _page_kind(page: Page) -> str:
     survey = page.locator("#survey")
     if survey.get_by_role("heading", name="Thank you", exact=True).count():
         return "thanks"
@@ -70,14 +108,18 @@ def answer_to_the_end(
         if kind == "thanks":
             return pages
         if kind == "welcome":
-            press(page, page.get_by_role("button", name=re.compile("^(Start|Carry on)$")).inner_text())
+            press(
+                page, page.get_by_role("button", name=re.compile("^(Start|Carry on)$")).inner_text()
+            )
             continue
         if kind == "questions":
             answer_questions(page, answer)
         elif kind == "about you":
             answer_role(page)
         elif kind != "comments":
-            raise AssertionError(f"unexpected page {page.url}:\n{page.locator('main').inner_text()}")
+            raise AssertionError(
+                f"unexpected page {page.url}:\n{page.locator('main').inner_text()}"
+            )
         last = page.get_by_role("button", name="Send my answers").count() > 0
         press(page, "Send my answers" if last else next_button(page))
         pages += 1

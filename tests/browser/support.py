@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from werkzeug.serving import BaseWSGIServer
+
+from app.mail.outbox import BatchReport
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "a long enough password"
@@ -18,6 +20,10 @@ PHONE = {"width": 360, "height": 740}
 SMALL_PHONE = {"width": 320, "height": 640}  # WCAG 1.4.10 reflow: 320 CSS pixels wide
 DESKTOP = {"width": 1280, "height": 900}
 ACTION_TIMEOUT_MS = 10_000  # a loopback page that takes longer than this is a failure
+
+# Contexts made with JavaScript off. Chromium runs no timers there, so axe-core (which needs
+# them) cannot run in such a page; `assert_accessible` audits a copy of its HTML instead.
+NO_SCRIPT_CONTEXTS: list[BrowserContext] = []
 
 
 class LiveServer:
@@ -44,6 +50,13 @@ class Shots:
         return path
 
 
+def run_mail_worker(app: Flask) -> BatchReport:
+    """One pass of the real outbox worker, as `flask mail work` runs it (no thread to wait on)."""
+    from app.mail.worker import Worker
+
+    return Worker(app, name="browser-tests").run_once()
+
+
 def phone_context(
     browser: Browser, *, javascript: bool = True, viewport: dict[str, int] = PHONE
 ) -> BrowserContext:
@@ -56,6 +69,9 @@ def phone_context(
         java_script_enabled=javascript,
     )
     context.set_default_timeout(ACTION_TIMEOUT_MS)
+    if not javascript:
+        NO_SCRIPT_CONTEXTS.append(context)
+        context.on("close", lambda closed: NO_SCRIPT_CONTEXTS.remove(closed))
     return context
 
 
@@ -73,8 +89,46 @@ def sign_in(page: Page, server: LiveServer, email: str, password: str = PASSWORD
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def follow(page: Page, navigation: str, link: str) -> None:
+    """Click a link in the navigation landmark with that name ("Main", "This round")."""
+    page.get_by_role("navigation", name=navigation, exact=True).get_by_role(
+        "link", name=link, exact=True
+    ).click()
+
+
+def heading(page: Page | Locator, name: str, level: int | None = None) -> Locator:
+    if level is None:
+        return page.get_by_role("heading", name=name, exact=True)
+    return page.get_by_role("heading", name=name, exact=True, level=level)
+
+
 def assert_accessible(page: Page) -> None:
     """axe-core: zero serious or critical violations on the current page."""
+    if any(page.context is c for c in NO_SCRIPT_CONTEXTS):
+        _audit_without_scripts(page)
+        return
+    _audit(page, page.url)
+
+
+def _audit_without_scripts(page: Page) -> None:
+    """Audit exactly the HTML a JavaScript-off browser shows (an error page after a POST
+    included), in a twin tab that may run axe but none of the page's own scripts."""
+    html = page.content()
+    url = page.url.split("#", 1)[0]
+    browser = page.context.browser
+    assert browser is not None
+    twin = browser.new_context(viewport=page.viewport_size, locale="en-GB")
+    try:
+        tab = twin.new_page()
+        tab.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
+        tab.route("**/*.js", lambda route: route.abort())
+        tab.goto(url)
+        _audit(tab, f"{url} (JavaScript off)")
+    finally:
+        twin.close()
+
+
+def _audit(page: Page, where: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
@@ -84,7 +138,7 @@ def assert_accessible(page: Page) -> None:
         for v in results.response["violations"]
         if v.get("impact") in ("serious", "critical")
     ]
-    assert not bad, f"{page.url}:\n" + "\n".join(bad)
+    assert not bad, f"{where}:\n" + "\n".join(bad)
 
 
 def horizontal_overflow(page: Page) -> int:
@@ -94,21 +148,41 @@ def horizontal_overflow(page: Page) -> int:
     )
 
 
+def too_wide(page: Page) -> list[str]:
+    """The innermost elements reaching past the viewport's right edge (themselves or their
+    content), outside boxes that scroll or clip on their own, as short selectors."""
+    return list(page.evaluate(_TOO_WIDE))
+
+
+_TOO_WIDE = r"""() => {
+    const w = document.documentElement.clientWidth;
+    const clipped = e => {
+        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+            if (getComputedStyle(a).overflowX !== 'visible') return true;
+        }
+        return false;
+    };
+    const wide = [...document.querySelectorAll('body *')].filter(e => {
+        const r = e.getBoundingClientRect();
+        const spills = getComputedStyle(e).overflowX === 'visible'
+            && r.left + e.scrollWidth > w + 0.5;
+        return (r.right > w + 0.5 || spills) && !clipped(e);
+    });
+    return wide
+        .filter(e => !wide.some(o => o !== e && e.contains(o)))
+        .slice(0, 5)
+        .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+             + (typeof e.className === 'string' && e.className.trim()
+                ? '.' + e.className.trim().split(/\s+/).join('.') : ''));
+}"""
+
+
 def assert_no_horizontal_scroll(page: Page) -> None:
     extra = horizontal_overflow(page)
     if extra > 0:
-        wide = page.evaluate(
-            """() => {
-                const w = document.documentElement.clientWidth;
-                return [...document.querySelectorAll('body *')]
-                  .filter(e => e.getBoundingClientRect().right > w + 0.5)
-                  .slice(0, 5)
-                  .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                       + (e.className && typeof e.className === 'string'
-                          ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
-            }"""
+        raise AssertionError(
+            f"{page.url} scrolls sideways by {extra}px; too wide: {too_wide(page)}"
         )
-        raise AssertionError(f"{page.url} scrolls sideways by {extra}px; too wide: {wide}")
 
 
 INVITATION_LINK = re.compile(r"https?://\S+/r/[A-Za-z0-9_-]+")

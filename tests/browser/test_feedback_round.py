@@ -11,7 +11,6 @@ needs the ones before it (run the whole module); every phone step is screenshott
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import uuid
@@ -32,21 +31,18 @@ from app.models import (
     FeedbackRound,
     Invitation,
     InvitationStatus,
-    OpenLink,
     Response,
     RoundStatus,
     SavedDraft,
 )
 from app.services import abuse
 from app.services.accounts import create_user
-from app.services.tokens import token_hash
-from tests.browser.conftest import run_mail_worker
+from app.services.tokens import draft_lookup, token_hash
 from tests.browser.journey import (
     FAVOURABLE,
     answer_questions,
     answer_role,
     answer_to_the_end,
-    next_button,
     press,
 )
 from tests.browser.support import (
@@ -56,8 +52,11 @@ from tests.browser.support import (
     assert_accessible,
     assert_no_horizontal_scroll,
     desktop_context,
+    follow,
+    heading,
     invitation_link,
     phone_context,
+    run_mail_worker,
     sign_in,
 )
 from tests.smtp import SmtpServer, text_part
@@ -66,7 +65,10 @@ ORG = "Riverside Family Services"
 COORDINATOR = "coordinator@riverside.example"
 SAT_MEMBER = "sat.member@riverside.example"
 ROUND_NAME = "Family support feedback, spring"
-FRAMEWORK_CHOICE = "HMIE children's services QIs"
+FRAMEWORK_CHOICE = "HMIE children's services QIs"  # the short title, in the round form
+FRAMEWORK_TITLE = (
+    "A guide to evaluating services for children and young people using quality indicators"
+)
 # The indicators asked about, by the framework section that holds them.
 INDICATORS = {"5": "5.1", "6": "6.2"}
 SECTIONS = {
@@ -76,7 +78,9 @@ SECTIONS = {
 THRESHOLD = 3  # the smallest allowed: three parents answering is enough to show figures
 PARENTS = [f"parent{n}@families.example" for n in range(1, 5)]
 STAFF = ["worker1@riverside.example", "worker2@riverside.example"]
-PARENT_ITEMS_PER_INDICATOR = 3  # HMIE item bank: parents get three statements on 5.1
+PARENT_ITEMS_PER_INDICATOR = 3  # HMIE item bank: parents get three statements on 5.1 and 6.2
+CHILD_ITEMS = 6  # and children three on each, one a page in easy read
+PARENT_COMMENT = "The family workers listen to us."
 
 
 @dataclass
@@ -84,8 +88,8 @@ class Story:
     round_id: uuid.UUID | None = None
     links: dict[str, str] = field(default_factory=dict)  # email address -> emailed link
     parent_answers: list[str] = field(default_factory=list)  # one agree4 answer per parent sent
-    child_link: str = ""
     indicator_percent: str = ""  # "67%" as the indicator page shows parents' 5.1 figure
+    indicator_counts: str = ""  # "6 of 9": favourable answers of those counted, on that page
 
     def round(self) -> uuid.UUID:
         assert self.round_id, "the round was not launched: run the whole module, in order"
@@ -156,8 +160,8 @@ def test_coordinator_sets_up_and_launches_a_round(
     assert_accessible(page)
     shots(page, "home")
 
-    page.get_by_role("navigation", name="Main", exact=True).get_by_role("link", name="Rounds", exact=True).click()
-    expect(page.get_by_role("heading", name="Feedback rounds", exact=True)).to_be_visible()
+    follow(page, "Main", "Rounds")
+    expect(heading(page, "Feedback rounds")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="New round", exact=True).click()
 
@@ -189,24 +193,26 @@ def test_coordinator_sets_up_and_launches_a_round(
     shots(page, "round page")
 
     # The questionnaire editor and the phone preview of what parents will see.
-    page.get_by_role("link", name="Review and edit the questionnaire for Parents and carers", exact=True).click()
-    expect(page.get_by_role("heading", name="Questionnaire for Parents and carers", exact=True)).to_be_visible()
+    page.get_by_role(
+        "link", name="Review and edit the questionnaire for Parents and carers", exact=True
+    ).click()
+    expect(heading(page, "Questionnaire for Parents and carers")).to_be_visible()
     assert_accessible(page)
     shots(page, "questionnaire editor")
-    page.get_by_role("link", name="Preview it as respondents will see it, on a phone", exact=True).click()
-    expect(page.get_by_role("heading", name="Preview: Parents and carers questionnaire", exact=True)).to_be_visible()
+    page.get_by_role(
+        "link", name="Preview it as respondents will see it, on a phone", exact=True
+    ).click()
+    expect(heading(page, "Preview: Parents and carers questionnaire")).to_be_visible()
     assert_accessible(page)
     shots(page, "preview parents")
     page.get_by_role("link", name="Children and young people", exact=True).click()
-    expect(
-        page.get_by_role("heading", name="Preview: Children and young people questionnaire", exact=True)
-    ).to_be_visible()
+    expect(heading(page, "Preview: Children and young people questionnaire")).to_be_visible()
     assert_accessible(page)
 
     # Contacts, pasted the way people copy them out of an email.
     page.goto(round_url)
-    page.get_by_role("navigation", name="This round", exact=True).get_by_role("link", name="Contacts", exact=True).click()
-    expect(page.get_by_role("heading", name="Who to invite by email", exact=True)).to_be_visible()
+    follow(page, "This round", "Contacts")
+    expect(heading(page, "Who to invite by email")).to_be_visible()
     assert_accessible(page)
     for audience, addresses, joined in (
         ("Parents and carers", PARENTS, "; "),
@@ -218,11 +224,11 @@ def test_coordinator_sets_up_and_launches_a_round(
             joined.join(f"Person {n} <{a}>" for n, a in enumerate(addresses, 1))
         )
         paste.get_by_role("button", name="Check and import", exact=True).click()
-        expect(page.get_by_role("heading", name=f"{audience}: {len(addresses)} contacts", exact=True)).to_be_visible()
+        expect(heading(page, f"{audience}: {len(addresses)} contacts")).to_be_visible()
     shots(page, "contacts")
 
     page.get_by_role("link", name="Next: check and launch", exact=True).click()
-    expect(page.get_by_role("heading", name=f"Launch “{ROUND_NAME}”", exact=True)).to_be_visible()
+    expect(heading(page, f"Launch “{ROUND_NAME}”")).to_be_visible()
     invited = len(PARENTS) + len(STAFF)
     expect(page.get_by_role("row", name=re.compile("^Total"))).to_contain_text(str(invited))
     assert_accessible(page)
@@ -230,7 +236,9 @@ def test_coordinator_sets_up_and_launches_a_round(
     page.get_by_role("button", name=f"Launch and send {invited} invitations", exact=True).click()
 
     expect(page.get_by_role("heading", name="Responses", level=1)).to_be_visible()
-    expect(page.get_by_text(f"The round is live. {invited} invitations are being sent.")).to_be_visible()
+    expect(
+        page.get_by_text(f"The round is live. {invited} invitations are being sent.")
+    ).to_be_visible()
     assert_accessible(page)
     shots(page, "dashboard after launch")
 
@@ -241,8 +249,8 @@ def test_coordinator_sets_up_and_launches_a_round(
     assert len(messages) == invited
     page.reload()
     expect(page.get_by_text(f"{invited} sent")).to_be_visible()
-    page.get_by_role("navigation", name="Main", exact=True).get_by_role("link", name="Outbox", exact=True).click()
-    expect(page.get_by_role("heading", name="Outbox", exact=True)).to_be_visible()
+    follow(page, "Main", "Outbox")
+    expect(heading(page, "Outbox")).to_be_visible()
     # With a mail server, the Outbox never shows anyone's link.
     assert "/r/" not in page.content()
     assert_accessible(page)
@@ -275,7 +283,7 @@ def test_coordinator_sets_up_and_launches_a_round(
     assert _round_row(live_server, story.round()).status == RoundStatus.LIVE
 
 
-# -- 2. parents answer on their phones --------------------------------------------------------------
+# -- 2. parents answer on their phones ---------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -305,7 +313,7 @@ def test_parent_answers_saves_resumes_and_sends_on_a_phone(
     assert arrived.request.redirected_from is not None
     assert token not in page.url
     assert re.fullmatch(rf"{re.escape(live_server.url)}/q/[0-9a-f-]{{36}}", page.url), page.url
-    expect(page.get_by_role("heading", name="Parents and carers survey", exact=True)).to_be_visible()
+    expect(heading(page, "Parents and carers survey")).to_be_visible()
     _check_phone_page(page, shots, "welcome")
     press(page, "Start")
 
@@ -314,13 +322,13 @@ def test_parent_answers_saves_resumes_and_sends_on_a_phone(
     _check_phone_page(page, shots, "section 1")
     press(page, "Continue")
     summary = page.get_by_role("alert")
-    expect(summary.get_by_role("heading", name="There is a problem", exact=True)).to_be_visible()
+    expect(heading(summary, "There is a problem")).to_be_visible()
     expect(summary.get_by_role("link")).to_have_count(PARENT_ITEMS_PER_INDICATOR)
     if javascript:
         expect(summary).to_be_focused()
     _check_phone_page(page, shots, "section 1 errors")
     assert answer_questions(page, answer) == PARENT_ITEMS_PER_INDICATOR
-    page.get_by_label("What works well?").first.fill("The family workers listen to us.")
+    page.get_by_label("What works well?").first.fill(PARENT_COMMENT)
     press(page, "Continue")
 
     # The second section, answered, then saved for later.
@@ -328,9 +336,11 @@ def test_parent_answers_saves_resumes_and_sends_on_a_phone(
     answered = answer_questions(page, answer)
     _check_phone_page(page, shots, "section 2 answered")
     press(page, "Save and continue later")
-    expect(page.get_by_role("heading", name="Your answers are saved", exact=True)).to_be_visible()
+    expect(heading(page, "Your answers are saved")).to_be_visible()
     _check_phone_page(page, shots, "saved")
-    assert _count(live_server, select(func.count()).select_from(SavedDraft)) >= 1
+    lookup = draft_lookup(live_server.app.config["SECRET_KEY"], token)
+    draft = select(func.count()).select_from(SavedDraft).where(SavedDraft.lookup == lookup)
+    assert _count(live_server, draft) == 1, "the answers are kept, encrypted, on the server"
     phones[-1].close()
 
     # Later, on another phone: the same link opens the saved answers.
@@ -339,10 +349,12 @@ def test_parent_answers_saves_resumes_and_sends_on_a_phone(
     page.goto(link)
     assert token not in page.url
     total = PARENT_ITEMS_PER_INDICATOR + answered
-    expect(page.get_by_text(f"You have answered {total} of {total} questions so far")).to_be_visible()
+    expect(
+        page.get_by_text(f"You have answered {total} of {total} questions so far")
+    ).to_be_visible()
     _check_phone_page(page, shots, "welcome back")
     press(page, "Carry on")
-    expect(page.get_by_role("heading", name="About you", exact=True)).to_be_visible()
+    expect(heading(page, "About you")).to_be_visible()
     _check_phone_page(page, shots, "about you")
     press(page, "Back")
     expect(page.get_by_text("Section 2 of 3")).to_be_visible()
@@ -352,7 +364,7 @@ def test_parent_answers_saves_resumes_and_sends_on_a_phone(
     answer_role(page)
     press(page, "Send my answers")
 
-    expect(page.get_by_role("heading", name="Thank you", exact=True)).to_be_visible()
+    expect(heading(page, "Thank you")).to_be_visible()
     expect(page.get_by_text("Your answers have been sent.")).to_be_visible()
     assert token not in page.url and page.url.endswith("/thanks")
     _check_phone_page(page, shots, "thank you")
@@ -361,14 +373,16 @@ def test_parent_answers_saves_resumes_and_sends_on_a_phone(
     # Exactly one response more; the saved copy is gone; the invitation is used.
     assert _count(live_server, select(func.count()).select_from(Response)) == responses_before + 1
     with live_server.app.app_context():
-        assert db.session.execute(
-            select(Invitation.status).where(Invitation.token_hash == token_hash(token))
-        ).scalar_one() == InvitationStatus.COMPLETED
-        drafts = db.session.execute(select(SavedDraft)).scalars().all()
-    assert not [d for d in drafts if token in str(vars(d))]
+        assert (
+            db.session.execute(
+                select(Invitation.status).where(Invitation.token_hash == token_hash(token))
+            ).scalar_one()
+            == InvitationStatus.COMPLETED
+        )
+    assert _count(live_server, draft) == 0, "the saved copy is deleted on submit"
     # Opening the link again in this browser shows the thank-you page, not the survey.
     page.goto(link)
-    expect(page.get_by_role("heading", name="Thank you", exact=True)).to_be_visible()
+    expect(heading(page, "Thank you")).to_be_visible()
 
 
 def _check_phone_page(page: Page, shots: Shots, step: str) -> None:
@@ -377,7 +391,7 @@ def _check_phone_page(page: Page, shots: Shots, step: str) -> None:
     shots(page, step)
 
 
-# -- 3. a child answers the easy-read questionnaire through the open link ---------------------------
+# -- 3. a child answers the easy-read questionnaire through the open link ----------------------
 
 
 def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
@@ -405,13 +419,12 @@ def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
         qr, kind="svg", scale=10, border=4, dark="#000", light="#fff"
     )
     assert Path(download.value.path()).read_bytes() == qr.getvalue()
-    story.child_link = link
 
     phones.append(phone_context(browser))
     child = phones[-1].new_page()
     child.goto(link)
     assert "/o/" not in child.url
-    expect(child.get_by_role("heading", name="Children and young people survey", exact=True)).to_be_visible()
+    expect(heading(child, "Children and young people survey")).to_be_visible()
     _check_phone_page(child, shots, "welcome")
     press(child, "Start")
 
@@ -420,7 +433,9 @@ def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
     expect(child.locator("svg.face")).to_have_count(3)
     _check_phone_page(child, shots, "question 1")
     press(child, "Next")
-    expect(child.get_by_role("alert").get_by_role("heading", name="There is a problem", exact=True)).to_be_visible()
+    expect(
+        child.get_by_role("alert").get_by_role("heading", name="There is a problem", exact=True)
+    ).to_be_visible()
     _check_phone_page(child, shots, "question 1 error")
 
     seen: list[str] = []
@@ -428,13 +443,14 @@ def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
     def each_page(p: Page, kind: str) -> None:
         seen.append(kind)
         if kind == "comments" and "comments" not in seen[:-1]:
-            expect(p.get_by_role("heading", name="Tell us more", exact=True)).to_be_visible()
+            expect(heading(p, "Tell us more")).to_be_visible()
             _check_phone_page(p, shots, "tell us more")
         if kind == "thanks":
             _check_phone_page(p, shots, "thank you")
 
     answer_to_the_end(child, "Yes, mostly", each_page=each_page)
-    assert seen.count("questions") == 6 and seen.count("comments") == 2, seen
+    # A page per statement, and a "Tell us more" page after each section.
+    assert seen.count("questions") == CHILD_ITEMS and seen.count("comments") == 2, seen
     with live_server.app.app_context():
         children = db.session.execute(
             select(func.count())
@@ -445,11 +461,11 @@ def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
 
     # The same phone cannot answer twice through the open link.
     child.goto(link)
-    expect(child.get_by_role("heading", name="You have already answered on this device", exact=True)).to_be_visible()
+    expect(heading(child, "You have already answered on this device")).to_be_visible()
     _check_phone_page(child, shots, "already answered")
 
 
-# -- 4. the coordinator watches responses arrive, closes the round, reads the results ---------------
+# -- 4. the coordinator watches responses arrive, closes the round, reads the results ----------
 
 
 def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
@@ -481,10 +497,10 @@ def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
     assert_accessible(page)
     shots(page, "dashboard after")
 
-    page.get_by_role("navigation", name="Main", exact=True).get_by_role("link", name="Results", exact=True).click()
+    follow(page, "Main", "Results")
     page.get_by_role("link", name=ROUND_NAME).first.click()
     page.get_by_role("link", name="Close round", exact=True).click()
-    expect(page.get_by_role("heading", name=f"Close “{ROUND_NAME}”", exact=True)).to_be_visible()
+    expect(heading(page, f"Close “{ROUND_NAME}”")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Close the round now", exact=True).click()
     expect(page.get_by_text("The round is closed.")).to_be_visible()
@@ -494,7 +510,9 @@ def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
 
     indicator = INDICATORS["5"]
     page.get_by_role("link", name=re.compile(rf"^{re.escape(indicator)} ")).first.click()
-    expect(page.get_by_role("heading", name=re.compile(rf"^{re.escape(indicator)} "))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile(rf"^{re.escape(indicator)} "))
+    ).to_be_visible()
     row = page.get_by_role("table", name=re.compile("^Percent favourable per group")).get_by_role(
         "row", name=re.compile("^Parents and carers")
     )
@@ -504,13 +522,16 @@ def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
     percent = f"{round(100 * favourable / base)}%"
     expect(row).to_contain_text(percent)
     expect(row).to_contain_text(f"{favourable} of {base}")
+    # Three parents reach the threshold, so their comments show (two wrote the same words).
+    expect(page.get_by_text(PARENT_COMMENT, exact=True)).to_have_count(2)
     # One child answered: under the threshold, so nothing about children is shown.
-    expect(
-        page.get_by_role("row", name=re.compile("^Children and young people"))
-    ).to_contain_text(f"Fewer than {THRESHOLD}")
+    expect(page.get_by_role("row", name=re.compile("^Children and young people"))).to_contain_text(
+        f"Fewer than {THRESHOLD}"
+    )
     assert_accessible(page)
     shots(page, "indicator results")
     story.indicator_percent = percent
+    story.indicator_counts = f"{favourable} of {base}"
 
     # The last parent's link now says the survey has closed.
     phones.append(phone_context(browser))
@@ -532,11 +553,11 @@ def test_sat_imports_the_round_and_sees_figures_beside_a_rating(
 ) -> None:
     assert story.indicator_percent, "needs the closed round's results: run the whole module"
     page = coordinator
-    page.get_by_role("navigation", name="Main", exact=True).get_by_role("link", name="Self-assessment", exact=True).click()
+    follow(page, "Main", "Self-assessment")
     assert_accessible(page)
     page.get_by_role("link", name="Start a new assessment", exact=True).click()
     page.get_by_label("Which framework will the team assess against?").select_option(
-        label="A guide to evaluating services for children and young people using quality indicators"
+        label=FRAMEWORK_TITLE
     )
     page.get_by_role("button", name="Continue", exact=True).click()
     page.get_by_label("Title", exact=True).fill("Self-evaluation, spring")
@@ -547,7 +568,7 @@ def test_sat_imports_the_round_and_sees_figures_beside_a_rating(
     assert_accessible(page)
     shots(page, "new assessment")
     page.get_by_role("button", name="Create the assessment", exact=True).click()
-    expect(page.get_by_role("heading", name="Self-evaluation, spring", exact=True)).to_be_visible()
+    expect(heading(page, "Self-evaluation, spring")).to_be_visible()
     assessment_url = page.url
     assert_accessible(page)
 
@@ -559,23 +580,31 @@ def test_sat_imports_the_round_and_sees_figures_beside_a_rating(
         sat.goto(assessment_url)
         sat.get_by_role("link", name="SAT and stakeholders", exact=True).click()
         sat.get_by_role("link", name="Import a round", exact=True).click()
-        expect(sat.get_by_role("heading", name="Import stakeholder results", exact=True)).to_be_visible()
+        expect(heading(sat, "Import stakeholder results")).to_be_visible()
         sat.get_by_label(re.compile(re.escape(ROUND_NAME))).check()
         assert_accessible(sat)
         shots(sat, "import")
         sat.get_by_role("button", name="Import as evidence", exact=True).click()
-        expect(sat.get_by_role("row", name=re.compile(re.escape(ROUND_NAME)))).to_be_visible()
+        expect(sat.get_by_role("status")).to_contain_text(
+            f"Imported stakeholders' views for {len(INDICATORS)} indicators"
+        )
 
         sat.get_by_role("link", name="My ratings", exact=True).click()
         indicator = INDICATORS["5"]
-        rating = sat.get_by_role("group", name=re.compile(rf"^{re.escape(indicator)} "))
-        rating.get_by_label(re.compile("Good")).first.check()
-        sat.get_by_role("group", name=re.compile(rf"^{re.escape(INDICATORS['6'])} ")).get_by_label(
-            re.compile("Adequate")
-        ).first.check()
-        assert_accessible(sat)
-        shots(sat, "my ratings")
-        sat.get_by_role("button", name=re.compile("^Save")).first.click()
+        # One section at a time, each rated alone on the six-point scale.
+        for section, rating, button in (
+            ("5", "Good", "Save and go to the next section"),
+            ("6", "Adequate", "Save this section"),
+        ):
+            group = sat.get_by_role(
+                "group", name=re.compile(rf"^{re.escape(INDICATORS[section])} ")
+            )
+            group.get_by_label(re.compile(rf"^\S*\s*{rating}")).first.check()
+            if section == "5":
+                assert_accessible(sat)
+                shots(sat, "my ratings")
+            sat.get_by_role("button", name=button, exact=True).click()
+            expect(sat.get_by_role("status")).to_be_visible()
         sat.get_by_role("button", name="Submit my ratings", exact=True).click()
 
         sat.goto(assessment_url)
@@ -594,9 +623,16 @@ def test_sat_imports_the_round_and_sees_figures_beside_a_rating(
     page.goto(assessment_url)
     page.get_by_role("link", name="Consensus", exact=True).click()
     assert_accessible(page)
+    page.goto(assessment_url)
     page.get_by_role("button", name="Open the discussion", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("The discussion is open")
+    expect(heading(page, "Consensus")).to_be_visible()
+    assert_accessible(page)
+    shots(page, "consensus")
     page.get_by_role("link", name=re.compile(rf"^{re.escape(INDICATORS['5'])} ")).first.click()
-    page.get_by_role("group", name="Agreed rating", exact=True).get_by_label(re.compile("Good")).first.check()
+    page.get_by_role("group", name="Agreed rating", exact=True).get_by_label(
+        re.compile("Good")
+    ).first.check()
     page.get_by_role("button", name="Save the agreed judgement", exact=True).click()
     page.get_by_role("link", name="SAT and stakeholders", exact=True).click()
     card = page.get_by_role("region", name=re.compile(rf"^{re.escape(INDICATORS['5'])} "))
@@ -611,39 +647,43 @@ def test_sat_imports_the_round_and_sees_figures_beside_a_rating(
 
 
 def test_round_workbook_downloads_and_matches_the_page(
-    coordinator: Page, live_server: LiveServer, story: Story, shots: Shots
+    coordinator: Page, live_server: LiveServer, story: Story, shots: Shots, tmp_path: Path
 ) -> None:
     assert story.indicator_percent, "needs the closed round's results: run the whole module"
     page = coordinator
     page.goto(f"{live_server.url}/rounds/{story.round()}")
-    page.get_by_role("navigation", name="This round", exact=True).get_by_role("link", name="Downloads", exact=True).click()
+    follow(page, "This round", "Downloads")
     assert_accessible(page)
     shots(page, "downloads")
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile("^Results workbook")).click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    workbook = load_workbook(download.path(), read_only=True)
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    workbook = load_workbook(saved, read_only=True)
     assert "Indicators" in workbook.sheetnames, workbook.sheetnames
     rows = [list(r) for r in workbook["Indicators"].iter_rows(values_only=True)]
-    found = _indicator_figure(rows, INDICATORS["5"], "Parents and carers")
-    assert found == story.indicator_percent, (found, rows[:8])
-    sha = hashlib.sha256(Path(download.path()).read_bytes()).hexdigest()
-    assert sha  # the file is real bytes, opened above
+    row = _indicator_row(rows, INDICATORS["5"], "Parents and carers")
+    # The same figures as the indicator page showed.
+    share = row["% favourable"]
+    assert isinstance(share, float)
+    assert f"{round(100 * share)}%" == story.indicator_percent, row
+    counted = row["Answers excluding Don't know"]
+    assert f"{row['Favourable answers']} of {counted}" == story.indicator_counts, row
+    assert row["Respondents"] == len(story.parent_answers)
+    children = _indicator_row(rows, INDICATORS["5"], "Children and young people")
+    # One child answered: the file, like the page, holds no figure for children.
+    assert children["% favourable"] == f"fewer than {THRESHOLD}", children
+    assert not [v for k, v in children.items() if k != "Indicator" and isinstance(v, int | float)]
 
 
-def _indicator_figure(rows: list[list[object]], indicator: str, audience: str) -> str:
-    """The percent favourable of `audience` for `indicator` in the Indicators sheet, as '67%'."""
-    header_at = next(
-        i for i, r in enumerate(rows) if any(isinstance(c, str) and "favourable" in c.lower() for c in r)
-    )
-    header = [str(c or "") for c in rows[header_at]]
-    for r in rows[header_at + 1 :]:
-        cells = [c for c in r]
-        if indicator in [str(c) for c in cells] and audience in [str(c) for c in cells]:
-            column = next(i for i, h in enumerate(header) if "favourable" in h.lower())
-            value = cells[column]
-            if isinstance(value, float) and value <= 1:
-                return f"{round(100 * value)}%"
-            return f"{value}%" if isinstance(value, (int, float)) else str(value)
-    raise AssertionError(f"no row for {indicator} / {audience} in {header}")
+def _indicator_row(rows: list[list[object]], indicator: str, audience: str) -> dict[str, object]:
+    """The Indicators sheet's row for `indicator` and `audience`, keyed by column heading."""
+    at = next(i for i, r in enumerate(rows) if "Indicator" in r and "% favourable" in r)
+    header = [str(c) for c in rows[at]]
+    for row in rows[at + 1 :]:
+        named = dict(zip(header, row, strict=False))
+        if named.get("Indicator") == indicator and named.get("Audience") == audience:
+            return named
+    raise AssertionError(f"no row for {indicator} / {audience} under {header}")
