@@ -314,6 +314,8 @@ def test_parent_answers_saves_resumes_and_sends_on_a_phone(
     assert token not in page.url
     assert re.fullmatch(rf"{re.escape(live_server.url)}/q/[0-9a-f-]{{36}}", page.url), page.url
     expect(heading(page, "Parents and carers survey")).to_be_visible()
+    # The page's own scripts (HTMX) ran, or not, as this phone is set up.
+    assert page.evaluate("typeof window.htmx") == ("object" if javascript else "undefined")
     _check_phone_page(page, shots, "welcome")
     press(page, "Start")
 
