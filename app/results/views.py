@@ -63,11 +63,15 @@ def _context(rnd: FeedbackRound, results: RoundResults, **extra: Any) -> dict[st
 def index() -> ResponseReturnValue:
     org = current_org()
     rounds = service.rounds_with_results(org.id)
+    frameworks = {r.framework_id: service.framework_of(r) for r in rounds}
     return render_page(
         "results/index.html",
         block="content",
         rounds=rounds,
         totals=service.total_respondents_shown(rounds),
+        framework_titles={
+            key: (fw.short_title or fw.title) if fw else key for key, fw in frameworks.items()
+        },
     )
 
 

@@ -39,7 +39,8 @@ def window_refusal(window: Window, opens_on: date, closes_on: date) -> Refusal |
         return Refusal(
             410,
             "This survey has closed",
-            f"It closed on {long_date(closes_on)}, so it cannot take any more answers.",
+            # No date: a coordinator may close a round before its planned closing date.
+            "It has closed, so it cannot take any more answers.",
             "Thank you for wanting to take part.",
         )
     return None
