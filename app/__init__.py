@@ -50,8 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         configure_engine(app)
-        if not app.config.get("SKIP_DB_CHECK"):
-            check_connection(app)
+        check_connection(app)
 
     app.before_request(load_current_membership)
     init_security(app)

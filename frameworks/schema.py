@@ -114,6 +114,15 @@ class RatingScale(_Strict):
         codes = [level.code for level in self.levels]
         return len(codes) - codes.index(code)
 
+    def display(self, code: str | None) -> str:
+        """A rating as a team reads it: "4: Good", "d: ...", but "Met" rather than "met: Met"."""
+        if not code:
+            return ""
+        for level in self.levels:
+            if level.code == code:
+                return f"{level.code}: {level.label}" if len(level.code) <= 2 else level.label
+        return code
+
     def is_good_or_better(self, code: str) -> bool:
         return self.rank(code) >= self.rank(self.good_from)
 

@@ -83,10 +83,4 @@ def form_list(form: Any, name: str) -> list[str]:
 
 
 def scale_label(framework: Framework, code: str | None) -> str:
-    if not code:
-        return ""
-    for level in framework.rating_scale.levels:
-        if level.code == code:
-            # Short codes ("6", "e") mean something to the team; "met" would only repeat "Met".
-            return f"{level.code}: {level.label}" if len(level.code) <= 2 else level.label
-    return code
+    return framework.rating_scale.display(code)

@@ -76,12 +76,7 @@ def _date(text: Any) -> date | None:
 
 
 def rating_label(framework: Framework, code: str | None) -> str:
-    if not code:
-        return ""
-    for level in framework.rating_scale.levels:
-        if level.code == code:
-            return f"{level.code}: {level.label}" if len(level.code) <= 2 else level.label
-    return code
+    return framework.rating_scale.display(code)
 
 
 def write_assessment_workbook(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
 
 from flask import abort, request
 
@@ -40,16 +39,9 @@ def audience_or_404(rnd: FeedbackRound, audience: str) -> str:
     return audience
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 def page_number() -> int:
     try:
         return max(1, min(int(request.args.get("page", "1")), 10_000))
     except ValueError:
         return 1
 
-
-def long_date(day: date | None) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""

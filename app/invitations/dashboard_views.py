@@ -7,7 +7,8 @@ import uuid
 from flask import request
 from flask.typing import ResponseReturnValue
 
-from app.invitations.common import audience_labels, load_round, long_date, today
+from app.dates import long_date, today
+from app.invitations.common import audience_labels, load_round
 from app.invitations.views import bp
 from app.mail.smtp import mail_configured
 from app.models import RoundStatus

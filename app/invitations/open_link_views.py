@@ -7,12 +7,12 @@ import uuid
 from flask import Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.dates import long_date
 from app.extensions import db
 from app.invitations.common import (
     audience_labels,
     audience_or_404,
     load_round,
-    long_date,
 )
 from app.invitations.views import bp
 from app.mail.render import build_context

@@ -13,8 +13,9 @@ import uuid
 from flask import current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.dates import today
 from app.extensions import db
-from app.invitations.common import load_round, page_number, today
+from app.invitations.common import load_round, page_number
 from app.invitations.views import bp
 from app.mail.outbox import as_utc, retry_failed
 from app.mail.smtp import mail_configured

@@ -8,8 +8,9 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.dates import long_date, today
 from app.extensions import db
-from app.invitations.common import audience_labels, load_round, long_date, today
+from app.invitations.common import audience_labels, load_round
 from app.invitations.views import bp
 from app.mail.smtp import mail_configured
 from app.models import FeedbackRound

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_mail import Message
 from sqlalchemy import select
 
+from app.dates import long_date
 from app.extensions import db
 from app.models import FeedbackRound, MessageKind, Organisation, Questionnaire
 from app.services.frameworks import UnknownFramework, get_framework
@@ -51,10 +52,6 @@ class MailContext:
     minutes: int
     closes_on: date
     threshold: int
-
-
-def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 class ContextCache:

@@ -17,6 +17,7 @@ The modules, in the order a respondent meets them:
 Import from this package, not from the modules: they may move.
 """
 
+from app.dates import long_date, today
 from app.services.responding.drafts import (
     delete_draft,
     discard_drafts,
@@ -54,7 +55,7 @@ from app.services.responding.shape import (
     build_shape,
 )
 from app.services.responding.survey import Survey, clear_shape_cache, load_survey, survey_from
-from app.services.responding.window import Window, long_date, round_window, today
+from app.services.responding.window import Window, round_window
 
 __all__ = [
     "EASY_PROMPTS",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from app.services.responding.window import Window, long_date
+from app.dates import long_date
+from app.services.responding.window import Window
 
 
 class Refusal(Exception):

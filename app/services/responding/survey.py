@@ -9,11 +9,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.dates import long_date
 from app.extensions import db
 from app.models import FeedbackRound, Organisation, Questionnaire, RoundStatus
 from app.services.bounded_cache import BoundedCache
 from app.services.responding.shape import Shape, build_shape
-from app.services.responding.window import Window, long_date, round_window
+from app.services.responding.window import Window, round_window
 
 # Frozen questionnaires never change, so their shape is cached per process (bounded).
 _SHAPES_MAX = 128

@@ -6,12 +6,6 @@ import enum
 from datetime import date
 
 from app.models import RoundStatus
-from app.models.base import utcnow
-
-
-def today() -> date:
-    """The service's calendar day (UTC), used for open/close checks and the day counter."""
-    return utcnow().date()
 
 
 class Window(enum.StrEnum):
@@ -28,6 +22,3 @@ def round_window(status: RoundStatus, opens_on: date, closes_on: date, on: date)
         return Window.NOT_YET
     return Window.OPEN
 
-
-def long_date(d: date) -> str:
-    return f"{d:%A} {d.day} {d:%B %Y}"
