@@ -5,18 +5,21 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_FAST := -m "not browser and not faults"
 
-.PHONY: run test e2e bench lint clean
+.PHONY: run test e2e bench lint lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Locked installs: every package at the exact version and hash in the lock, then the project itself
+# without resolving anything (`make lock` is the only way versions change).
+$(VENV)/.installed-app: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed-app
 
 ## run: install, migrate, seed the demo on an empty database, serve on http://127.0.0.1:5000
@@ -27,6 +30,7 @@ run: $(VENV)/.installed-app
 
 ## test: lint, then the suite on SQLite, then the app tests on PostgreSQL if TEST_DATABASE_URL is set
 test: $(VENV)/.installed-dev
+	$(BIN)/python .ci/lockfile.py check
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_FAST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -44,6 +48,10 @@ bench: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+
+## lock: re-resolve pyproject.toml's ranges into both lock files (needs the package index)
+lock: $(VENV)/.installed-dev
+	$(BIN)/python .ci/lockfile.py write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
