@@ -44,14 +44,10 @@ def write() -> None:
             source = Path(tmp) / "requirements.in"
             source.write_text("\n".join(reqs) + "\n")
             out = Path(tmp) / name
-            subprocess.run(
-                [
-                    sys.executable, "-m", "uv", "pip", "compile", str(source),
-                    "--generate-hashes", "--universal", "--python-version", "3.11",
-                    "--no-header", "--no-annotate", "--quiet", "-o", str(out),
-                ],
-                check=True,
-            )  # fmt: skip
+            command = [sys.executable, "-m", "uv", "pip", "compile", str(source), "-o", str(out)]
+            command += ["--generate-hashes", "--universal", "--python-version", "3.11"]
+            command += ["--no-header", "--no-annotate", "--quiet"]
+            subprocess.run(command, check=True)
             header = [
                 "# Made by `make lock` from pyproject.toml: do not edit by hand.",
                 "# Install with: pip install --require-hashes --no-deps -r " + name,
