@@ -19,7 +19,7 @@ INPUT = "# input: "
 
 
 def inputs(extras: tuple[str, ...]) -> list[str]:
-    """Every requirement a lock is made from: the project's, its build backend's, the venv's tools."""
+    """Every requirement a lock is made from: the project, its build backend, the venv's tools."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     reqs = list(project["project"]["dependencies"])
     for extra in extras:
@@ -68,7 +68,7 @@ def check() -> int:
         for req in sorted(want - have):
             problems.append(f"{name} was not made from {req!r} in pyproject.toml")
         for req in sorted(have - want):
-            problems.append(f"{name} was made from {req!r}, which pyproject.toml no longer declares")
+            problems.append(f"{name} was made from {req!r}, no longer in pyproject.toml")
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
