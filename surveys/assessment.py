@@ -11,8 +11,9 @@ layer gathers the rows; these functions decide what they mean, so the rules are 
 - Triangulation (HMIE 3.6): "one source of evidence, backed up by another and corroborated by a
   third". So three or more distinct source types are triangulated; one or none is flagged.
 - SAT vs stakeholders (DESIGN.md 7): the blind-spot / hidden-strength rule itself lives in
-  `surveys.statistics.compare_with_sat`; here we only decide the SAT band from the framework's own
-  scale (its `good_from` level) and apply the rule to each audience whose figures may be shown.
+  `surveys.statistics.sat_signal`; here we only decide the SAT band from the framework's own
+  scale (its `good_from` level) and apply the rule to each audience whose figures may be shown,
+  on the interval the indicator figure was shown with (respondents as clusters).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from frameworks.schema import RatingScale
-from surveys.statistics import CONFIDENCE, SatBand, SatSignal, compare_with_sat, wilson_interval
+from surveys.statistics import CONFIDENCE, SatBand, SatSignal, sat_signal, wilson_interval
 
 # ---------------------------------------------------------------------------------------------
 # Members' ratings of one indicator
@@ -186,13 +187,19 @@ def sat_band(scale: RatingScale, code: str) -> SatBand:
 
 @dataclass(frozen=True, slots=True)
 class CellFigures:
-    """One audience's figures for an indicator, as imported. Suppressed cells carry no counts."""
+    """One audience's figures for an indicator, as imported. Suppressed cells carry no counts.
+
+    `interval` is the indicator figure's own 95% interval as proportions (0..1): the clustered
+    interval (respondents as clusters, DESIGN 7) the results showed. Imports made before it
+    existed have none, and fall back to Wilson on favourable of base, as they were shown then.
+    """
 
     audience: str
     label: str
     suppressed: bool
     favourable: int | None = None
     base: int | None = None
+    interval: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +207,7 @@ class StakeholderFlag:
     audience: str
     label: str
     signal: SatSignal
-    ci_low: float  # Wilson bounds as proportions (0..1)
+    ci_low: float  # the figure's 95% bounds as proportions (0..1), clustered for indicators
     ci_high: float
 
     @property
@@ -235,7 +242,9 @@ def stakeholder_flags(
     """Blind spots and hidden strengths for an agreed rating, one per audience that shows one.
 
     Suppressed audiences are skipped: a flag would reveal something about a group under the
-    threshold. No agreed rating, or no substantive answers, gives no flag.
+    threshold. No agreed rating, or no substantive answers, gives no flag. A cell's own
+    interval (the clustered one an indicator figure is shown with) is used when it has one; it
+    is a 95% interval, so another confidence is refused rather than mixed with it.
     """
     if agreed_code is None:
         return []
@@ -244,11 +253,14 @@ def stakeholder_flags(
     for cell in cells:
         if cell.suppressed or cell.favourable is None or not cell.base:
             continue
-        signal = compare_with_sat(band, cell.favourable, cell.base, confidence)
-        if signal is None:
+        interval = cell.interval
+        if interval is not None and confidence != CONFIDENCE:
+            raise ValueError(f"{cell.audience}: the figure's own interval is {CONFIDENCE:.0%}")
+        if interval is None:
+            interval = wilson_interval(cell.favourable, cell.base, confidence)
+        signal = sat_signal(band, interval)
+        if signal is None or interval is None:
             continue
-        interval = wilson_interval(cell.favourable, cell.base, confidence)
-        assert interval is not None  # base > 0
         flags.append(StakeholderFlag(cell.audience, cell.label, signal, *interval))
     return flags
 

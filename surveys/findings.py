@@ -6,15 +6,17 @@ their child's progress"). `third_person` makes that change for the plain stateme
 banks and returns None when it cannot be sure, so callers fall back to quoting the statement.
 
 `indicator_evidence` words an indicator's pooled figure (answers to several statements added
-together), which `surveys.evidence` does not cover: its figures count answers, not people.
+together), which `surveys.evidence` does not cover: its figures count answers, says how many
+people gave them, and its interval treats those people as clusters (DESIGN 7), so many answers
+from few people never read as more certain than the people can support.
 """
 
 from __future__ import annotations
 
 import re
 
-from surveys.evidence import Evidence, wilson_percents
-from surveys.statistics import Distribution, quantity_word, whole_percent
+from surveys.evidence import Evidence
+from surveys.statistics import Clusters, Distribution, quantity_word, whole_percent
 
 # First-person words and their third-person plural. "they" takes the same verb forms as "I" and
 # "we" except "am" and "was", handled after a subject below.
@@ -88,13 +90,25 @@ def _lower_first(text: str) -> str:
 
 
 def indicator_evidence(
-    distribution: Distribution, *, audience: str, indicator: str, statements: int
+    distribution: Distribution,
+    *,
+    audience: str,
+    indicator: str,
+    statements: int,
+    clusters: Clusters,
 ) -> Evidence:
     """The sentence for an indicator's figure pooling the answers to its statements.
 
-    "Most parents and carers (82%, 141 of 171 answers; 95% CI 76-87%) answer favourably to the
-    3 statements on 2.2 Impact on parents/carers and families."
+    "Most parents and carers (82%, 141 of 171 answers from 60 people; 95% CI 75-88%) answer
+    favourably to the 3 statements on 2.2 Impact on parents/carers and families."
+
+    `clusters` are the same answers counted per respondent: they give the number of people
+    and the clustered interval (`surveys.statistics.clustered_interval`), never Wilson on the
+    pooled answers, which would be too narrow. Show this only for a group the suppression
+    rules let you show: the people counted are part of that group.
     """
+    if (clusters.favourable, clusters.valid) != (distribution.favourable, distribution.base):
+        raise ValueError("the per-respondent counts do not add up to the pooled answers")
     if statements < 1:
         raise ValueError("an indicator's figure needs at least one statement")
     audience = audience.strip()
@@ -108,7 +122,7 @@ def indicator_evidence(
         else None
     )
     fraction = distribution.favourable_fraction
-    interval = wilson_percents(distribution.favourable, distribution.base)
+    interval = clusters.interval()
     if fraction is None or interval is None:
         sentence = f"No answers from {audience} to {on} on {indicator} other than Don't know."
         if not dont_know:
@@ -116,10 +130,10 @@ def indicator_evidence(
         return Evidence(_upper_first(sentence), dont_know_text)
     word = quantity_word(fraction * 100)
     lead = _LEADS[word].format(audience)
-    low, high = interval
+    low, high = (whole_percent(end * 100) for end in interval)
     figures = (
         f"{whole_percent(fraction * 100)}%, {distribution.favourable} of {distribution.base} "
-        f"answers; 95% CI {low}-{high}%"
+        f"answers from {people_text(clusters.people)}; 95% CI {low}-{high}%"
     )
     sentence = f"{lead} ({figures}) answer favourably to {on} on {indicator}."
     return Evidence(_upper_first(sentence), dont_know_text)
@@ -138,3 +152,8 @@ _LEADS = {
 
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def people_text(people: int) -> str:
+    """'20 people', '1 person'."""
+    return f"{people} {'person' if people == 1 else 'people'}"

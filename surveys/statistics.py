@@ -9,6 +9,12 @@ Where a percentage is compared with a band boundary we use exact fractions: 9 of
 
 Small-group suppression is not done here (see `surveys.suppression`); functions that could show a
 suppressed group's figure (`disparities`) take the shown audiences as a required argument.
+
+Two intervals (DESIGN 7 "Interval"): a single statement's proportion gets the plain Wilson score
+interval, as each person gives it one answer. An indicator's figure pools several statements
+answered by the same people, so its answers are clustered by respondent and are not independent:
+`clustered_interval` keeps the same pooled percentage but widens the interval to what the number
+of people, not the number of answers, supports.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from surveys.scales import DONT_KNOW, Scale
 Number = int | float | Fraction
 Interval = tuple[float, float]
 
-CONFIDENCE = 0.95  # DESIGN 7: "Wilson score 95% for every proportion"
+CONFIDENCE = 0.95  # DESIGN 7: 95% intervals (Wilson; clustered Wilson for roll-ups)
 
 # ---------------------------------------------------------------------------------------------
 # One item's answers
@@ -157,15 +163,149 @@ def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> I
     _check_counts(successes, n)
     if n == 0:
         return None
+    return _wilson(Fraction(successes, n), n, confidence)
+
+
+def _wilson(p: Fraction, n: Number, confidence: float) -> Interval:
+    """Wilson's formula for a proportion p from a sample of size n (n > 0, not necessarily whole).
+
+    centre = (p + z^2 / 2n) / (1 + z^2 / n);
+    half width = z sqrt(p (1 - p) / n + z^2 / 4n^2) / (1 + z^2 / n).
+    """
     z = _z(confidence)
     z2 = z * z
-    p = successes / n
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half_width = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    low = 0.0 if successes == 0 else max(0.0, centre - half_width)
-    high = 1.0 if successes == n else min(1.0, centre + half_width)
+    size = float(n)
+    share = float(p)
+    denominator = 1 + z2 / size
+    centre = (share + z2 / (2 * size)) / denominator
+    half_width = z * math.sqrt(share * (1 - share) / size + z2 / (4 * size * size)) / denominator
+    low = 0.0 if p == 0 else max(0.0, centre - half_width)
+    high = 1.0 if p == 1 else min(1.0, centre + half_width)
     return (low, high)
+
+
+@dataclass(frozen=True, slots=True)
+class Clusters:
+    """An indicator's pooled answers counted per respondent: the sums its interval needs.
+
+    Respondent i gave f_i favourable and v_i valid (not Don't know) answers to the pooled
+    statements. Kept as exact integer sums, so respondents can be counted in the database and
+    added up here without ever holding one row per person:
+
+    - `people`: respondents with at least one valid answer (v_i > 0), the clusters;
+    - `favourable` = sum f_i and `valid` = sum v_i, the pooled figure's numerator and base;
+    - `ff` = sum f_i^2, `fv` = sum f_i v_i, `vv` = sum v_i^2, for the variance.
+
+    Respondents who answered only Don't know add nothing to any sum, nor to the interval.
+    """
+
+    people: int = 0
+    favourable: int = 0
+    valid: int = 0
+    ff: int = 0
+    fv: int = 0
+    vv: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("people", "favourable", "valid", "ff", "fv", "vv"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an int")
+            if value < 0:
+                raise ValueError(f"{name} is negative: {value}")
+        if self.favourable > self.valid or self.people > self.valid:
+            raise ValueError("need favourable <= valid answers and people <= valid answers")
+
+    @classmethod
+    def of(cls, per_respondent: Iterable[tuple[int, int]]) -> Clusters:
+        """From one (f_i, v_i) pair per respondent, 0 <= f_i <= v_i."""
+        return cls.tally((pair, 1) for pair in per_respondent)
+
+    @classmethod
+    def tally(cls, counted: Iterable[tuple[tuple[int, int], int]]) -> Clusters:
+        """From ((f, v), how many respondents gave exactly f favourable of v valid) pairs: what
+        a grouped query returns, a few rows per indicator however many people answered."""
+        people = favourable = valid = ff = fv = vv = 0
+        for (f, v), count in counted:
+            for name, value in (("favourable", f), ("valid", v), ("respondents", count)):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+            if not 0 <= f <= v or count < 0:
+                raise ValueError(f"need 0 <= favourable <= valid and a count >= 0, got {f}, {v}")
+            if v == 0:
+                continue
+            people += count
+            favourable += count * f
+            valid += count * v
+            ff += count * f * f
+            fv += count * f * v
+            vv += count * v * v
+        return cls(people, favourable, valid, ff, fv, vv)
+
+    def __add__(self, other: Clusters) -> Clusters:
+        """Two disjoint sets of respondents together (never the same person twice)."""
+        return Clusters(
+            self.people + other.people,
+            self.favourable + other.favourable,
+            self.valid + other.valid,
+            self.ff + other.ff,
+            self.fv + other.fv,
+            self.vv + other.vv,
+        )
+
+    @property
+    def proportion(self) -> Fraction | None:
+        """p = sum f_i / sum v_i: the same pooled share as counting answers; None without any."""
+        return None if self.valid == 0 else Fraction(self.favourable, self.valid)
+
+    @property
+    def variance(self) -> Fraction | None:
+        """The ratio estimator's linearised variance, exactly: sum (f_i - p v_i)^2 / (sum v_i)^2.
+
+        No n/(n-1) factor (DESIGN 7), so one answer per person gives p(1-p)/n, Wilson's own.
+        Expanded as (sum f^2 - 2p sum fv + p^2 sum v^2) / (sum v)^2 so it needs only the sums.
+        """
+        p = self.proportion
+        if p is None:
+            return None
+        residuals = self.ff - 2 * p * self.fv + p * p * self.vv
+        return residuals / (self.valid * self.valid)
+
+    @property
+    def effective_n(self) -> Fraction | None:
+        """n_eff = p(1-p) / var: how many independent answers the clustered answers are worth.
+
+        When var = 0 (p = 0, p = 1, or every respondent with the same share) there is no
+        clustering to correct for and n_eff is the number of valid answers, sum v_i.
+        """
+        p, variance = self.proportion, self.variance
+        if p is None or variance is None:
+            return None
+        if variance == 0:
+            return Fraction(self.valid)
+        return p * (1 - p) / variance
+
+    def interval(self, confidence: float = CONFIDENCE) -> Interval | None:
+        """Wilson's formula with n_eff in place of n; None when there are no valid answers."""
+        p, n_eff = self.proportion, self.effective_n
+        if p is None or n_eff is None:
+            return None
+        return _wilson(p, n_eff, confidence)
+
+
+def clustered_interval(
+    per_respondent: Iterable[tuple[int, int]], confidence: float = CONFIDENCE
+) -> Interval | None:
+    """The interval of an indicator's pooled percentage, respondents treated as clusters.
+
+    DESIGN 7: with f_i favourable and v_i valid (not Don't know) answers of respondent i,
+    p = sum f_i / sum v_i; var = sum (f_i - p v_i)^2 / (sum v_i)^2 (the ratio estimator's
+    linearised variance, no n/(n-1) factor); n_eff = p(1-p) / var; the interval is Wilson's
+    formula with n_eff in place of n (n_eff need not be whole). When var = 0 (p = 0, p = 1 or
+    everyone with the same share) n_eff = sum v_i. When each person gives one answer this is
+    exactly the plain Wilson interval. None when nobody gave a valid answer.
+    """
+    return Clusters.of(per_respondent).interval(confidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +336,19 @@ def newcombe_difference(
     second = wilson_interval(x2, n2, confidence)
     if first is None or second is None:
         return None
-    p1, p2 = x1 / n1, x2 / n2
-    (l1, u1), (l2, u2) = first, second
+    return newcombe_hybrid(x1 / n1, first, x2 / n2, second)
+
+
+def newcombe_hybrid(
+    p1: float, interval1: Interval, p2: float, interval2: Interval
+) -> DifferenceInterval:
+    """Newcombe's hybrid interval for p1 - p2 from each side's own score interval.
+
+    Items pass their plain Wilson intervals (`newcombe_difference`); an indicator's roll-ups
+    must pass their clustered intervals (`compare_rollups`), or the difference would inherit
+    the too-narrow interval of answers counted as if independent.
+    """
+    (l1, u1), (l2, u2) = interval1, interval2
     difference = p1 - p2
     low = difference - math.hypot(p1 - l1, u2 - p2)
     high = difference + math.hypot(u1 - p1, p2 - l2)
@@ -218,6 +369,23 @@ def compare_rounds(
     return newcombe_difference(
         current.favourable, current.base, previous.favourable, previous.base, confidence
     )
+
+
+def compare_rollups(
+    current: IndicatorRollup, previous: IndicatorRollup, confidence: float = CONFIDENCE
+) -> DifferenceInterval | None:
+    """Round vs round for an indicator's pooled figure: Newcombe's hybrid interval built from
+    the two CLUSTERED intervals (respondents as clusters), not from Wilson on pooled answers.
+
+    Both roll-ups must be on the same pooled group and options; the caller checks the wording.
+    None when either side has no valid answers.
+    """
+    pool([current.pooled, previous.pooled])  # same pooled group and options, or ValueError
+    first, second = current.interval(confidence), previous.interval(confidence)
+    p1, p2 = current.pooled.favourable_fraction, previous.pooled.favourable_fraction
+    if first is None or second is None or p1 is None or p2 is None:
+        return None
+    return newcombe_hybrid(float(p1), first, float(p2), second)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,10 +464,16 @@ class RollupKey:
 
 @dataclass(frozen=True, slots=True)
 class IndicatorRollup:
-    """An indicator's figure for an audience (pooled answers) and the items it came from."""
+    """An indicator's figure for an audience (pooled answers) and the items it came from.
+
+    The percentage pools answers; the interval treats respondents as clusters (DESIGN 7), so
+    it needs `clusters`, the same answers counted per respondent. They must add up to the
+    pooled answers exactly: a mismatch means the two counts saw different answers.
+    """
 
     key: RollupKey
     items: tuple[ItemResult, ...]
+    clusters: Clusters | None = None
 
     def __post_init__(self) -> None:
         if not self.items:
@@ -308,24 +482,59 @@ class IndicatorRollup:
             found = RollupKey(item.indicator, item.audience, item.distribution.scale.pooled_group)
             if found != self.key:
                 raise ValueError(f"item {item.item_id!r} belongs to {found}, not {self.key}")
-        pool(item.distribution for item in self.items)  # reject mixed options up front
+        pooled = pool(item.distribution for item in self.items)  # reject mixed options up front
+        clusters = self.clusters
+        if clusters is not None and (clusters.favourable, clusters.valid) != (
+            pooled.favourable,
+            pooled.base,
+        ):
+            raise ValueError(
+                f"{self.key}: per-respondent counts ({clusters.favourable} of {clusters.valid}) "
+                f"do not add up to the pooled answers ({pooled.favourable} of {pooled.base})"
+            )
 
     @property
     def pooled(self) -> Distribution:
         """All the items' answers added together (answers, not respondents)."""
         return pool(item.distribution for item in self.items)
 
+    @property
+    def people(self) -> int | None:
+        """How many people gave the pooled answers other than Don't know (None if not known)."""
+        return None if self.clusters is None else self.clusters.people
 
-def roll_up(items: Iterable[ItemResult]) -> dict[RollupKey, IndicatorRollup]:
+    def interval(self, confidence: float = CONFIDENCE) -> Interval | None:
+        """The clustered interval of the pooled percentage (see `clustered_interval`).
+
+        There is deliberately no fallback to Wilson on the pooled answers: that interval is too
+        narrow, so without the per-respondent counts this refuses rather than overstates.
+        """
+        if self.clusters is None:
+            raise ValueError(
+                f"{self.key}: an indicator's interval needs its answers counted per respondent"
+            )
+        return self.clusters.interval(confidence)
+
+
+def roll_up(
+    items: Iterable[ItemResult], clusters: Mapping[RollupKey, Clusters] | None = None
+) -> dict[RollupKey, IndicatorRollup]:
     """Group items by (indicator, audience, pooled group) and pool each group's answers.
 
-    Keys appear in the order their first item was given.
+    `clusters` gives each key's answers counted per respondent (only over the items given
+    here); a key it lacks has no valid answers from anybody. Without it the roll-ups carry
+    percentages but no interval. Keys appear in the order their first item was given.
     """
     grouped: dict[RollupKey, list[ItemResult]] = {}
     for item in items:
         key = RollupKey(item.indicator, item.audience, item.distribution.scale.pooled_group)
         grouped.setdefault(key, []).append(item)
-    return {key: IndicatorRollup(key, tuple(group)) for key, group in grouped.items()}
+    return {
+        key: IndicatorRollup(
+            key, tuple(group), None if clusters is None else clusters.get(key, Clusters())
+        )
+        for key, group in grouped.items()
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,9 +635,15 @@ def compare_with_sat(
     Using the interval, not the point estimate, keeps small groups from raising false alarms.
     None when neither holds or there are no answers.
     """
+    return sat_signal(sat_band, wilson_interval(successes, n, confidence))
+
+
+def sat_signal(sat_band: SatBand, interval: Interval | None) -> SatSignal | None:
+    """The same rule on a given interval (proportions): an indicator's figure passes its
+    clustered interval, so a roll-up's many answers from few people cannot raise a flag that
+    the people alone would not support. None when there is no interval."""
     if sat_band not in ("good_or_better", "adequate_or_below"):
         raise ValueError(f"unknown SAT band {sat_band!r}")
-    interval = wilson_interval(successes, n, confidence)
     if interval is None:
         return None
     low, high = interval

@@ -61,6 +61,7 @@ INDICATOR_COLUMNS = [
     Column("Scale", 22),
     Column("Respondents", 13),
     Column("Answers excluding Don't know", 14),
+    Column("People answering", 12),  # of the respondents: the people behind those answers
     Column("Favourable answers", 12),
     Column("% favourable", 12, PERCENT),
     Column("95% CI low", 10, PERCENT),
@@ -97,6 +98,7 @@ def _indicator_row(
             *lead,
             cell.respondents,
             cell.base,
+            cell.people,
             cell.favourable,
             proportion(cell.percent),
             proportion(cell.ci_low),
@@ -107,7 +109,7 @@ def _indicator_row(
         ]
     text = hidden_text(cell, k)
     respondents = cell.respondents if cell.status == CellStatus.EMPTY else text
-    return [*lead, respondents, None, None, text, None, None, None, None, cell.evidence]
+    return [*lead, respondents, None, None, None, text, None, None, None, None, cell.evidence]
 
 
 # -- Items ---------------------------------------------------------------------------------------

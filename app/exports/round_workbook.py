@@ -192,7 +192,18 @@ def _method_notes(k: int) -> list[str]:
         "Percent favourable: the favourable answers (Strongly agree and Agree; the happy face; "
         "levels d and e) divided by every answer except Don't know. Don't know answers are "
         "counted beside it, never inside it.",
-        "Interval: the Wilson score 95% confidence interval of every percentage.",
+        "Interval for a single statement: the Wilson score 95% confidence interval, as each "
+        "person gives it one answer.",
+        "Interval for an indicator: its percentage adds up the answers to several statements, "
+        "but the same people gave them, and one person's answers tend to go together, so they "
+        "are not as many independent pieces of evidence as their count suggests. The interval "
+        "therefore counts people, not answers: from how far each person's own share of "
+        "favourable answers lies from the overall share, it works out how many independent "
+        "answers the answers are worth (the effective sample size) and uses the Wilson score "
+        "interval for that many. The percentage itself is unchanged. Where everyone answered "
+        "only one statement this is the ordinary Wilson interval; where every person has the "
+        "same share (all favourable, none, or each the same), the count of answers is used. "
+        "'People answering' is how many people gave those answers (other than Don't know).",
         "Quantity words (Education Scotland), decided on the unrounded percentage: 100% all; "
         "over 90% almost all; 75% to 90% most; 50% to under 75% the majority; 15% to under 50% "
         "less than half; above 0% to under 15% few; 0% none.",

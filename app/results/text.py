@@ -18,7 +18,8 @@ def _cell_text(cell: Cell | None) -> str:
         return f"only Don't know answers (n = {cell.respondents})"
     return (
         f"{cell.word} {cell.percent_text} "
-        f"(n = {cell.respondents}; {cell.favourable} of {cell.base} answers favourable; "
+        f"(n = {cell.respondents}; {cell.favourable} of {cell.base} answers favourable, "
+        f"from {cell.people_text}; "
         f"95% CI {cell.interval_text}; Don't know {cell.dont_know})"
     )
 

@@ -165,7 +165,16 @@ def _audience_payload(summary: AudienceSummary) -> dict[str, Any]:
     }
 
 
-_FIGURES = ("respondents", "base", "favourable", "dont_know", "percent", "ci_low", "ci_high")
+_FIGURES = (
+    "respondents",
+    "people",
+    "base",
+    "favourable",
+    "dont_know",
+    "percent",
+    "ci_low",
+    "ci_high",
+)
 
 
 def _cell_payload(key: str, label: str, cell: Cell) -> dict[str, Any]:
@@ -326,6 +335,16 @@ def latest_stakeholder_views(assessment: Assessment) -> dict[str, EvidenceItem]:
     return latest
 
 
+def _interval(cell: dict[str, Any]) -> tuple[float, float] | None:
+    """The interval the figure was shown with, as proportions: for an indicator, the clustered
+    one. Imports frozen before the payload held people counts carry the pooled Wilson interval
+    of that time; they return None, so the flag rule recomputes what they showed."""
+    low, high = cell.get("ci_low"), cell.get("ci_high")
+    if "people" not in cell or low is None or high is None:
+        return None
+    return (low / 100, high / 100)
+
+
 def cell_figures(payload: dict[str, Any]) -> list[CellFigures]:
     """The imported cells in the shape the flag rule takes; suppressed cells carry no counts."""
     cells = []
@@ -338,6 +357,7 @@ def cell_figures(payload: dict[str, Any]) -> list[CellFigures]:
                 suppressed=not shown,
                 favourable=c.get("favourable") if shown else None,
                 base=c.get("base") if shown else None,
+                interval=_interval(c) if shown else None,
             )
         )
     return cells

@@ -1,8 +1,9 @@
 """A round's results assembled in memory from the grouped counts, threshold applied.
 
 The pure modules do the arithmetic and the words: `surveys.statistics` (distributions, Wilson
-intervals, quantity words, roll-ups, disparities), `surveys.suppression` (threshold k with
-complementary suppression) and `surveys.evidence` / `surveys.findings` (sentences).
+intervals, roll-ups with their clustered intervals, quantity words, disparities),
+`surveys.suppression` (threshold k with complementary suppression) and `surveys.evidence` /
+`surveys.findings` (sentences).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from app.models import FeedbackRound
 from app.services.frameworks import framework_of
 from app.services.results.audiences import audience_summary, columns, ordered_audiences
 from app.services.results.cells import hidden_cell, item_distribution, shown_cell
+from app.services.results.clusters import rollup_clusters
 from app.services.results.figures import CellStatus, ItemResult, RoundResults
 from app.services.results.indicators import indicator_results
 from app.services.results.query import (
@@ -34,7 +36,8 @@ from surveys.statistics import disparities, roll_up
 
 
 def compute_results(rnd: FeedbackRound) -> RoundResults:
-    """Count the round afresh: four queries, then everything in memory."""
+    """Count the round afresh: four queries (and the per-respondent tallies of
+    `rollup_clusters` when the answers shown have changed), then everything in memory."""
     k = rnd.threshold
     framework = framework_of(rnd)
     items = round_items(rnd.id)
@@ -82,7 +85,8 @@ def compute_results(rnd: FeedbackRound) -> RoundResults:
 
     round_columns = columns(audiences, items, label)
     column_key = {(c.audience, c.pooled_group): c.key for c in round_columns}
-    rollups = roll_up(shown_items)
+    # The percentage pools answers; the interval counts the same answers per respondent.
+    rollups = roll_up(shown_items, rollup_clusters(rnd.id, shown_items, counts))
     spreads = disparities(rollups.values(), shown_audiences=visibility.shown)
 
     indicators = indicator_results(
@@ -149,7 +153,15 @@ def _item_results(
                 finding=finding,
                 statement=None if finding else item.statement,
             )
-            cell = shown_cell(distribution, distribution.n_answered, text, item.scale_id)
+            # One answer per person: the plain Wilson interval, and people = valid answers.
+            cell = shown_cell(
+                distribution,
+                distribution.n_answered,
+                text,
+                item.scale_id,
+                interval=distribution.interval(),
+                people=distribution.base,
+            )
             shown_items.append(
                 StatItem(str(item.id), item.indicator_id, item.audience, distribution)
             )

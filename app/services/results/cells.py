@@ -8,7 +8,7 @@ import uuid
 from app.services.results.figures import Cell, CellStatus
 from surveys import evidence as wording
 from surveys.scales import Scale
-from surveys.statistics import Distribution, wilson_interval
+from surveys.statistics import Distribution, Interval
 
 log = logging.getLogger("chorus.results")
 
@@ -36,6 +36,7 @@ def hidden_cell(status: CellStatus, k: int, phrase: str, scale_id: str | None) -
     return Cell(
         status=status,
         respondents=zero,
+        people=zero,
         base=zero,
         favourable=zero,
         dont_know=zero,
@@ -49,12 +50,20 @@ def hidden_cell(status: CellStatus, k: int, phrase: str, scale_id: str | None) -
 
 
 def shown_cell(
-    distribution: Distribution, respondents: int, text: wording.Evidence, scale_id: str
+    distribution: Distribution,
+    respondents: int,
+    text: wording.Evidence,
+    scale_id: str,
+    *,
+    interval: Interval | None,
+    people: int,
 ) -> Cell:
-    interval = wilson_interval(distribution.favourable, distribution.base)
+    """A shown figure. `interval` is the caller's to choose: plain Wilson for an item, the
+    clustered interval for an indicator's roll-up (respondents as clusters, DESIGN 7)."""
     return Cell(
         status=CellStatus.SHOWN,
         respondents=respondents,
+        people=people,
         base=distribution.base,
         favourable=distribution.favourable,
         dont_know=distribution.dont_know,

@@ -28,11 +28,13 @@ class Cell:
 
     status: CellStatus
     respondents: int | None  # people; for an indicator, the audience's respondents
+    people: int | None  # people behind `base` (an answer other than Don't know); hidden: None
     base: int | None  # answers excluding Don't know (the denominator)
     favourable: int | None
     dont_know: int | None
     percent: float | None  # unrounded percent favourable, 0..100
-    ci_low: float | None  # Wilson 95%, unrounded percent
+    # 95%, unrounded percent: Wilson for an item, respondents as clusters for an indicator
+    ci_low: float | None
     ci_high: float | None
     word: str | None  # quantity word, decided on the unrounded percentage
     evidence: str
@@ -58,6 +60,13 @@ class Cell:
         if self.ci_low is None or self.ci_high is None:
             return None
         return f"{whole_percent(self.ci_low)}-{whole_percent(self.ci_high)}%"
+
+    @property
+    def people_text(self) -> str | None:
+        """'20 people', '1 person'; None when hidden."""
+        if self.people is None:
+            return None
+        return f"{self.people} {'person' if self.people == 1 else 'people'}"
 
     @property
     def band(self) -> str:

@@ -1,4 +1,5 @@
-"""Indicator roll-ups: one cell per indicator and column, pooled from the items shown."""
+"""Indicator roll-ups: one cell per indicator and column, pooled from the items shown, with the
+clustered interval (respondents as clusters) and the number of people behind the answers."""
 
 from __future__ import annotations
 
@@ -63,14 +64,23 @@ def indicator_results(
             if status != CellStatus.SHOWN or rollup is None:
                 cells[key] = hidden_cell(status, k, phrase(audience), scale_id)
                 continue
-            pooled = rollup.pooled
+            pooled, clusters = rollup.pooled, rollup.clusters
+            assert clusters is not None  # assemble always counts the answers per respondent
             text = indicator_evidence(
                 pooled,
                 audience=phrase(audience),
                 indicator=f"{indicator_id} {title}",
                 statements=len(rollup.items),
+                clusters=clusters,
             )
-            cells[key] = shown_cell(pooled, respondents[audience], text, scale_id)
+            cells[key] = shown_cell(
+                pooled,
+                respondents[audience],
+                text,
+                scale_id,
+                interval=rollup.interval(),  # respondents as clusters, never pooled Wilson
+                people=clusters.people,
+            )
         own = tuple(d for d in spreads if d.indicator == indicator_id)
         results.append(
             IndicatorResult(

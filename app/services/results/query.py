@@ -2,19 +2,24 @@
 
 One grouped query per round counts answers by item and value (served by the covering index
 ix_answer_round_item_value); two small grouped queries count respondents and invitations per
-audience; one more reads the items asked (a few hundred rows at most).
+audience; one more reads the items asked (a few hundred rows at most). A second grouped query
+counts the same answers per respondent for the indicators' clustered intervals
+(`respondent_tallies`); it reads every answer, so `app.services.results.clusters` keeps its
+result until the answers shown change.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import Answer, Channel, Invitation, QuestionItem, Questionnaire, Response
+from surveys.scales import Scale
 
 
 def answer_counts(round_id: uuid.UUID) -> dict[uuid.UUID, dict[str, int]]:
@@ -41,6 +46,58 @@ def respondent_counts(round_id: uuid.UUID) -> dict[str, dict[str, int]]:
     for audience, channel, count in rows:
         counts[audience][Channel(channel).value] = count
     return counts
+
+
+def respondent_tallies(
+    round_id: uuid.UUID, groups: Mapping[uuid.UUID, tuple[int, Scale]]
+) -> dict[int, Counter[tuple[int, int]]]:
+    """group -> {(favourable, valid): respondents}, over the items `groups` maps to a group.
+
+    `groups` maps item id -> (group number, scale); items it leaves out are not counted. For
+    each respondent and group, f = favourable answers and v = valid answers (the scale's own
+    options other than Don't know); the database then counts how many respondents gave each
+    (f, v), so a group comes back as a few rows however many people answered.
+
+    One query, grouped twice: GROUP BY response_id and group (the inner query), then by group,
+    f and v. The group is a CASE on the item id (no join per answer). Scales that score the
+    same code differently (agree4's "a" is Agree, progress5's "a" is not favourable) get their
+    own f and v columns, and each group reads the pair of its own scale.
+    Filter as `answer_counts` does, so the two always count the same answers.
+    """
+    if not groups:
+        return {}
+    signatures: dict[tuple[frozenset[str], frozenset[str]], int] = {}
+    for _, scale in groups.values():
+        signature = (scale.favourable_codes, frozenset(scale.substantive_codes))
+        signatures.setdefault(signature, len(signatures))
+    group = case({item_id: number for item_id, (number, _) in groups.items()}, value=Answer.item_id)
+    sums = []
+    for favourable, valid in signatures:
+        sums.append(func.sum(case((Answer.value.in_(sorted(favourable)), 1), else_=0)))
+        sums.append(func.sum(case((Answer.value.in_(sorted(valid)), 1), else_=0)))
+    per_respondent = (
+        select(group.label("g"), *(total.label(f"s{n}") for n, total in enumerate(sums)))
+        .where(Answer.round_id == round_id)
+        .group_by(Answer.response_id, group)
+        .subquery()
+    )
+    columns = [per_respondent.c[f"s{n}"] for n in range(len(sums))]
+    # Items left out map to NULL and are dropped here, not by an IN on item_id: that would
+    # steer SQLite to the item index and a table lookup for every answer's response id.
+    rows = db.session.execute(
+        select(per_respondent.c.g, *columns, func.count())
+        .where(per_respondent.c.g.is_not(None))
+        .group_by(per_respondent.c.g, *columns)
+    )
+    signature_of = {
+        number: signatures[(scale.favourable_codes, frozenset(scale.substantive_codes))]
+        for number, scale in groups.values()
+    }
+    tallies: dict[int, Counter[tuple[int, int]]] = defaultdict(Counter)
+    for number, *counts in rows:
+        k = signature_of[number]
+        tallies[number][(int(counts[2 * k]), int(counts[2 * k + 1]))] += counts[-1]
+    return tallies
 
 
 def invitation_counts(round_id: uuid.UUID) -> dict[str, int]:

@@ -19,7 +19,7 @@ def test_results_as_text(app: Flask, live_round, respond) -> None:
     assert "Live: figures change as responses arrive." in lines
     assert any(line.split() == ["All", "groups", "responses", "17"] for line in lines)
     staff = next(line for line in lines if line.strip().startswith("Staff") and "%" in line)
-    assert "most 80% (n = 10; 16 of 20 answers favourable; 95% CI" in staff
+    assert "most 80% (n = 10; 16 of 20 answers favourable, from 10 people; 95% CI" in staff
     assert "Gap between groups: 20 percentage points" in result.output
 
 

@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from statsmodels.stats.proportion import proportion_confint
 
 from app.extensions import db
 from app.models import Channel, FeedbackRound, RoundStatus
@@ -50,7 +51,19 @@ def test_indicator_pools_its_items_for_each_audience(live_round, respond, result
     cell = results.indicator("2.2").cells["parents"]
     assert (cell.base, cell.favourable, cell.dont_know, cell.respondents) == (18, 9, 6, 6)
     assert cell.word == "majority"  # exactly 50%
-    assert cell.evidence.startswith("The majority of parents and carers (50%, 9 of 18 answers;")
+    # Per parent: Strongly agree on the first, Agree (3 of them) or Disagree on the second,
+    # Strongly disagree on the third, Don't know on the fourth: f = 2 or 1 of v = 3. By hand:
+    # p = 1/2, residuals f - 3/2 = +-1/2, var = 6 * 1/4 / 18^2 = 1/216, n_eff = (1/4) * 216 = 54.
+    # (Their shares are closer together than independent answers would be, so n_eff > 18.)
+    low, high = proportion_confint(27, 54, method="wilson")
+    assert (cell.people, cell.ci_low, cell.ci_high) == (
+        6,
+        pytest.approx(100 * low, abs=1e-9),
+        pytest.approx(100 * high, abs=1e-9),
+    )
+    assert cell.evidence.startswith(
+        "The majority of parents and carers (50%, 9 of 18 answers from 6 people; 95% CI 37-63%)"
+    )
     assert "the 4 statements on 2.2 Impact on parents/carers and families" in cell.evidence
     staff = results.indicator("2.2").cells["staff"]
     assert (staff.base, staff.favourable) == (12, 10)
