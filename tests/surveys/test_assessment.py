@@ -17,7 +17,12 @@ from surveys.assessment import (
     thread_counts,
     triangulation,
 )
-from surveys.statistics import sat_band_progress, sat_band_six_point
+from surveys.statistics import (
+    clustered_interval,
+    sat_band_progress,
+    sat_band_six_point,
+    wilson_interval,
+)
 
 HMIE = builtin_frameworks()["hmie-children-services"].rating_scale
 CSIT = builtin_frameworks()["csit-collaborative-working"].rating_scale
@@ -189,6 +194,25 @@ def test_no_agreed_rating_no_flags_and_one_flag_per_audience() -> None:
     cells = [_cell(1, 10, "parents"), _cell(1, 12, "staff"), _cell(9, 10, "partners")]
     assert stakeholder_flags(HMIE, None, cells) == []
     assert [f.audience for f in stakeholder_flags(HMIE, "6", cells)] == ["parents", "staff"]
+
+
+def test_an_indicator_figure_flags_on_its_own_clustered_interval() -> None:
+    """28 of 30 pooled answers would be a hidden strength on Wilson (lower bound 79%), but they
+    came from ten people answering three statements, and one of them disagreed with two: by hand,
+    p = 14/15, residuals 0.2 (x9) and -1.8, var = 3.6 / 900, n_eff = (14/15)(1/15) / 0.004 =
+    15.6 people's worth, and the lower bound falls to 71%."""
+    pairs = [(3, 3)] * 9 + [(1, 3)]
+    interval = clustered_interval(pairs)
+    assert interval[0] == pytest.approx(0.707, abs=1e-3)
+    assert wilson_interval(28, 30)[0] == pytest.approx(0.787, abs=1e-3)
+    clustered = CellFigures("staff", "Staff", False, 28, 30, interval)
+    assert stakeholder_flags(HMIE, "2", [clustered]) == []
+    # an old import without its own interval: Wilson on the answers, as it was shown then
+    assert [f.signal for f in stakeholder_flags(HMIE, "2", [_cell(28, 30)])] == [
+        "hidden_strength"
+    ]
+    with pytest.raises(ValueError):
+        stakeholder_flags(HMIE, "2", [clustered], confidence=0.9)
 
 
 # -- red threads -----------------------------------------------------------------------------
