@@ -110,9 +110,9 @@ def test_suppressed_groups_stay_suppressed_in_the_evidence(app, as_user, assessm
         staff = cells["staff"]
         assert staff["suppressed"] is True
         assert staff["evidence"] == "Fewer than 5 responses"
-        assert not {"favourable", "base", "percent", "ci_low", "ci_high", "respondents"} & set(
-            staff
-        )
+        shown_only = {"favourable", "base", "percent", "ci_low", "ci_high", "respondents"}
+        assert not (shown_only | {"people"}) & set(staff)
+        assert cells["parents"]["people"] == 12  # a shown group says how many people
         assert "Staff: Fewer than 5 responses." in item.description
         for row in item.payload["items"]:
             if row["audience"] == "staff":
@@ -252,9 +252,11 @@ def _agree(as_user, assessment_id, ind: str, rating: str) -> None:
 
 def test_blind_spot_and_hidden_strength_beside_agreed_ratings(app, as_user, people):
     assessment_id = make_assessment(app, TEAM, choices=("indicator:2.1", "indicator:2.2"))
-    # Parents: 1 in 12 favourable on every item; 2.1 pools 4 items, 4 of 48: Wilson 95% upper
-    # bound 19.6% < 50%, so "good" (4) is a blind spot. Staff: all 12 favourable; 2.2 pools 2
-    # items, 24 of 24: lower bound 86.2% >= 75%, so "adequate" (3) is a hidden strength.
+    # Parents: 1 in 12 favourable on every item; 2.1 pools 4 items, 4 of 48 from 12 people.
+    # The flag reads the clustered interval: at its widest (one parent agreeing with all four,
+    # n_eff = 12 people) the upper bound is 35% < 50%, so "good" (4) is a blind spot. Staff: all
+    # 12 favourable; 2.2 pools 2 items, 24 of 24 (no variance: n_eff = 24 answers): lower bound
+    # 86.2% >= 75%, so "adequate" (3) is a hidden strength.
     # (2.1's staff at 100% agree with "good"; 2.2's parents agree with "adequate".)
     round_id = closed_round(app, answers={"parents": {"a": 1, "d": 11}, "staff": {"sa": 12}})
     post(as_user(MO), _url(assessment_id, "/import"), {"round_id": str(round_id)})
