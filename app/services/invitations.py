@@ -315,6 +315,7 @@ class OutboxRow:
     next_attempt_at: object
     sent_at: object
     last_error: str | None
+    token_hash: str | None = None  # to derive the live link under the key that made it (demo)
 
 
 def invitation_messages(
@@ -335,7 +336,7 @@ def invitation_messages(
     if status:
         where.append(OutboxMessage.status == status)
     base = (
-        select(OutboxMessage, FeedbackRound.name, Invitation.audience)
+        select(OutboxMessage, FeedbackRound.name, Invitation.audience, Invitation.token_hash)
         .join(FeedbackRound, FeedbackRound.id == OutboxMessage.round_id)
         .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
         .where(*where)
@@ -358,6 +359,7 @@ def invitation_messages(
             m.next_attempt_at,
             m.sent_at,
             m.last_error,
+            stored_hash,
         )
-        for m, name, aud in rows
+        for m, name, aud, stored_hash in rows
     ], total
