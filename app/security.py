@@ -28,7 +28,9 @@ _TOKEN_PATH = re.compile(r"(/(?:r|unsubscribe)/)[A-Za-z0-9_\-]{16,}")
 # the access log cannot put a person (an address, a device) beside the time they answered.
 _RESPONDENT_PATH = re.compile(r"^/(?:r|q|o|unsubscribe|forgotten)(?:/|$)")
 # Werkzeug's request line: 'ADDRESS - - [date] "GET /path HTTP/1.1" 200 -' (maybe coloured).
-_WERKZEUG_LINE = re.compile(r'^(?P<address>\S+)(?P<rest> - - \[[^\]]*\] "(?:\x1b\[[\d;]*m)?[A-Z]+ (?P<path>\S+))')
+_WERKZEUG_LINE = re.compile(
+    r'^(?P<address>\S+) - - \[[^\]]*\] "(?:\x1b\[[\d;]*m)?[A-Z]+ (?P<path>\S+)'
+)
 
 
 def redact(text: str) -> str:
