@@ -29,6 +29,7 @@ from app.models import (
     Response,
 )
 from app.services.tokens import token_hash
+from surveys.received import ReceivedCounts, received_counts
 
 
 class Delivery(enum.StrEnum):
@@ -212,6 +213,25 @@ def response_rates(rnd: FeedbackRound, labels: dict[str, str], today: date) -> R
         audiences=list(rates.values()),
         invitations=_sending(rnd.id, MessageKind.INVITATION, today),
         reminders=_sending(rnd.id, MessageKind.REMINDER, today),
+    )
+
+
+RECEIVED_CHANNELS = (Channel.EMAIL.value, Channel.OPEN_LINK.value, Channel.PAPER.value)
+
+
+def received_by_audience(rates: RoundRates, k: int) -> ReceivedCounts:
+    """Answers received per audience and channel, suppressed as the results are."""
+    return received_counts(
+        {
+            a.audience: {
+                Channel.EMAIL.value: a.completed,
+                Channel.OPEN_LINK.value: a.open_link,
+                Channel.PAPER.value: a.paper,
+            }
+            for a in rates.audiences
+        },
+        k,
+        RECEIVED_CHANNELS,
     )
 
 
