@@ -26,7 +26,7 @@ $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-app
 	FLASK_DEBUG=1 $(FLASK) db upgrade
 	FLASK_DEBUG=1 $(FLASK) demo
-	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000 --no-debugger
+	FLASK_DEBUG=1 DEMO_LINKS=1 $(FLASK) run --host 127.0.0.1 --port 5000 --no-debugger
 
 ## test: lint, then the suite on SQLite, then the app tests on PostgreSQL if TEST_DATABASE_URL is set
 test: $(VENV)/.installed-dev

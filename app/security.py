@@ -24,16 +24,37 @@ CSP = "; ".join(
 
 # Invitation links carry a token in the path; no log line may hold one (DESIGN.md 6.2).
 _TOKEN_PATH = re.compile(r"(/(?:r|unsubscribe)/)[A-Za-z0-9_\-]{16,}")
+# The respondent's pages: logged with no client address and no user agent (DESIGN.md 6.2), so
+# the access log cannot put a person (an address, a device) beside the time they answered.
+_RESPONDENT_PATH = re.compile(r"^/(?:r|q|o|unsubscribe|forgotten)(?:/|$)")
+# Werkzeug's request line: 'ADDRESS - - [date] "GET /path HTTP/1.1" 200 -' (maybe coloured).
+_WERKZEUG_LINE = re.compile(
+    r'^(?P<address>\S+) - - \[[^\]]*\] "(?:\x1b\[[\d;]*m)?[A-Z]+ (?P<path>\S+)'
+)
 
 
 def redact(text: str) -> str:
     return _TOKEN_PATH.sub(r"\1[redacted]", text)
 
 
+def is_respondent_path(path: str) -> bool:
+    return bool(_RESPONDENT_PATH.match(path or ""))
+
+
+def anonymise_request_line(text: str) -> str:
+    """A werkzeug request line without its client address when the path is a respondent's."""
+    match = _WERKZEUG_LINE.match(text)
+    if match and is_respondent_path(match.group("path")):
+        return "-" + text[match.end("address") :]
+    return text
+
+
 class RedactTokens(logging.Filter):
+    """Tokens out of every line; the client address out of respondent request lines."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
+        cleaned = anonymise_request_line(redact(message))
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

@@ -6,7 +6,8 @@ What keeps them anonymous (DESIGN.md 6):
   k people is left out: its answers would be its distribution);
 - no response id, channel, language or anything time-like; rows in a fresh random order
   (stored order could follow submission order);
-- the role column only when every role group, "no answer" included, has k or more people;
+- the role column only in the final results (round closed), and only when every role group,
+  "no answer" included, has k or more people;
 - no comments (they appear on their own sheet, in random order, never beside answers).
 
 Answers are streamed in chunks of responses, so memory stays flat however big the round is.
@@ -31,7 +32,7 @@ from app.exports.workbook import (
     unique_headers,
 )
 from app.extensions import db
-from app.models import Answer, FeedbackRound, Response
+from app.models import Answer, FeedbackRound, Response, RoundStatus
 from app.services.results import CellStatus, ItemResult, RoundResults
 from surveys.scales import get_scale
 from surveys.suppression import suppress_counts
@@ -75,8 +76,12 @@ def write_responses(
         rng.shuffle(responses)
         questionnaire = questionnaires.get(summary.audience)
         role_question = questionnaire.role_question if questionnaire else None
+        # Breakdowns within an audience only in the final results (DESIGN 6.6): live, a role
+        # column would change by fewer than k people in a role between two downloads.
+        final = rnd.status == RoundStatus.CLOSED
         roles = (
-            role_question is not None
+            final
+            and role_question is not None
             and any(role for _, role in responses)
             and role_split_allowed([role for _, role in responses], k)
         )
@@ -93,7 +98,12 @@ def write_responses(
         if left_out:
             codes = ", ".join(f"Q{i.position}" for i in left_out)
             notes.append(f"Left out: {codes} (fewer than {k} people answered).")
-        if role_question and not roles:
+        if role_question and not final:
+            notes.append(
+                "The role question is left out while the round is open: answers by role "
+                "appear only in the final results, once the round has closed."
+            )
+        elif role_question and not roles:
             notes.append(
                 f"The role question is left out: at least one role group has fewer than {k} people."
             )

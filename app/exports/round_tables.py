@@ -15,13 +15,19 @@ from typing import Any
 from app.exports.workbook import PERCENT, WRAP, Column
 from app.services.results import Cell, CellStatus, IndicatorResult, ItemResult, RoundResults
 from frameworks import Framework
+from surveys.evidence import hidden_figure
 from surveys.scales import get_scale
+
+
+def lower_first(text: str) -> str:
+    """Figure columns are in lower case; the wording itself comes from surveys.evidence."""
+    return text[:1].lower() + text[1:]
 
 
 def hidden_text(cell: Cell, k: int) -> str:
     """What a figure column reads for a cell the results do not show."""
     if cell.status == CellStatus.SUPPRESSED:
-        return f"fewer than {k}"
+        return lower_first(hidden_figure(True, k))
     if cell.status == CellStatus.EMPTY:
         return "no responses"
     return "not shown"  # hidden for any other reason the results give

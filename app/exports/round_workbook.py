@@ -24,6 +24,7 @@ from app.exports.round_tables import (
     indicator_rows,
     item_columns,
     item_row,
+    lower_first,
 )
 from app.exports.workbook import (
     DATE,
@@ -49,6 +50,7 @@ from app.services.results import (
     visible_comments,
 )
 from frameworks.workbook.style import column_widths
+from surveys.evidence import hidden_figure
 from surveys.questionnaire import FREE_TEXT_PROMPTS
 from surveys.scales import SCALES, get_scale
 from surveys.statistics import whole_percent
@@ -147,7 +149,11 @@ def _about(ws: Any, rnd: FeedbackRound, results: RoundResults, today: date) -> N
     ]
     ws.append([text_cell(ws, h, HEADER) for h in headers])
     for summary in results.audiences:
-        hidden = f"fewer than {k}" if summary.status == CellStatus.SUPPRESSED else "not shown"
+        hidden = (
+            lower_first(hidden_figure(True, k))
+            if summary.status == CellStatus.SUPPRESSED
+            else "not shown"
+        )
 
         def figure(value: int | None, hidden: str = hidden) -> Any:
             return value if value is not None else hidden

@@ -175,6 +175,7 @@ class Pending:
     delivery: DeliveryStatus | None
     round_status: RoundStatus | None
     closes_on: date | None
+    token_hash: str | None = None  # which key made the link (rotation keeps it working)
 
 
 def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
@@ -192,6 +193,7 @@ def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
             Invitation.delivery,
             FeedbackRound.status,
             FeedbackRound.closes_on,
+            Invitation.token_hash,
         )
         .outerjoin(Invitation, Invitation.id == OutboxMessage.invitation_id)
         .outerjoin(FeedbackRound, FeedbackRound.id == OutboxMessage.round_id)
@@ -354,6 +356,7 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
                     message.invitation_id,
                     message.name,
                     message.to_address,
+                    message.token_hash,
                 )
                 # The bare address as envelope sender: the display name is for the From header.
                 connection.send(email, envelope_from=email_sender(email))

@@ -26,7 +26,9 @@ class TimedConnection(Connection):
         settings = self.mail
         factory = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
         host = factory(settings.server, settings.port, timeout=self.timeout)
-        host.set_debuglevel(int(settings.debug))
+        # Never smtplib's debug output, whatever MAIL_DEBUG says: it prints every message
+        # body, live invitation links included, to the log.
+        host.set_debuglevel(0)
         if settings.use_tls:
             host.starttls()
         if settings.username and settings.password:

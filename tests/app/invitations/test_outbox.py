@@ -211,12 +211,33 @@ def test_failed_messages_can_be_tried_again_from_the_outbox(
     assert {i.delivery for i in invitations(app, round_id)} == {DeliveryStatus.SENT}
 
 
-def test_with_no_mail_server_messages_are_kept_and_shown_with_links(
+def test_with_no_mail_server_production_keeps_messages_but_never_shows_links(
     app: Flask,
     no_smtp: None,
     client,
     coordinator,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    launched_round(app, {"parents": 2})
+    page = client.get("/rounds/outbox").get_data(as_text=True)
+    assert "No mail server is set up" in page and "parents0@example.org" in page
+    assert not LINK.search(page) and "/unsubscribe/" not in page
+    assert "demonstrations only" not in page
+    # DEMO_LINKS set by mistake on a production (not debug) app changes nothing.
+    monkeypatch.setitem(app.config, "DEMO_LINKS", True)
+    monkeypatch.setattr(app, "testing", False)
+    page = client.get("/rounds/outbox").get_data(as_text=True)
+    assert not LINK.search(page) and "demonstrations only" not in page
+
+
+def test_the_demo_configuration_shows_links_with_no_mail_server(
+    app: Flask,
+    no_smtp: None,
+    client,
+    coordinator,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "DEMO_LINKS", True)
     round_id = launched_round(app, {"parents": 2})
     assert work(app).claimed == 0
     assert {m.status for m in messages(app, round_id)} == {MessageStatus.QUEUED}
