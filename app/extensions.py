@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,5 +34,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 htmx = HTMX()
+compress = Compress()  # HTML and JSON; static files come precompressed (app/assets.py)
 # Keyed per route where it matters; login uses the client address, held only in limiter storage.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -170,7 +170,7 @@ def test_bodies_over_100_kb_are_refused_with_413(app: Flask, base: str, phone: B
     )
     assert response.status_code == 413
     assert "That was too much to send" in phone.html and "Nothing was saved" in phone.html
-    assert "<html" in phone.html and "respond.css" in phone.html  # the respondent layout
+    assert "<html" in phone.html and "css/respond." in phone.html  # the respondent layout
 
 
 def test_missing_csrf_is_refused_and_changes_nothing(app: Flask, base: str, phone: Browser) -> None:
@@ -178,7 +178,7 @@ def test_missing_csrf_is_refused_and_changes_nothing(app: Flask, base: str, phon
     response = phone.client.post(f"{base}/page/1", data={**phone.answer(), "nav": "next"})
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert "This page had expired" in body and "respond.css" in body
+    assert "This page had expired" in body and "css/respond." in body
     assert _progress(phone) == before
 
 
