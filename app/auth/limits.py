@@ -1,0 +1,36 @@
+"""Sign-in limits: per client (LOGIN_RATE_LIMIT) and per account (LOGIN_ACCOUNT_RATE_LIMIT).
+
+The per-account limit stops guesses spread over many clients against one address. Its key is
+an HMAC of the normalised email address under SECRET_KEY, so the limiter's storage (Redis) never
+holds an address, and it is counted for addresses with and without an account alike: a limited
+unknown address answers exactly as a limited real one (no account enumeration).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Response, current_app, request
+
+from app.services.accounts import normalise_email
+
+
+def client_rate_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def account_rate_limit() -> str:
+    return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+
+
+def account_key() -> str:
+    email = normalise_email(request.form.get("email", ""))
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, b"chorus-login-account:" + email.encode(), hashlib.sha256)
+    return "login-account-" + digest.hexdigest()[:32]
+
+
+def failed_sign_in(response: Response) -> bool:
+    """Only refused attempts count against an account, so signing in often is never limited."""
+    return response.status_code == 422
