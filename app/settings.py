@@ -64,9 +64,9 @@ def _storage_uri(value: str) -> str:
                 f"needs a {scheme} client library that is not installed; "
                 "use memory:// or one such as redis://127.0.0.1:6379/0"
             ) from None
-        except ValueError as exc:
+        except ValueError:  # its message may quote the URI, password and all
             raise ValueError(
-                f"is not a {scheme} address ({exc}); use one such as redis://127.0.0.1:6379/0"
+                f"is not a valid {scheme} address; use one such as redis://127.0.0.1:6379/0"
             ) from None
     return value
 
