@@ -166,6 +166,10 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,  # contact files are capped at 5 MB
         "WTF_CSRF_TIME_LIMIT": None,  # no timeouts for slow respondents (WCAG 2.2.1)
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # Flask-WTF's HTTPS check wants a Referer, which browsers never send under our
+        # Referrer-Policy: no-referrer, so every form over HTTPS would be refused. The token and
+        # SameSite=Lax cookies are the CSRF defence.
+        "WTF_CSRF_SSL_STRICT": False,
         "RATELIMIT_STORAGE_URI": settings.RATELIMIT_STORAGE_URI,
         "RATELIMIT_HEADERS_ENABLED": True,
         # A failing limiter (Redis unreachable; limits 5.8's memory storage racing under

@@ -24,11 +24,14 @@ def account_rate_limit() -> str:
     return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
 
 
+def account_key_for(secret: str, email: str) -> str:
+    """The limiter key of an address: the same however it is typed, and no address in it."""
+    message = b"chorus-login-account:" + normalise_email(email).encode()
+    return "login-account-" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
 def account_key() -> str:
-    email = normalise_email(request.form.get("email", ""))
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(secret, b"chorus-login-account:" + email.encode(), hashlib.sha256)
-    return "login-account-" + digest.hexdigest()[:32]
+    return account_key_for(str(current_app.config["SECRET_KEY"]), request.form.get("email", ""))
 
 
 def failed_sign_in(response: Response) -> bool:

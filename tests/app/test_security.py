@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Organisation
-from tests.support import csrf_token, login
+from tests.support import PASSWORD, csrf_token, login
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(
@@ -164,3 +164,22 @@ def test_hsts_behind_a_trusted_proxy_that_terminated_https(tmp_path) -> None:
     assert https.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     plain = client.get("/health", headers={"X-Forwarded-Proto": "http"})
     assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_forms_work_over_https_without_a_referer(client: FlaskClient, make_user) -> None:
+    """Browsers send no Referer under Referrer-Policy: no-referrer; HTTPS forms still work."""
+    make_user("someone@a.example")
+    https = "https://localhost"
+    token = csrf_token(client, https + "/login")
+    response = client.post(
+        "/login",
+        base_url=https,
+        data={"email": "someone@a.example", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 303
+    # The token is still required.
+    client.post("/logout", base_url=https, data={"csrf_token": csrf_token(client, https + "/")})
+    refused = client.post(
+        "/login", base_url=https, data={"email": "someone@a.example", "password": PASSWORD}
+    )
+    assert refused.status_code == 400
