@@ -56,18 +56,6 @@ def _dev_secret(instance_path: str) -> str:
     return key
 
 
-def _dev_secret(instance_path: str) -> str:
-    """A per-checkout key for debug runs, kept so invitation links survive a restart."""
-    path = Path(instance_path) / "dev-secret-key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
-
-
 # What each kind of pydantic error means in plain words; {example} comes from the field.
 _PROBLEMS = {
     "int_parsing": "must be a whole number such as {example}",
