@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
+from app.auth.limits import account_key, account_rate_limit, client_rate_limit, failed_sign_in
 from app.extensions import db, limiter
 from app.rendering import render_page
 from app.services.accounts import authenticate, memberships_of
@@ -29,7 +30,10 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(client_rate_limit, methods=["POST"])
+@limiter.limit(
+    account_rate_limit, key_func=account_key, methods=["POST"], deduct_when=failed_sign_in
+)
 @public
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
