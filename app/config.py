@@ -144,6 +144,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ANONYMITY_THRESHOLD": settings.ANONYMITY_THRESHOLD,
         "TRUSTED_PROXIES": settings.TRUSTED_PROXIES,
+        "DEMO_LINKS": settings.DEMO_LINKS,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not (debug or testing),

@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     )
 
     FLASK_DEBUG: bool = Field(False, examples=["1"])
+    # The Outbox shows working links only in a debug demo with no mail server (`make run`).
+    DEMO_LINKS: bool = Field(False, examples=["1"])
     SECRET_KEY: SecretStr | None = None
     # Flask 3.1 unsigns with these too (comma-separated), so a key can be rotated gently.
     SECRET_KEY_FALLBACKS: Annotated[list[SecretStr], NoDecode, BeforeValidator(_comma_list)] = []
