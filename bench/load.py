@@ -229,7 +229,9 @@ def reconcile(url: str, seeded: Any, outcomes: list[tuple[str, bool, str, str]])
             conn.execute(
                 text("SELECT audience, count(*) FROM response WHERE round_id = :r GROUP BY 1"),
                 params,
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
         answers = conn.execute(
             text("SELECT count(*) FROM answer WHERE round_id = :r"), params
