@@ -34,7 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path, config))
     for key, value in COMPRESSION.items():
         app.config.setdefault(key, value)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's default provider has it
 
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.assets import init_assets

@@ -26,7 +26,7 @@ def configure_engine(app: Flask) -> Engine:
     engine = db.engine
     if engine.dialect.name == "sqlite" and not getattr(engine, "_chorus_pragmas", False):
         event.listen(engine, "connect", _sqlite_pragmas)
-        engine._chorus_pragmas = True  # type: ignore[attr-defined]
+        engine._chorus_pragmas = True  # type: ignore[attr-defined]  # our own once-only marker
     return engine
 
 

@@ -8,7 +8,7 @@ from contextlib import suppress
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
 
 from app.extensions import db
 from app.rendering import render_page
@@ -60,8 +60,8 @@ def init_errors(app: Flask) -> None:
         custom = error.description != type(error).description
         detail = error.description if custom else None
         response = _page(error.code or 500, detail)
-        if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
-            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(OperationalError)

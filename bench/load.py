@@ -225,11 +225,13 @@ def reconcile(url: str, seeded: Any, outcomes: list[tuple[str, bool, str, str]])
             row[0].hex
             for row in conn.execute(text("SELECT id FROM response WHERE round_id = :r"), params)
         ]
-        per_audience = dict(
+        per_audience: dict[str, int] = dict(
             conn.execute(
                 text("SELECT audience, count(*) FROM response WHERE round_id = :r GROUP BY 1"),
                 params,
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         answers = conn.execute(
             text("SELECT count(*) FROM answer WHERE round_id = :r"), params

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -30,7 +30,14 @@ class FrameworkError(ValueError):
         self.problems = problems or []
 
 
-class _FrameworkChecks:
+# The checks below are mixed into both safe loaders; the type checker sees the pure-Python one.
+if TYPE_CHECKING:
+    _Loader = yaml.SafeLoader
+else:
+    _Loader = object
+
+
+class _FrameworkChecks(_Loader):
     """Safe YAML with two refusals a framework file never needs and a reviewer cannot see.
 
     Duplicate keys (YAML keeps the last one silently), and anchors/aliases (a few lines of
@@ -38,11 +45,11 @@ class _FrameworkChecks:
     """
 
     def get_single_data(self) -> Any:
-        node = self.get_single_node()  # type: ignore[attr-defined]
+        node = self.get_single_node()
         if node is None:
             return None
         _refuse_aliases(node)
-        return self.construct_document(node)  # type: ignore[attr-defined]
+        return self.construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -50,7 +57,7 @@ class _FrameworkChecks:
             for key_node, _value in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue
-                key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
+                key = self.construct_object(key_node, deep=True)
                 try:
                     seen = key in first_line
                 except TypeError:
@@ -61,7 +68,7 @@ class _FrameworkChecks:
                         problem_mark=key_node.start_mark,
                     )
                 first_line[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _PyLoader(_FrameworkChecks, yaml.SafeLoader):
@@ -223,6 +230,7 @@ def _check_depth(source: str, name: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
+                    assert mark is not None  # the parser marks every event it emits
                     raise FrameworkError(
                         [
                             f"{name}: line {mark.line + 1}, column {mark.column + 1}: nested more "

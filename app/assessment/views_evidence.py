@@ -54,7 +54,7 @@ def evidence(assessment_id: uuid.UUID) -> ResponseReturnValue:
     loaded = load(assessment_id)
     assessment, framework = loaded.assessment, loaded.framework
     triangulated = triangulations(assessment)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"indicator": framework.indicator(i), "triangulation": triangulated[i]}
         for i in assessment.indicator_ids
     ]

@@ -354,7 +354,7 @@ def _review_page(
     judgements = judgements_of(assessment)
     threads = tag_threads(framework)
     titles = dict(section_targets(assessment, framework))
-    areas = []
+    areas: list[dict[str, Any]] = []
     for (scope, target), j in judgements.items():
         if not j.areas_for_improvement.strip():
             continue
@@ -437,7 +437,7 @@ def stakeholders(assessment_id: uuid.UUID) -> ResponseReturnValue:
     assessment, framework = loaded.assessment, loaded.framework
     judgements = judgements_of(assessment)
     latest = imports.latest_stakeholder_views(assessment)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ind in assessment.indicator_ids:
         judgement = judgements.get((JudgementScope.INDICATOR, ind))
         agreed = judgement.agreed_rating if judgement else None

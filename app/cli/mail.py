@@ -29,7 +29,7 @@ def work(once: bool) -> None:
             "MAIL_SERVER is not set, so nothing can be sent. Messages are kept on the Outbox "
             "page; set MAIL_SERVER (and MAIL_PORT etc.) to send them."
         )
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # typed as Flask, a proxy
     worker = Worker(app)
     if once:
         report = worker.run_once()
@@ -59,7 +59,9 @@ def status() -> None:
     counts = dict(
         db.session.execute(
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     for state in MessageStatus:
         click.echo(f"{state.value:8} {counts.get(state, 0)}")

@@ -19,7 +19,7 @@ from app.extensions import mail
 
 class TimedConnection(Connection):
     def __init__(self, state: object, timeout: float):
-        super().__init__(state)  # type: ignore[arg-type]
+        super().__init__(state)  # type: ignore[arg-type]  # Flask-Mail passes its per-app _Mail too
         self.timeout = timeout
 
     def configure_host(self) -> smtplib.SMTP | smtplib.SMTP_SSL:
@@ -43,7 +43,7 @@ class TimedConnection(Connection):
     ) -> None:
         # QUIT on a connection the server already dropped raises; the batch is over either way.
         try:
-            super().__exit__(exc_type, exc_value, tb)  # type: ignore[arg-type]
+            super().__exit__(exc_type, exc_value, tb)  # type: ignore[arg-type]  # hint lacks None
         except (smtplib.SMTPException, OSError):
             if self.host is not None:
                 self.host.close()

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UUIDPrimaryKey, str_enum
 
 
@@ -32,7 +32,7 @@ class Channel(enum.StrEnum):
     PAPER = "paper"
 
 
-class Response(UUIDPrimaryKey, db.Model):
+class Response(UUIDPrimaryKey, Model):
     """One completed questionnaire. Its id is the browser's submission id (idempotent submit)."""
 
     __tablename__ = "response"
@@ -47,7 +47,7 @@ class Response(UUIDPrimaryKey, db.Model):
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
 
 
-class Answer(db.Model):
+class Answer(Model):
     __tablename__ = "answer"
     # Covering index for the one grouped results query (round -> item -> value counts).
     __table_args__ = (Index("ix_answer_round_item_value", "round_id", "item_id", "value"),)
@@ -67,7 +67,7 @@ class CommentPrompt(enum.StrEnum):
     COULD_BE_BETTER = "could_be_better"
 
 
-class Comment(UUIDPrimaryKey, db.Model):
+class Comment(UUIDPrimaryKey, Model):
     __tablename__ = "comment"
 
     round_id: Mapped[uuid.UUID] = mapped_column(
@@ -82,7 +82,7 @@ class Comment(UUIDPrimaryKey, db.Model):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # coordinators hide, never edit
 
 
-class ResponseDayCount(db.Model):
+class ResponseDayCount(Model):
     """How many responses arrived per day, kept apart from the responses themselves."""
 
     __tablename__ = "response_day_count"
@@ -96,7 +96,7 @@ class ResponseDayCount(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SavedDraft(db.Model):
+class SavedDraft(Model):
     """'Save and continue later': answers encrypted with a key derived from the token.
 
     `lookup` is an HMAC of the token under a separate label, so neither the token nor its

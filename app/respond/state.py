@@ -22,8 +22,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, current_app, request, session
+from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 from app.models import Channel
 from app.services.keys import secret_keys

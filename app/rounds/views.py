@@ -122,7 +122,7 @@ def _show_page(
     rnd: FeedbackRound, status: int = 200, errors: dict[str, str] | None = None
 ) -> ResponseReturnValue:
     framework = _framework_or_none(rnd.framework_id)
-    summaries = []
+    summaries: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     if framework is not None:
         for q in rnd.questionnaires:

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import ColumnElement, case, delete, func, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -50,7 +50,7 @@ class Delivery(enum.StrEnum):
         }[self]
 
 
-def _delivery_expr():  # type: ignore[no-untyped-def]
+def _delivery_expr() -> ColumnElement[str]:
     # Opted out wins; otherwise the invitation email's own delivery. Completion never shows.
     return case(
         (Invitation.status == InvitationStatus.OPTED_OUT, Delivery.OPTED_OUT.value),

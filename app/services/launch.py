@@ -149,7 +149,7 @@ def launch(
         .values(status=RoundStatus.LIVE, launched_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # DML: a CursorResult
         raise LaunchRefused(["This round has already been launched."])
     db.session.refresh(rnd)
 

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, insert, select
+from sqlalchemy import Exists, Select, and_, case, exists, func, insert, select
 
 from app.extensions import db
 from app.models import (
@@ -66,7 +66,7 @@ def blocked_reason(rnd: FeedbackRound, today: date) -> str | None:
     return None
 
 
-def _reminder_waiting():  # type: ignore[no-untyped-def]
+def _reminder_waiting() -> Exists:
     return exists(
         select(OutboxMessage.id).where(
             OutboxMessage.invitation_id == Invitation.id,
@@ -76,7 +76,9 @@ def _reminder_waiting():  # type: ignore[no-untyped-def]
     )
 
 
-def eligible(rnd: FeedbackRound, today: date, since: date | None = None) -> Select:  # type: ignore[type-arg]
+def eligible(
+    rnd: FeedbackRound, today: date, since: date | None = None
+) -> Select[tuple[uuid.UUID, str, str]]:
     """(invitation id, email, audience) of every invitation a reminder may go to today."""
     cutoff = today - timedelta(days=max(1, rnd.reminder_min_gap_days))
     query = select(Invitation.id, Invitation.email, Invitation.audience).where(

@@ -91,7 +91,9 @@ def import_rows(
             )
         )
         db.session.flush()
-    responses, answers, comments = [], [], []
+    responses: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
+    comments: list[dict[str, Any]] = []
     for row in rows:
         response_id = uuid.uuid4()
         responses.append(

@@ -52,7 +52,7 @@ def indicator_results(
                 pass
         cells: dict[str, Cell] = {}
         for audience, group in sorted(asked.get(indicator_id, ())):
-            key = column_key[(audience, group)]
+            column = column_key[(audience, group)]
             status = status_of(audience)
             rollup = rollups.get(RollupKey(indicator_id, audience, group))
             scale_id = scale_of[(indicator_id, audience, group)]
@@ -61,7 +61,7 @@ def indicator_results(
                 has_hidden = hidden_items[(indicator_id, audience, group)] > 0
                 status = CellStatus.SUPPRESSED if has_hidden else CellStatus.EMPTY
             if status != CellStatus.SHOWN or rollup is None:
-                cells[key] = hidden_cell(status, k, phrase(audience), scale_id)
+                cells[column] = hidden_cell(status, k, phrase(audience), scale_id)
                 continue
             pooled = rollup.pooled
             text = indicator_evidence(
@@ -70,7 +70,7 @@ def indicator_results(
                 indicator=f"{indicator_id} {title}",
                 statements=len(rollup.items),
             )
-            cells[key] = shown_cell(pooled, respondents[audience], text, scale_id)
+            cells[column] = shown_cell(pooled, respondents[audience], text, scale_id)
         own = tuple(d for d in spreads if d.indicator == indicator_id)
         results.append(
             IndicatorResult(
