@@ -20,7 +20,7 @@ from app.security import install_log_redaction, is_respondent_path, redact
 _KEPT = frozenset("ltsmHbBTDMLp")
 
 
-class RespondentSafeLogger(Logger):  # type: ignore[misc]
+class RespondentSafeLogger(Logger):
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         install_log_redaction()  # the same token filter on gunicorn.error and gunicorn.access

@@ -20,6 +20,7 @@ from typing import Any
 
 import brotli
 from flask import Flask, Response, abort, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Only worth compressing text; a fingerprint is 12 hex digits before the last suffix.
@@ -102,7 +103,7 @@ def init_assets(app: Flask) -> None:
         if endpoint == "static" and "filename" in values:
             values["filename"] = names.get(values["filename"], values["filename"])
 
-    def static(filename: str) -> Response:
+    def static(filename: str) -> BaseResponse:
         asset = assets.get(filename)
         if asset is None:
             return _redirect_to_current(filename, names)
@@ -119,7 +120,7 @@ def init_assets(app: Flask) -> None:
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=public(static))
 
 
-def _redirect_to_current(filename: str, names: dict[str, str]) -> Response:
+def _redirect_to_current(filename: str, names: dict[str, str]) -> BaseResponse:
     """A plain name or an earlier build's fingerprint: send the browser to today's file."""
     plain = filename
     match = _FINGERPRINT.match(Path(filename).name)
