@@ -16,11 +16,11 @@ from app.assessment.common import Loaded, load, not_allowed, scale_label
 from app.extensions import db
 from app.models import JudgementScope, Role, TeamRole
 from app.rendering import render_page
-from app.services import assessment_import as imports
-from app.services.assessment_evidence import triangulations
-from app.services.assessment_judgements import judgements_of
-from app.services.assessment_ratings import my_ratings, submission_progress
-from app.services.assessments import (
+from app.services.assessment import imports
+from app.services.assessment.evidence import triangulations
+from app.services.assessment.judgements import judgements_of
+from app.services.assessment.ratings import my_ratings, submission_progress
+from app.services.assessment.assessments import (
     SCOPE_FIELDS,
     TEAM_ROLE_LABELS,
     AssessmentError,

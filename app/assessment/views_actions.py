@@ -13,7 +13,7 @@ from app.assessment.views import bp
 from app.extensions import db
 from app.models import ImprovementAction, JudgementScope
 from app.rendering import render_page
-from app.services.assessment_actions import (
+from app.services.assessment.actions import (
     STATUS_LABELS,
     ActionInput,
     actions_of,
@@ -23,8 +23,8 @@ from app.services.assessment_actions import (
     overdue,
     update_action,
 )
-from app.services.assessment_judgements import judgements_of
-from app.services.assessments import AssessmentError
+from app.services.assessment.judgements import judgements_of
+from app.services.assessment.assessments import AssessmentError
 
 
 def _action_input(form: Any) -> ActionInput:

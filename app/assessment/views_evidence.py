@@ -17,8 +17,8 @@ from app.assessment.views_judgements import _indicator_page
 from app.extensions import db
 from app.models import EvidenceItem
 from app.rendering import render_page
-from app.services import assessment_import as imports
-from app.services.assessment_evidence import (
+from app.services.assessment import imports
+from app.services.assessment.evidence import (
     CONTRIBUTORS_ONLY,
     IMPORTED_IS_FIXED,
     SOURCE_LABELS,
@@ -30,7 +30,7 @@ from app.services.assessment_evidence import (
     triangulations,
     update_evidence,
 )
-from app.services.assessments import AssessmentError, NotAllowed, user_names
+from app.services.assessment.assessments import AssessmentError, NotAllowed, user_names
 
 
 def _evidence_input(form: Any) -> EvidenceInput:

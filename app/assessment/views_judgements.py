@@ -16,10 +16,10 @@ from app.assessment.views import bp
 from app.extensions import db
 from app.models import EvidenceItem, Judgement, JudgementScope
 from app.rendering import render_page
-from app.services import assessment_import as imports
-from app.services.assessment_actions import STATUS_LABELS, actions_of
-from app.services.assessment_evidence import SOURCE_LABELS, evidence_for, triangulations
-from app.services.assessment_judgements import (
+from app.services.assessment import imports
+from app.services.assessment.actions import STATUS_LABELS, actions_of
+from app.services.assessment.evidence import SOURCE_LABELS, evidence_for, triangulations
+from app.services.assessment.judgements import (
     CONFIDENCE_LEVELS,
     RESULTS_SECTION,
     JudgementInput,
@@ -34,8 +34,8 @@ from app.services.assessment_judgements import (
     save_review,
     section_targets,
 )
-from app.services.assessment_ratings import ratings_visible, visible_ratings
-from app.services.assessments import (
+from app.services.assessment.ratings import ratings_visible, visible_ratings
+from app.services.assessment.assessments import (
     AssessmentError,
     indicators_in_section,
     member_names,

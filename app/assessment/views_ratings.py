@@ -17,8 +17,8 @@ from app.assessment.views import bp
 from app.extensions import db, htmx
 from app.models import JudgementScope
 from app.rendering import render_page
-from app.services.assessment_judgements import judgements_of
-from app.services.assessment_ratings import (
+from app.services.assessment.judgements import judgements_of
+from app.services.assessment.ratings import (
     VIEWER_CANNOT_RATE,
     my_ratings,
     open_discussion,
@@ -31,7 +31,7 @@ from app.services.assessment_ratings import (
     unrated,
     visible_ratings,
 )
-from app.services.assessments import (
+from app.services.assessment.assessments import (
     AssessmentError,
     assessment_sections,
     indicators_in_section,

@@ -27,12 +27,12 @@ from app.models import (
     User,
 )
 from app.services.accounts import create_user
-from app.services.assessment_actions import ActionInput, add_action
-from app.services.assessment_evidence import EvidenceInput, add_evidence
-from app.services.assessment_import import import_round
-from app.services.assessment_judgements import JudgementInput, record_judgement
-from app.services.assessment_ratings import open_discussion, save_ratings, submit_ratings
-from app.services.assessments import (
+from app.services.assessment.actions import ActionInput, add_action
+from app.services.assessment.evidence import EvidenceInput, add_evidence
+from app.services.assessment.imports import import_round
+from app.services.assessment.judgements import JudgementInput, record_judgement
+from app.services.assessment.ratings import open_discussion, save_ratings, submit_ratings
+from app.services.assessment.assessments import (
     AssessmentSettings,
     access_for,
     create_assessment,

@@ -30,22 +30,22 @@ from app.exports.workbook import (
     write_lines,
 )
 from app.models import Assessment, JudgementScope
-from app.services import assessment_import as imports
-from app.services.assessment_actions import actions_of, overdue
-from app.services.assessment_evidence import SOURCE_LABELS, evidence_for, triangulations
-from app.services.assessment_judgements import (
+from app.services.assessment import imports
+from app.services.assessment.actions import actions_of, overdue
+from app.services.assessment.evidence import SOURCE_LABELS, evidence_for, triangulations
+from app.services.assessment.judgements import (
     CONFIDENCE_LEVELS,
     capacity_key,
     capacity_section,
     judgements_of,
 )
-from app.services.assessment_ratings import (
+from app.services.assessment.ratings import (
     ratings_visible,
     spreads,
     submission_progress,
     visible_ratings,
 )
-from app.services.assessments import (
+from app.services.assessment.assessments import (
     SCOPE_FIELDS,
     TEAM_ROLE_LABELS,
     Access,

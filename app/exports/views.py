@@ -33,7 +33,7 @@ from app.extensions import db
 from app.models import Assessment, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
 from app.services import paper
-from app.services.assessments import access_for
+from app.services.assessment.assessments import access_for
 from app.services.frameworks import UnknownFramework, get_framework
 from app.services.results import framework_of, round_results
 from app.tenancy import current_role, get_owned_or_404

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ActionStatus, Assessment, ImprovementAction
-from app.services.assessments import Access, AssessmentError
+from app.services.assessment.assessments import Access, AssessmentError
 
 TITLE_MAX = 200
 OWNER_MAX = 200

@@ -1,7 +1,7 @@
 """The evidence log: items per indicator from HMIE's four sources, and their triangulation.
 
 Items the team types can be edited and deleted by anyone who contributes to the assessment.
-Items imported from a round (see `assessment_import`) are immutable: the services refuse, and
+Items imported from a round (see `imports`) are immutable: the services refuse, and
 the model refuses again at flush time, so no code path can rewrite what respondents said.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Assessment, EvidenceItem, EvidenceSourceType
-from app.services.assessments import Access, AssessmentError, NotAllowed
+from app.services.assessment.assessments import Access, AssessmentError, NotAllowed
 from surveys.assessment import Triangulation, triangulation
 
 DESCRIPTION_MAX = 5000

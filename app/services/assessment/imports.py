@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Assessment, EvidenceItem, EvidenceSourceType, FeedbackRound, RoundStatus
-from app.services.assessments import Access, AssessmentError
+from app.services.assessment.assessments import Access, AssessmentError
 from app.services.results import (
     AudienceSummary,
     Cell,
