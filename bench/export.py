@@ -148,7 +148,7 @@ def child_export(database_url: str, round_id: str, out: str) -> None:
     import uuid
 
     from app import create_app
-    from app.exports.round_workbook import write_round_workbook
+    from app.services.documents.round_workbook import write_round_workbook
     from app.extensions import db
     from app.models import FeedbackRound
 

@@ -29,9 +29,9 @@ from app.models import (
     Response,
     ResponseDayCount,
 )
-from app.services.paper.errors import DuplicateBatch, PaperError
-from app.services.paper.live import ensure_live, questionnaire_for
-from app.services.paper.rows import PaperRow
+from app.services.documents.paper.errors import DuplicateBatch, PaperError
+from app.services.documents.paper.live import ensure_live, questionnaire_for
+from app.services.documents.paper.rows import PaperRow
 from app.services.responding import insert_for_dialect
 
 

@@ -15,9 +15,9 @@ import random
 from datetime import date
 from typing import IO, Any
 
-from app.exports.round_charts import write_charts
-from app.exports.round_responses import write_responses
-from app.exports.round_tables import (
+from app.services.documents.round_charts import write_charts
+from app.services.documents.round_responses import write_responses
+from app.services.documents.round_tables import (
     INDICATOR_COLUMNS,
     Names,
     column_labels,
@@ -25,7 +25,7 @@ from app.exports.round_tables import (
     item_columns,
     item_row,
 )
-from app.exports.workbook import (
+from app.services.documents.workbook import (
     DATE,
     HEADER,
     NOTE,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import date
 from typing import IO, Any
 
-from app.exports.round_tables import proportion
-from app.exports.workbook import (
+from app.services.documents.round_tables import proportion
+from app.services.documents.workbook import (
     DATE,
     HEADER,
     NOTE,

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import String, cast, select
 
-from app.exports.workbook import (
+from app.services.documents.workbook import (
     SHEET_NAME_MAX,
     Column,
     TableSheet,
