@@ -17,9 +17,6 @@ from app.extensions import db
 from app.models import JudgementScope, Role, TeamRole
 from app.rendering import render_page
 from app.services.assessment import imports
-from app.services.assessment.evidence import triangulations
-from app.services.assessment.judgements import judgements_of
-from app.services.assessment.ratings import my_ratings, submission_progress
 from app.services.assessment.assessments import (
     SCOPE_FIELDS,
     TEAM_ROLE_LABELS,
@@ -34,6 +31,9 @@ from app.services.assessment.assessments import (
     update_settings,
     visible_assessments,
 )
+from app.services.assessment.evidence import triangulations
+from app.services.assessment.judgements import judgements_of
+from app.services.assessment.ratings import my_ratings, submission_progress
 from app.services.frameworks import UnknownFramework, available_frameworks, get_framework
 from app.tenancy import current_org, current_role, role_required
 from frameworks import Framework

@@ -23,8 +23,8 @@ from app.services.assessment.actions import (
     overdue,
     update_action,
 )
-from app.services.assessment.judgements import judgements_of
 from app.services.assessment.assessments import AssessmentError
+from app.services.assessment.judgements import judgements_of
 
 
 def _action_input(form: Any) -> ActionInput:

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import EvidenceItem
 from app.rendering import render_page
 from app.services.assessment import imports
+from app.services.assessment.assessments import AssessmentError, NotAllowed, user_names
 from app.services.assessment.evidence import (
     CONTRIBUTORS_ONLY,
     IMPORTED_IS_FIXED,
@@ -30,7 +31,6 @@ from app.services.assessment.evidence import (
     triangulations,
     update_evidence,
 )
-from app.services.assessment.assessments import AssessmentError, NotAllowed, user_names
 
 
 def _evidence_input(form: Any) -> EvidenceInput:

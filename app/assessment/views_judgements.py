@@ -18,6 +18,13 @@ from app.models import EvidenceItem, Judgement, JudgementScope
 from app.rendering import render_page
 from app.services.assessment import imports
 from app.services.assessment.actions import STATUS_LABELS, actions_of
+from app.services.assessment.assessments import (
+    AssessmentError,
+    indicators_in_section,
+    member_names,
+    tag_threads,
+    user_names,
+)
 from app.services.assessment.evidence import SOURCE_LABELS, evidence_for, triangulations
 from app.services.assessment.judgements import (
     CONFIDENCE_LEVELS,
@@ -35,13 +42,6 @@ from app.services.assessment.judgements import (
     section_targets,
 )
 from app.services.assessment.ratings import ratings_visible, visible_ratings
-from app.services.assessment.assessments import (
-    AssessmentError,
-    indicators_in_section,
-    member_names,
-    tag_threads,
-    user_names,
-)
 from surveys.assessment import rating_spread, stakeholder_flags, thread_counts
 
 

@@ -17,6 +17,12 @@ from app.assessment.views import bp
 from app.extensions import db, htmx
 from app.models import JudgementScope
 from app.rendering import render_page
+from app.services.assessment.assessments import (
+    AssessmentError,
+    assessment_sections,
+    indicators_in_section,
+    member_names,
+)
 from app.services.assessment.judgements import judgements_of
 from app.services.assessment.ratings import (
     VIEWER_CANNOT_RATE,
@@ -30,12 +36,6 @@ from app.services.assessment.ratings import (
     submit_ratings,
     unrated,
     visible_ratings,
-)
-from app.services.assessment.assessments import (
-    AssessmentError,
-    assessment_sections,
-    indicators_in_section,
-    member_names,
 )
 
 

@@ -28,16 +28,16 @@ from app.models import (
 )
 from app.services.accounts import create_user
 from app.services.assessment.actions import ActionInput, add_action
-from app.services.assessment.evidence import EvidenceInput, add_evidence
-from app.services.assessment.imports import import_round
-from app.services.assessment.judgements import JudgementInput, record_judgement
-from app.services.assessment.ratings import open_discussion, save_ratings, submit_ratings
 from app.services.assessment.assessments import (
     AssessmentSettings,
     access_for,
     create_assessment,
     framework_of,
 )
+from app.services.assessment.evidence import EvidenceInput, add_evidence
+from app.services.assessment.imports import import_round
+from app.services.assessment.judgements import JudgementInput, record_judgement
+from app.services.assessment.ratings import open_discussion, save_ratings, submit_ratings
 
 FRAMEWORK = "hmie-children-services"
 FALLBACK_INDICATORS = ["2.1", "2.2", "5.1", "8.1"]

@@ -24,16 +24,16 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.services.documents.assessment_workbook import write_assessment_workbook
 from app.exports.download import CSV_MIME, XLSX_MIME, bytes_io, download_name
-from app.services.documents.indicators_csv import indicators_csv
-from app.services.documents.round_tables import Names
-from app.services.documents.round_workbook import write_round_workbook
 from app.extensions import db
 from app.models import Assessment, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
-from app.services.documents import paper
 from app.services.assessment.assessments import access_for
+from app.services.documents import paper
+from app.services.documents.assessment_workbook import write_assessment_workbook
+from app.services.documents.indicators_csv import indicators_csv
+from app.services.documents.round_tables import Names
+from app.services.documents.round_workbook import write_round_workbook
 from app.services.frameworks import UnknownFramework, get_framework
 from app.services.results import framework_of, round_results
 from app.tenancy import current_role, get_owned_or_404

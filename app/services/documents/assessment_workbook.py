@@ -15,23 +15,20 @@ from __future__ import annotations
 from datetime import date
 from typing import IO, Any
 
-from app.services.documents.round_tables import proportion
-from app.services.documents.workbook import (
-    DATE,
-    HEADER,
-    NOTE,
-    PERCENT,
-    TITLE,
-    WRAP,
-    Column,
-    TableSheet,
-    new_workbook,
-    text_cell,
-    write_lines,
-)
 from app.models import Assessment, JudgementScope
 from app.services.assessment import imports
 from app.services.assessment.actions import actions_of, overdue
+from app.services.assessment.assessments import (
+    SCOPE_FIELDS,
+    TEAM_ROLE_LABELS,
+    Access,
+    assessment_sections,
+    framework_of,
+    indicators_in_section,
+    tag_threads,
+    team_roster,
+    user_names,
+)
 from app.services.assessment.evidence import SOURCE_LABELS, evidence_for, triangulations
 from app.services.assessment.judgements import (
     CONFIDENCE_LEVELS,
@@ -45,16 +42,19 @@ from app.services.assessment.ratings import (
     submission_progress,
     visible_ratings,
 )
-from app.services.assessment.assessments import (
-    SCOPE_FIELDS,
-    TEAM_ROLE_LABELS,
-    Access,
-    assessment_sections,
-    framework_of,
-    indicators_in_section,
-    tag_threads,
-    team_roster,
-    user_names,
+from app.services.documents.round_tables import proportion
+from app.services.documents.workbook import (
+    DATE,
+    HEADER,
+    NOTE,
+    PERCENT,
+    TITLE,
+    WRAP,
+    Column,
+    TableSheet,
+    new_workbook,
+    text_cell,
+    write_lines,
 )
 from frameworks import Framework
 from frameworks.workbook.style import column_widths

@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlalchemy import String, cast, select
 
+from app.extensions import db
+from app.models import Answer, FeedbackRound, Response
 from app.services.documents.workbook import (
     SHEET_NAME_MAX,
     Column,
@@ -30,8 +32,6 @@ from app.services.documents.workbook import (
     sheet_name,
     unique_headers,
 )
-from app.extensions import db
-from app.models import Answer, FeedbackRound, Response
 from app.services.results import CellStatus, ItemResult, RoundResults
 from surveys.scales import get_scale
 from surveys.suppression import suppress_counts

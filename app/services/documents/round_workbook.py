@@ -15,6 +15,7 @@ import random
 from datetime import date
 from typing import IO, Any
 
+from app.models import FeedbackRound, RoundStatus
 from app.services.documents.round_charts import write_charts
 from app.services.documents.round_responses import write_responses
 from app.services.documents.round_tables import (
@@ -40,7 +41,6 @@ from app.services.documents.workbook import (
     text_cell,
     write_lines,
 )
-from app.models import FeedbackRound, RoundStatus
 from app.services.results import (
     CellStatus,
     RoundResults,

@@ -20,16 +20,16 @@ from app.extensions import db
 from app.models import Assessment, JudgementScope, Role, TeamRole, User
 from app.services.accounts import get_or_create_organisation
 from app.services.assessment.actions import ActionInput, add_action
-from app.services.assessment.evidence import EvidenceInput, add_evidence
-from app.services.assessment.imports import import_round
-from app.services.assessment.judgements import JudgementInput, record_judgement
-from app.services.assessment.ratings import open_discussion, save_ratings, submit_ratings
 from app.services.assessment.assessments import (
     AssessmentSettings,
     access_for,
     create_assessment,
     framework_of,
 )
+from app.services.assessment.evidence import EvidenceInput, add_evidence
+from app.services.assessment.imports import import_round
+from app.services.assessment.judgements import JudgementInput, record_judgement
+from app.services.assessment.ratings import open_discussion, save_ratings, submit_ratings
 from app.services.results import close_round
 from app.services.synthetic import answers_from_counts, insert_responses, items_of
 from tests.app.exports.conftest import load_round, make_round

@@ -20,10 +20,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
-from app.services.documents.round_responses import responses_sheet_title
-from app.services.documents.round_workbook import write_round_workbook
 from app.extensions import db
 from app.models import Role, RoundStatus
+from app.services.documents.round_responses import responses_sheet_title
+from app.services.documents.round_workbook import write_round_workbook
 from app.services.results import CellStatus, RoundResults, round_results, visible_comments
 from surveys.scales import get_scale
 from tests.app.exports.conftest import (

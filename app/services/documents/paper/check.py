@@ -13,7 +13,6 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from app.services.documents.workbook import clean_text
 from app.models import FeedbackRound
 from app.services.documents.paper.errors import PaperError
 from app.services.documents.paper.layout import (
@@ -30,6 +29,7 @@ from app.services.documents.paper.layout import (
 from app.services.documents.paper.live import ensure_live, questionnaire_for
 from app.services.documents.paper.rows import PaperCheck, check_row
 from app.services.documents.paper.text import cell_text, normal, short
+from app.services.documents.workbook import clean_text
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_QUESTIONNAIRES = 5000  # per file; more is a sign of a wrong file, and bounds the work

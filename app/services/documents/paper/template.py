@@ -12,7 +12,6 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from app.services.documents.workbook import HEADER, NOTE, TITLE, WRAP, add_styles, clean_text, text_cell
 from app.models import FeedbackRound, Questionnaire
 from app.services.documents.paper.layout import (
     COMMENT,
@@ -29,6 +28,15 @@ from app.services.documents.paper.layout import (
     entry_columns,
 )
 from app.services.documents.paper.live import ensure_live
+from app.services.documents.workbook import (
+    HEADER,
+    NOTE,
+    TITLE,
+    WRAP,
+    add_styles,
+    clean_text,
+    text_cell,
+)
 from frameworks.workbook.style import HEADER_FILL, HEADER_FONT, WRAP_TOP, column_widths
 from surveys.questionnaire import FREE_TEXT_MAX_CHARS
 
