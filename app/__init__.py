@@ -10,19 +10,20 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from app.config import build_config
+from app.database import ChorusFlask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. Nothing happens at import time; everything happens here."""
     load_dotenv(override=False)
     instance_path = (config or {}).get("INSTANCE_PATH")  # tests keep their files apart
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app = ChorusFlask(__name__, instance_relative_config=True, instance_path=instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(build_config(app.instance_path, config))
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     from app import models  # noqa: F401  (registers every table on the metadata)
-    from app.database import check_connection, configure_engine
+    from app.database import check_connection, close_session_quietly, configure_engine
     from app.errors import init_errors
     from app.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
     from app.security import init_security
@@ -30,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.tenancy import load_current_membership
 
     db.init_app(app)
+    app.teardown_appcontext(close_session_quietly)  # runs before Flask-SQLAlchemy's own
     migrate.init_app(
         app,
         db,

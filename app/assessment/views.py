@@ -169,7 +169,6 @@ def create() -> ResponseReturnValue:
                 "team": {uid: role.value for uid, role in team.items()},
             },
         )
-    db.session.commit()
     flash(f"Assessment “{assessment.title}” created. The team can start rating.", "success")
     return redirect(url_for("assessment.overview", assessment_id=assessment.id), 303)
 
@@ -265,7 +264,6 @@ def settings(assessment_id: uuid.UUID) -> ResponseReturnValue:
             db.session.rollback()
             errors = exc.errors
         else:
-            db.session.commit()
             flash("Assessment settings saved.", "success")
             return redirect(url_for("assessment.overview", assessment_id=assessment.id), 303)
     return render_page(

@@ -112,7 +112,6 @@ def actions(assessment_id: uuid.UUID) -> ResponseReturnValue:
         return _page(
             loaded, "assessment/actions.html", status=422, errors=exc.errors, values=vars(data)
         )
-    db.session.commit()
     flash(f"Action “{data.title.strip()}” added.", "success")
     return redirect(url_for("assessment.actions", assessment_id=assessment_id), 303)
 
@@ -143,7 +142,6 @@ def edit_action(assessment_id: uuid.UUID, action_id: uuid.UUID) -> ResponseRetur
             errors=exc.errors,
             values=vars(data),
         )
-    db.session.commit()
     flash("Action updated.", "success")
     return redirect(url_for("assessment.actions", assessment_id=assessment_id), 303)
 
@@ -153,6 +151,5 @@ def remove_action(assessment_id: uuid.UUID, action_id: uuid.UUID) -> ResponseRet
     loaded = load(assessment_id)
     action = _action_or_404(loaded, action_id)
     delete_action(action, loaded.access)
-    db.session.commit()
     flash("Action deleted.", "success")
     return redirect(url_for("assessment.actions", assessment_id=assessment_id), 303)

@@ -179,7 +179,7 @@ def record_indicator(assessment_id: uuid.UUID, ind: str) -> ResponseReturnValue:
             data,
             current_user.id,
         )
-        db.session.commit()
+        db.session.flush()  # a twin's unique key fails here, not at commit
     except (AssessmentError, IntegrityError) as exc:
         db.session.rollback()
         return _indicator_page(
@@ -305,7 +305,7 @@ def record_section(assessment_id: uuid.UUID, sec: str) -> ResponseReturnValue:
             data,
             current_user.id,
         )
-        db.session.commit()
+        db.session.flush()  # a twin's unique key fails here, not at commit
     except (AssessmentError, IntegrityError) as exc:
         db.session.rollback()
         return _section_page(
@@ -422,7 +422,6 @@ def save_review_view(assessment_id: uuid.UUID) -> ResponseReturnValue:
     except AssessmentError as exc:
         db.session.rollback()
         return _review_page(loaded, status=422, errors=exc.errors, posted=answers)
-    db.session.commit()
     flash("The review is saved.", "success")
     return redirect(url_for("assessment.review", assessment_id=assessment_id), 303)
 

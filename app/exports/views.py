@@ -224,7 +224,7 @@ def paper_upload(round_id: uuid.UUID) -> ResponseReturnValue:
             audience_label=check.audience_label,
             allow_duplicate=allow_duplicate,
         )
-        db.session.commit()
+        db.session.flush()  # a twin's unique key fails here, not at commit
     except paper.DuplicateBatch as exc:
         db.session.rollback()
         return _paper_page(

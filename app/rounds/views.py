@@ -191,7 +191,6 @@ def new() -> ResponseReturnValue:
     if errors:
         return _settings_page(form, None, errors, status=422)
     rnd = create_round(org, settings)
-    db.session.commit()
     flash(f"Round “{rnd.name}” created as a draft. Review its questionnaires below.", "success")
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
@@ -213,7 +212,6 @@ def edit(round_id: uuid.UUID) -> ResponseReturnValue:
     if errors:
         return _settings_page(form, rnd, errors, status=422)
     update_round(rnd, current_org(), settings)
-    db.session.commit()
     flash("Settings saved.", "success")
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
@@ -307,7 +305,6 @@ def delete(round_id: uuid.UUID) -> ResponseReturnValue:
         except RoundError as exc:
             db.session.rollback()
             return _show_page(rnd, status=409, errors=exc.errors)
-        db.session.commit()
         flash(f"Round “{rnd.name}” deleted.", "success")
         return redirect(url_for("rounds.index"), 303)
     if not rnd.is_draft:
@@ -328,7 +325,6 @@ def copy(round_id: uuid.UUID) -> ResponseReturnValue:
     except RoundError as exc:
         db.session.rollback()
         return _show_page(rnd, status=422, errors=exc.errors)
-    db.session.commit()
     flash(
         f"Copied into the new draft “{new_round.name}”, with the same questions word for word. "
         "Its dates are one year after the original: check them before you launch.",
@@ -502,7 +498,6 @@ def save_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> Respons
             item_values={found.id: text},
             errors={f"statement-{found.id}": message},
         )
-    db.session.commit()
     notice = "Saved." if changed else "No change: the wording is the same."
     if not htmx:
         flash(notice, "success")
@@ -523,7 +518,6 @@ def move_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> Respons
     except RoundError as exc:
         db.session.rollback()
         return _questionnaire_page(rnd, q, status=422, errors=exc.errors)
-    db.session.commit()
     if moved:
         notice = f"Moved “{found.statement}” {direction}."
     else:
@@ -550,7 +544,6 @@ def remove_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> Respo
         return _questionnaire_page(
             rnd, q, status=422, errors=exc.errors, notice=next(iter(exc.errors.values()))
         )
-    db.session.commit()
     notice = f"Removed “{statement}”."
     if not htmx:
         flash(notice, "success")
@@ -587,7 +580,6 @@ def add_item(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
         return _questionnaire_page(
             rnd, q, status=422, errors=add_errors, add_errors=add_errors, add_values=values
         )
-    db.session.commit()
     notice = f"Added your question “{added.statement}”."
     if not htmx:
         flash(notice, "success")
@@ -626,7 +618,6 @@ def intro(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
             intro_editing=True,
             intro_value=text,
         )
-    db.session.commit()
     if not htmx:
         flash(notice, "success")
         return _back_to(q, "intro")
