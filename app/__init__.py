@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.database import check_connection, close_session_quietly, configure_engine
+    from app.dates import init_dates
     from app.errors import init_errors
     from app.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
     from app.security import init_security
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(load_current_membership)
     init_security(app)
     init_errors(app)
+    init_dates(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.dates import today
 from app.extensions import db
 from app.models import (
     FeedbackRound,
@@ -160,7 +161,7 @@ def seed(org: Organisation, coordinator: User) -> list[str]:
                 fac_access,
                 ind,
                 EvidenceInput(
-                    source, text, (date.today() - timedelta(days=40 + 10 * n)).isoformat(), where
+                    source, text, (today() - timedelta(days=40 + 10 * n)).isoformat(), where
                 ),
                 facilitator.id,
             )
@@ -195,7 +196,7 @@ def seed(org: Organisation, coordinator: User) -> list[str]:
             ActionInput(
                 title="Share one chronology per family across partners",
                 owner="Integrated services manager",
-                due_on=(date.today() + timedelta(days=120)).isoformat(),
+                due_on=(today() + timedelta(days=120)).isoformat(),
                 status="in_progress",
                 indicator_ids=["5.1"],
                 area_for_improvement=AGREED["5.1"][2],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import IO
 
 from flask import (
@@ -24,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.dates import today
 from app.exports.download import CSV_MIME, XLSX_MIME, bytes_io, download_name
 from app.extensions import db
 from app.models import Assessment, FeedbackRound, Role, RoundStatus
@@ -219,7 +219,7 @@ def paper_upload(round_id: uuid.UUID) -> ResponseReturnValue:
             rnd,
             check.audience,
             check.rows,
-            date.today(),
+            today(),
             secret=current_app.config["SECRET_KEY"],
             audience_label=check.audience_label,
             allow_duplicate=allow_duplicate,

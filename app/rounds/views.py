@@ -8,12 +8,12 @@ Everyone in the organisation can look; only coordinators change anything. Object
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.dates import today
 from app.extensions import db, htmx
 from app.models import FeedbackRound, ItemOrigin, QuestionItem, Questionnaire, Role, RoundStatus
 from app.rendering import render_page
@@ -64,16 +64,11 @@ CHILDREN_BAND_LABELS = {
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "long_date": _long_date,
         "status_label": STATUS_LABELS,
         "origin_label": ORIGIN_LABELS,
         "too_long_minutes": qgen.TOO_LONG_MINUTES,
         "is_coordinator": current_role() == Role.COORDINATOR,
     }
-
-
-def _long_date(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 def _require_coordinator() -> None:
@@ -144,7 +139,7 @@ def _show_page(
         skipped = skipped_audiences(rnd, framework)
     copied_from = round_of(rnd.organisation_id, rnd.copied_from_id) if rnd.copied_from_id else None
     warnings = []
-    if rnd.is_draft and rnd.closes_on < date.today():
+    if rnd.is_draft and rnd.closes_on < today():
         warnings.append("The closing date has passed. Change the dates before you launch.")
     return render_page(
         "rounds/show.html",

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.dates import today as service_day
 from app.extensions import db
 from app.models import Assessment, EvidenceItem, EvidenceSourceType
 from app.services.assessment.assessments import Access, AssessmentError, NotAllowed
@@ -92,7 +93,7 @@ def add_evidence(
         raise AssessmentError(
             {"indicator": f"{indicator_id} is not one of the indicators in this assessment."}
         )
-    source, description, when, location = _clean(data, today or date.today())
+    source, description, when, location = _clean(data, today or service_day())
     item = EvidenceItem(
         assessment_id=assessment.id,
         indicator_id=indicator_id,
@@ -121,7 +122,7 @@ def update_evidence(
     access.require(access.can_contribute, CONTRIBUTORS_ONLY)
     if item.immutable:
         raise NotAllowed(IMPORTED_IS_FIXED)
-    source, description, when, location = _clean(data, today or date.today())
+    source, description, when, location = _clean(data, today or service_day())
     item.source_type, item.description = source, description
     item.evidence_date, item.location = when, location
     db.session.flush()

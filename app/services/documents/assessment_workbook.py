@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import date
 from typing import IO, Any
 
+from app.dates import long_date
+from app.dates import today as service_day
 from app.models import Assessment, JudgementScope
 from app.services.assessment import imports
 from app.services.assessment.actions import actions_of, overdue
@@ -86,7 +88,7 @@ def write_assessment_workbook(
     assessment's framework is no longer available."""
     framework = framework_of(assessment)
     wb = new_workbook(write_only=True)
-    _about(wb.create_sheet("About"), assessment, framework, today or date.today())
+    _about(wb.create_sheet("About"), assessment, framework, today or service_day())
     _indicators(wb, assessment, access, framework)
     _judgements(wb, assessment, framework)
     _evidence(wb, assessment, access, framework)
@@ -104,7 +106,7 @@ def _about(ws: Any, assessment: Assessment, framework: Framework, today: date) -
     submitted, members = submission_progress(assessment)
     rows: list[Any] = [
         [text_cell(ws, f"Self-assessment: {assessment.title}", TITLE)],
-        [text_cell(ws, f"Exported from Chorus on {today.day} {today:%B %Y}.", NOTE)],
+        [text_cell(ws, f"Exported from Chorus on {long_date(today)}.", NOTE)],
         [],
         ["Framework", framework.title],
         ["Indicators", len(assessment.indicator_ids)],
