@@ -10,6 +10,7 @@ connection under the session.
 
 from __future__ import annotations
 
+import logging
 from html import unescape
 from typing import Any
 
@@ -18,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
-from app.database import unit_of_work
+from app.database import close_session_quietly, unit_of_work
 from app.extensions import db
 from app.models import FeedbackRound, Organisation
 from app.services.accounts import get_or_create_organisation
@@ -127,3 +128,16 @@ def test_unit_of_work_commits_on_success_and_rolls_back_on_error(app: Flask) -> 
     with app.app_context(), unit_of_work():
         get_or_create_organisation("Kept")
     assert names() == ["Kept"]
+
+
+def test_the_teardown_closes_a_dead_session_without_raising(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The safety net: a transaction opened after the request's unit of work ended, then cut."""
+    with app.app_context():
+        db.session.execute(select(func.count()).select_from(FeedbackRound))
+        cut_the_connection()
+        with caplog.at_level(logging.WARNING, logger="chorus.database"):
+            close_session_quietly()
+        assert "Closing the database session failed" in caplog.text
+        assert db.session.execute(select(func.count()).select_from(FeedbackRound)).scalar_one() == 0
