@@ -10,6 +10,7 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from app.config import build_config
+from app.database import ChorusFlask
 
 # Pages and JSON in Brotli (quality 4 costs about as much CPU as gzip 6 and is smaller) or gzip.
 COMPRESSION: dict[str, Any] = {
@@ -27,7 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     load_dotenv(override=False)
     instance_path = (config or {}).get("INSTANCE_PATH")  # tests keep their files apart
     # static_folder=None: app/assets.py serves static files under fingerprinted names instead.
-    app = Flask(
+    app = ChorusFlask(
         __name__, instance_relative_config=True, instance_path=instance_path, static_folder=None
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -38,7 +39,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.assets import init_assets
-    from app.database import check_connection, configure_engine
+    from app.database import check_connection, close_session_quietly, configure_engine
+    from app.dates import init_dates
     from app.errors import init_errors
     from app.extensions import compress, csrf, db, htmx, limiter, login_manager, mail, migrate
     from app.security import init_security
@@ -46,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.tenancy import load_current_membership
 
     db.init_app(app)
+    app.teardown_appcontext(close_session_quietly)  # runs before Flask-SQLAlchemy's own
     migrate.init_app(
         app,
         db,
@@ -73,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(load_current_membership)
     init_security(app)
     init_errors(app)
+    init_dates(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)

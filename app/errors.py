@@ -7,7 +7,13 @@ from contextlib import suppress
 
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
 
 from app.extensions import db
@@ -63,6 +69,14 @@ def init_errors(app: Flask) -> None:
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError) -> Response:
+        """Another driver error is a 503 only if it says the connection is gone (SQLite's
+        "closed database" is a ProgrammingError); anything else is a bug: the 500 page."""
+        if not error.connection_invalidated:
+            raise error
+        return database_unavailable(error)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DisconnectionError)

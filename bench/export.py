@@ -152,9 +152,9 @@ def child_export(database_url: str, round_id: str, out: str) -> None:
     import uuid
 
     from app import create_app
-    from app.exports.round_workbook import write_round_workbook
     from app.extensions import db
     from app.models import FeedbackRound
+    from app.services.documents.round_workbook import write_round_workbook
 
     app = create_app(_config(database_url))
     with app.app_context():

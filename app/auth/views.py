@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from app.auth.limits import account_key, account_rate_limit, client_rate_limit, failed_sign_in
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.rendering import render_page
 from app.services.accounts import authenticate, memberships_of
 from app.tenancy import ORG_SESSION_KEY, public
@@ -51,7 +51,6 @@ def login() -> ResponseReturnValue:
         else:
             session.clear()  # a fresh session on sign-in (no fixation)
             login_user(user)
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"), 303)
     return render_page(
         "auth/login.html", block="content", status=422 if error else 200, error=error, email=email

@@ -14,7 +14,6 @@ from flask import current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.dates import today
-from app.extensions import db
 from app.invitations.common import load_round, page_number
 from app.invitations.views import bp
 from app.mail.outbox import as_utc, retry_failed
@@ -90,7 +89,6 @@ def outbox() -> ResponseReturnValue:
 def retry_outbox(round_id: uuid.UUID) -> ResponseReturnValue:
     rnd = load_round(round_id, coordinator=True)
     count = retry_failed(rnd.id)
-    db.session.commit()
     flash(
         f"{count} message{'s' if count != 1 else ''} will be tried again."
         if count

@@ -112,7 +112,6 @@ def send_reminders(round_id: uuid.UUID) -> ResponseReturnValue:
             },
         )
     queued = reminder_service.queue_reminders(rnd, day)
-    db.session.commit()
     where = "being sent" if mail_configured() else "kept on the Outbox page (no mail server)"
     if totals_shown:
         flash(f"{queued} reminder{'s are' if queued != 1 else ' is'} {where}.", "success")
@@ -132,7 +131,6 @@ def reminder_schedule(round_id: uuid.UUID) -> ResponseReturnValue:
     except reminder_service.ReminderSettingsError as exc:
         db.session.rollback()
         return _page(load_round(round_id), 422, errors=exc.errors, form=request.form)
-    db.session.commit()
     if days:
         when = ", ".join(str(d) for d in days)
         flash(

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Exists, Select, and_, case, exists, func, insert, select
 
+from app.dates import long_date
 from app.extensions import db
 from app.models import (
     DeliveryStatus,
@@ -62,7 +63,7 @@ def blocked_reason(rnd: FeedbackRound, today: date) -> str | None:
     if rnd.status == RoundStatus.CLOSED or today > rnd.closes_on:
         return "The round has closed, so there is nobody left to remind."
     if today < rnd.opens_on:
-        return f"The round opens on {rnd.opens_on:%d %B %Y}; reminders can be sent after that."
+        return f"The round opens on {long_date(rnd.opens_on)}; reminders can be sent after that."
     return None
 
 

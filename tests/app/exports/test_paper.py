@@ -26,8 +26,8 @@ from app.models import (
     Role,
     RoundStatus,
 )
-from app.services import paper
-from app.services.paper import check as paper_check
+from app.services.documents import paper
+from app.services.documents.paper import check as paper_check
 from tests.app.exports.conftest import fill_template, load_round, make_round
 from tests.support import csrf_token, login
 

@@ -20,10 +20,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
-from app.exports.round_responses import responses_sheet_title
-from app.exports.round_workbook import write_round_workbook
 from app.extensions import db
 from app.models import Role, RoundStatus
+from app.services.documents.round_responses import responses_sheet_title
+from app.services.documents.round_workbook import write_round_workbook
 from app.services.results import CellStatus, RoundResults, round_results, visible_comments
 from surveys.scales import get_scale
 from tests.app.exports.conftest import (
@@ -472,7 +472,7 @@ def test_csv_neutralises_formulas(
     titles = {row[2] for row in csv.reader(io.StringIO(text[1:]))}
     assert '\'=HYPERLINK("http://x","y")' in titles
     assert '=HYPERLINK("http://x","y")' not in titles
-    from app.exports.workbook import csv_safe
+    from app.services.documents.workbook import csv_safe
 
     for formula in FORMULA_COMMENTS:
         assert csv_safe(formula) == "'" + formula

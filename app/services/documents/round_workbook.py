@@ -15,9 +15,12 @@ import random
 from datetime import date
 from typing import IO, Any
 
-from app.exports.round_charts import write_charts
-from app.exports.round_responses import write_responses
-from app.exports.round_tables import (
+from app.dates import long_date
+from app.dates import today as service_day
+from app.models import FeedbackRound, RoundStatus
+from app.services.documents.round_charts import write_charts
+from app.services.documents.round_responses import write_responses
+from app.services.documents.round_tables import (
     INDICATOR_COLUMNS,
     Names,
     column_labels,
@@ -26,7 +29,7 @@ from app.exports.round_tables import (
     item_row,
     lower_first,
 )
-from app.exports.workbook import (
+from app.services.documents.workbook import (
     DATE,
     HEADER,
     NOTE,
@@ -41,7 +44,6 @@ from app.exports.workbook import (
     text_cell,
     write_lines,
 )
-from app.models import FeedbackRound, RoundStatus
 from app.services.results import (
     CellStatus,
     RoundResults,
@@ -81,7 +83,7 @@ def write_round_workbook(
         taken.append(chosen)
         return chosen
 
-    _about(wb.create_sheet(claim("About")), rnd, results, today or date.today())
+    _about(wb.create_sheet(claim("About")), rnd, results, today or service_day())
     _indicators(wb, claim("Indicators"), results, names)
     _disparities(wb, claim("Disparities"), results)
     _items(wb, results, names, claim)
@@ -101,7 +103,7 @@ def _about(ws: Any, rnd: FeedbackRound, results: RoundResults, today: date) -> N
     k = results.threshold
     column_widths(ws, (30, 12, 14, 12, 14, 12, 13, 40))
     ws.append([text_cell(ws, f"Results: {rnd.name}", TITLE)])
-    ws.append([text_cell(ws, f"Exported from Chorus on {today.day} {today:%B %Y}.", NOTE)])
+    ws.append([text_cell(ws, f"Exported from Chorus on {long_date(today)}.", NOTE)])
     ws.append([])
     status = (
         "Closed: these results are final."

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from app.dates import long_date
 from app.extensions import db
 from app.models import (
     Answer,
@@ -29,9 +30,9 @@ from app.models import (
     Response,
     ResponseDayCount,
 )
-from app.services.paper.errors import DuplicateBatch, PaperError
-from app.services.paper.live import ensure_live, questionnaire_for
-from app.services.paper.rows import PaperRow
+from app.services.documents.paper.errors import DuplicateBatch, PaperError
+from app.services.documents.paper.live import ensure_live, questionnaire_for
+from app.services.documents.paper.rows import PaperRow
 from app.services.responding import insert_for_dialect
 
 
@@ -73,7 +74,7 @@ def import_rows(
         what = (
             "This questionnaire was" if len(rows) == 1 else f"These {len(rows)} questionnaires were"
         )
-        when = f"{earlier.imported_on.day} {earlier.imported_on:%B %Y}"
+        when = long_date(earlier.imported_on)
         raise DuplicateBatch(
             f"{what} already imported for {audience_label or audience} on {when}, so nothing "
             "was imported this time. If they really are other paper questionnaires that happen "

@@ -13,10 +13,9 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from app.exports.workbook import clean_text
 from app.models import FeedbackRound
-from app.services.paper.errors import PaperError
-from app.services.paper.layout import (
+from app.services.documents.paper.errors import PaperError
+from app.services.documents.paper.layout import (
     ENTRY_SHEET,
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -27,9 +26,10 @@ from app.services.paper.layout import (
     EntryColumn,
     entry_columns,
 )
-from app.services.paper.live import ensure_live, questionnaire_for
-from app.services.paper.rows import PaperCheck, check_row
-from app.services.paper.text import cell_text, normal, short
+from app.services.documents.paper.live import ensure_live, questionnaire_for
+from app.services.documents.paper.rows import PaperCheck, check_row
+from app.services.documents.paper.text import cell_text, normal, short
+from app.services.documents.workbook import clean_text
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_QUESTIONNAIRES = 5000  # per file; more is a sign of a wrong file, and bounds the work

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assessment, Judgement, JudgementChange, JudgementScope
-from app.services.assessments import (
+from app.services.assessment.assessments import (
     Access,
     AssessmentError,
     assessment_sections,

@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.dates import today
 from app.extensions import db
 from app.models import Assessment, EvidenceItem, EvidenceSourceType, FeedbackRound, RoundStatus
-from app.services.assessments import Access, AssessmentError
+from app.services.assessment.assessments import Access, AssessmentError
 from app.services.results import (
     AudienceSummary,
     Cell,
@@ -239,7 +240,7 @@ def build_payload(
         "cells": [_cell_payload(k, label(k), indicator.cells[k]) for k in keys],
         "disparity": _disparity_payload(indicator.disparity, labels),
         "items": [_item_payload(i, label(i.audience)) for i in items],
-        "imported_on": date.today().isoformat(),
+        "imported_on": today().isoformat(),
         "imported_by": imported_by,
     }
 

@@ -12,8 +12,8 @@ from typing import Any
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 
-from app.exports.round_tables import column_labels, hidden_text, proportion
-from app.exports.workbook import BOLD, HEADER, NOTE, PERCENT, TITLE, styled, text_cell
+from app.services.documents.round_tables import column_labels, hidden_text, proportion
+from app.services.documents.workbook import BOLD, HEADER, NOTE, PERCENT, TITLE, styled, text_cell
 from app.services.results import RoundResults
 from frameworks.workbook.style import column_widths
 

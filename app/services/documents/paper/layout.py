@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from openpyxl.utils import get_column_letter
 
 from app.models import Questionnaire
-from app.services.paper.text import normal
+from app.services.documents.paper.text import normal
 from surveys.questionnaire import FREE_TEXT_PROMPTS
 from surveys.scales import get_scale
 

@@ -17,16 +17,16 @@ whole) and `rows` (each row), `importing`, `live` (which rounds take paper), `er
 The upload limits are read from `check` when they apply: patch them there, not here.
 """
 
-from app.services.paper.check import (
+from app.services.documents.paper.check import (
     EXTRA_COLUMNS_CHECKED,
     MAX_QUESTIONNAIRES,
     MAX_SHEET_ROWS,
     MAX_UPLOAD_BYTES,
     check_upload,
 )
-from app.services.paper.errors import DuplicateBatch, PaperError
-from app.services.paper.importing import fingerprint, import_rows
-from app.services.paper.layout import (
+from app.services.documents.paper.errors import DuplicateBatch, PaperError
+from app.services.documents.paper.importing import fingerprint, import_rows
+from app.services.documents.paper.layout import (
     COMMENT,
     ENTRY_SHEET,
     FIRST_DATA_ROW,
@@ -42,9 +42,9 @@ from app.services.paper.layout import (
     EntryColumn,
     entry_columns,
 )
-from app.services.paper.live import ensure_live, questionnaire_for
-from app.services.paper.rows import PaperCheck, PaperRow, RowError
-from app.services.paper.template import VALIDATED_ROWS, build_template
+from app.services.documents.paper.live import ensure_live, questionnaire_for
+from app.services.documents.paper.rows import PaperCheck, PaperRow, RowError
+from app.services.documents.paper.template import VALIDATED_ROWS, build_template
 
 __all__ = [
     "COMMENT",

@@ -1,7 +1,7 @@
 """Self-assessments: create one, name its team, and decide who may do what (issue 8).
 
-Ratings, judgements, evidence, imports and actions live in the `assessment_*` modules beside this
-one; they all take the `Access` computed here, so the permission rules are written once.
+Ratings, judgements, evidence, imports and actions live in the other modules of this
+package; they all take the `Access` computed here, so the permission rules are written once.
 Services flush; the view or CLI command commits.
 """
 

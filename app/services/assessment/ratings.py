@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Assessment, MemberRating
-from app.services.assessments import Access, AssessmentError
+from app.services.assessment.assessments import Access, AssessmentError
 from frameworks import Framework
 from surveys.assessment import RatingSpread, disagreements_first, rating_spread
 

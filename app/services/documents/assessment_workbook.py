@@ -15,8 +15,37 @@ from __future__ import annotations
 from datetime import date
 from typing import IO, Any
 
-from app.exports.round_tables import proportion
-from app.exports.workbook import (
+from app.dates import long_date
+from app.dates import today as service_day
+from app.models import Assessment, JudgementScope
+from app.services.assessment import imports
+from app.services.assessment.actions import actions_of, overdue
+from app.services.assessment.assessments import (
+    SCOPE_FIELDS,
+    TEAM_ROLE_LABELS,
+    Access,
+    assessment_sections,
+    framework_of,
+    indicators_in_section,
+    tag_threads,
+    team_roster,
+    user_names,
+)
+from app.services.assessment.evidence import SOURCE_LABELS, evidence_for, triangulations
+from app.services.assessment.judgements import (
+    CONFIDENCE_LEVELS,
+    capacity_key,
+    capacity_section,
+    judgements_of,
+)
+from app.services.assessment.ratings import (
+    ratings_visible,
+    spreads,
+    submission_progress,
+    visible_ratings,
+)
+from app.services.documents.round_tables import proportion
+from app.services.documents.workbook import (
     DATE,
     HEADER,
     NOTE,
@@ -28,33 +57,6 @@ from app.exports.workbook import (
     new_workbook,
     text_cell,
     write_lines,
-)
-from app.models import Assessment, JudgementScope
-from app.services import assessment_import as imports
-from app.services.assessment_actions import actions_of, overdue
-from app.services.assessment_evidence import SOURCE_LABELS, evidence_for, triangulations
-from app.services.assessment_judgements import (
-    CONFIDENCE_LEVELS,
-    capacity_key,
-    capacity_section,
-    judgements_of,
-)
-from app.services.assessment_ratings import (
-    ratings_visible,
-    spreads,
-    submission_progress,
-    visible_ratings,
-)
-from app.services.assessments import (
-    SCOPE_FIELDS,
-    TEAM_ROLE_LABELS,
-    Access,
-    assessment_sections,
-    framework_of,
-    indicators_in_section,
-    tag_threads,
-    team_roster,
-    user_names,
 )
 from frameworks import Framework
 from frameworks.workbook.style import column_widths
@@ -86,7 +88,7 @@ def write_assessment_workbook(
     assessment's framework is no longer available."""
     framework = framework_of(assessment)
     wb = new_workbook(write_only=True)
-    _about(wb.create_sheet("About"), assessment, framework, today or date.today())
+    _about(wb.create_sheet("About"), assessment, framework, today or service_day())
     _indicators(wb, assessment, access, framework)
     _judgements(wb, assessment, framework)
     _evidence(wb, assessment, access, framework)
@@ -104,7 +106,7 @@ def _about(ws: Any, assessment: Assessment, framework: Framework, today: date) -
     submitted, members = submission_progress(assessment)
     rows: list[Any] = [
         [text_cell(ws, f"Self-assessment: {assessment.title}", TITLE)],
-        [text_cell(ws, f"Exported from Chorus on {today.day} {today:%B %Y}.", NOTE)],
+        [text_cell(ws, f"Exported from Chorus on {long_date(today)}.", NOTE)],
         [],
         ["Framework", framework.title],
         ["Indicators", len(assessment.indicator_ids)],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.models import FeedbackRound, Questionnaire, RoundStatus
-from app.services.paper.errors import PaperError
+from app.services.documents.paper.errors import PaperError
 
 
 def questionnaire_for(rnd: FeedbackRound, audience: str) -> Questionnaire | None:

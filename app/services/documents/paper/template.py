@@ -12,9 +12,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from app.exports.workbook import HEADER, NOTE, TITLE, WRAP, add_styles, clean_text, text_cell
 from app.models import FeedbackRound, Questionnaire
-from app.services.paper.layout import (
+from app.services.documents.paper.layout import (
     COMMENT,
     ENTRY_SHEET,
     FIRST_DATA_ROW,
@@ -28,7 +27,16 @@ from app.services.paper.layout import (
     EntryColumn,
     entry_columns,
 )
-from app.services.paper.live import ensure_live
+from app.services.documents.paper.live import ensure_live
+from app.services.documents.workbook import (
+    HEADER,
+    NOTE,
+    TITLE,
+    WRAP,
+    add_styles,
+    clean_text,
+    text_cell,
+)
 from frameworks.workbook.style import HEADER_FILL, HEADER_FONT, WRAP_TOP, column_widths
 from surveys.questionnaire import FREE_TEXT_MAX_CHARS
 

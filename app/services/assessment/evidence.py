@@ -1,7 +1,7 @@
 """The evidence log: items per indicator from HMIE's four sources, and their triangulation.
 
 Items the team types can be edited and deleted by anyone who contributes to the assessment.
-Items imported from a round (see `assessment_import`) are immutable: the services refuse, and
+Items imported from a round (see `imports`) are immutable: the services refuse, and
 the model refuses again at flush time, so no code path can rewrite what respondents said.
 """
 
@@ -13,9 +13,10 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.dates import today as service_day
 from app.extensions import db
 from app.models import Assessment, EvidenceItem, EvidenceSourceType
-from app.services.assessments import Access, AssessmentError, NotAllowed
+from app.services.assessment.assessments import Access, AssessmentError, NotAllowed
 from surveys.assessment import Triangulation, triangulation
 
 DESCRIPTION_MAX = 5000
@@ -92,7 +93,7 @@ def add_evidence(
         raise AssessmentError(
             {"indicator": f"{indicator_id} is not one of the indicators in this assessment."}
         )
-    source, description, when, location = _clean(data, today or date.today())
+    source, description, when, location = _clean(data, today or service_day())
     item = EvidenceItem(
         assessment_id=assessment.id,
         indicator_id=indicator_id,
@@ -121,7 +122,7 @@ def update_evidence(
     access.require(access.can_contribute, CONTRIBUTORS_ONLY)
     if item.immutable:
         raise NotAllowed(IMPORTED_IS_FIXED)
-    source, description, when, location = _clean(data, today or date.today())
+    source, description, when, location = _clean(data, today or service_day())
     item.source_type, item.description = source, description
     item.evidence_date, item.location = when, location
     db.session.flush()

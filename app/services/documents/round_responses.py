@@ -23,7 +23,9 @@ from typing import Any
 
 from sqlalchemy import String, cast, select
 
-from app.exports.workbook import (
+from app.extensions import db
+from app.models import Answer, FeedbackRound, Response, RoundStatus
+from app.services.documents.workbook import (
     SHEET_NAME_MAX,
     Column,
     TableSheet,
@@ -31,8 +33,6 @@ from app.exports.workbook import (
     sheet_name,
     unique_headers,
 )
-from app.extensions import db
-from app.models import Answer, FeedbackRound, Response, RoundStatus
 from app.services.results import CellStatus, ItemResult, RoundResults
 from surveys.scales import get_scale
 from surveys.suppression import suppress_counts

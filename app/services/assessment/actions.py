@@ -8,9 +8,10 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.dates import today as service_day
 from app.extensions import db
 from app.models import ActionStatus, Assessment, ImprovementAction
-from app.services.assessments import Access, AssessmentError
+from app.services.assessment.assessments import Access, AssessmentError
 
 TITLE_MAX = 200
 OWNER_MAX = 200
@@ -128,7 +129,7 @@ def actions_of(assessment: Assessment) -> list[ImprovementAction]:
 
 
 def overdue(action: ImprovementAction, today: date | None = None) -> bool:
-    today = today or date.today()
+    today = today or service_day()
     return (
         action.due_on is not None
         and action.due_on < today

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from app.exports.workbook import PERCENT, WRAP, Column
+from app.services.documents.workbook import PERCENT, WRAP, Column
 from app.services.results import Cell, CellStatus, IndicatorResult, ItemResult, RoundResults
 from frameworks import Framework
 from surveys.evidence import hidden_figure

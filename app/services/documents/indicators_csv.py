@@ -5,8 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from app.exports.round_tables import INDICATOR_COLUMNS, PERCENT_COLUMNS, Names, indicator_rows
-from app.exports.workbook import csv_safe
+from app.services.documents.round_tables import (
+    INDICATOR_COLUMNS,
+    PERCENT_COLUMNS,
+    Names,
+    indicator_rows,
+)
+from app.services.documents.workbook import csv_safe
 from app.services.results import RoundResults
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from app.exports.workbook import clean_text
-from app.services.paper.layout import COMMENT, REFERENCE, ROLE, EntryColumn
-from app.services.paper.text import cell_text, short
+from app.services.documents.paper.layout import COMMENT, REFERENCE, ROLE, EntryColumn
+from app.services.documents.paper.text import cell_text, short
+from app.services.documents.workbook import clean_text
 from surveys.questionnaire import FREE_TEXT_MAX_CHARS
 
 
