@@ -44,3 +44,22 @@ def dummy_url(app: Flask, rule: Rule, **values: Any) -> str:
             values[name] = "x"
     with app.test_request_context():
         return app.url_map.bind("localhost").build(rule.endpoint, values, method=None)
+
+
+
+def release_due(app: Flask) -> int:
+    """The mix's release step as the mail worker runs it: audiences with at least k waiting,
+    and everything of rounds no longer taking answers."""
+    from app.services.mix import release_waiting
+
+    with app.app_context():
+        return release_waiting()
+
+
+def release_all(app: Flask) -> int:
+    """Release every sealed submission however few, as the close does (tests that look at one
+    response right after sending)."""
+    from app.services.mix import release_waiting
+
+    with app.app_context():
+        return release_waiting(everything=True)
