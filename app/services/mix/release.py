@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 
 from app.dates import today
 from app.extensions import db
@@ -236,6 +236,24 @@ def release_round(
     return report
 
 
+def _due(round_id: uuid.UUID, on: date) -> bool:
+    """Worth a release transaction: an audience has k waiting, or the round has stopped.
+
+    Read without locks, so a worker's pass over rounds with too few waiting takes no write lock
+    (on SQLite, the one lock submissions need too). The release itself decides again, locked.
+    """
+    still_open, k = accepting(round_id, on)
+    if not still_open:
+        return True
+    rows = db.session.execute(
+        select(func.count())
+        .select_from(SealedSubmission)
+        .where(SealedSubmission.round_id == round_id)
+        .group_by(SealedSubmission.audience)
+    ).scalars()
+    return any(n >= k for n in rows)
+
+
 def rounds_waiting(round_id: uuid.UUID | None = None) -> list[uuid.UUID]:
     query = select(SealedSubmission.round_id).distinct()
     if round_id is not None:
@@ -252,7 +270,8 @@ def release_waiting(
     takes several passes (SQLite claims at most SQLITE_CLAIM_LIMIT at a time).
     """
     total = 0
-    rounds = rounds_waiting(round_id)
+    on = on or today()
+    rounds = [rid for rid in rounds_waiting(round_id) if everything or _due(rid, on)]
     db.session.commit()
     for rid in rounds:
         while True:
