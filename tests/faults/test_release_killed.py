@@ -55,8 +55,10 @@ def test_release_killed_mid_way_then_run_again_releases_each_submission_once(
     kill_group(first)
     time.sleep(0.5)  # PostgreSQL notices the dropped connection and rolls its transaction back
     wait_until(
-        lambda: not database.scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chorus-faults-app'"
+        lambda: (
+            not database.scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chorus-faults-app'"
+            )
         ),
         30,
         "the killed connection to go",

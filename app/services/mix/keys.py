@@ -64,9 +64,12 @@ class Openers:
         return None
 
 
+def spent_digest(secret: str, round_id: uuid.UUID, submission_id: uuid.UUID) -> str:
+    """The keyed hash kept of a spent submission id under one key."""
+    message = round_id.bytes + submission_id.bytes
+    return hmac.new(_derive(secret, SPENT_INFO), message, hashlib.sha256).hexdigest()
+
+
 def spent_digests(round_id: uuid.UUID, submission_id: uuid.UUID) -> list[str]:
     """The keyed hash of a submission id under every key; the first is the one to store."""
-    message = round_id.bytes + submission_id.bytes
-    return [
-        hmac.new(_derive(k, SPENT_INFO), message, hashlib.sha256).hexdigest() for k in secrets()
-    ]
+    return [spent_digest(k, round_id, submission_id) for k in secrets()]
