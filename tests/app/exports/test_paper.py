@@ -209,6 +209,7 @@ def test_valid_rows_are_imported_as_paper_responses(
     assert response.status_code == 303, _text(response)[:2000]
     page = client.get(response.headers["Location"])
     assert "Imported 3 paper questionnaires for Parents and carers." in _text(page)
+    assert "results change in steps of at least 5 people of a group" in _text(page)
 
     with app.app_context():  # sealed in the inbox, like any other submission
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
