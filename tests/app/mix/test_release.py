@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.mail.worker import Worker
@@ -19,7 +23,9 @@ from app.services import mix
 from app.services.responding import today
 from app.services.results import close_round, round_results, visible_comments
 from app.services.submission import Outcome
+from tests.app.conftest import ON_POSTGRES
 from tests.app.mix.helpers import Round, send
+from tests.app.respond.helpers import set_round
 from tests.support import release_due
 
 
@@ -115,3 +121,43 @@ def test_the_worker_pass_and_the_command_release(app: Flask, live: Round) -> Non
     assert "Released 5 responses." in result.output
     bad = app.test_cli_runner().invoke(args=["mix", "release", "--round", "nope"])
     assert bad.exit_code != 0 and "is not a round id" in bad.output
+
+
+def test_past_its_closing_date_a_round_releases_everything_however_few(
+    app: Flask, live: Round
+) -> None:
+    send(app, live)
+    send(app, live, "staff")
+    assert release_due(app) == 0
+    set_round(app, live.id, closes_on=today() - timedelta(days=1))
+    assert release_due(app) == 2
+    with app.app_context():  # final: nothing held back (each group of 1 is then suppressed)
+        assert mix.is_final(live.id) and not mix.shown(live.id).held_back
+    assert _count(app, Response) == 2
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="row locks between two connections")
+def test_a_second_worker_skips_a_round_another_is_releasing(app: Flask, live: Round) -> None:
+    for _ in range(5):
+        send(app, live)
+    with app.app_context():
+        mix.release_round(live.id, on=today())  # creates the counter row; releases the 5
+        db.session.commit()
+    for _ in range(5):
+        send(app, live)
+    engine = create_engine(make_url(app.config["SQLALCHEMY_DATABASE_URI"]))
+    try:
+        with engine.connect() as other:
+            other.execute(
+                text("SELECT batches FROM release_counter WHERE round_id = :r FOR UPDATE"),
+                {"r": live.id},
+            )
+            with app.app_context():
+                report = mix.release_round(live.id, on=today())
+                db.session.commit()
+            assert report.busy and report.total == 0
+            other.rollback()
+    finally:
+        engine.dispose()
+    assert release_due(app) == 5
+    assert _count(app, Response) == 10
