@@ -118,6 +118,7 @@ def _register_cli(app: Flask) -> None:
     from app.cli.demo import demo_command
     from app.cli.frameworks import frameworks_cli
     from app.cli.mail import mail_cli
+    from app.cli.mix import mix_cli
     from app.cli.questionnaire import questionnaire_cli
     from app.cli.rounds import rounds_cli
     from app.cli.users import users_cli
@@ -129,6 +130,7 @@ def _register_cli(app: Flask) -> None:
         rounds_cli,
         questionnaire_cli,
         mail_cli,
+        mix_cli,
     ):
         app.cli.add_command(command)
 

@@ -61,3 +61,21 @@ def require_service(name: str, reachable: bool, why: str) -> None:
     if under_ci():
         pytest.fail(f"{message} (CI=true: a missing service fails the run)", pytrace=False)
     pytest.skip(message)
+
+
+def release_due(app: Flask) -> int:
+    """The mix's release step as the mail worker runs it: audiences with at least k waiting,
+    and everything of rounds no longer taking answers."""
+    from app.services.mix import release_waiting
+
+    with app.app_context():
+        return release_waiting()
+
+
+def release_all(app: Flask) -> int:
+    """Release every sealed submission however few, as the close does (tests that look at one
+    response right after sending)."""
+    from app.services.mix import release_waiting
+
+    with app.app_context():
+        return release_waiting(everything=True)

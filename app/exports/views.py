@@ -252,6 +252,10 @@ def paper_upload(round_id: uuid.UUID) -> ResponseReturnValue:
             f"{'were' if len(rows) != 1 else 'was'} not imported (row {listed}): correct "
             "them in a file holding only those rows, then upload it."
         )
+    message += (
+        " They join the results with the next update: results change in steps of at least "
+        f"{rnd.threshold} people of a group, to protect anonymity."
+    )
     flash(message, "success")
     return redirect(url_for("exports.paper_page", round_id=rnd.id), 303)
 

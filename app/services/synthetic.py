@@ -117,7 +117,6 @@ def insert_responses(
                 "round_id": rnd.id,
                 "audience": audience,
                 "channel": channel.value,
-                "language": "en",
                 "role": role,
             }
         )

@@ -33,6 +33,7 @@ from app.services.documents.workbook import (
     sheet_name,
     unique_headers,
 )
+from app.services.mix import shown
 from app.services.results import CellStatus, ItemResult, RoundResults
 from surveys.scales import get_scale
 from surveys.suppression import suppress_counts
@@ -58,6 +59,7 @@ def write_responses(
 ) -> None:
     questionnaires = {q.audience: q for q in rnd.questionnaires}
     k = results.threshold
+    cut = shown(rnd.id)  # the same responses the figures count (one release behind while live)
     for summary in results.audiences:
         if summary.status != CellStatus.SHOWN:
             continue
@@ -69,7 +71,9 @@ def write_responses(
         responses = list(
             db.session.execute(
                 select(Response.id, Response.role).where(
-                    Response.round_id == rnd.id, Response.audience == summary.audience
+                    Response.round_id == rnd.id,
+                    Response.audience == summary.audience,
+                    cut.where(Response.release_batch),
                 )
             ).tuples()
         )

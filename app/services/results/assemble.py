@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from app.models import FeedbackRound
 from app.services.frameworks import framework_of
+from app.services.mix import shown
 from app.services.results.audiences import audience_summary, columns, ordered_audiences
 from app.services.results.cells import hidden_cell, item_distribution, shown_cell
 from app.services.results.figures import CellStatus, ItemResult, RoundResults
@@ -38,8 +39,9 @@ def compute_results(rnd: FeedbackRound) -> RoundResults:
     k = rnd.threshold
     framework = framework_of(rnd)
     items = round_items(rnd.id)
-    counts = answer_counts(rnd.id)
-    by_channel = respondent_counts(rnd.id)
+    cut = shown(rnd.id)  # one cut for every count, so they agree even if a release lands
+    counts = answer_counts(rnd.id, cut)
+    by_channel = respondent_counts(rnd.id, cut)
     invited = invitation_counts(rnd.id)
 
     audiences = ordered_audiences(rnd, items, by_channel)

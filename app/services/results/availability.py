@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import FeedbackRound, Response, RoundStatus
+from app.services.mix import shown
 from app.services.results.visibility import audience_visibility
 from surveys.evidence import hidden_figure
 
@@ -57,24 +58,26 @@ def total_respondents_shown(rounds: list[FeedbackRound]) -> dict[uuid.UUID, Roun
     """
     if not rounds:
         return {}
-    rows = db.session.execute(
-        select(Response.round_id, Response.audience, func.count())
-        .where(Response.round_id.in_([r.id for r in rounds]))
-        .group_by(Response.round_id, Response.audience)
-    )
     per_round: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
-    for round_id, audience, count in rows:
-        per_round[round_id][audience] = count
-    shown: dict[uuid.UUID, RoundTotal] = {}
+    for rnd in rounds:
+        cut = shown(rnd.id)  # what the round's own pages count, one release behind while live
+        rows = db.session.execute(
+            select(Response.audience, func.count())
+            .where(Response.round_id == rnd.id, cut.where(Response.release_batch))
+            .group_by(Response.audience)
+        )
+        for audience, count in rows:
+            per_round[rnd.id][audience] = count
+    totals: dict[uuid.UUID, RoundTotal] = {}
     for rnd in rounds:
         counts = per_round.get(rnd.id, {})
         total = sum(counts.values())
         if audience_visibility(counts, rnd.threshold).total_shown:
-            shown[rnd.id] = RoundTotal(total)
+            totals[rnd.id] = RoundTotal(total)
         else:
             small = 0 < total < rnd.threshold
-            shown[rnd.id] = RoundTotal(None, hidden_figure(small, rnd.threshold))
-    return shown
+            totals[rnd.id] = RoundTotal(None, hidden_figure(small, rnd.threshold))
+    return totals
 
 
 def earlier_rounds(rnd: FeedbackRound) -> list[FeedbackRound]:

@@ -3,6 +3,9 @@
 One grouped query per round counts answers by item and value (served by the covering index
 ix_answer_round_item_value); two small grouped queries count respondents and invitations per
 audience; one more reads the items asked (a few hundred rows at most).
+
+Only released responses are counted, and while a round is live each audience as it stood one
+release earlier (app/services/mix/shown.py): the release batch is in the covering index.
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Answer, Channel, Invitation, QuestionItem, Questionnaire, Response
+from app.services.mix import Shown, shown
 
 
-def answer_counts(round_id: uuid.UUID) -> dict[uuid.UUID, dict[str, int]]:
+def answer_counts(
+    round_id: uuid.UUID, cut: Shown | None = None
+) -> dict[uuid.UUID, dict[str, int]]:
     """item id -> {answer code: count}: THE grouped query, one row per item and value."""
+    cut = cut or shown(round_id)
     rows = db.session.execute(
         select(Answer.item_id, Answer.value, func.count())
-        .where(Answer.round_id == round_id)
+        .where(Answer.round_id == round_id, cut.where(Answer.release_batch))
         .group_by(Answer.item_id, Answer.value)
     )
     counts: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
@@ -30,11 +37,14 @@ def answer_counts(round_id: uuid.UUID) -> dict[uuid.UUID, dict[str, int]]:
     return counts
 
 
-def respondent_counts(round_id: uuid.UUID) -> dict[str, dict[str, int]]:
-    """audience -> {channel: responses}."""
+def respondent_counts(
+    round_id: uuid.UUID, cut: Shown | None = None
+) -> dict[str, dict[str, int]]:
+    """audience -> {channel: responses} shown."""
+    cut = cut or shown(round_id)
     rows = db.session.execute(
         select(Response.audience, Response.channel, func.count())
-        .where(Response.round_id == round_id)
+        .where(Response.round_id == round_id, cut.where(Response.release_batch))
         .group_by(Response.audience, Response.channel)
     )
     counts: dict[str, dict[str, int]] = defaultdict(dict)

@@ -29,7 +29,7 @@ from app.models import (
 from app.services.documents import paper
 from app.services.documents.paper import check as paper_check
 from tests.app.exports.conftest import fill_template, load_round, make_round
-from tests.support import csrf_token, login
+from tests.support import csrf_token, login, release_all
 
 AGREE = ["Strongly agree", "Agree", "Disagree", "Strongly disagree", "Don't know"]
 
@@ -45,6 +45,8 @@ def _upload(client: FlaskClient, round_id: uuid.UUID, data: bytes, *, skip: bool
 
 
 def _counts(app: Flask, round_id: uuid.UUID) -> tuple[int, int, int]:
+    """Responses, answers and comments once everything sealed has been released."""
+    release_all(app)
     with app.app_context():
         responses = db.session.scalar(
             select(func.count()).select_from(Response).where(Response.round_id == round_id)
@@ -207,7 +209,11 @@ def test_valid_rows_are_imported_as_paper_responses(
     assert response.status_code == 303, _text(response)[:2000]
     page = client.get(response.headers["Location"])
     assert "Imported 3 paper questionnaires for Parents and carers." in _text(page)
+    assert "results change in steps of at least 5 people of a group" in _text(page)
 
+    with app.app_context():  # sealed in the inbox, like any other submission
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    release_all(app)
     with app.app_context():
         responses = (
             db.session.execute(select(Response).where(Response.round_id == live_round))
@@ -242,6 +248,7 @@ def test_valid_rows_are_imported_as_paper_responses(
     # A second file adds to today's count rather than failing on the counter's key.
     again = fill_template(_template(client, live_round), {2: {items[0].letter: "Agree"}})
     assert _upload(client, live_round, again).status_code == 303
+    release_all(app)
     with app.app_context():
         assert db.session.execute(select(ResponseDayCount.count)).scalar_one() == 4
 
@@ -497,7 +504,7 @@ def test_upload_page_lists_a_template_per_audience(
 def test_paper_responses_count_in_results_like_any_other(
     app: Flask, client: FlaskClient, live_round: uuid.UUID
 ) -> None:
-    from app.services.results import CellStatus, round_results
+    from app.services.results import CellStatus, close_round, round_results
 
     items = [c for c in _parents_columns(app, live_round) if c.kind == "item"]
     answers = ["Strongly agree", "Agree", "Agree", "Disagree", "Don't know", "Strongly agree"]
@@ -506,7 +513,9 @@ def test_paper_responses_count_in_results_like_any_other(
         {row: {items[0].letter: answer} for row, answer in enumerate(answers, start=2)},
     )
     assert _upload(client, live_round, data).status_code == 303
-    with app.app_context():
+    with app.app_context():  # the close releases them, and shows every batch
+        close_round(load_round(live_round))
+        db.session.commit()
         results = round_results(load_round(live_round))
     parents = results.audience("parents")
     assert parents.status == CellStatus.SHOWN

@@ -16,6 +16,7 @@ from tests.app.respond.helpers import (
     page_fields,
     questionnaire_items,
 )
+from tests.support import release_all
 
 
 @pytest.fixture
@@ -202,6 +203,7 @@ def test_control_characters_are_removed_from_comments(
     )
     phone.reach_last_page()
     phone.post(phone.form_action(), {"role": "under_5", "nav": "send"})
+    release_all(app)
     with app.app_context():
         assert (
             db.session.execute(select(Comment.text)).scalar_one() == "Good staff\nand \ud7ffthings"

@@ -1,9 +1,9 @@
-"""Importing checked rows: one paper response per row, counted for the day, never twice by
-accident (a keyed fingerprint of each batch recognises the same questionnaires uploaded again).
+"""Importing checked rows: one sealed paper submission per row, never twice by accident (a
+keyed fingerprint of each batch recognises the same questionnaires uploaded again).
 
-Imported responses have channel `paper` and count in results like any other (DESIGN.md 6.1: a
-response holds round, audience, channel, language, role and answers; nothing ties it to who
-typed it or when, beyond the per-day counter).
+Imported questionnaires go into the sealed inbox like any other submission (DESIGN.md 6.3) and
+become responses with channel `paper` at the next release, counted for the day of that release;
+nothing ties them to who typed them or when.
 """
 
 from __future__ import annotations
@@ -11,29 +11,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.dates import long_date
 from app.extensions import db
-from app.models import (
-    Answer,
-    Channel,
-    Comment,
-    CommentPrompt,
-    FeedbackRound,
-    PaperImport,
-    Response,
-    ResponseDayCount,
-)
+from app.models import Channel, FeedbackRound, PaperImport
+from app.services import mix
 from app.services.documents.paper.errors import DuplicateBatch, PaperError
 from app.services.documents.paper.live import ensure_live, questionnaire_for
 from app.services.documents.paper.rows import PaperRow
-from app.services.responding import insert_for_dialect
 
 
 def fingerprint(secret: str, audience: str, rows: Sequence[PaperRow]) -> str:
@@ -56,7 +45,7 @@ def import_rows(
     audience_label: str = "",
     allow_duplicate: bool = False,
 ) -> int:
-    """Insert one paper response per row (answers, comments) and count them for today.
+    """Seal one paper submission per row (answers, comments) into the inbox.
 
     Raises DuplicateBatch, changing nothing, when the very same questionnaires were imported
     before, unless `allow_duplicate` (the coordinator confirmed they are different forms).
@@ -92,58 +81,15 @@ def import_rows(
             )
         )
         db.session.flush()
-    responses: list[dict[str, Any]] = []
-    answers: list[dict[str, Any]] = []
-    comments: list[dict[str, Any]] = []
-    for row in rows:
-        response_id = uuid.uuid4()
-        responses.append(
-            {
-                "id": response_id,
-                "round_id": rnd.id,
-                "audience": audience,
-                "channel": Channel.PAPER,
-                "language": "en",
-                "role": row.role,
-            }
+    sealed = [
+        mix.Sealed(
+            channel=Channel.PAPER,
+            role=row.role,
+            answers=sorted(row.answers.items()),
+            comments=list(row.comments),
         )
-        answers.extend(
-            {"response_id": response_id, "item_id": uuid.UUID(item), "round_id": rnd.id, "value": v}
-            for item, v in row.answers.items()
-        )
-        comments.extend(
-            {
-                "id": uuid.uuid4(),
-                "round_id": rnd.id,
-                "response_id": response_id,
-                "section_id": section_id,
-                "prompt": CommentPrompt(prompt),
-                "text": text,
-                "hidden": False,
-            }
-            for section_id, prompt, text in row.comments
-        )
-    db.session.execute(insert(Response), responses)
-    for chunk in _chunks(answers, 5000):
-        db.session.execute(insert(Answer), chunk)
-    if comments:
-        db.session.execute(insert(Comment), comments)
-    _count_day(rnd.id, audience, today, len(rows))
+        for row in rows
+    ]
+    mix.put(rnd.id, audience, sealed)
     db.session.flush()
     return len(rows)
-
-
-def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def _count_day(round_id: uuid.UUID, audience: str, day: date, n: int) -> None:
-    """Add to today's paper count (an upsert, so two imports at once cannot collide)."""
-    key = {"round_id": round_id, "audience": audience, "channel": Channel.PAPER.value, "day": day}
-    statement = insert_for_dialect()(ResponseDayCount).values(**key, count=n)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=list(key), set_={"count": ResponseDayCount.count + n}
-        )
-    )
