@@ -296,6 +296,7 @@ def _count_moves(before: State, after: State, invited: dict[str, int]) -> set[tu
             if channel == "email" and invited.get(audience):
                 pair(invited[audience] - b, invited[audience] - a)
                 pair(100 * b / invited[audience], 100 * a / invited[audience])
+                pair(b / invited[audience], a / invited[audience])  # workbooks keep fractions
     pair(sum(before.submitted.values()), sum(after.submitted.values()))
     for channel in ("email", "open_link"):
         b = sum(v for (_, c), v in before.by_channel.items() if c == channel)
@@ -305,6 +306,7 @@ def _count_moves(before: State, after: State, invited: dict[str, int]) -> set[tu
             total = sum(invited.values())
             pair(total - b, total - a)
             pair(100 * b / total, 100 * a / total)
+            pair(b / total, a / total)
     out: set[tuple[str, str]] = set()
     for old, new in pairs:
         if old == new:
@@ -351,10 +353,8 @@ def _compare(before: State, after: State, invited: dict[str, int], findings: Fin
                 f"gone {_sample(gone)} / new {_sample(added)}",
             )
             continue
-        if snapshots.is_count_view(name) and mover is not None:
+        if snapshots.is_count_view(name):
             continue  # response counts of audiences at or above k may move one at a time
-        if snapshots.is_count_view(name) and not after.live and before.live:
-            continue
         gone, added = snapshots.unexplained(gone, added, moves)
         if gone or added:
             answer_changes.append(f"{name}: gone {_sample(gone)} / new {_sample(added)}")
@@ -403,7 +403,10 @@ def _compare(before: State, after: State, invited: dict[str, int], findings: Fin
 
     if not answer_changes:
         return
-    if not any(d >= K for d in delta_shown.values()):
+    # Backed: some audience's results, or its released responses, moved by at least k.
+    if not any(d >= K for d in delta_shown.values()) and not any(
+        d >= K for d in delta_released.values()
+    ):
         findings.add(
             "answer-derived content changed with no audience gaining k respondents",
             f"{step}: respondents shown moved {delta_shown or '(no results JSON)'}; "
@@ -423,12 +426,14 @@ def _compare(before: State, after: State, invited: dict[str, int], findings: Fin
 
 def _compare_checkpoints(before: State, after: State, skip: set[str], findings: Findings) -> None:
     """Views read only at checkpoints (viewer, HTMX blocks, answer-free pages), between two
-    checkpoints: answer-free views do not change while live; the rest change only when some
-    audience's results moved by at least k (per step, the coordinator's views were checked)."""
+    checkpoints: answer-free views do not change while live; in the rest, anything but a number
+    changes only when some audience moved by at least k (numbers were checked step by step in
+    the coordinator's copies of the same pages)."""
     step = f"{before.label} => {after.label} (checkpoints)"
     old, new = before.snapshot, after.snapshot
     shown_old, shown_new = old.shown_respondents(), new.shown_respondents()
     moved = {a: shown_new.get(a, 0) - shown_old.get(a, 0) for a in shown_new}
+    released = {a: after.released[a] - before.released[a] for a in after.released}
     for name in sorted((set(old.views) & set(new.views)) - skip):
         gone, added = snapshots.changed_blocks(old.views[name], new.views[name])
         if not gone and not added:
@@ -442,7 +447,12 @@ def _compare_checkpoints(before: State, after: State, skip: set[str], findings: 
             continue
         if snapshots.is_count_view(name):
             continue
-        if not any(d >= K for d in moved.values()) and not after.step_audience:
+        gone, added = snapshots.unexplained(gone, added, snapshots.ANY_NUMBERS)
+        if (
+            (gone or added)
+            and not any(d >= K for d in moved.values())
+            and not any(d >= K for d in released.values())
+        ):
             findings.add(
                 "answer-derived content changed with no audience gaining k respondents",
                 f"{step}: respondents shown moved {moved}; {name}: gone {_sample(gone)} / "
