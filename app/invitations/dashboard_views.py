@@ -21,17 +21,14 @@ from app.mail.smtp import mail_configured
 from app.models import RoundStatus
 from app.rendering import render_page
 from app.services.invitations import received_by_audience, response_rates
+from app.services.mix import waiting_counts
 
 POLL_SECONDS = 5
 
 
 def waiting_total(round_id: uuid.UUID) -> int:
-    """Sealed answers not yet released into the results (the mix, DESIGN.md 6.3); 0 before
-    the mix exists. Shown only beside a shown total: released counts are on the results."""
-    try:
-        from app.services.mix import waiting_counts  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return 0
+    """Sealed answers not yet released into the results (the mix, DESIGN.md 6.3). Shown only
+    beside a shown total: released counts are on the results."""
     return sum(waiting_counts(round_id).values())
 
 
