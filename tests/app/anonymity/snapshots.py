@@ -196,9 +196,14 @@ class _Blocker(HTMLParser):
             self.buffer.append(data)
 
 
+_FLASHES = re.compile(r'<div class="flashes".*?</div>', re.S)
+
+
 def html_blocks(html: str) -> tuple[Blocks, list[str]]:
     """A page's content blocks, and the URLs its HTMX regions load (hx-get)."""
     parser = _Blocker()
+    # A flash message ("The round is closed ...") shows once, on whichever page is read next.
+    html = _FLASHES.sub("", html)
     parser.feed(html)
     parser.close()
     parser.flush()
@@ -219,13 +224,21 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _content(title: str, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A Responses sheet numbers its rows 1, 2, 3 in a fresh random order on every export: the
+    number says nothing about anyone, so the row is compared without it."""
+    if title.startswith("Responses") and row and isinstance(row[0], int):
+        return row[1:]
+    return row
+
+
 def workbook_views(data: bytes, name: str) -> dict[str, Blocks]:
     """One view per sheet: its rows (every cell's value, read back by openpyxl)."""
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         return {
             f"{name} [{sheet.title}]": Counter(
-                normalise(" | ".join(_cell_text(v) for v in row))
+                normalise(" | ".join(_cell_text(v) for v in _content(sheet.title, row)))
                 for row in sheet.iter_rows(values_only=True)
                 if any(v is not None for v in row)
             )

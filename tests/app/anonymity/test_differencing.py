@@ -2,12 +2,12 @@
 
 A round with four audiences (k = 3) is answered one person at a time through the real
 respondent pages: email invitations for staff, parents and partners, an open link for parents
-and community, with comments and role answers. After every submission, and after every release
-step once the sealed inbox exists (`app.services.mix.release`, found with importlib so this test
-attacks today's code as it is and the mix when it lands), the test reads every staff view of the
-round: every page and HTMX fragment of the round (walked from app.url_map, as coordinator and as
-viewer), the dashboard and reminders, the CSVs, every workbook sheet (read back with openpyxl),
-the CLI's output. Then it closes the round and reads everything once more.
+and community, with comments and role answers. After every submission, and after every
+release step (`app.services.mix.release_waiting`, as the mail worker runs it), the test reads
+every staff view of the round: every page and HTMX fragment of the round (walked from
+app.url_map, as coordinator and as viewer), the dashboard and reminders, the CSVs, every
+workbook sheet (read back with openpyxl), the CLI's output. Then it closes the round and reads
+everything once more.
 
 Between two consecutive snapshots, a change in what respondents answered must be backed by at
 least k more respondents in every audience it touches:
@@ -33,11 +33,8 @@ after every step, DIFF_SEED=n another order and other answers.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import os
 import random
-import types
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -51,11 +48,12 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.invitations.common import audience_labels
-from app.models import FeedbackRound, Invitation, OpenLink, Response, Role, TeamRole
+from app.models import Invitation, OpenLink, Response, Role, TeamRole
 from app.services import abuse
 from app.services.accounts import get_or_create_organisation
 from app.services.contacts import ContactRow, add_contacts
 from app.services.launch import launch
+from app.services.mix import release_waiting
 from app.services.responding import clear_shape_cache, today
 from app.services.rounds import RoundSettings, create_round
 from app.services.tokens import derive_token
@@ -186,54 +184,13 @@ def _answer_one(app: Flask, url: str, rng: random.Random, audience: str, n: int,
     raise AssertionError("the questionnaire never ended")
 
 
-# -- the mix, when it exists ------------------------------------------------------------------
+# -- the mix ---------------------------------------------------------------------------------
 
 
-def _release_function() -> Callable[..., object] | None:
-    """`app.services.mix.release` (a function, or a module holding one), if it exists yet."""
-    try:
-        mix = importlib.import_module("app.services.mix")
-    except ModuleNotFoundError:
-        return None
-    release = getattr(mix, "release", None)
-    if release is None:
-        try:
-            release = importlib.import_module("app.services.mix.release")
-        except ModuleNotFoundError:
-            return None
-    if isinstance(release, types.ModuleType):
-        release = next(
-            (
-                getattr(release, name)
-                for name in ("release", "release_due", "release_all", "run")
-                if callable(getattr(release, name, None))
-            ),
-            None,
-        )
-    return release if callable(release) else None
-
-
-def _run_release(app: Flask, release: Callable[..., object], round_id: uuid.UUID) -> None:
+def _release(app: Flask, round_id: uuid.UUID) -> None:
+    """The release step as the mail worker runs it (audiences with at least k waiting)."""
     with app.app_context():
-        arguments: dict[str, object] = {}
-        for name, parameter in inspect.signature(release).parameters.items():
-            if parameter.default is not inspect.Parameter.empty or parameter.kind in (
-                inspect.Parameter.VAR_POSITIONAL,
-                inspect.Parameter.VAR_KEYWORD,
-            ):
-                continue
-            if name in ("rnd", "round", "feedback_round"):
-                arguments[name] = db.session.get(FeedbackRound, round_id)
-            elif name == "round_id":
-                arguments[name] = round_id
-            elif name in ("secret", "secret_key"):
-                arguments[name] = app.config["SECRET_KEY"]
-            elif name == "app":
-                arguments[name] = app
-            else:
-                raise AssertionError(f"do not know how to call release with {name!r}")
-        release(**arguments)
-        db.session.commit()
+        release_waiting(round_id)
 
 
 # -- ground truth ------------------------------------------------------------------------------
@@ -486,7 +443,6 @@ def test_no_view_of_a_round_can_be_differenced(
         org_name=ORG,
         extra_paths=[f"/assessments/{assessment_id}/import"],
     )
-    release = _release_function()
     rng = random.Random(SEED)
 
     # Everyone who will answer, in a shuffled order: (audience, channel, n).
@@ -534,10 +490,9 @@ def test_no_view_of_a_round_can_be_differenced(
         by_channel[(audience, channel)] += 1
         checkpoint = number % CHECKPOINT_EVERY == 0 or number == len(people)
         step(state(f"#{number} ({audience} {n} by {channel})", audience, full=checkpoint))
-        if release is not None:
-            _run_release(app, release, setup.round_id)
-            if _released(app, setup.round_id) != previous.released:
-                step(state(f"release after #{number}", full=checkpoint))
+        _release(app, setup.round_id)
+        if _released(app, setup.round_id) != previous.released:
+            step(state(f"release after #{number}", full=checkpoint))
 
     # The close: the last live view against the final results.
     close = viewers.coordinator.post(
@@ -546,9 +501,8 @@ def test_no_view_of_a_round_can_be_differenced(
     )
     assert close.status_code == 303, close.get_data(as_text=True)[:500]
     step(state("closed", live=False))
-    if release is not None:
-        _run_release(app, release, setup.round_id)
-        step(state("release after close", live=False))
+    _release(app, setup.round_id)  # the close released everything already: nothing moves
+    step(state("release after close", live=False))
     current = previous
 
     # Nothing is lost: the final results stand on everyone, in every audience of at least k.
@@ -563,5 +517,5 @@ def test_no_view_of_a_round_can_be_differenced(
     assert not findings.problems, (
         f"Differencing attack on a round with k={K}, {PER_AUDIENCE} respondents in each of "
         f"{len(CHANNELS)} audiences, {len(current.snapshot.views)} views per snapshot "
-        f"(mix release {'found' if release else 'absent'}):\n" + findings.report()
+        ":\n" + findings.report()
     )
