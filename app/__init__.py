@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     from app import models  # noqa: F401  (registers every table on the metadata)
+    from app.control_characters import init_control_character_guard
     from app.database import check_connection, configure_engine
     from app.errors import init_errors
     from app.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_engine(app)
         check_connection(app)
 
+    init_control_character_guard(app)  # after CSRF, before any view reads a value
     app.before_request(load_current_membership)
     init_security(app)
     init_errors(app)
