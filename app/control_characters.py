@@ -39,6 +39,9 @@ def refuse_control_characters() -> None:
                 "invisible control character. Check the address and try again.",
             )
     for name, value in request.form.items(multi=True):
+        if not isinstance(name, str) or not isinstance(value, str):
+            # werkzeug gives None for a multipart part whose name it cannot read.
+            abort(400, "Nothing was changed: the form could not be read. Go back and try again.")
         if CONTROL.search(name) or CONTROL.search(value):
             abort(
                 400,
@@ -47,6 +50,8 @@ def refuse_control_characters() -> None:
                 "that text again, and send the form again.",
             )
     for name, upload in request.files.items(multi=True):
+        if not isinstance(name, str):
+            abort(400, "Nothing was changed: the form could not be read. Go back and try again.")
         if CONTROL.search(name) or CONTROL.search(upload.filename or ""):
             abort(
                 400,
