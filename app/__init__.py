@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.assets import init_assets
+    from app.control_characters import init_control_character_guard
     from app.database import check_connection, close_session_quietly, configure_engine
     from app.dates import init_dates
     from app.errors import init_errors
@@ -73,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_engine(app)
         check_connection(app)
 
+    init_control_character_guard(app)  # after CSRF, before any view reads a value
     app.before_request(load_current_membership)
     init_security(app)
     init_errors(app)

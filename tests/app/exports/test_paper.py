@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import uuid
 import zipfile
 from datetime import date
@@ -30,6 +31,7 @@ from app.services.documents import paper
 from app.services.documents.paper import check as paper_check
 from tests.app.exports.conftest import fill_template, load_round, make_round
 from tests.support import csrf_token, login, release_all
+from tests.workbook_bombs import FAT_ROW, THIN_ROW, inflated
 
 AGREE = ["Strongly agree", "Agree", "Disagree", "Strongly disagree", "Don't know"]
 
@@ -595,6 +597,26 @@ def test_too_many_questionnaires_or_rows_are_refused(
         _template(client, live_round), {r: {items[0].letter: "Agree"} for r in range(2, 6)}
     )
     assert "The file has more than 3 questionnaires." in _rejected(app, client, live_round, data)
-    monkeypatch.setattr(paper_check, "MAX_SHEET_ROWS", 10)
-    data = fill_template(_template(client, live_round), {12: {items[0].letter: "Agree"}})
-    assert "The 'Entry' sheet goes beyond row 10." in _rejected(app, client, live_round, data)
+    monkeypatch.setattr(paper_check, "MAX_SHEET_ROWS", 100)  # the other sheets are shorter
+    data = fill_template(_template(client, live_round), {102: {items[0].letter: "Agree"}})
+    assert "The 'Entry' sheet goes beyond row 100." in _rejected(app, client, live_round, data)
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "expected"),
+    [
+        (1_000_000, FAT_ROW, "MB, far more than 5,000 questionnaires need."),
+        (3_000_000, THIN_ROW, "The 'Entry' sheet goes beyond row 20,000."),
+    ],
+    ids=["declared-size", "row-count"],
+)
+def test_a_zip_bomb_template_is_refused_fast_and_imports_nothing(
+    app: Flask, client: FlaskClient, live_round: uuid.UUID, rows: int, row: str, expected: str
+) -> None:
+    # Before the guard, a half-megabyte file of three million rows took 41 s to refuse.
+    bomb = inflated(_template(client, live_round), "Entry", rows, row=row)
+    assert len(bomb) < 500_000
+    started = time.perf_counter()
+    text = _rejected(app, client, live_round, bomb)
+    assert time.perf_counter() - started < 3
+    assert expected in text

@@ -30,10 +30,12 @@ from app.services.documents.paper.live import ensure_live, questionnaire_for
 from app.services.documents.paper.rows import PaperCheck, check_row
 from app.services.documents.paper.text import cell_text, normal, short
 from app.services.documents.workbook import clean_text
+from frameworks.workbook.bounds import WorkbookTooLarge, bounded_rows, check_workbook
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_QUESTIONNAIRES = 5000  # per file; more is a sign of a wrong file, and bounds the work
 MAX_SHEET_ROWS = 20000  # rows looked at, empty ones included (a zip bomb of empty rows)
+MAX_UNPACKED_BYTES = 40_000_000  # 5,000 questionnaires of 60 questions unpack to about 20 MB
 EXTRA_COLUMNS_CHECKED = 30  # beyond the template's columns, to catch typing in the wrong place
 
 
@@ -76,29 +78,33 @@ def _check(rnd: FeedbackRound, wb: Any, audience_labels: dict[str, str]) -> Pape
             f"to '{ENTRY_SHEET}' and upload the file again."
         )
     check = PaperCheck(round_id=rnd.id, audience=audience, audience_label=label)
-    sheet = wb[ENTRY_SHEET]
-    if (sheet.max_row or 0) > MAX_SHEET_ROWS:
-        raise PaperError(
-            f"The '{ENTRY_SHEET}' sheet goes beyond row {MAX_SHEET_ROWS:,}. Split the "
-            "questionnaires into several files and upload them one at a time."
-        )
     width = len(columns) + EXTRA_COLUMNS_CHECKED
-    rows = sheet.iter_rows(min_row=HEADER_ROW, max_row=MAX_SHEET_ROWS, max_col=width)
-    header = next(rows, None)
-    _check_header(columns, list(header or ()))
-    for number, cells in enumerate(rows, start=FIRST_DATA_ROW):
-        check_row(check, columns, number, list(cells))
-        if number - FIRST_DATA_ROW + 1 - check.empty_rows > MAX_QUESTIONNAIRES:
-            raise PaperError(
-                f"The file has more than {MAX_QUESTIONNAIRES} questionnaires. Split them into "
-                "several files and upload them one at a time."
-            )
+    rows = bounded_rows(wb[ENTRY_SHEET], MAX_SHEET_ROWS, min_row=HEADER_ROW, max_col=width)
+    try:
+        header = next(rows, None)
+        _check_header(columns, list(header or ()))
+        for number, cells in enumerate(rows, start=FIRST_DATA_ROW):
+            check_row(check, columns, number, list(cells))
+            if number - FIRST_DATA_ROW + 1 - check.empty_rows > MAX_QUESTIONNAIRES:
+                raise PaperError(
+                    f"The file has more than {MAX_QUESTIONNAIRES} questionnaires. Split them "
+                    "into several files and upload them one at a time."
+                )
+    except WorkbookTooLarge:
+        raise _beyond_the_last_row(ENTRY_SHEET) from None
     if not check.rows and not check.errors:
         raise PaperError(
             f"The '{ENTRY_SHEET}' sheet has no questionnaires typed in. Type one paper "
             "questionnaire per row from row 2, then upload the file again."
         )
     return check
+
+
+def _beyond_the_last_row(sheet: str) -> PaperError:
+    return PaperError(
+        f"The '{sheet}' sheet goes beyond row {MAX_SHEET_ROWS:,}. Split the questionnaires "
+        "into several files and upload them one at a time."
+    )
 
 
 def _check_header(columns: Sequence[EntryColumn], header: list[Any]) -> None:
@@ -140,6 +146,16 @@ def _open_workbook(data: bytes) -> Any:
     )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise not_xlsx
+    try:
+        check_workbook(data, max_unpacked=MAX_UNPACKED_BYTES, max_rows=MAX_SHEET_ROWS)
+    except WorkbookTooLarge as exc:
+        if exc.what == "rows":
+            raise _beyond_the_last_row(exc.sheet) from None
+        raise PaperError(
+            f"The file unpacks to {exc.found // 1_000_000:,} MB, far more than "
+            f"{MAX_QUESTIONNAIRES:,} questionnaires need. Download a fresh template and type "
+            "the questionnaires into it."
+        ) from None
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for damaged or foreign files
