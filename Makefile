@@ -26,12 +26,14 @@ $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-app
 	FLASK_DEBUG=1 $(FLASK) db upgrade
 	FLASK_DEBUG=1 $(FLASK) demo
-	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000 --no-debugger
+	FLASK_DEBUG=1 DEMO_LINKS=1 $(FLASK) run --host 127.0.0.1 --port 5000 --no-debugger
 
-## test: lint, then the suite on SQLite, then the app tests on PostgreSQL if TEST_DATABASE_URL is set
+## test: ruff, mypy, then the suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set
 test: $(VENV)/.installed-dev
 	$(BIN)/python .ci/lockfile.py check
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_FAST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
@@ -48,10 +50,12 @@ bench: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## lock: re-resolve pyproject.toml's ranges into both lock files (needs the package index)
 lock: $(VENV)/.installed-dev
 	$(BIN)/python .ci/lockfile.py write
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

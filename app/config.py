@@ -1,16 +1,17 @@
-"""Configuration from the environment (and `.env`), DESIGN.md section 9."""
+"""Flask's configuration, built from the typed settings in app/settings.py (DESIGN.md section 9)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from limits import parse_many
+from pydantic import SecretStr, ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from app.settings import SECRET_FIELDS, Settings
 
 
 class ConfigurationError(SystemExit):
@@ -18,12 +19,6 @@ class ConfigurationError(SystemExit):
 
     def __init__(self, message: str):
         super().__init__(f"Chorus cannot start: {message}")
-
-
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def database_uri(url: str | None, instance_path: str) -> str:
@@ -61,41 +56,73 @@ def _dev_secret(instance_path: str) -> str:
     return key
 
 
-def _respond_settings(env: Mapping[str, str]) -> dict[str, Any]:
-    """Open-link protections, only when set (app/services/abuse.py holds the defaults): raise
-    the limits where many honest people share one address; 0 seconds turns the wait off."""
-    settings: dict[str, Any] = {}
-    for key in ("RESPOND_PAGE_RATE_LIMIT", "RESPOND_SEND_RATE_LIMIT"):
-        if env.get(key):
-            try:
-                parse_many(env[key])
-            except ValueError:
-                raise ConfigurationError(
-                    f'{key} is not a rate limit such as "300 per 10 minutes".'
-                ) from None
-            settings[key] = env[key]
-    if env.get("RESPOND_MIN_SECONDS_PER_QUESTION"):
-        try:
-            seconds = float(env["RESPOND_MIN_SECONDS_PER_QUESTION"])
-        except ValueError:
-            seconds = -1.0
-        if not 0 <= seconds <= 60:
-            raise ConfigurationError("RESPOND_MIN_SECONDS_PER_QUESTION must be 0 to 60 seconds.")
-        settings["RESPOND_MIN_SECONDS_PER_QUESTION"] = seconds
-    return settings
+# What each kind of pydantic error means in plain words; {example} comes from the field.
+_PROBLEMS = {
+    "int_parsing": "must be a whole number such as {example}",
+    "int_from_float": "must be a whole number such as {example}",
+    "int_type": "must be a whole number such as {example}",
+    "float_parsing": "must be a number such as {example}",
+    "float_type": "must be a number such as {example}",
+    "finite_number": "must be a number such as {example}",
+    "bool_parsing": "must be true or false (or 1/0, yes/no, on/off), such as {example}",
+    "bool_type": "must be true or false (or 1/0, yes/no, on/off), such as {example}",
+    "greater_than_equal": "must be {ge} or more, such as {example}",
+    "greater_than": "must be more than {gt}, such as {example}",
+    "less_than_equal": "must be {le} or less, such as {example}",
+    "less_than": "must be less than {lt}, such as {example}",
+    "string_type": "must be text",
+}
+
+
+def _plain(value: Any) -> Any:
+    """60.0 reads as 60 in a message."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    """One sentence for one pydantic error: the variable, its problem, an example, the value."""
+    loc = error.get("loc") or ()
+    ctx = error.get("ctx") or {}
+    if not loc:  # a check across fields writes its own sentence
+        return f"{ctx.get('error', error['msg'])}."
+    name = str(loc[0])
+    field = Settings.model_fields.get(name)
+    examples = (field.examples if field else None) or ["a valid value"]
+    if error["type"] in _PROBLEMS:
+        bounds = {k: _plain(v) for k, v in ctx.items()}
+        problem = _PROBLEMS[error["type"]].format(example=examples[0], **bounds)
+    elif "error" in ctx:
+        problem = str(ctx["error"])
+    else:
+        problem = f"is not valid ({error['msg']})"
+    got = "" if name in SECRET_FIELDS else f" (got {error.get('input')!r})"
+    return f"{name} {problem}{got}."
+
+
+def read_settings(values: Mapping[str, Any] | None = None) -> Settings:
+    """The environment's settings, with `values` taking precedence; one line if any is bad."""
+    try:
+        return Settings(**dict(values or {}))
+    except ValidationError as exc:
+        raise ConfigurationError(" ".join(_describe(e) for e in exc.errors())) from None
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    env = os.environ
+    """Flask's config for create_app: the typed settings, then `overrides` (tests, scripts) on
+    top. Overrides named like a setting are checked like one; DEBUG stands for FLASK_DEBUG."""
     overrides = dict(overrides or {})
+    given = {k: v for k, v in overrides.items() if k in Settings.model_fields}
+    if "DEBUG" in overrides:
+        given["FLASK_DEBUG"] = bool(overrides["DEBUG"])
+    settings = read_settings(given)
     testing = bool(overrides.get("TESTING", False))
-    debug = bool(overrides.get("DEBUG", _bool(env.get("FLASK_DEBUG"))))
+    debug = settings.FLASK_DEBUG
 
-    threshold = int(overrides.get("ANONYMITY_THRESHOLD", env.get("ANONYMITY_THRESHOLD") or 5))
-    if threshold < 3:
-        raise ConfigurationError("ANONYMITY_THRESHOLD must be 3 or more.")
-
-    secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+    secret = _secret(settings.SECRET_KEY)
     if not secret:
         if not (debug or testing):
             raise ConfigurationError(
@@ -104,13 +131,20 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
             )
         secret = _dev_secret(instance_path)
 
+    database = database_uri(settings.DATABASE_URL, instance_path)
+    in_process = settings.MAIL_WORKER_IN_PROCESS
+    if in_process is None:
+        # The embedded default (SQLite, one process) sends mail from a thread in the app.
+        in_process = database.startswith("sqlite") and not testing
+
     config: dict[str, Any] = {
         "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": database_uri(
-            overrides.pop("DATABASE_URL", None) or env.get("DATABASE_URL"), instance_path
-        ),
+        "SECRET_KEY_FALLBACKS": [key.get_secret_value() for key in settings.SECRET_KEY_FALLBACKS],
+        "SQLALCHEMY_DATABASE_URI": database,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "ANONYMITY_THRESHOLD": threshold,
+        "ANONYMITY_THRESHOLD": settings.ANONYMITY_THRESHOLD,
+        "TRUSTED_PROXIES": settings.TRUSTED_PROXIES,
+        "DEMO_LINKS": settings.DEMO_LINKS,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not (debug or testing),
@@ -121,38 +155,46 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,  # contact files are capped at 5 MB
         "WTF_CSRF_TIME_LIMIT": None,  # no timeouts for slow respondents (WCAG 2.2.1)
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Flask-WTF's HTTPS check wants a Referer, which browsers never send under our
+        # Referrer-Policy: no-referrer, so every form over HTTPS would be refused. The token and
+        # SameSite=Lax cookies are the CSRF defence.
+        "WTF_CSRF_SSL_STRICT": False,
+        "RATELIMIT_STORAGE_URI": settings.RATELIMIT_STORAGE_URI,
         "RATELIMIT_HEADERS_ENABLED": True,
         # A failing limiter (Redis unreachable; limits 5.8's memory storage racing under
         # threaded workers, alisaifee/limits#352) lets the request through and logs, never a 500.
         "RATELIMIT_SWALLOW_ERRORS": True,
-        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
-        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
-        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
-        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
-        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
-        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
-        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
-        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "chorus@localhost"),
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        "LOGIN_RATE_LIMIT": settings.LOGIN_RATE_LIMIT,
+        "LOGIN_ACCOUNT_RATE_LIMIT": settings.LOGIN_ACCOUNT_RATE_LIMIT,
+        "MAIL_SERVER": settings.MAIL_SERVER,
+        "MAIL_PORT": settings.MAIL_PORT,
+        "MAIL_USE_TLS": settings.MAIL_USE_TLS,
+        "MAIL_USE_SSL": settings.MAIL_USE_SSL,
+        "MAIL_USERNAME": settings.MAIL_USERNAME or None,
+        "MAIL_PASSWORD": _secret(settings.MAIL_PASSWORD) or None,
+        "MAIL_DEFAULT_SENDER": settings.MAIL_DEFAULT_SENDER,
+        "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
+        "MAIL_WORKER_IN_PROCESS": in_process,
         # The outbox worker (app/mail): attempts before a message fails for good, the first
         # retry delay (doubling each time), how long a claim may last before another worker
         # takes the message over (a killed worker), messages per SMTP connection, idle wait.
-        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS") or 5),
-        "MAIL_RETRY_BASE_SECONDS": int(env.get("MAIL_RETRY_BASE_SECONDS") or 300),
-        "MAIL_CLAIM_TIMEOUT_SECONDS": int(env.get("MAIL_CLAIM_TIMEOUT_SECONDS") or 600),
-        "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE") or 100),
-        "MAIL_POLL_SECONDS": float(env.get("MAIL_POLL_SECONDS") or 5),
-        "MAIL_TIMEOUT_SECONDS": float(env.get("MAIL_TIMEOUT_SECONDS") or 30),
+        "MAIL_MAX_ATTEMPTS": settings.MAIL_MAX_ATTEMPTS,
+        "MAIL_RETRY_BASE_SECONDS": settings.MAIL_RETRY_BASE_SECONDS,
+        "MAIL_CLAIM_TIMEOUT_SECONDS": settings.MAIL_CLAIM_TIMEOUT_SECONDS,
+        "MAIL_BATCH_SIZE": settings.MAIL_BATCH_SIZE,
+        "MAIL_POLL_SECONDS": settings.MAIL_POLL_SECONDS,
+        "MAIL_TIMEOUT_SECONDS": settings.MAIL_TIMEOUT_SECONDS,
         "DEBUG": debug,
         "TESTING": testing,
     }
-    config.update(_respond_settings(env))
-    config.update(overrides)
-    if "MAIL_WORKER_IN_PROCESS" not in config:
-        # The embedded default (SQLite, one process) sends mail from a thread in the app.
-        config["MAIL_WORKER_IN_PROCESS"] = _bool(
-            env.get("MAIL_WORKER_IN_PROCESS"),
-            default=config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not testing,
-        )
+    # Open-link protections, only when set (app/services/abuse.py holds the defaults).
+    for key in (
+        "RESPOND_PAGE_RATE_LIMIT",
+        "RESPOND_SEND_RATE_LIMIT",
+        "RESPOND_MIN_SECONDS_PER_QUESTION",
+    ):
+        if getattr(settings, key) is not None:
+            config[key] = getattr(settings, key)
+    # Anything else given (TESTING, PASSWORD_HASH_METHOD, ...) goes in as it is.
+    config.update({k: v for k, v in overrides.items() if k not in given and k != "DATABASE_URL"})
     return config

@@ -1,13 +1,26 @@
-"""Engine set-up: SQLite pragmas and a start-up check that names DATABASE_URL."""
+"""Engine set-up, the start-up check that names DATABASE_URL, and the unit of work.
+
+The unit of work (DESIGN.md section 3: services flush, the view or CLI command commits once) is
+written here once. Every request is one: `ChorusFlask.dispatch_request` commits what a writing
+view flushed when it answered with a success or a redirect, and rolls everything back when it
+answered 4xx (a 422 or 409 re-render changes nothing) or raised. CLI commands use
+`unit_of_work()` (or `@transactional`). The transaction ends inside the request's error
+handlers, so a connection that dies after the view ran is the friendly 503 page, not a bare 500
+from the teardown.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any, ParamSpec, TypeVar
 
-from flask import Flask
+from flask import Flask, Response, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from app.config import ConfigurationError
 from app.extensions import db
@@ -26,7 +39,7 @@ def configure_engine(app: Flask) -> Engine:
     engine = db.engine
     if engine.dialect.name == "sqlite" and not getattr(engine, "_chorus_pragmas", False):
         event.listen(engine, "connect", _sqlite_pragmas)
-        engine._chorus_pragmas = True  # type: ignore[attr-defined]
+        engine._chorus_pragmas = True  # type: ignore[attr-defined]  # our own once-only marker
     return engine
 
 
@@ -40,3 +53,71 @@ def check_connection(app: Flask) -> None:
         raise ConfigurationError(
             f"the database in DATABASE_URL cannot be reached ({reason})."
         ) from None
+
+
+log = logging.getLogger("chorus.database")
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit what the block wrote, once; roll it all back if the block raised."""
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def transactional(command: Callable[P, R]) -> Callable[P, R]:
+    """A CLI command as one unit of work (a `click.ClickException` rolls back too)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with unit_of_work():
+            return command(*args, **kwargs)
+
+    return run
+
+
+class ChorusFlask(Flask):
+    """Flask with one unit of work per request, ended where the error handlers still apply."""
+
+    def dispatch_request(self) -> Any:
+        try:
+            response = self.make_response(super().dispatch_request())
+        except BaseException:
+            db.session.rollback()
+            raise
+        end_request_transaction(response)
+        return response
+
+
+def end_request_transaction(response: Response) -> None:
+    """Commit a writing request that succeeded (2xx, or a 303 after a POST); else roll back.
+
+    A GET never writes, so its transaction is rolled back (cheaply: it read only). A database
+    error raised here goes to the handlers in app/errors.py like one raised in the view.
+    """
+    if request.method in WRITING_METHODS and response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+def close_session_quietly(_error: BaseException | None = None) -> None:
+    """Teardown: end whatever is left of the session without raising.
+
+    The request's transaction has already ended; if something after it opened another and the
+    connection died meanwhile, the database has discarded it, and there is no response left to
+    change, so log the kind of error (never its text: it may carry parameters) and go on.
+    """
+    try:
+        db.session.close()
+    except SQLAlchemyError as exc:
+        log.warning("Closing the database session failed: %s", type(exc).__name__)
+        with suppress(SQLAlchemyError):
+            db.session.close()

@@ -7,8 +7,14 @@ from contextlib import suppress
 
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
 
 from app.extensions import db
 from app.rendering import render_page
@@ -60,9 +66,17 @@ def init_errors(app: Flask) -> None:
         custom = error.description != type(error).description
         detail = error.description if custom else None
         response = _page(error.code or 500, detail)
-        if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
-            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError) -> Response:
+        """Another driver error is a 503 only if it says the connection is gone (SQLite's
+        "closed database" is a ProgrammingError); anything else is a bug: the 500 page."""
+        if not error.connection_invalidated:
+            raise error
+        return database_unavailable(error)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DisconnectionError)

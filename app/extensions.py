@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,7 +13,7 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations match on SQLite and PostgreSQL alike.
@@ -26,12 +29,24 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
+    if TYPE_CHECKING:
+        # Every model maps a plain Table, which bulk Core inserts and updates use directly.
+        __table__: ClassVar[Table]
+
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass db.Model, which Flask-SQLAlchemy builds at run time from Base. mypy cannot take
+# a base class from an attribute (python/mypy#8603), so it checks the models against Base itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 htmx = HTMX()
+compress = Compress()  # HTML and JSON; static files come precompressed (app/assets.py)
 # Keyed per route where it matters; login uses the client address, held only in limiter storage.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -68,7 +68,7 @@ def role_required(*roles: Role) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return wrapped  # type: ignore[return-value]  # functools.wraps keeps the view's signature
 
     return decorator
 
@@ -87,8 +87,8 @@ def get_owned_or_404(model: type[M], object_id: str | uuid.UUID) -> M:
     org = current_org()
     obj = db.session.execute(
         select(model).where(
-            model.id == parse_uuid_or_404(object_id),  # type: ignore[attr-defined]
-            model.organisation_id == org.id,  # type: ignore[attr-defined]
+            model.id == parse_uuid_or_404(object_id),  # type: ignore[attr-defined]  # owned models
+            model.organisation_id == org.id,  # type: ignore[attr-defined]  # owned models
         )
     ).scalar_one_or_none()
     if obj is None:
@@ -98,7 +98,7 @@ def get_owned_or_404(model: type[M], object_id: str | uuid.UUID) -> M:
 
 def public(view: F) -> F:
     """Mark a view as reachable without signing in (login, health, respondent pages)."""
-    view.chorus_public = True  # type: ignore[attr-defined]
+    view.chorus_public = True  # type: ignore[attr-defined]  # a marker read by is_public_endpoint
     return view
 
 

@@ -36,7 +36,14 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    import psycopg
+
+    from app.services.results import RoundResults
 
 ITEMS = 40
 FRAMEWORK = "hmie-children-services"
@@ -174,9 +181,9 @@ def measure(app: Any, database_url: str, round_id: uuid.UUID) -> dict[str, Any]:
     with app.app_context():
         answers = db.session.query(Answer).filter(Answer.round_id == round_id).count()
 
-        def results() -> object:
+        def results() -> RoundResults:
             db.session.expire_all()
-            return round_results(db.session.get(FeedbackRound, round_id))
+            return round_results(db.session.get_one(FeedbackRound, round_id))
 
         results_s, results_cpu = _median(RUNS, results)
         sample = results()
@@ -208,15 +215,18 @@ def measure(app: Any, database_url: str, round_id: uuid.UUID) -> dict[str, Any]:
     with app.app_context():
         from app.services.results import close_round
 
-        close_round(db.session.get(FeedbackRound, round_id))
+        close_round(db.session.get_one(FeedbackRound, round_id))
         db.session.commit()
     closed_page_s, closed_page_cpu = _median(RUNS, page)
 
     # The bare stack: the database driver alone, the same GROUP BY, rows fetched.
+    conn: sqlite3.Connection | psycopg.Connection[Any]
     if dialect == "sqlite":
         import sqlite3
 
-        conn = sqlite3.connect(make_url(uri).database)
+        path = make_url(uri).database
+        assert path, uri  # always a file: the bench makes a temporary one
+        conn = sqlite3.connect(path)
         key: Any = round_id.hex  # how SQLAlchemy's Uuid stores it on SQLite
         sql = RAW_SQL.format(p="?")
         plan = " ".join(str(row[-1]) for row in conn.execute("EXPLAIN QUERY PLAN " + sql, (key,)))
@@ -250,7 +260,7 @@ def measure(app: Any, database_url: str, round_id: uuid.UUID) -> dict[str, Any]:
         "closed_page_cpu": closed_page_cpu,
         "raw_cpu": raw_cpu,
         "load": os.getloadavg()[0],
-        "indicators": len(sample.indicators),  # type: ignore[attr-defined]
+        "indicators": len(sample.indicators),
     }
 
 

@@ -26,6 +26,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from frameworks.schema import Framework
 
 ITEMS = 40
 FRAMEWORK = "hmie-children-services"
@@ -57,11 +61,11 @@ def _peak_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _indicators_for(framework: object, wanted: int) -> list[str]:
+def _indicators_for(framework: Framework, wanted: int) -> list[str]:
     """Indicators whose staff statements add up to exactly `wanted` (a small subset sum)."""
     counts = [
         (ind.id, len(ind.items.get(AUDIENCE, [])))
-        for ind in framework.indicators  # type: ignore[attr-defined]
+        for ind in framework.indicators
         if ind.items.get(AUDIENCE)
     ]
     reachable: dict[int, list[str]] = {0: []}
@@ -148,13 +152,13 @@ def child_export(database_url: str, round_id: str, out: str) -> None:
     import uuid
 
     from app import create_app
-    from app.exports.round_workbook import write_round_workbook
     from app.extensions import db
     from app.models import FeedbackRound
+    from app.services.documents.round_workbook import write_round_workbook
 
     app = create_app(_config(database_url))
     with app.app_context():
-        rnd = db.session.get(FeedbackRound, uuid.UUID(round_id))
+        rnd = db.session.get_one(FeedbackRound, uuid.UUID(round_id))
         started, cpu = time.perf_counter(), time.process_time()
         with open(out, "wb") as stream:
             write_round_workbook(rnd, stream)

@@ -17,9 +17,11 @@ answers without reading: the bench measures capacity, not people.
 
 Reports throughput (responses/s, requests/s), latency percentiles over every request, errors
 (anything a respondent should not see: a 5xx, an unexpected status, a dropped connection) and a
-reconciliation: every submission the phones saw accepted is in the database exactly once, no
-response is there that no phone saw accepted, every accepted invitation is completed, and the
-answers and per-day counts add up.
+reconciliation, after the mix has released everything still sealed (DESIGN.md 6.3): every
+submission the phones saw accepted is spent exactly once (its keyed hash in spent_submission: a
+response has a fresh id, so it cannot be matched to a phone, by design), no id is spent that no
+phone saw accepted, there are as many responses as acceptances, every accepted invitation is
+completed, and the answers and per-day counts add up.
 
 The limit beside it: the same client against a bare Flask app returning one static page of the
 median respondent page size, under the same gunicorn settings on the same machine.
@@ -44,6 +46,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -210,26 +213,52 @@ def prepare(url: str, secret: str, contacts: dict[str, int]) -> Any:
     return seeded
 
 
-def reconcile(url: str, seeded: Any, outcomes: list[tuple[str, bool, str, str]]) -> dict[str, int]:
-    """Compare what the phones saw accepted with what the database holds."""
+def reconcile(
+    url: str, secret: str, seeded: Any, outcomes: list[tuple[str, bool, str, str]]
+) -> dict[str, int]:
+    """Release what is still sealed, then compare what the phones saw accepted with the
+    database: by the spent ids' keyed hashes (responses carry fresh ids)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    accepted = [sid for _, ok, sid, _ in outcomes if ok]
+    from app import create_app
+    from app.extensions import db
+    from app.services.mix import release_waiting
+    from app.services.mix.keys import spent_digest
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret, "MAIL_SERVER": ""})
+    with app.app_context():
+        release_waiting(seeded.round_id, everything=True)
+        db.engine.dispose()
+    accepted = [
+        spent_digest(secret, seeded.round_id, uuid.UUID(sid)) if sid else ""
+        for _, ok, sid, _ in outcomes
+        if ok
+    ]
     accepted_set = set(accepted)
     invitations_accepted = sum(1 for entry, ok, _, _ in outcomes if ok and entry == "invitation")
     engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
     params = {"r": seeded.round_id}
     with engine.connect() as conn:
-        stored = [
-            row[0].hex
-            for row in conn.execute(text("SELECT id FROM response WHERE round_id = :r"), params)
+        spent = [
+            row[0]
+            for row in conn.execute(
+                text("SELECT digest FROM spent_submission WHERE round_id = :r"), params
+            )
         ]
-        per_audience = dict(
+        responses = conn.execute(
+            text("SELECT count(*) FROM response WHERE round_id = :r"), params
+        ).scalar_one()
+        sealed = conn.execute(
+            text("SELECT count(*) FROM sealed_submission WHERE round_id = :r"), params
+        ).scalar_one()
+        per_audience: dict[str, int] = dict(
             conn.execute(
                 text("SELECT audience, count(*) FROM response WHERE round_id = :r GROUP BY 1"),
                 params,
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         answers = conn.execute(
             text("SELECT count(*) FROM answer WHERE round_id = :r"), params
@@ -244,15 +273,16 @@ def reconcile(url: str, seeded: Any, outcomes: list[tuple[str, bool, str, str]])
         ).scalar_one()
         drafts = conn.execute(text("SELECT count(*) FROM saved_draft")).scalar_one()
     engine.dispose()
-    stored_set = set(stored)
+    spent_set = set(spent)
     expected_answers = sum(n * seeded.items[a] for a, n in per_audience.items())
     return {
         "accepted_by_clients": len(accepted),
         "accepted_twice_by_clients": len(accepted) - len(accepted_set),
-        "responses_in_database": len(stored),
-        "responses_in_database_twice": len(stored) - len(stored_set),
-        "accepted_missing_from_database": len(accepted_set - stored_set),
-        "in_database_not_seen_accepted": len(stored_set - accepted_set),
+        "responses_in_database": int(responses),
+        "responses_in_database_twice": len(spent) - len(spent_set),
+        "accepted_missing_from_database": len(accepted_set - spent_set),
+        "in_database_not_seen_accepted": len(spent_set - accepted_set),
+        "sealed_left": int(sealed),
         "invitations_accepted": invitations_accepted,
         "invitations_completed": int(completed),
         "answers_in_database": int(answers),
@@ -267,6 +297,7 @@ def clean(reconciliation: dict[str, int]) -> bool:
     return (
         r["accepted_twice_by_clients"] == 0
         and r["responses_in_database_twice"] == 0
+        and r["sealed_left"] == 0
         and r["accepted_missing_from_database"] == 0
         and r["in_database_not_seen_accepted"] == 0
         and r["accepted_by_clients"] == r["responses_in_database"]
@@ -350,7 +381,7 @@ def main() -> None:
         server.stop()
 
     # Every respondent the bench ran (warm-up too) is reconciled against the database.
-    reconciliation = reconcile(url, seeded, warm.outcomes + load.outcomes)
+    reconciliation = reconcile(url, secret, seeded, warm.outcomes + load.outcomes)
     page_sizes = [s for r in reports for s in r.page_sizes]
     page_bytes = int(statistics.median(page_sizes)) if page_sizes else 8000
 

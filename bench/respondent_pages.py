@@ -20,6 +20,7 @@ Ends with one line of JSON (DESIGN.md 11).
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import logging
@@ -164,9 +165,7 @@ def walk(app: Any, token: str, runs: int) -> list[dict[str, Any]]:
         action, data = phone.form_action(), {**phone.answer("a"), "nav": "next"}
         data["csrf_token"] = phone.csrf()
         # Answering the page and moving on: the POST that ends in a 303 (repeatable).
-        page["post_ms"] = _median_ms(
-            runs, lambda action=action, data=data: phone.client.post(action, data=data)
-        )
+        page["post_ms"] = _median_ms(runs, functools.partial(phone.client.post, action, data=data))
         response = phone.post(action, data)
         assert response.status_code == 303, response.status_code
         phone.follow(response)
@@ -195,14 +194,14 @@ def bare_flask_ms(pages: list[dict[str, Any]], runs: int) -> float:
     from flask import Flask
 
     bare = Flask("bare")
-    bodies = {f"/p/{n}": page["html"] for n, page in enumerate(pages)}
+    bodies: dict[str, bytes] = {f"/p/{n}": page["html"] for n, page in enumerate(pages)}
 
     @bare.get("/p/<int:n>")
     def serve(n: int) -> bytes:
         return bodies[f"/p/{n}"]
 
     client = bare.test_client()
-    return statistics.median(_median_ms(runs, lambda url=url: client.get(url)) for url in bodies)
+    return statistics.median(_median_ms(runs, functools.partial(client.get, url)) for url in bodies)
 
 
 def main() -> None:

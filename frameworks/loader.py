@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -30,7 +30,17 @@ class FrameworkError(ValueError):
         self.problems = problems or []
 
 
-class _FrameworkChecks:
+_UNREADABLE = "cannot read this as"
+_KINDS = {"timestamp": "a date", "int": "a number", "float": "a number", "bool": "true or false"}
+
+# The checks below are mixed into both safe loaders; the type checker sees the pure-Python one.
+if TYPE_CHECKING:
+    _Loader = yaml.SafeLoader
+else:
+    _Loader = object
+
+
+class _FrameworkChecks(_Loader):
     """Safe YAML with two refusals a framework file never needs and a reviewer cannot see.
 
     Duplicate keys (YAML keeps the last one silently), and anchors/aliases (a few lines of
@@ -38,11 +48,27 @@ class _FrameworkChecks:
     """
 
     def get_single_data(self) -> Any:
-        node = self.get_single_node()  # type: ignore[attr-defined]
+        node = self.get_single_node()
         if node is None:
             return None
         _refuse_aliases(node)
-        return self.construct_document(node)  # type: ignore[attr-defined]
+        return self.construct_document(node)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A value YAML's resolver took for a date or number but Python cannot make one of
+        (`2024-13-45`, 5,000 digits, `!!bool maybe`) is a problem at that place, not a crash."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+            kind = _KINDS.get(node.tag.rsplit(":", 1)[-1], "a value")
+            reason = str(exc).split(";")[0] if type(exc) is ValueError else ""
+            raise yaml.MarkedYAMLError(
+                problem=f"{_UNREADABLE} {kind}{f' ({reason})' if reason else ''}; put quotes "
+                "around it to keep it as text",
+                problem_mark=node.start_mark,
+            ) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -50,7 +76,7 @@ class _FrameworkChecks:
             for key_node, _value in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue
-                key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
+                key = self.construct_object(key_node, deep=True)
                 try:
                     seen = key in first_line
                 except TypeError:
@@ -61,7 +87,7 @@ class _FrameworkChecks:
                         problem_mark=key_node.start_mark,
                     )
                 first_line[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _PyLoader(_FrameworkChecks, yaml.SafeLoader):
@@ -208,39 +234,62 @@ def _load(loader_class: type, source: str) -> Any:
 
 
 MAX_DEPTH = 24  # a framework file nests about 7 levels deep
+MAX_NODES = 200_000  # values and blocks; the largest built-in has under 2,500
 
 
-def _check_depth(source: str, name: str) -> None:
-    """Refuse absurd nesting before composing: the composer recurses once per level, and a few
-    kilobytes of '[' would otherwise exhaust the stack (a RecursionError, or a crash in libyaml's
-    binding). Parser events arrive one by one, so counting them needs no recursion."""
-    depth = 0
-    loader = _FastLoader(source)
+def _check_shape(source: str, name: str) -> None:
+    """Refuse absurd nesting and absurd size before composing. The composer recurses once per
+    level, and a few kilobytes of '[' would otherwise exhaust the stack (a RecursionError, or a
+    crash in libyaml's binding); a few megabytes of `[1,1,1,...` would take a minute to build.
+    Parser events arrive one by one, so counting them needs no recursion.
+
+    libyaml refuses some input the pure-Python parser accepts (it has its own nesting limit,
+    reached while it scans ahead for a key, before the first event), so when it gives up the
+    count is made again by the pure-Python parser: the loader that would then compose the file.
+    """
+    for loader_class in dict.fromkeys((_FastLoader, _PyLoader)):
+        try:
+            _count(loader_class, source, name)
+        except yaml.YAMLError:
+            continue  # after the last parser: not YAML, and the full parse below words the error
+        return
+
+
+def _count(loader_class: type, source: str, name: str) -> None:
+    depth = nodes = 0
+    loader = loader_class(source)
     try:
         while loader.check_event():
             event = loader.get_event()
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise _shape_error(name, event, f"more than {MAX_NODES:,} values and blocks")
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise FrameworkError(
-                        [
-                            f"{name}: line {mark.line + 1}, column {mark.column + 1}: nested more "
-                            f"than {MAX_DEPTH} levels deep; a framework file needs far fewer"
-                        ]
-                    )
+                    raise _shape_error(name, event, f"nested more than {MAX_DEPTH} levels deep")
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
-        return  # not YAML: the full parse below words the error
     finally:
         loader.dispose()
+
+
+def _shape_error(name: str, event: yaml.Event, problem: str) -> FrameworkError:
+    mark = event.start_mark
+    assert mark is not None  # the parser marks every event it emits
+    return FrameworkError(
+        [
+            f"{name}: line {mark.line + 1}, column {mark.column + 1}: {problem}; a framework file "
+            "needs far fewer"
+        ]
+    )
 
 
 def parse_yaml(text: str | bytes, name: str) -> Any:
     """YAML text to plain data, refusing duplicate keys and aliases; FrameworkError if not YAML."""
     source = _decode(text, name)
-    _check_depth(source, name)
+    _check_shape(source, name)
     try:
         return _load(_FastLoader, source)
     except yaml.YAMLError:
@@ -251,7 +300,7 @@ def parse_yaml(text: str | bytes, name: str) -> Any:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(top level)"
         problem = exc.problem or "not valid YAML"
-        if problem.startswith(("duplicate key", "anchors and aliases")):
+        if problem.startswith(("duplicate key", "anchors and aliases", _UNREADABLE)):
             raise FrameworkError([f"{name}: {where}: {problem}"]) from None
         raise FrameworkError([f"{name}: {where}: not valid YAML ({problem})"]) from None
     except yaml.YAMLError as exc:  # e.g. a reader error: a control character in the text

@@ -413,9 +413,11 @@ def cross_reference_problems(data: Any) -> list[Problem]:
         if group is not None and group not in groups:
             problems.append(Problem(("sections", n, "group"), f"unknown group {group!r}"))
     for n, ind in _dicts(data.get("indicators")):
-        section = _ident(ind.get("section"))
-        if section is not None and section not in sections:
-            problems.append(Problem(("indicators", n, "section"), f"unknown section {section!r}"))
+        section_id = _ident(ind.get("section"))
+        if section_id is not None and section_id not in sections:
+            problems.append(
+                Problem(("indicators", n, "section"), f"unknown section {section_id!r}")
+            )
         themes = [_ident(theme.get("id")) for _k, theme in _dicts(ind.get("themes"))]
         unique(("indicators", n, "themes"), themes)
         links = ind.get("links")

@@ -91,18 +91,31 @@ def evidence(
     return Evidence(_capitalise(f"{lead} ({figures}) {verb_phrase}."), dont_know_text)
 
 
+PROTECTS_SMALLER_GROUP = "Not shown (protects a smaller group)"
+
+
+def hidden_figure(small: bool, k: int, noun: str = "") -> str:
+    """THE words for a hidden figure (DESIGN.md 7), chosen here and nowhere else.
+
+    `small` is whether the group itself has fewer than k people (primary suppression). Only
+    then does it read "Fewer than k" (plus `noun`, e.g. "responses"). A figure hidden so that a
+    smaller group cannot be worked out (a total, or a group of k or more) reads "Not shown
+    (protects a smaller group)": saying "fewer than k" of a group that is not would be untrue,
+    and naming which other group is small reveals nothing its own notice does not.
+    """
+    if small:
+        return f"Fewer than {check_threshold(k)}" + (f" {noun}" if noun else "")
+    return PROTECTS_SMALLER_GROUP
+
+
 def suppressed(k: int) -> Evidence:
     """What a group under the threshold reads instead of figures."""
-    return Evidence(f"Fewer than {check_threshold(k)} responses")
+    return Evidence(hidden_figure(True, k, "responses"))
 
 
 def withheld() -> Evidence:
-    """What a group of k or more reads when hidden to protect a smaller group.
-
-    Saying "fewer than k" here would be untrue; saying which cell is the small one reveals
-    nothing more than the primary cell's own notice already does.
-    """
-    return Evidence("Not shown, to protect a smaller group")
+    """What a group of k or more reads when hidden to protect a smaller group."""
+    return Evidence(PROTECTS_SMALLER_GROUP)
 
 
 def wilson_percents(successes: int, n: int) -> tuple[int, int] | None:

@@ -16,7 +16,7 @@ naming every unknown id of every kind at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from frameworks.schema import Framework
@@ -35,7 +35,7 @@ class SelectionError(ValueError):
         self.unknown: dict[str, tuple[str, ...]] = dict(unknown or {})
 
 
-def unknown_message(unknown: dict[str, Iterable[str]]) -> str:
+def unknown_message(unknown: Mapping[str, Iterable[str]]) -> str:
     """Message such as "Unknown section: 'x'; unknown indicators: '9.9', 'y'." from {kind: ids}."""
     parts = []
     for kind, ids in unknown.items():
@@ -48,7 +48,7 @@ def unknown_message(unknown: dict[str, Iterable[str]]) -> str:
     return text[:1].upper() + text[1:] + "." if text else ""
 
 
-def raise_unknown(unknown: dict[str, Iterable[str]]) -> None:
+def raise_unknown(unknown: Mapping[str, Iterable[str]]) -> None:
     """Raise one `SelectionError` naming every unknown id, if there are any."""
     cleaned = {kind: tuple(sorted(set(ids))) for kind, ids in unknown.items()}
     cleaned = {kind: ids for kind, ids in cleaned.items() if ids}

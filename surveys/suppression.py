@@ -93,9 +93,9 @@ def _protect(values: Sequence[int], lines: Sequence[_Line], k: int) -> tuple[set
     primary = {i for i, value in enumerate(values) if 0 < value < k}
     hidden = set(primary)
     while True:
-        cell = _small_union(values, lines, hidden, k)
-        if cell is not None:
-            hidden.add(cell)
+        exposed = _small_union(values, lines, hidden, k)
+        if exposed is not None:
+            hidden.add(exposed)
             continue
         bridge = _find_bridge(edges, hidden)
         if bridge is None:

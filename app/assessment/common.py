@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from app.models import Assessment
 from app.rendering import render_page
-from app.services.assessments import Access, NotAllowed, access_for, framework_of
+from app.services.assessment.assessments import Access, NotAllowed, access_for, framework_of
 from app.services.frameworks import UnknownFramework
 from app.tenancy import current_role, get_owned_or_404, parse_uuid_or_404
 from frameworks import Framework

@@ -16,11 +16,8 @@ from app.assessment.common import Loaded, load, not_allowed, scale_label
 from app.extensions import db
 from app.models import JudgementScope, Role, TeamRole
 from app.rendering import render_page
-from app.services import assessment_import as imports
-from app.services.assessment_evidence import triangulations
-from app.services.assessment_judgements import judgements_of
-from app.services.assessment_ratings import my_ratings, submission_progress
-from app.services.assessments import (
+from app.services.assessment import imports
+from app.services.assessment.assessments import (
     SCOPE_FIELDS,
     TEAM_ROLE_LABELS,
     AssessmentError,
@@ -34,6 +31,9 @@ from app.services.assessments import (
     update_settings,
     visible_assessments,
 )
+from app.services.assessment.evidence import triangulations
+from app.services.assessment.judgements import judgements_of
+from app.services.assessment.ratings import my_ratings, submission_progress
 from app.services.frameworks import UnknownFramework, available_frameworks, get_framework
 from app.tenancy import current_org, current_role, role_required
 from frameworks import Framework
@@ -169,7 +169,6 @@ def create() -> ResponseReturnValue:
                 "team": {uid: role.value for uid, role in team.items()},
             },
         )
-    db.session.commit()
     flash(f"Assessment “{assessment.title}” created. The team can start rating.", "success")
     return redirect(url_for("assessment.overview", assessment_id=assessment.id), 303)
 
@@ -265,7 +264,6 @@ def settings(assessment_id: uuid.UUID) -> ResponseReturnValue:
             db.session.rollback()
             errors = exc.errors
         else:
-            db.session.commit()
             flash("Assessment settings saved.", "success")
             return redirect(url_for("assessment.overview", assessment_id=assessment.id), 303)
     return render_page(

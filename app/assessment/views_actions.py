@@ -13,7 +13,7 @@ from app.assessment.views import bp
 from app.extensions import db
 from app.models import ImprovementAction, JudgementScope
 from app.rendering import render_page
-from app.services.assessment_actions import (
+from app.services.assessment.actions import (
     STATUS_LABELS,
     ActionInput,
     actions_of,
@@ -23,8 +23,8 @@ from app.services.assessment_actions import (
     overdue,
     update_action,
 )
-from app.services.assessment_judgements import judgements_of
-from app.services.assessments import AssessmentError
+from app.services.assessment.assessments import AssessmentError
+from app.services.assessment.judgements import judgements_of
 
 
 def _action_input(form: Any) -> ActionInput:
@@ -112,7 +112,6 @@ def actions(assessment_id: uuid.UUID) -> ResponseReturnValue:
         return _page(
             loaded, "assessment/actions.html", status=422, errors=exc.errors, values=vars(data)
         )
-    db.session.commit()
     flash(f"Action “{data.title.strip()}” added.", "success")
     return redirect(url_for("assessment.actions", assessment_id=assessment_id), 303)
 
@@ -143,7 +142,6 @@ def edit_action(assessment_id: uuid.UUID, action_id: uuid.UUID) -> ResponseRetur
             errors=exc.errors,
             values=vars(data),
         )
-    db.session.commit()
     flash("Action updated.", "success")
     return redirect(url_for("assessment.actions", assessment_id=assessment_id), 303)
 
@@ -153,6 +151,5 @@ def remove_action(assessment_id: uuid.UUID, action_id: uuid.UUID) -> ResponseRet
     loaded = load(assessment_id)
     action = _action_or_404(loaded, action_id)
     delete_action(action, loaded.access)
-    db.session.commit()
     flash("Action deleted.", "success")
     return redirect(url_for("assessment.actions", assessment_id=assessment_id), 303)

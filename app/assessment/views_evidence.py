@@ -17,8 +17,9 @@ from app.assessment.views_judgements import _indicator_page
 from app.extensions import db
 from app.models import EvidenceItem
 from app.rendering import render_page
-from app.services import assessment_import as imports
-from app.services.assessment_evidence import (
+from app.services.assessment import imports
+from app.services.assessment.assessments import AssessmentError, NotAllowed, user_names
+from app.services.assessment.evidence import (
     CONTRIBUTORS_ONLY,
     IMPORTED_IS_FIXED,
     SOURCE_LABELS,
@@ -30,7 +31,6 @@ from app.services.assessment_evidence import (
     triangulations,
     update_evidence,
 )
-from app.services.assessments import AssessmentError, NotAllowed, user_names
 
 
 def _evidence_input(form: Any) -> EvidenceInput:
@@ -54,7 +54,7 @@ def evidence(assessment_id: uuid.UUID) -> ResponseReturnValue:
     loaded = load(assessment_id)
     assessment, framework = loaded.assessment, loaded.framework
     triangulated = triangulations(assessment)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"indicator": framework.indicator(i), "triangulation": triangulated[i]}
         for i in assessment.indicator_ids
     ]
@@ -88,7 +88,6 @@ def add_evidence_item(assessment_id: uuid.UUID, ind: str) -> ResponseReturnValue
             evidence_errors=exc.errors,
             evidence_values=vars(data),
         )
-    db.session.commit()
     flash("Evidence added to the log.", "success")
     return redirect(
         url_for("assessment.indicator", assessment_id=assessment_id, ind=ind, _anchor="evidence"),
@@ -139,7 +138,6 @@ def edit_evidence(assessment_id: uuid.UUID, evidence_id: uuid.UUID) -> ResponseR
     except AssessmentError as exc:
         db.session.rollback()
         return _edit_page(loaded, item, status=422, errors=exc.errors, values=vars(data))
-    db.session.commit()
     flash("Evidence item updated.", "success")
     return redirect(
         url_for(
@@ -158,7 +156,6 @@ def remove_evidence(assessment_id: uuid.UUID, evidence_id: uuid.UUID) -> Respons
     item = _item_or_404(loaded, evidence_id)
     ind = item.indicator_id
     delete_evidence(item, loaded.access)
-    db.session.commit()
     flash("Evidence item deleted.", "success")
     return redirect(
         url_for("assessment.indicator", assessment_id=assessment_id, ind=ind, _anchor="evidence"),
@@ -220,7 +217,7 @@ def import_round_view(assessment_id: uuid.UUID) -> ResponseReturnValue:
             current_user.id,
             name,
         )
-        db.session.commit()
+        db.session.flush()  # a twin's unique key fails here, not at commit
     except AssessmentError as exc:
         db.session.rollback()
         return _import_page(loaded, status=422, errors=exc.errors)

@@ -16,10 +16,17 @@ from app.assessment.views import bp
 from app.extensions import db
 from app.models import EvidenceItem, Judgement, JudgementScope
 from app.rendering import render_page
-from app.services import assessment_import as imports
-from app.services.assessment_actions import STATUS_LABELS, actions_of
-from app.services.assessment_evidence import SOURCE_LABELS, evidence_for, triangulations
-from app.services.assessment_judgements import (
+from app.services.assessment import imports
+from app.services.assessment.actions import STATUS_LABELS, actions_of
+from app.services.assessment.assessments import (
+    AssessmentError,
+    indicators_in_section,
+    member_names,
+    tag_threads,
+    user_names,
+)
+from app.services.assessment.evidence import SOURCE_LABELS, evidence_for, triangulations
+from app.services.assessment.judgements import (
     CONFIDENCE_LEVELS,
     RESULTS_SECTION,
     JudgementInput,
@@ -34,14 +41,7 @@ from app.services.assessment_judgements import (
     save_review,
     section_targets,
 )
-from app.services.assessment_ratings import ratings_visible, visible_ratings
-from app.services.assessments import (
-    AssessmentError,
-    indicators_in_section,
-    member_names,
-    tag_threads,
-    user_names,
-)
+from app.services.assessment.ratings import ratings_visible, visible_ratings
 from surveys.assessment import rating_spread, stakeholder_flags, thread_counts
 
 
@@ -179,7 +179,7 @@ def record_indicator(assessment_id: uuid.UUID, ind: str) -> ResponseReturnValue:
             data,
             current_user.id,
         )
-        db.session.commit()
+        db.session.flush()  # a twin's unique key fails here, not at commit
     except (AssessmentError, IntegrityError) as exc:
         db.session.rollback()
         return _indicator_page(
@@ -305,7 +305,7 @@ def record_section(assessment_id: uuid.UUID, sec: str) -> ResponseReturnValue:
             data,
             current_user.id,
         )
-        db.session.commit()
+        db.session.flush()  # a twin's unique key fails here, not at commit
     except (AssessmentError, IntegrityError) as exc:
         db.session.rollback()
         return _section_page(
@@ -354,7 +354,7 @@ def _review_page(
     judgements = judgements_of(assessment)
     threads = tag_threads(framework)
     titles = dict(section_targets(assessment, framework))
-    areas = []
+    areas: list[dict[str, Any]] = []
     for (scope, target), j in judgements.items():
         if not j.areas_for_improvement.strip():
             continue
@@ -422,7 +422,6 @@ def save_review_view(assessment_id: uuid.UUID) -> ResponseReturnValue:
     except AssessmentError as exc:
         db.session.rollback()
         return _review_page(loaded, status=422, errors=exc.errors, posted=answers)
-    db.session.commit()
     flash("The review is saved.", "success")
     return redirect(url_for("assessment.review", assessment_id=assessment_id), 303)
 
@@ -437,7 +436,7 @@ def stakeholders(assessment_id: uuid.UUID) -> ResponseReturnValue:
     assessment, framework = loaded.assessment, loaded.framework
     judgements = judgements_of(assessment)
     latest = imports.latest_stakeholder_views(assessment)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ind in assessment.indicator_ids:
         judgement = judgements.get((JudgementScope.INDICATOR, ind))
         agreed = judgement.agreed_rating if judgement else None

@@ -17,8 +17,14 @@ from app.assessment.views import bp
 from app.extensions import db, htmx
 from app.models import JudgementScope
 from app.rendering import render_page
-from app.services.assessment_judgements import judgements_of
-from app.services.assessment_ratings import (
+from app.services.assessment.assessments import (
+    AssessmentError,
+    assessment_sections,
+    indicators_in_section,
+    member_names,
+)
+from app.services.assessment.judgements import judgements_of
+from app.services.assessment.ratings import (
     VIEWER_CANNOT_RATE,
     my_ratings,
     open_discussion,
@@ -30,12 +36,6 @@ from app.services.assessment_ratings import (
     submit_ratings,
     unrated,
     visible_ratings,
-)
-from app.services.assessments import (
-    AssessmentError,
-    assessment_sections,
-    indicators_in_section,
-    member_names,
 )
 
 
@@ -117,7 +117,7 @@ def save_section_ratings(assessment_id: uuid.UUID) -> ResponseReturnValue:
     }
     try:
         changed = save_ratings(loaded.assessment, loaded.framework, loaded.access, values, notes)
-        db.session.commit()
+        db.session.flush()  # a twin's unique key fails here, not at commit
     except (AssessmentError, IntegrityError) as exc:
         db.session.rollback()
         return _ratings_page(
@@ -146,7 +146,6 @@ def submit(assessment_id: uuid.UUID) -> ResponseReturnValue:
         db.session.rollback()
         section_id, sections = _section_choice(loaded, request.form.get("section"))
         return _ratings_page(loaded, section_id, sections, status=422, errors=exc.errors)
-    db.session.commit()
     flash(
         "Your ratings are submitted. You can now see the ratings of the others who have "
         "submitted theirs.",
@@ -164,7 +163,6 @@ def discussion(assessment_id: uuid.UUID) -> ResponseReturnValue:
         db.session.rollback()
         flash(exc.errors["discussion"], "info")
     else:
-        db.session.commit()
         flash(
             "The discussion is open: everyone on the team can now see every member's ratings. "
             "Start with the largest disagreements.",

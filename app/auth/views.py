@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
-from app.extensions import db, limiter
+from app.auth.limits import account_key, account_rate_limit, client_rate_limit, failed_sign_in
+from app.extensions import limiter
 from app.rendering import render_page
 from app.services.accounts import authenticate, memberships_of
 from app.tenancy import ORG_SESSION_KEY, public
@@ -29,7 +30,10 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(client_rate_limit, methods=["POST"])
+@limiter.limit(
+    account_rate_limit, key_func=account_key, methods=["POST"], deduct_when=failed_sign_in
+)
 @public
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
@@ -47,7 +51,6 @@ def login() -> ResponseReturnValue:
         else:
             session.clear()  # a fresh session on sign-in (no fixation)
             login_user(user)
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"), 303)
     return render_page(
         "auth/login.html", block="content", status=422 if error else 200, error=error, email=email

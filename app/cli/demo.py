@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.cli import demo_assessment, demo_results, demo_rounds
+from app.database import unit_of_work
 from app.extensions import db
 from app.models import Organisation, OrganisationKind, Role
 from app.services.accounts import create_user, find_user_by_email
@@ -31,16 +32,17 @@ def demo_command(password: str | None) -> None:
             click.echo(saved.read_text().rstrip())
         return
     password = password or secrets.token_urlsafe(12)
-    create_user(DEMO_EMAIL, password, DEMO_ORG, Role.COORDINATOR, name="Demo Coordinator")
-    org = db.session.execute(select(Organisation).where(Organisation.name == DEMO_ORG)).scalar_one()
-    org.kind = OrganisationKind.PARTNERSHIP
-    org.member_organisations = ["Demo Council", "Demo Health Board", "Demo Police Division"]
-    coordinator = find_user_by_email(DEMO_EMAIL)
-    assert coordinator is not None
-    notes: list[str] = []
-    for step in (demo_rounds.seed, demo_results.seed, demo_assessment.seed):
-        notes += step(org, coordinator)
-    db.session.commit()
+    with unit_of_work():  # committed before the credentials are written down
+        create_user(DEMO_EMAIL, password, DEMO_ORG, Role.COORDINATOR, name="Demo Coordinator")
+        named = select(Organisation).where(Organisation.name == DEMO_ORG)
+        org = db.session.execute(named).scalar_one()
+        org.kind = OrganisationKind.PARTNERSHIP
+        org.member_organisations = ["Demo Council", "Demo Health Board", "Demo Police Division"]
+        coordinator = find_user_by_email(DEMO_EMAIL)
+        assert coordinator is not None
+        notes: list[str] = []
+        for step in (demo_rounds.seed, demo_results.seed, demo_assessment.seed):
+            notes += step(org, coordinator)
     credentials = (
         "Sign in at http://127.0.0.1:5000/login with\n"
         f"  email:    {DEMO_EMAIL}\n"

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.dates import today
 from app.extensions import db
 from app.models import (
     FeedbackRound,
@@ -27,17 +28,17 @@ from app.models import (
     User,
 )
 from app.services.accounts import create_user
-from app.services.assessment_actions import ActionInput, add_action
-from app.services.assessment_evidence import EvidenceInput, add_evidence
-from app.services.assessment_import import import_round
-from app.services.assessment_judgements import JudgementInput, record_judgement
-from app.services.assessment_ratings import open_discussion, save_ratings, submit_ratings
-from app.services.assessments import (
+from app.services.assessment.actions import ActionInput, add_action
+from app.services.assessment.assessments import (
     AssessmentSettings,
     access_for,
     create_assessment,
     framework_of,
 )
+from app.services.assessment.evidence import EvidenceInput, add_evidence
+from app.services.assessment.imports import import_round
+from app.services.assessment.judgements import JudgementInput, record_judgement
+from app.services.assessment.ratings import open_discussion, save_ratings, submit_ratings
 
 FRAMEWORK = "hmie-children-services"
 FALLBACK_INDICATORS = ["2.1", "2.2", "5.1", "8.1"]
@@ -160,7 +161,7 @@ def seed(org: Organisation, coordinator: User) -> list[str]:
                 fac_access,
                 ind,
                 EvidenceInput(
-                    source, text, (date.today() - timedelta(days=40 + 10 * n)).isoformat(), where
+                    source, text, (today() - timedelta(days=40 + 10 * n)).isoformat(), where
                 ),
                 facilitator.id,
             )
@@ -195,7 +196,7 @@ def seed(org: Organisation, coordinator: User) -> list[str]:
             ActionInput(
                 title="Share one chronology per family across partners",
                 owner="Integrated services manager",
-                due_on=(date.today() + timedelta(days=120)).isoformat(),
+                due_on=(today() + timedelta(days=120)).isoformat(),
                 status="in_progress",
                 indicator_ids=["5.1"],
                 area_for_improvement=AGREED["5.1"][2],

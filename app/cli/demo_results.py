@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import insert, select, update
 
+from app.dates import today as service_day
 from app.extensions import db
 from app.models import (
     Channel,
@@ -96,7 +97,7 @@ HIDDEN_COMMENT = "Mrs Brown at the Elm Street centre shouted at my daughter."
 def seed(org: Organisation, coordinator: User) -> list[str]:
     """Add this part of the demo; return lines to print for the newcomer."""
     rng = random.Random(2025)
-    today = date.today()
+    today = service_day()
     earlier = _round(
         org,
         EARLIER,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from app.dates import today as service_day
 from app.models import Organisation, User
 from app.services.frameworks import get_framework
 from app.services.rounds import RoundSettings, as_generated, create_round, skipped_audiences
@@ -15,7 +16,7 @@ DEMO_AUDIENCES = ["parents", "children", "staff", "partners"]
 
 def seed(org: Organisation, coordinator: User, today: date | None = None) -> list[str]:
     """Add a draft round opening in a week; return lines to print for the newcomer."""
-    today = today or date.today()
+    today = today or service_day()
     rnd = create_round(
         org,
         RoundSettings(

@@ -9,7 +9,7 @@ from typing import NoReturn
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app.database import transactional
 from app.models import Organisation
 from app.services.frameworks import (
     FrameworkClash,
@@ -179,6 +179,7 @@ def validate(path: Path) -> None:
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--org", "org_name", required=True, help="The organisation that will use it.")
 @click.option("--replace", is_flag=True, help="Replace the organisation's framework of this id.")
+@transactional
 def import_command(path: Path, org_name: str, replace: bool) -> None:
     """Import a YAML file or Excel workbook for one organisation (checked fully first)."""
     org = _organisation(org_name)
@@ -186,12 +187,9 @@ def import_command(path: Path, org_name: str, replace: bool) -> None:
     try:
         row, replaced = import_upload(org.id, _read(path), path.name, replace=replace)
     except FrameworkError as exc:
-        db.session.rollback()
         _problems(exc, "; nothing was imported")
     except FrameworkClash as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from None
-    db.session.commit()
     fw = get_framework(org.id, row.framework_id)
     verb = "Replaced" if replaced else "Imported"
     click.echo(f"{verb} {fw.id} ({fw.title}) for {org.name}: {describe_size(fw)}.")

@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app.database import transactional
 from app.models import Role
 from app.services.accounts import AccountError, create_user
 
@@ -20,6 +20,7 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", default="", help="Display name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@transactional
 def create(email: str, org_name: str, role: str, name: str, password_stdin: bool) -> None:
     """Create an account (or add a role in another organisation to an existing account)."""
     if password_stdin:
@@ -29,7 +30,5 @@ def create(email: str, org_name: str, role: str, name: str, password_stdin: bool
     try:
         user = create_user(email, password, org_name, role, name=name)
     except AccountError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from None
-    db.session.commit()
     click.echo(f"Created {user.email} as {role} in {org_name}.")

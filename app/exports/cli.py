@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from app.exports.round_workbook import write_round_workbook
 from app.extensions import db
 from app.models import FeedbackRound
+from app.services.documents.round_workbook import write_round_workbook
 from app.services.results import CellStatus, ResultsUnavailable
 
 

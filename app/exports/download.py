@@ -6,7 +6,7 @@ import io
 import re
 import unicodedata
 
-from app.exports.workbook import XLSX_MIME
+from app.services.documents.workbook import XLSX_MIME
 
 __all__ = ["CSV_MIME", "XLSX_MIME", "bytes_io", "download_name", "slug"]
 

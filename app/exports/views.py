@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import IO
 
 from flask import (
@@ -24,16 +23,17 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.exports.assessment_workbook import write_assessment_workbook
+from app.dates import today
 from app.exports.download import CSV_MIME, XLSX_MIME, bytes_io, download_name
-from app.exports.indicators_csv import indicators_csv
-from app.exports.round_tables import Names
-from app.exports.round_workbook import write_round_workbook
 from app.extensions import db
 from app.models import Assessment, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
-from app.services import paper
-from app.services.assessments import access_for
+from app.services.assessment.assessments import access_for
+from app.services.documents import paper
+from app.services.documents.assessment_workbook import write_assessment_workbook
+from app.services.documents.indicators_csv import indicators_csv
+from app.services.documents.round_tables import Names
+from app.services.documents.round_workbook import write_round_workbook
 from app.services.frameworks import UnknownFramework, get_framework
 from app.services.results import framework_of, round_results
 from app.tenancy import current_role, get_owned_or_404
@@ -219,12 +219,12 @@ def paper_upload(round_id: uuid.UUID) -> ResponseReturnValue:
             rnd,
             check.audience,
             check.rows,
-            date.today(),
+            today(),
             secret=current_app.config["SECRET_KEY"],
             audience_label=check.audience_label,
             allow_duplicate=allow_duplicate,
         )
-        db.session.commit()
+        db.session.flush()  # a twin's unique key fails here, not at commit
     except paper.DuplicateBatch as exc:
         db.session.rollback()
         return _paper_page(
@@ -252,6 +252,10 @@ def paper_upload(round_id: uuid.UUID) -> ResponseReturnValue:
             f"{'were' if len(rows) != 1 else 'was'} not imported (row {listed}): correct "
             "them in a file holding only those rows, then upload it."
         )
+    message += (
+        " They join the results with the next update: results change in steps of at least "
+        f"{rnd.threshold} people of a group, to protect anonymity."
+    )
     flash(message, "success")
     return redirect(url_for("exports.paper_page", round_id=rnd.id), 303)
 

@@ -103,7 +103,6 @@ def import_framework() -> ResponseReturnValue:
         if errors:
             db.session.rollback()
         else:
-            db.session.commit()
             fw = get_framework(org.id, row.framework_id)
             verb = "replaced" if replaced else "imported"
             flash(f"{fw.title} was {verb}: {describe_size(fw)}.", "success")

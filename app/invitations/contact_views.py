@@ -8,7 +8,6 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.extensions import db
 from app.invitations.common import (
     audience_labels,
     load_round,
@@ -102,7 +101,6 @@ def _after_check(
     labels = audience_labels(rnd)
     if result.ok:
         added, skipped = add_contacts(rnd, audience, result.valid)
-        db.session.commit()
         _flash_added(added, skipped, labels.get(audience, audience))
         return redirect(url_for("invitations.contacts", round_id=rnd.id, show=audience), 303)
     pending = (
@@ -187,7 +185,6 @@ def import_valid_contacts(round_id: uuid.UUID) -> ResponseReturnValue:
         )
         return redirect(url_for("invitations.contacts", round_id=rnd.id), 303)
     added, skipped = add_contacts(rnd, audience, rows)
-    db.session.commit()
     _flash_added(added, skipped, audience_labels(rnd).get(audience, audience))
     return redirect(url_for("invitations.contacts", round_id=rnd.id, show=audience), 303)
 
@@ -199,7 +196,6 @@ def remove_one_contact(round_id: uuid.UUID) -> ResponseReturnValue:
     contact_id = parse_uuid_or_404(request.form.get("contact_id", ""))
     if not remove_contact(rnd, contact_id):
         abort(404, "That contact is not in this round (it may have been removed already).")
-    db.session.commit()
     flash("Contact removed.", "success")
     show = request.form.get("show") or None
     return redirect(url_for("invitations.contacts", round_id=rnd.id, show=show), 303)
@@ -218,7 +214,6 @@ def remove_audience(round_id: uuid.UUID) -> ResponseReturnValue:
             form=request.form,
         )
     removed = remove_audience_contacts(rnd, audience)
-    db.session.commit()
     label = audience_labels(rnd).get(audience, audience)
     flash(f"Removed {removed} contact{'s' if removed != 1 else ''} for {label}.", "success")
     return redirect(url_for("invitations.contacts", round_id=rnd.id), 303)

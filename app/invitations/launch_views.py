@@ -28,7 +28,6 @@ def launch(round_id: uuid.UUID) -> ResponseReturnValue:
             result = launch_service.launch(
                 rnd, secret=current_app.config["SECRET_KEY"], labels=labels, today=day
             )
-            db.session.commit()
         except launch_service.LaunchRefused as exc:
             db.session.rollback()
             problems = exc.problems

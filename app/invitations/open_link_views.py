@@ -8,7 +8,6 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.dates import long_date
-from app.extensions import db
 from app.invitations.common import (
     audience_labels,
     audience_or_404,
@@ -74,7 +73,6 @@ def change_open_link(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
         message = f"The {label} open link has a new address. Print new posters."
     else:
         abort(400)
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("invitations.open_links", round_id=rnd.id), 303)
 

@@ -49,7 +49,6 @@ def unsubscribe_confirm(token: str) -> ResponseReturnValue:
     if invitation is None:
         abort(404, NOT_FOUND)
     opt_out(invitation)
-    db.session.commit()
     return redirect(url_for("optout.unsubscribed"), 303)
 
 

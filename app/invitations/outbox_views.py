@@ -1,9 +1,9 @@
 """The coordinator's Outbox: sending progress, failures, and (demo only) the links.
 
-With a mail server configured, links are never shown: a coordinator who could see which
-link belongs to whom could open it and learn who has answered. With no mail server (trying
-Chorus on one machine) the invitation links are shown so the journey can be followed end to
-end, and the page says why that is for demonstrations only.
+Links are shown only in the demonstration configuration (`demo_links_shown`): a coordinator
+who could see which link belongs to whom could open it, read that person's saved draft and
+learn whether they have answered. Having no mail server is not enough: a production install
+waiting for its mail settings is still production.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from flask import current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.dates import today
-from app.extensions import db
 from app.invitations.common import load_round, page_number
 from app.invitations.views import bp
 from app.mail.outbox import as_utc, retry_failed
@@ -22,11 +21,23 @@ from app.mail.smtp import mail_configured
 from app.models import MessageStatus, Role
 from app.rendering import render_page
 from app.services.invitations import invitation_messages, outbox_rounds
+from app.services.keys import secret_keys
 from app.services.links import invitation_url, unsubscribe_url
-from app.services.tokens import derive_token
+from app.services.tokens import live_token
 from app.tenancy import current_org, role_required
 
 PER_PAGE = 50
+
+
+def demo_links_shown() -> bool:
+    """The demonstration configuration: DEMO_LINKS on (only `make run` sets it), a debug or
+    test app, and no mail server. Production (no debug) never shows links, whatever is set."""
+    app = current_app
+    return (
+        bool(app.config.get("DEMO_LINKS", False))
+        and (app.debug or app.testing)
+        and not mail_configured()
+    )
 
 
 @bp.get("/outbox")
@@ -49,13 +60,12 @@ def outbox() -> ResponseReturnValue:
     rows, total = invitation_messages(
         org.id, round_id=round_id, status=status, page=page, per_page=PER_PAGE
     )
-    demo = not mail_configured()
+    demo = demo_links_shown()
     links: dict[uuid.UUID, tuple[str, str]] = {}
     if demo:
-        secret = current_app.config["SECRET_KEY"]
         for row in rows:
-            if row.invitation_id is not None:
-                token = derive_token(secret, row.invitation_id)
+            if row.invitation_id is not None and row.token_hash is not None:
+                token = live_token(secret_keys(), row.invitation_id, row.token_hash)
                 links[row.message_id] = (invitation_url(token), unsubscribe_url(token))
     return render_page(
         "invitations/outbox.html",
@@ -69,6 +79,7 @@ def outbox() -> ResponseReturnValue:
         status_filter=status,
         statuses=list(MessageStatus),
         demo=demo,
+        mail_on=mail_configured(),
         links=links,
         as_utc=as_utc,
     )
@@ -78,7 +89,6 @@ def outbox() -> ResponseReturnValue:
 def retry_outbox(round_id: uuid.UUID) -> ResponseReturnValue:
     rnd = load_round(round_id, coordinator=True)
     count = retry_failed(rnd.id)
-    db.session.commit()
     flash(
         f"{count} message{'s' if count != 1 else ''} will be tried again."
         if count

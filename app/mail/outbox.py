@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from flask_mail import BadHeaderError
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 
 from app.extensions import db
 from app.mail import smtp
@@ -86,7 +86,7 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=base * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+def _due(now: datetime) -> ColumnElement[bool]:
     return (OutboxMessage.status == MessageStatus.QUEUED) & (
         OutboxMessage.next_attempt_at.is_(None) | (OutboxMessage.next_attempt_at <= now)
     )
@@ -106,13 +106,13 @@ def reclaim_stale(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    count = int(result.rowcount)  # type: ignore[attr-defined]
+    count = int(result.rowcount)  # type: ignore[attr-defined]  # DML: a CursorResult
     if count:
         log.warning("Put %d messages back in the queue after a worker stopped mid-batch", count)
     return count
 
 
-def _due_ids(limit: int, now: datetime):  # type: ignore[no-untyped-def]
+def _due_ids(limit: int, now: datetime) -> Select[tuple[uuid.UUID]]:
     return (
         select(OutboxMessage.id)
         .where(_due(now))
@@ -175,6 +175,7 @@ class Pending:
     delivery: DeliveryStatus | None
     round_status: RoundStatus | None
     closes_on: date | None
+    token_hash: str | None = None  # which key made the link (rotation keeps it working)
 
 
 def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
@@ -192,13 +193,30 @@ def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
             Invitation.delivery,
             FeedbackRound.status,
             FeedbackRound.closes_on,
+            Invitation.token_hash,
         )
         .outerjoin(Invitation, Invitation.id == OutboxMessage.invitation_id)
         .outerjoin(FeedbackRound, FeedbackRound.id == OutboxMessage.round_id)
         .where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ).all()
-    return [Pending(*row[:6], row[6] or "", row[7] or "", *row[8:]) for row in rows]
+    return [
+        Pending(
+            id=row[0],
+            kind=row[1],
+            round_id=row[2],
+            to_address=row[3],
+            attempts=row[4],
+            invitation_id=row[5],
+            name=row[6] or "",
+            audience=row[7] or "",
+            invitation_status=row[8],
+            delivery=row[9],
+            round_status=row[10],
+            closes_on=row[11],
+        )
+        for row in rows
+    ]
 
 
 def _unwanted(message: Pending) -> bool:
@@ -354,6 +372,7 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
                     message.invitation_id,
                     message.name,
                     message.to_address,
+                    message.token_hash,
                 )
                 # The bare address as envelope sender: the display name is for the From header.
                 connection.send(email, envelope_from=email_sender(email))
@@ -442,4 +461,4 @@ def retry_failed(round_id: uuid.UUID) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]  # DML: a CursorResult

@@ -8,6 +8,7 @@ No tracking pixels, no remote images, no per-recipient tracking parameters.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from email import policy
@@ -21,9 +22,10 @@ from app.dates import long_date
 from app.extensions import db
 from app.models import FeedbackRound, MessageKind, Organisation, Questionnaire
 from app.services.frameworks import UnknownFramework, get_framework
+from app.services.keys import secret_keys
 from app.services.links import invitation_url, unsubscribe_url
 from app.services.rounds import as_generated
-from app.services.tokens import derive_token
+from app.services.tokens import derive_token, live_token
 from surveys.questionnaire import audience_phrase
 
 # compat32 with CRLF line ends: flattens about twice as fast as Flask-Mail's policy.SMTP, and
@@ -113,9 +115,20 @@ def subject(kind: MessageKind, ctx: MailContext) -> str:
 
 
 def template_vars(
-    kind: MessageKind, ctx: MailContext, invitation_id: uuid.UUID, name: str, secret: str
+    kind: MessageKind,
+    ctx: MailContext,
+    invitation_id: uuid.UUID,
+    name: str,
+    secret: str | Sequence[str],
+    stored_hash: str | None = None,
 ) -> dict[str, object]:
-    token = derive_token(secret, invitation_id)
+    """`secret` is the key, or the keys newest first; with `stored_hash` the link is the one
+    already sent (made under an older key, if the key has been rotated since)."""
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    if stored_hash is None:
+        token = derive_token(secrets[0], invitation_id)
+    else:
+        token = live_token(secrets, invitation_id, stored_hash)
     return {
         "kind": kind.value,
         "ctx": ctx,
@@ -131,11 +144,16 @@ def email_sender(message: Message) -> str:
 
 
 def build_message(
-    kind: MessageKind, ctx: MailContext, invitation_id: uuid.UUID, name: str, to_address: str
+    kind: MessageKind,
+    ctx: MailContext,
+    invitation_id: uuid.UUID,
+    name: str,
+    to_address: str,
+    stored_hash: str | None = None,
 ) -> Message:
     """The Flask-Mail message for one invitation or reminder."""
     config = current_app.config
-    values = template_vars(kind, ctx, invitation_id, name, config["SECRET_KEY"])
+    values = template_vars(kind, ctx, invitation_id, name, secret_keys(), stored_hash)
     env = current_app.jinja_env
     # Rendered straight from the environment: no request, no context processors needed.
     text = env.get_template(f"mail/{kind.value}.txt").render(**values)

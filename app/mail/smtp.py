@@ -19,14 +19,16 @@ from app.extensions import mail
 
 class TimedConnection(Connection):
     def __init__(self, state: object, timeout: float):
-        super().__init__(state)  # type: ignore[arg-type]
+        super().__init__(state)  # type: ignore[arg-type]  # Flask-Mail passes its per-app _Mail too
         self.timeout = timeout
 
     def configure_host(self) -> smtplib.SMTP | smtplib.SMTP_SSL:
         settings = self.mail
         factory = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
         host = factory(settings.server, settings.port, timeout=self.timeout)
-        host.set_debuglevel(int(settings.debug))
+        # Never smtplib's debug output, whatever MAIL_DEBUG says: it prints every message
+        # body, live invitation links included, to the log.
+        host.set_debuglevel(0)
         if settings.use_tls:
             host.starttls()
         if settings.username and settings.password:
@@ -41,7 +43,7 @@ class TimedConnection(Connection):
     ) -> None:
         # QUIT on a connection the server already dropped raises; the batch is over either way.
         try:
-            super().__exit__(exc_type, exc_value, tb)  # type: ignore[arg-type]
+            super().__exit__(exc_type, exc_value, tb)  # type: ignore[arg-type]  # hint lacks None
         except (smtplib.SMTPException, OSError):
             if self.host is not None:
                 self.host.close()

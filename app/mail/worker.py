@@ -1,8 +1,9 @@
 """The outbox worker loop, for `flask mail work` and for the in-process thread.
 
-Each pass: put back messages of a worker that died, queue the scheduled reminders due today,
-then send everything due, batch after batch over one SMTP connection each. With no
-MAIL_SERVER the messages are kept (they stay `queued`) and the Outbox page shows them.
+Each pass: release sealed submissions (DESIGN.md 6.3; in its own transactions, before any
+mail), put back messages of a worker that died, queue the scheduled reminders due today, then
+send everything due, batch after batch over one SMTP connection each. With no MAIL_SERVER the
+messages are kept (they stay `queued`) and the Outbox page shows them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.mail import outbox
 from app.mail.smtp import mail_configured
 from app.models.base import utcnow
+from app.services.mix import release_waiting
 from app.services.reminders import apply_schedules
 
 log = logging.getLogger("chorus.mail")
@@ -32,6 +34,7 @@ class Worker:
         with self.app.app_context():
             try:
                 now = now or utcnow()
+                self.release()
                 outbox.reclaim_stale(now)
                 queued = apply_schedules(now.date(), now)
                 db.session.commit()
@@ -42,6 +45,18 @@ class Worker:
                 return outbox.drain(self.name, now)
             finally:
                 db.session.remove()
+
+    def release(self) -> int:
+        """Release sealed submissions; a failure is logged and must not stop the mail."""
+        try:
+            released = release_waiting()
+        except Exception:
+            db.session.rollback()
+            log.exception("Release of sealed submissions failed; trying again next pass")
+            return 0
+        if released:
+            log.info("Released %d responses into the results", released)
+        return released
 
     def run(self, stop: threading.Event) -> None:
         """Until `stop` is set: a pass, then wait MAIL_POLL_SECONDS (errors are logged)."""

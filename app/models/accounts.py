@@ -11,7 +11,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import Timestamped, UUIDPrimaryKey, str_enum
 
 
@@ -37,7 +37,7 @@ class OrganisationKind(enum.StrEnum):
     PARTNERSHIP = "partnership"
 
 
-class Organisation(UUIDPrimaryKey, Timestamped, db.Model):
+class Organisation(UUIDPrimaryKey, Timestamped, Model):
     """The tenant: one organisation, or a partnership of several named member organisations."""
 
     __tablename__ = "organisation"
@@ -51,7 +51,7 @@ class Organisation(UUIDPrimaryKey, Timestamped, db.Model):
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
 
 
-class User(UserMixin, UUIDPrimaryKey, Timestamped, db.Model):
+class User(UserMixin, UUIDPrimaryKey, Timestamped, Model):
     __tablename__ = "user_account"
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -77,7 +77,7 @@ class User(UserMixin, UUIDPrimaryKey, Timestamped, db.Model):
         return f"<User {self.email}>"
 
 
-class Membership(UUIDPrimaryKey, Timestamped, db.Model):
+class Membership(UUIDPrimaryKey, Timestamped, Model):
     __tablename__ = "membership"
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id", name="uq_membership_user_org"),

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import Timestamped, UUIDPrimaryKey, str_enum, utcnow
 
 
@@ -48,7 +48,7 @@ class ActionStatus(enum.StrEnum):
     DROPPED = "dropped"
 
 
-class Assessment(UUIDPrimaryKey, Timestamped, db.Model):
+class Assessment(UUIDPrimaryKey, Timestamped, Model):
     __tablename__ = "assessment"
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(
@@ -69,7 +69,7 @@ class Assessment(UUIDPrimaryKey, Timestamped, db.Model):
     )
 
 
-class TeamMember(UUIDPrimaryKey, db.Model):
+class TeamMember(UUIDPrimaryKey, Model):
     __tablename__ = "team_member"
     __table_args__ = (UniqueConstraint("assessment_id", "user_id", name="uq_team_member"),)
 
@@ -83,7 +83,7 @@ class TeamMember(UUIDPrimaryKey, db.Model):
     assessment: Mapped[Assessment] = relationship(back_populates="members")
 
 
-class MemberRating(UUIDPrimaryKey, db.Model):
+class MemberRating(UUIDPrimaryKey, Model):
     """One member's private rating of one indicator."""
 
     __tablename__ = "member_rating"
@@ -105,7 +105,7 @@ class JudgementScope(enum.StrEnum):
     SECTION = "section"
 
 
-class Judgement(UUIDPrimaryKey, db.Model):
+class Judgement(UUIDPrimaryKey, Model):
     """The team's agreed view of an indicator (rating) or a section (no rating)."""
 
     __tablename__ = "judgement"
@@ -128,7 +128,7 @@ class Judgement(UUIDPrimaryKey, db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class JudgementChange(UUIDPrimaryKey, Timestamped, db.Model):
+class JudgementChange(UUIDPrimaryKey, Timestamped, Model):
     """Append-only history of judgement edits."""
 
     __tablename__ = "judgement_change"
@@ -142,7 +142,7 @@ class JudgementChange(UUIDPrimaryKey, Timestamped, db.Model):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class EvidenceItem(UUIDPrimaryKey, Timestamped, db.Model):
+class EvidenceItem(UUIDPrimaryKey, Timestamped, Model):
     __tablename__ = "evidence_item"
     # One imported item per round and indicator, even when two people import at once. Items the
     # team types have no round (NULL), and NULLs never clash.
@@ -194,7 +194,7 @@ def _refuse_delete(mapper: Any, connection: Any, target: EvidenceItem) -> None:
         raise ImmutableEvidence("imported stakeholder evidence cannot be deleted")
 
 
-class ImprovementAction(UUIDPrimaryKey, Timestamped, db.Model):
+class ImprovementAction(UUIDPrimaryKey, Timestamped, Model):
     __tablename__ = "improvement_action"
 
     assessment_id: Mapped[uuid.UUID] = mapped_column(

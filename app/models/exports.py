@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UUIDPrimaryKey
 
 
-class PaperImport(UUIDPrimaryKey, db.Model):
+class PaperImport(UUIDPrimaryKey, Model):
     """One uploaded batch of typed-in paper questionnaires.
 
     Holds no link to the responses it created (DESIGN.md 6.1), only a keyed fingerprint of the

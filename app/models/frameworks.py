@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import Timestamped, UUIDPrimaryKey
 
 
-class CustomFramework(UUIDPrimaryKey, Timestamped, db.Model):
+class CustomFramework(UUIDPrimaryKey, Timestamped, Model):
     """A validated framework definition, visible to its organisation alone."""
 
     __tablename__ = "custom_framework"

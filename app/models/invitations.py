@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import Timestamped, UUIDPrimaryKey, str_enum
 
 
@@ -25,7 +25,7 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class Invitation(UUIDPrimaryKey, db.Model):
+class Invitation(UUIDPrimaryKey, Model):
     """A person invited to a round's audience. Shares no key, token or time with any response."""
 
     __tablename__ = "invitation"
@@ -59,7 +59,7 @@ class MessageStatus(enum.StrEnum):
     FAILED = "failed"  # permanently, after the last attempt
 
 
-class OutboxMessage(UUIDPrimaryKey, Timestamped, db.Model):
+class OutboxMessage(UUIDPrimaryKey, Timestamped, Model):
     """A message to send, written in the same transaction as what caused it.
 
     The body is rendered at send time: the token is derived from the invitation id then, so the

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import Timestamped, UUIDPrimaryKey, str_enum
 
 
@@ -36,7 +36,7 @@ class ItemOrigin(enum.StrEnum):
     CUSTOM = "custom"  # added by the coordinator
 
 
-class FeedbackRound(UUIDPrimaryKey, Timestamped, db.Model):
+class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     __tablename__ = "feedback_round"
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(
@@ -76,7 +76,7 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, db.Model):
         return self.status == RoundStatus.DRAFT
 
 
-class Questionnaire(UUIDPrimaryKey, db.Model):
+class Questionnaire(UUIDPrimaryKey, Model):
     """One audience's questionnaire in one round; frozen at launch."""
 
     __tablename__ = "questionnaire"
@@ -103,7 +103,7 @@ class Questionnaire(UUIDPrimaryKey, db.Model):
     )
 
 
-class QuestionItem(UUIDPrimaryKey, db.Model):
+class QuestionItem(UUIDPrimaryKey, Model):
     __tablename__ = "question_item"
 
     questionnaire_id: Mapped[uuid.UUID] = mapped_column(
@@ -124,7 +124,7 @@ class QuestionItem(UUIDPrimaryKey, db.Model):
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="items")
 
 
-class Contact(UUIDPrimaryKey, db.Model):
+class Contact(UUIDPrimaryKey, Model):
     """An address to invite, per audience; becomes an Invitation at launch."""
 
     __tablename__ = "contact"
@@ -138,7 +138,7 @@ class Contact(UUIDPrimaryKey, db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")  # greeting only
 
 
-class OpenLink(UUIDPrimaryKey, db.Model):
+class OpenLink(UUIDPrimaryKey, Model):
     """A per-audience link or QR code for people without email."""
 
     __tablename__ = "open_link"

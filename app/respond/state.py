@@ -3,10 +3,13 @@
 Two places, both signed with SECRET_KEY so they cannot be forged, neither stored on the server:
 
 - The Flask session (HttpOnly cookie) holds the *entry*: which questionnaire this browser may
-  answer, through which channel, and for an invitation the token itself. The token is the
+  answer, through which channel, and for an invitation the token, sealed. The token is the
   respondent's own link: keeping it lets "save and continue later" derive the draft's key without
   the server ever storing anything that can open it, and it is dropped as soon as the answers are
-  sent. It never appears in a page, a URL after the first redirect, or a log line.
+  sent. Flask's session cookie is signed, not encrypted (base64 of JSON), so the token goes in
+  only encrypted under a key derived from SECRET_KEY (`tokens.seal_token`): a cookie reader
+  (a shared computer, a proxy log) learns nothing that opens the invitation or its draft. It
+  never appears in a page, a URL after the first redirect, or a log line.
 - The progress cookie holds the answers so far (`Progress`): compressed, signed, HttpOnly,
   keyed by item position, at most PROGRESS_COOKIE_MAX bytes. Radio answers take a few bytes each,
   so only long comments can reach the limit; the page then asks for shorter comments rather than
@@ -19,11 +22,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, current_app, request, session
+from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 from app.models import Channel
+from app.services.keys import secret_keys
 from app.services.responding import Entry, Progress, Shape
+from app.services.tokens import open_token, seal_token
 
 SESSION_KEY = "respondent"
 PROGRESS_COOKIE = "chorus_progress"
@@ -48,7 +54,7 @@ def current_entry() -> SessionEntry | None:
         return SessionEntry(
             uuid.UUID(hex=str(data["q"])),
             Channel(data["ch"]),
-            data.get("tk") if isinstance(data.get("tk"), str) else None,
+            open_token(secret_keys(), data["tk"]) if isinstance(data.get("tk"), str) else None,
             bool(data.get("done")),
         )
     except (KeyError, ValueError):
@@ -59,7 +65,7 @@ def remember_entry(entry: Entry) -> None:
     session[SESSION_KEY] = {
         "q": entry.questionnaire_id.hex,
         "ch": entry.channel.value,
-        "tk": entry.token,
+        "tk": seal_token(secret_keys()[0], entry.token) if entry.token else None,
         "done": False,
     }
 
@@ -82,7 +88,8 @@ def forget_entry() -> None:
 
 def _serializer() -> URLSafeSerializer:
     # URLSafeSerializer compresses the JSON with zlib whenever that makes it shorter.
-    return URLSafeSerializer(str(current_app.config["SECRET_KEY"]), salt="chorus-progress")
+    # Signed with the newest key, read under any (itsdangerous wants them oldest first).
+    return URLSafeSerializer(list(reversed(secret_keys())), salt="chorus-progress")
 
 
 def read_progress(shape: Shape) -> Progress | None:

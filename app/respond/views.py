@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -25,6 +24,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response  # what redirect() returns; Flask's is a subclass
 
 from app.errors import MESSAGES
 from app.extensions import db, htmx, limiter

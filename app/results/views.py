@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.extensions import db, htmx
+from app.extensions import htmx
 from app.models import CommentPrompt, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
 from app.services import results as service
@@ -228,7 +228,6 @@ def _set_hidden(round_id: uuid.UUID, comment_id: uuid.UUID, *, hidden: bool) -> 
         abort(404, "That comment is not part of this round.")
     back = request.form.get("indicator_id", "")
     service.hide_comment(rnd, comment_id, hidden=hidden)
-    db.session.commit()
     results = service.round_results(rnd)
     indicator_ids = {r.indicator_id for r in results.indicators}
     if back not in indicator_ids:
@@ -388,7 +387,6 @@ def close(round_id: uuid.UUID) -> ResponseReturnValue:
         except service.CloseError as exc:
             error = str(exc)
         else:
-            db.session.commit()
             flash("The round is closed. No more responses are accepted; results are final.")
             return redirect(url_for("results.overview", round_id=rnd.id), 303)
     return render_page(

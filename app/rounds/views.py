@@ -8,12 +8,12 @@ Everyone in the organisation can look; only coordinators change anything. Object
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.dates import today
 from app.extensions import db, htmx
 from app.models import FeedbackRound, ItemOrigin, QuestionItem, Questionnaire, Role, RoundStatus
 from app.rendering import render_page
@@ -64,16 +64,11 @@ CHILDREN_BAND_LABELS = {
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "long_date": _long_date,
         "status_label": STATUS_LABELS,
         "origin_label": ORIGIN_LABELS,
         "too_long_minutes": qgen.TOO_LONG_MINUTES,
         "is_coordinator": current_role() == Role.COORDINATOR,
     }
-
-
-def _long_date(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 def _require_coordinator() -> None:
@@ -122,7 +117,7 @@ def _show_page(
     rnd: FeedbackRound, status: int = 200, errors: dict[str, str] | None = None
 ) -> ResponseReturnValue:
     framework = _framework_or_none(rnd.framework_id)
-    summaries = []
+    summaries: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     if framework is not None:
         for q in rnd.questionnaires:
@@ -144,7 +139,7 @@ def _show_page(
         skipped = skipped_audiences(rnd, framework)
     copied_from = round_of(rnd.organisation_id, rnd.copied_from_id) if rnd.copied_from_id else None
     warnings = []
-    if rnd.is_draft and rnd.closes_on < date.today():
+    if rnd.is_draft and rnd.closes_on < today():
         warnings.append("The closing date has passed. Change the dates before you launch.")
     return render_page(
         "rounds/show.html",
@@ -191,7 +186,6 @@ def new() -> ResponseReturnValue:
     if errors:
         return _settings_page(form, None, errors, status=422)
     rnd = create_round(org, settings)
-    db.session.commit()
     flash(f"Round “{rnd.name}” created as a draft. Review its questionnaires below.", "success")
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
@@ -213,7 +207,6 @@ def edit(round_id: uuid.UUID) -> ResponseReturnValue:
     if errors:
         return _settings_page(form, rnd, errors, status=422)
     update_round(rnd, current_org(), settings)
-    db.session.commit()
     flash("Settings saved.", "success")
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
@@ -307,7 +300,6 @@ def delete(round_id: uuid.UUID) -> ResponseReturnValue:
         except RoundError as exc:
             db.session.rollback()
             return _show_page(rnd, status=409, errors=exc.errors)
-        db.session.commit()
         flash(f"Round “{rnd.name}” deleted.", "success")
         return redirect(url_for("rounds.index"), 303)
     if not rnd.is_draft:
@@ -328,7 +320,6 @@ def copy(round_id: uuid.UUID) -> ResponseReturnValue:
     except RoundError as exc:
         db.session.rollback()
         return _show_page(rnd, status=422, errors=exc.errors)
-    db.session.commit()
     flash(
         f"Copied into the new draft “{new_round.name}”, with the same questions word for word. "
         "Its dates are one year after the original: check them before you launch.",
@@ -502,7 +493,6 @@ def save_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> Respons
             item_values={found.id: text},
             errors={f"statement-{found.id}": message},
         )
-    db.session.commit()
     notice = "Saved." if changed else "No change: the wording is the same."
     if not htmx:
         flash(notice, "success")
@@ -523,7 +513,6 @@ def move_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> Respons
     except RoundError as exc:
         db.session.rollback()
         return _questionnaire_page(rnd, q, status=422, errors=exc.errors)
-    db.session.commit()
     if moved:
         notice = f"Moved “{found.statement}” {direction}."
     else:
@@ -550,7 +539,6 @@ def remove_item(round_id: uuid.UUID, audience: str, item_id: uuid.UUID) -> Respo
         return _questionnaire_page(
             rnd, q, status=422, errors=exc.errors, notice=next(iter(exc.errors.values()))
         )
-    db.session.commit()
     notice = f"Removed “{statement}”."
     if not htmx:
         flash(notice, "success")
@@ -587,7 +575,6 @@ def add_item(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
         return _questionnaire_page(
             rnd, q, status=422, errors=add_errors, add_errors=add_errors, add_values=values
         )
-    db.session.commit()
     notice = f"Added your question “{added.statement}”."
     if not htmx:
         flash(notice, "success")
@@ -626,7 +613,6 @@ def intro(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
             intro_editing=True,
             intro_value=text,
         )
-    db.session.commit()
     if not htmx:
         flash(notice, "success")
         return _back_to(q, "intro")

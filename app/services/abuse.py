@@ -21,6 +21,7 @@ from flask import current_app, has_app_context, request
 from itsdangerous import BadSignature, TimestampSigner, URLSafeSerializer
 
 from app.models.base import utcnow
+from app.services.keys import secret_keys
 
 HONEYPOT_FIELD = "hp_note"
 STAMP_FIELD = "t"
@@ -63,8 +64,13 @@ def send_rate_limit() -> str:
 # -- minimum time on a page -----------------------------------------------------------------------
 
 
+def _signing_keys() -> list[str]:
+    # itsdangerous signs with the last key and accepts any: oldest first.
+    return list(reversed(secret_keys()))
+
+
 def _signer() -> TimestampSigner:
-    return TimestampSigner(_secret(), salt="chorus-page-time")
+    return TimestampSigner(_signing_keys(), salt="chorus-page-time")
 
 
 def page_stamp(questionnaire_id: uuid.UUID, page: int) -> str:
@@ -114,7 +120,7 @@ def honeypot_filled(value: str) -> bool:
 
 
 def _done_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(_secret(), salt="chorus-done")
+    return URLSafeSerializer(_signing_keys(), salt="chorus-done")
 
 
 def answered_here(cookie: str | None) -> set[str]:

@@ -26,9 +26,12 @@ from sqlalchemy import delete, func, insert, select
 from app.extensions import db
 from app.models import Contact, FeedbackRound
 from app.services.rounds import ensure_draft
+from frameworks.workbook.bounds import WorkbookTooLarge, bounded_rows, check_workbook
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_SHEET_ROWS = 2 * MAX_ROWS  # rows looked at in a workbook, empty ones included
+MAX_UNPACKED_BYTES = 25_000_000  # 20,000 contacts with ten columns unpack to about 13 MB
 MAX_NAME = 200
 MAX_EMAIL = 320
 PENDING_MAX_AGE_SECONDS = 60 * 60
@@ -179,6 +182,16 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        check_workbook(data, max_unpacked=MAX_UNPACKED_BYTES, max_rows=MAX_SHEET_ROWS)
+    except WorkbookTooLarge as exc:
+        if exc.what == "rows":
+            raise _too_many_rows(exc.sheet) from None
+        raise ContactFileError(
+            f"The workbook unpacks to {exc.found // 1_000_000:,} MB, far more than "
+            f"{MAX_ROWS:,} contacts need. Save only the email and name columns as CSV UTF-8, "
+            "then upload that."
+        ) from None
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -191,11 +204,20 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             raise ContactFileError("The workbook has no sheets.")
-        rows = sheet.iter_rows(values_only=True, max_col=HEADER_MAX_COLUMNS)
+        rows = bounded_rows(sheet, MAX_SHEET_ROWS, values_only=True, max_col=HEADER_MAX_COLUMNS)
         for number, values in enumerate(rows, start=1):
             yield number, [_cell(v) for v in values]
+    except WorkbookTooLarge as exc:
+        raise _too_many_rows(exc.sheet) from None
     finally:
         book.close()
+
+
+def _too_many_rows(sheet: str) -> ContactFileError:
+    return ContactFileError(
+        f"The sheet “{sheet}” goes beyond row {MAX_SHEET_ROWS:,}. Delete the empty rows below "
+        "the contacts, or split them into smaller files and upload them one at a time."
+    )
 
 
 def _cell(value: object) -> str:

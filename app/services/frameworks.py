@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
 from app.models import Assessment, CustomFramework, FeedbackRound, Organisation
@@ -145,7 +146,7 @@ def _in_use_problems(org_id: uuid.UUID, old: Framework, new: Framework) -> list[
     """What replacing `old` by `new` would break in the organisation's rounds and assessments."""
     kept = {i.id for i in new.indicators}
     problems = []
-    users = [
+    users: list[tuple[str, InstrumentedAttribute[str], type[FeedbackRound | Assessment]]] = [
         ("Feedback round", FeedbackRound.name, FeedbackRound),
         ("Self-assessment", Assessment.title, Assessment),
     ]

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import ColumnElement, case, delete, func, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -29,6 +29,7 @@ from app.models import (
     Response,
 )
 from app.services.tokens import token_hash
+from surveys.received import ReceivedCounts, received_counts
 
 
 class Delivery(enum.StrEnum):
@@ -49,7 +50,7 @@ class Delivery(enum.StrEnum):
         }[self]
 
 
-def _delivery_expr():  # type: ignore[no-untyped-def]
+def _delivery_expr() -> ColumnElement[str]:
     # Opted out wins; otherwise the invitation email's own delivery. Completion never shows.
     return case(
         (Invitation.status == InvitationStatus.OPTED_OUT, Delivery.OPTED_OUT.value),
@@ -215,6 +216,25 @@ def response_rates(rnd: FeedbackRound, labels: dict[str, str], today: date) -> R
     )
 
 
+RECEIVED_CHANNELS = (Channel.EMAIL.value, Channel.OPEN_LINK.value, Channel.PAPER.value)
+
+
+def received_by_audience(rates: RoundRates, k: int) -> ReceivedCounts:
+    """Answers received per audience and channel, suppressed as the results are."""
+    return received_counts(
+        {
+            a.audience: {
+                Channel.EMAIL.value: a.completed,
+                Channel.OPEN_LINK.value: a.open_link,
+                Channel.PAPER.value: a.paper,
+            }
+            for a in rates.audiences
+        },
+        k,
+        RECEIVED_CHANNELS,
+    )
+
+
 def _sending(round_id: uuid.UUID, kind: MessageKind, today: date) -> Sending:
     later = datetime.combine(today, time.max, UTC)
     rows = (
@@ -315,6 +335,7 @@ class OutboxRow:
     next_attempt_at: object
     sent_at: object
     last_error: str | None
+    token_hash: str | None = None  # to derive the live link under the key that made it (demo)
 
 
 def invitation_messages(
@@ -335,7 +356,7 @@ def invitation_messages(
     if status:
         where.append(OutboxMessage.status == status)
     base = (
-        select(OutboxMessage, FeedbackRound.name, Invitation.audience)
+        select(OutboxMessage, FeedbackRound.name, Invitation.audience, Invitation.token_hash)
         .join(FeedbackRound, FeedbackRound.id == OutboxMessage.round_id)
         .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
         .where(*where)
@@ -358,6 +379,7 @@ def invitation_messages(
             m.next_attempt_at,
             m.sent_at,
             m.last_error,
+            stored_hash,
         )
-        for m, name, aud in rows
+        for m, name, aud, stored_hash in rows
     ], total

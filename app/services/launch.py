@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import delete, insert, select, update
 
+from app.dates import long_date
 from app.extensions import db
 from app.models import (
     Contact,
@@ -109,7 +110,7 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
         plan.problems.append(f"These questionnaires have no questions: {empty}.")
     if rnd.closes_on < today:
         plan.problems.append(
-            f"The closing date ({rnd.closes_on:%d %B %Y}) has passed. Change it before launching."
+            f"The closing date ({long_date(rnd.closes_on)}) has passed. Change it before launching."
         )
     orphans = {a: n for a, n in counts.items() if a not in with_questionnaire}
     for audience, n in orphans.items():
@@ -149,7 +150,7 @@ def launch(
         .values(status=RoundStatus.LIVE, launched_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # DML: a CursorResult
         raise LaunchRefused(["This round has already been launched."])
     db.session.refresh(rnd)
 

@@ -18,8 +18,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, insert, select
+from sqlalchemy import Exists, Select, and_, case, exists, func, insert, select
 
+from app.dates import long_date
 from app.extensions import db
 from app.models import (
     DeliveryStatus,
@@ -62,11 +63,11 @@ def blocked_reason(rnd: FeedbackRound, today: date) -> str | None:
     if rnd.status == RoundStatus.CLOSED or today > rnd.closes_on:
         return "The round has closed, so there is nobody left to remind."
     if today < rnd.opens_on:
-        return f"The round opens on {rnd.opens_on:%d %B %Y}; reminders can be sent after that."
+        return f"The round opens on {long_date(rnd.opens_on)}; reminders can be sent after that."
     return None
 
 
-def _reminder_waiting():  # type: ignore[no-untyped-def]
+def _reminder_waiting() -> Exists:
     return exists(
         select(OutboxMessage.id).where(
             OutboxMessage.invitation_id == Invitation.id,
@@ -76,7 +77,9 @@ def _reminder_waiting():  # type: ignore[no-untyped-def]
     )
 
 
-def eligible(rnd: FeedbackRound, today: date, since: date | None = None) -> Select:  # type: ignore[type-arg]
+def eligible(
+    rnd: FeedbackRound, today: date, since: date | None = None
+) -> Select[tuple[uuid.UUID, str, str]]:
     """(invitation id, email, audience) of every invitation a reminder may go to today."""
     cutoff = today - timedelta(days=max(1, rnd.reminder_min_gap_days))
     query = select(Invitation.id, Invitation.email, Invitation.audience).where(

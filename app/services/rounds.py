@@ -219,8 +219,8 @@ def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     rnd.framework_id = framework.id
     rnd.indicator_ids = sorted(set(s.indicator_ids), key=order.__getitem__)
     rnd.audiences = sorted(set(s.audiences), key=audience_order.__getitem__)
-    rnd.opens_on = s.opens_on  # type: ignore[assignment]
-    rnd.closes_on = s.closes_on  # type: ignore[assignment]
+    rnd.opens_on = s.opens_on  # type: ignore[assignment]  # validate_settings refused None
+    rnd.closes_on = s.closes_on  # type: ignore[assignment]  # validate_settings refused None
     rnd.threshold = s.threshold or current_app.config["ANONYMITY_THRESHOLD"]
     rnd.scope = {k: (s.scope.get(k) or "").strip() for k in SCOPE_FIELDS}
     rnd.children_band = s.children_band

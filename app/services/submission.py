@@ -1,13 +1,15 @@
 """Submitting a questionnaire: one transaction, once per invitation, idempotent per browser.
 
-The response's id is the submission id the browser was given when it started, so the same
-submission sent twice (a double tap, a refresh, two racing requests) stores one response and
-gets the thank-you page both times. An invitation answers once: the invitation row is claimed
-with `UPDATE ... WHERE status = 'pending'`, and only the request whose UPDATE changed a row
-inserts (PostgreSQL row locks make a racing second UPDATE wait, then see "completed").
+Submitting completes the invitation and puts the answers, sealed, in the inbox
+(app/services/mix), in one transaction: a token answers exactly once and nothing is lost. The
+response itself is written later by the release step, in a transaction touching no invitation,
+under a fresh random id (DESIGN.md 6.1, 6.3).
 
-Nothing ties the response to the invitation or to a time (DESIGN.md 6.1, 6.3): the invitation
-only changes status, and the day's arrival is counted in ResponseDayCount, apart.
+The browser's submission id is kept only as a keyed hash in `spent_submission`, so the same
+submission sent twice (a double tap, a refresh, two racing requests) stores one sealed copy
+and gets the thank-you page both times. An invitation is claimed with `UPDATE ... WHERE status
+= 'pending'`, and only the request whose UPDATE changed a row seals (PostgreSQL row locks make a
+racing second UPDATE wait, then see "completed").
 """
 
 from __future__ import annotations
@@ -22,23 +24,19 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
-    Answer,
     Channel,
-    Comment,
-    CommentPrompt,
     FeedbackRound,
     Invitation,
     InvitationStatus,
-    Response,
-    ResponseDayCount,
+    SpentSubmission,
 )
+from app.services import mix
 from app.services.responding import (
     FREE_TEXT_MAX,
     Progress,
     Survey,
     Window,
     delete_draft,
-    insert_for_dialect,
     round_window,
 )
 from app.services.tokens import token_hash
@@ -66,10 +64,13 @@ class Result:
 
 
 def _already_stored(submission_id: uuid.UUID, round_id: uuid.UUID) -> bool:
+    """This submission id was spent before, under the current key or an old one."""
     found = db.session.execute(
-        select(Response.round_id).where(Response.id == submission_id)
-    ).scalar_one_or_none()
-    return found == round_id
+        select(SpentSubmission.digest)
+        .where(SpentSubmission.digest.in_(mix.spent_digests(round_id, submission_id)))
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _window_now(round_id: uuid.UUID, on: date) -> Window:
@@ -108,61 +109,26 @@ def _claim_invitation(token: str, survey: Survey) -> Outcome | None:
     return Outcome.INVITATION_USED
 
 
-def _count_today(survey: Survey, channel: Channel, on: date) -> None:
-    key = {
-        "round_id": survey.shape.round_id,
-        "audience": survey.shape.audience,
-        "channel": channel.value,
-        "day": on,
-    }
-    stmt = insert_for_dialect()(ResponseDayCount).values(**key, count=1)
-    db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=list(key), set_={"count": ResponseDayCount.count + 1}
-        )
-    )
-
-
-def _insert_response(survey: Survey, progress: Progress, channel: Channel) -> None:
+def _seal(survey: Survey, progress: Progress, channel: Channel) -> None:
+    """Spend the submission id and put the answers, sealed, in the inbox."""
     shape = survey.shape
-    response_id = progress.submission_id
     db.session.execute(
-        insert(Response).values(
-            id=response_id,
+        insert(SpentSubmission).values(
+            digest=mix.spent_digests(shape.round_id, progress.submission_id)[0],
             round_id=shape.round_id,
-            audience=shape.audience,
-            channel=channel,
-            language="en",
-            role=progress.role,
         )
     )
-    db.session.execute(
-        insert(Answer),
-        [
-            {
-                "response_id": response_id,
-                "item_id": uuid.UUID(item.id),
-                "round_id": shape.round_id,
-                "value": progress.answers[item.position],
-            }
-            for item in shape.items
+    sealed = mix.Sealed(
+        channel=channel,
+        role=progress.role,
+        answers=[(item.id, progress.answers[item.position]) for item in shape.items],
+        comments=[
+            (box.section_id, box.code, progress.texts[box.key])
+            for box in shape.boxes.values()
+            if progress.texts.get(box.key) and len(progress.texts[box.key]) <= FREE_TEXT_MAX
         ],
     )
-    comments = [
-        {
-            "id": uuid.uuid4(),
-            "round_id": shape.round_id,
-            "response_id": response_id,
-            "section_id": box.section_id,
-            "prompt": CommentPrompt(box.code),
-            "text": progress.texts[box.key],
-            "hidden": False,
-        }
-        for box in shape.boxes.values()
-        if progress.texts.get(box.key) and len(progress.texts[box.key]) <= FREE_TEXT_MAX
-    ]
-    if comments:
-        db.session.execute(insert(Comment), comments)
+    mix.put(shape.round_id, shape.audience, [sealed])
 
 
 def submit(
@@ -203,13 +169,12 @@ def submit(
                 return Result(Outcome.ALREADY_STORED)
             return Result(refused)
     try:
-        _insert_response(survey, progress, channel)
-        _count_today(survey, channel, on)
+        _seal(survey, progress, channel)
         if token is not None:
             delete_draft(secret, token)
         db.session.flush()
     except IntegrityError:
-        # Only a twin submission with the same id can collide on the primary key.
+        # Only a twin submission with the same id can collide on the spent id.
         db.session.rollback()
         if _already_stored(progress.submission_id, shape.round_id):
             return Result(Outcome.ALREADY_STORED)

@@ -117,7 +117,6 @@ def insert_responses(
                 "round_id": rnd.id,
                 "audience": audience,
                 "channel": channel.value,
-                "language": "en",
                 "role": role,
             }
         )
@@ -165,9 +164,9 @@ def answers_from_counts(
     per_item: dict[uuid.UUID, Mapping[str, int]] = {}
     for item in items:
         if item.id in counts:
-            per_item[item.id] = counts[item.id]  # type: ignore[index]
+            per_item[item.id] = counts[item.id]  # type: ignore[index, assignment]  # keyed by id
         elif all(isinstance(k, str) for k in counts):
-            per_item[item.id] = counts  # type: ignore[assignment]
+            per_item[item.id] = counts  # type: ignore[assignment]  # one shared distribution
         else:
             raise ValueError(f"no counts given for item {item.id}")
     totals = {sum(c.values()) for c in per_item.values()}

@@ -11,7 +11,8 @@ Pure Python + openpyxl: no Flask, no SQL.
 
 The modules: `layout` and `sheets` (what each sheet holds), `write` (with `instructions`,
 `framework_rows` and `drop_downs`), `read` (with `reader`, `sheet_reader`, `places` and
-`problems`), `upload` (YAML or Excel), `limits`, and `style`, the look every Chorus workbook
+`problems`), `upload` (YAML or Excel), `limits`, `bounds` (the zip-bomb guard every workbook
+upload shares), and `style`, the look every Chorus workbook
 shares. The limits are read from `limits` when they apply: patch them there, not here.
 """
 

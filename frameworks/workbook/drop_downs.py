@@ -61,7 +61,8 @@ def _validate(ws: Worksheet, spec: SheetSpec, key: str, formula: str, strict: bo
 
 def _validated_rows(ws: Worksheet) -> int:
     """Down to this row the drop-down lists apply: room to add rows below a written framework."""
-    return max(_VALIDATED_ROWS, ws.max_row + _VALIDATED_ROWS)
+    written: int = ws.max_row
+    return max(_VALIDATED_ROWS, written + _VALIDATED_ROWS)
 
 
 def _quoted(values: list[str]) -> str:

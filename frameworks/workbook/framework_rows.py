@@ -55,9 +55,9 @@ def rows_of(sheet: str, fw: Framework) -> Iterator[dict[str, Any]]:
                 }
     elif sheet == "Items":
         for ind in fw.indicators:
-            for audience, items in ind.items.items():
+            for audience_id, items in ind.items.items():
                 for item in items:
-                    yield {"indicator": ind.id, "audience": audience, **item.model_dump()}
+                    yield {"indicator": ind.id, "audience": audience_id, **item.model_dump()}
     elif sheet == "Standard detail":
         for ind in fw.indicators:
             if ind.detail is None:

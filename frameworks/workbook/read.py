@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import warnings
-import zipfile
 from typing import Any
 
 from openpyxl import load_workbook
@@ -17,6 +16,7 @@ from openpyxl import load_workbook
 from frameworks.loader import FrameworkError, parse_framework
 from frameworks.schema import Framework
 from frameworks.workbook import limits
+from frameworks.workbook.bounds import WorkbookTooLarge, check_workbook
 from frameworks.workbook.problems import locate
 from frameworks.workbook.reader import FrameworkReader
 
@@ -52,25 +52,22 @@ def read_workbook(data: bytes, name: str) -> Framework:
     return framework
 
 
-def _unpacked_size(data: bytes) -> int | None:
-    """Total uncompressed size of the workbook's parts (None if it is not a zip at all)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-
-
 def _open(data: bytes, name: str) -> Any:
-    size = _unpacked_size(data)
-    if size is not None and size > limits.MAX_UNPACKED_BYTES:
+    try:
+        # Blank rows below the data are read past (Excel keeps formatted ones), up to a point.
+        check_workbook(data, max_unpacked=limits.MAX_UNPACKED_BYTES, max_rows=10 * limits.MAX_ROWS)
+    except WorkbookTooLarge as exc:
         # A few kilobytes can unpack to gigabytes; openpyxl would read it all into memory.
+        if exc.what == "rows":
+            raise FrameworkError(
+                [f"{name}: {exc.sheet} sheet: more than {exc.limit:,} rows, empty ones included"]
+            ) from None
         raise FrameworkError(
             [
-                f"{name}: (file): unpacks to {size // 1_000_000:,} MB, far more than a framework "
-                f"needs (at most {limits.MAX_UNPACKED_BYTES // 1_000_000} MB)"
+                f"{name}: (file): unpacks to {exc.found // 1_000_000:,} MB, far more than a "
+                f"framework needs (at most {exc.limit // 1_000_000} MB)"
             ]
-        )
+        ) from None
     with warnings.catch_warnings():
         # Excel features openpyxl does not keep (slicers, extensions) only warn; we read values.
         warnings.simplefilter("ignore")

@@ -16,7 +16,7 @@ from app.models import (
     TeamRole,
 )
 from app.services.accounts import create_user, find_user_by_email, get_or_create_organisation
-from app.services.assessments import AssessmentSettings, create_assessment
+from app.services.assessment.assessments import AssessmentSettings, create_assessment
 
 FRAMEWORK = "hmie-children-services"
 

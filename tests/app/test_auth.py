@@ -7,6 +7,7 @@ import logging
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from tests.support import PASSWORD, csrf_token, dummy_url, login
 
@@ -121,3 +122,90 @@ def test_passwords_are_hashed(app: Flask, make_user) -> None:
         stored = db.session.execute(select(User.password_hash)).scalar_one()
     assert PASSWORD not in stored
     assert stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def _attempt(
+    client: FlaskClient, email: str, password: str, token: str, address: str
+) -> TestResponse:
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def _without(body: str, *values: str) -> str:
+    for value in values:
+        body = body.replace(value, "...")
+    return body
+
+
+def _limit_headers(response: TestResponse) -> str:
+    """The limit and what is left (not the reset time, which moves with the clock)."""
+    shown = ("X-RateLimit-Limit", "X-RateLimit-Remaining")
+    return " ".join(f"{name}={response.headers.get(name)}" for name in shown)
+
+
+def test_guesses_spread_over_many_clients_are_limited_per_account(
+    app: Flask, client: FlaskClient, make_user
+) -> None:
+    make_user("someone@a.example")
+    make_user("other@a.example")
+    token = csrf_token(client)
+    limit = 20  # LOGIN_ACCOUNT_RATE_LIMIT's default, "20 per hour"
+    statuses = [
+        _attempt(client, "someone@a.example", f"guess {i}", token, f"10.0.0.{i}").status_code
+        for i in range(limit + 1)
+    ]
+    assert statuses == [422] * limit + [429]
+    # Each client made one attempt, far under LOGIN_RATE_LIMIT: the account is what is limited,
+    # even for the right password from a new client, until the window passes.
+    assert _attempt(client, "someone@a.example", PASSWORD, token, "10.9.9.9").status_code == 429
+    assert client.get("/").status_code == 302
+    # Another account is untouched.
+    assert _attempt(client, "other@a.example", PASSWORD, token, "10.9.9.8").status_code == 303
+
+
+def test_account_limit_answers_alike_for_unknown_and_real_addresses(
+    app: Flask, client: FlaskClient, make_user, monkeypatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per hour")
+    make_user("someone@a.example")
+    token = csrf_token(client)
+    answers = {}
+    for email in ("someone@a.example", "nobody@a.example"):
+        replies = [_attempt(client, email, "wrong", token, f"10.1.0.{i}") for i in range(4)]
+        assert [r.status_code for r in replies] == [422, 422, 422, 429], email
+        answers[email] = [_without(r.get_data(as_text=True), email, token) for r in replies]
+        answers[email].append(_limit_headers(replies[-1]))
+    assert answers["someone@a.example"] == answers["nobody@a.example"]
+    assert "Too many attempts" in answers["nobody@a.example"][-2]
+
+
+def test_account_limit_counts_the_address_however_it_is_typed(
+    app: Flask, client: FlaskClient, make_user, monkeypatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per hour")
+    make_user("someone@a.example")
+    token = csrf_token(client)
+    spellings = ["someone@a.example", "  SOMEONE@a.example", "Someone@A.Example  "]
+    for i, email in enumerate(spellings):
+        assert _attempt(client, email, "wrong", token, f"10.2.0.{i}").status_code == 422
+    assert _attempt(client, "someone@A.EXAMPLE", "wrong", token, "10.2.0.9").status_code == 429
+
+
+def test_successful_sign_ins_do_not_count_against_the_account(
+    app: Flask, client: FlaskClient, make_user, monkeypatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "2 per hour")
+    make_user("someone@a.example")
+    for i in range(3):
+        token = csrf_token(client)
+        assert (
+            _attempt(client, "someone@a.example", PASSWORD, token, f"10.3.0.{i}").status_code == 303
+        )
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    token = csrf_token(client)
+    assert _attempt(client, "someone@a.example", "wrong", token, "10.3.1.1").status_code == 422
+    assert _attempt(client, "someone@a.example", "wrong", token, "10.3.1.2").status_code == 422
+    assert _attempt(client, "someone@a.example", PASSWORD, token, "10.3.1.3").status_code == 429

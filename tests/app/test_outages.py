@@ -23,11 +23,19 @@ from sqlalchemy.exc import OperationalError
 
 from app.config import ConfigurationError, build_config
 from app.extensions import db, limiter
-from app.models import Answer, Comment, InvitationStatus, Response, ResponseDayCount
+from app.models import (
+    Answer,
+    Comment,
+    InvitationStatus,
+    Response,
+    ResponseDayCount,
+    SealedSubmission,
+    SpentSubmission,
+)
 from app.services import abuse
 from app.services.responding import clear_shape_cache
 from tests.app.respond.helpers import Browser, invitation_status, invite, launch_round
-from tests.support import csrf_token
+from tests.support import csrf_token, release_all
 
 
 class DropOnce:
@@ -45,7 +53,7 @@ class DropOnce:
 
 @pytest.fixture
 def drop_once(app: Flask) -> Iterator[DropOnce]:
-    hook = DropOnce("INSERT INTO ANSWER")
+    hook = DropOnce("INSERT INTO SEALED_SUBMISSION")
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", hook)
@@ -56,8 +64,15 @@ def drop_once(app: Flask) -> Iterator[DropOnce]:
 
 
 def _counts(app: Flask) -> list[int]:
+    """Sealed, spent, then responses, answers, comments and day counts once released."""
     with app.app_context():
-        return [
+        kept = [
+            db.session.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (SealedSubmission, SpentSubmission)
+        ]
+    release_all(app)
+    with app.app_context():
+        return kept + [
             db.session.execute(select(func.count()).select_from(model)).scalar_one()
             for model in (Response, Answer, Comment, ResponseDayCount)
         ]
@@ -81,7 +96,7 @@ def test_a_dropped_connection_while_sending_shows_a_retry_page_and_keeps_nothing
     text = unescape(failed.get_data(as_text=True))
     assert "Sorry, that did not go through" in text
     assert "Your answers so far are kept on this device" in text
-    assert _counts(app) == [0, 0, 0, 0]
+    assert _counts(app) == [0, 0, 0, 0, 0, 0]
     assert invitation_status(app, token) == InvitationStatus.PENDING
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "Database unavailable during respond.send: OperationalError" in logged
@@ -91,7 +106,7 @@ def test_a_dropped_connection_while_sending_shows_a_retry_page_and_keeps_nothing
     phone.reach_last_page()
     sent = phone.submit_page("send")
     assert sent.status_code == 303 and sent.location.endswith("/thanks")
-    assert _counts(app)[0] == 1
+    assert _counts(app)[:3] == [1, 1, 1]
     assert invitation_status(app, token) == InvitationStatus.COMPLETED
 
 

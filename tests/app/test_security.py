@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Organisation
-from tests.support import csrf_token, login
+from tests.support import PASSWORD, csrf_token, login
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(
@@ -64,7 +66,7 @@ def test_pages_have_no_inline_script(client: FlaskClient) -> None:
     body = client.get("/login").get_data(as_text=True)
     assert "<script>" not in body
     assert " on" + "click=" not in body
-    assert 'src="/static/js/htmx-2.0.11.min.js"' in body
+    assert re.search(r'src="/static/js/htmx-2\.0\.11\.min\.[0-9a-f]{12}\.js"', body)
 
 
 def test_session_cookie_is_httponly_and_lax(client: FlaskClient, make_user) -> None:
@@ -97,7 +99,7 @@ def test_health(client: FlaskClient) -> None:
 
 
 def test_static_htmx_is_vendored(client: FlaskClient) -> None:
-    response = client.get("/static/js/htmx-2.0.11.min.js")
+    response = client.get("/static/js/htmx-2.0.11.min.js", follow_redirects=True)
     assert response.status_code == 200
     assert b"htmx" in response.data[:200]
     response.close()
@@ -125,3 +127,61 @@ def test_an_unhandled_error_on_a_token_url_logs_no_token(tmp_path, caplog) -> No
     assert response.status_code == 500
     assert "Exception on /r/[redacted]" in caplog.text
     assert token not in caplog.text
+
+
+def test_hsts_on_https_responses(client: FlaskClient) -> None:
+    for path in ("/login", "/no/such/page", "/static/js/htmx-2.0.11.min.js"):
+        response = client.get(path, base_url="https://localhost")
+        assert response.headers["Strict-Transport-Security"] == (
+            "max-age=31536000; includeSubDomains"
+        ), path
+        response.close()
+
+
+def test_no_hsts_over_plain_http(client: FlaskClient) -> None:
+    response = client.get("/login")
+    assert "Strict-Transport-Security" not in response.headers
+    # A forwarded-proto header from an untrusted client changes nothing.
+    response = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def _app_behind_proxies(tmp_path, count: int) -> Flask:
+    from app import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/proxy.db",
+            "INSTANCE_PATH": str(tmp_path),
+            "TRUSTED_PROXIES": count,
+        }
+    )
+
+
+def test_hsts_behind_a_trusted_proxy_that_terminated_https(tmp_path) -> None:
+    client = _app_behind_proxies(tmp_path, 1).test_client()
+    https = client.get("/health", headers={"X-Forwarded-Proto": "https"})
+    assert https.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    plain = client.get("/health", headers={"X-Forwarded-Proto": "http"})
+    assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_forms_work_over_https_without_a_referer(client: FlaskClient, make_user) -> None:
+    """Browsers send no Referer under Referrer-Policy: no-referrer; HTTPS forms still work."""
+    make_user("someone@a.example")
+    https = "https://localhost"
+    token = csrf_token(client, https + "/login")
+    response = client.post(
+        "/login",
+        base_url=https,
+        data={"email": "someone@a.example", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 303
+    # The token is still required.
+    client.post("/logout", base_url=https, data={"csrf_token": csrf_token(client, https + "/")})
+    refused = client.post(
+        "/login", base_url=https, data={"email": "someone@a.example", "password": PASSWORD}
+    )
+    assert refused.status_code == 400

@@ -77,6 +77,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
             INSTANCE_PATH=instance,
             LOGIN_RATE_LIMIT="1000 per minute",
             MAIL_SERVER="",  # no mail server unless a test starts one (`mail_server`)
+            DEMO_LINKS=True,  # the Outbox shows links, as under `make run`
         )
     )
     with app.app_context():

@@ -2,13 +2,14 @@
 
 The app runs under gunicorn as in production. On PostgreSQL the server itself cuts the app's
 connection at the chosen moment: a trigger calls pg_terminate_backend on its own backend, once
-(a sequence counts, and sequences ignore rollbacks), either in the middle of inserting the answers
-or at COMMIT (a deferred constraint trigger). On SQLite another process holds the write lock
-longer than the app waits for it ("database is locked").
+(a sequence counts, and sequences ignore rollbacks), either in the middle of sealing the answers
+into the inbox or at COMMIT (a deferred constraint trigger). On SQLite another process holds the
+write lock longer than the app waits for it ("database is locked").
 
 Each time the respondent must see a friendly 503 saying their answers are kept and to try again,
-nothing of the response may be stored (no response, answer, comment or count; the invitation
-still unused), and pressing Send again must store it exactly once.
+nothing of the response may be stored (no sealed submission, spent id, response, answer, comment
+or count; the invitation still unused), and pressing Send again must store it exactly once: one
+sealed submission, which the release turns into one response.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from html import unescape
 
 import pytest
 
+from app.services.mix import release_waiting
+from app.services.mix.keys import spent_digest
 from bench._phones import Phone, Reply
 from bench._seed import seed_launched_round
 from bench._servers import ServerProcess, gunicorn
 from tests.faults.conftest import Processes
-from tests.faults.support import APP_CONNECTIONS, APP_SPEC, Database
+from tests.faults.support import APP_CONNECTIONS, APP_SPEC, SECRET, Database
 
 DROP_ONCE = """
 CREATE SEQUENCE fault_shots;
@@ -37,11 +40,21 @@ BEGIN
 END $$
 """
 MOMENTS = {
-    "while_inserting_answers": "CREATE TRIGGER fault_drop AFTER INSERT ON answer "
+    "while_sealing": "CREATE TRIGGER fault_drop AFTER INSERT ON sealed_submission "
     "FOR EACH STATEMENT EXECUTE FUNCTION fault_drop_connection()",
-    "at_commit": "CREATE CONSTRAINT TRIGGER fault_drop AFTER INSERT ON response "
+    "at_commit": "CREATE CONSTRAINT TRIGGER fault_drop AFTER INSERT ON sealed_submission "
     "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fault_drop_connection()",
 }
+
+
+STORED = (
+    "sealed_submission",
+    "spent_submission",
+    "response",
+    "answer",
+    "comment",
+    "response_day_count",
+)
 
 
 def serve(processes: Processes, database: Database) -> ServerProcess:
@@ -50,10 +63,7 @@ def serve(processes: Processes, database: Database) -> ServerProcess:
 
 
 def nothing_stored(database: Database) -> dict[str, int]:
-    counts = {
-        table: database.scalar(f"SELECT count(*) FROM {table}")
-        for table in ("response", "answer", "comment", "response_day_count")
-    }
+    counts = {table: database.scalar(f"SELECT count(*) FROM {table}") for table in STORED}
     counts["invitations_used"] = database.scalar(
         "SELECT count(*) FROM invitation WHERE status <> 'pending'"
     )
@@ -71,9 +81,15 @@ def assert_retry_page(reply: Reply) -> None:
     assert reply.headers.get("cache-control") == "no-store"
 
 
-def assert_stored_once(database: Database, submission_id: uuid.UUID) -> None:
+def assert_stored_once(database: Database, round_id: uuid.UUID, submission_id: uuid.UUID) -> None:
+    """Sealed once, its id spent once (as the keyed hash), then released as one response."""
+    assert database.scalar("SELECT count(*) FROM sealed_submission") == 1
+    digests = [row[0] for row in database.rows("SELECT digest FROM spent_submission")]
+    assert digests == [spent_digest(SECRET, round_id, submission_id)]
+    with database.app.app_context():
+        assert release_waiting(everything=True) == 1
     ids = [uuid.UUID(str(row[0])) for row in database.rows("SELECT id FROM response")]
-    assert ids == [submission_id], "stored once, under the id the phone was given"
+    assert len(ids) == 1 and ids != [submission_id], "one response, under a fresh id"
     items = database.scalar(
         "SELECT count(*) FROM question_item qi JOIN questionnaire q "
         "ON q.id = qi.questionnaire_id WHERE q.audience = 'parents'"
@@ -112,14 +128,12 @@ def test_connection_cut_while_sending_answers(
     reply = phone.send()
 
     assert_retry_page(reply)
-    assert nothing_stored(postgres) == dict.fromkeys(
-        ("response", "answer", "comment", "response_day_count", "invitations_used"), 0
-    )
+    assert nothing_stored(postgres) == dict.fromkeys((*STORED, "invitations_used"), 0)
     assert postgres.scalar("SELECT last_value FROM fault_shots") == 1, "the connection was cut"
 
     phone.reload()  # what Back shows: the last page, the earlier answers still on the phone
     assert phone.thanked(phone.send()), "sending again works"
-    assert_stored_once(postgres, submission_id)
+    assert_stored_once(postgres, seeded.round_id, submission_id)
     assert postgres.scalar("SELECT count(*) FROM comment") > 0
     used = postgres.scalar("SELECT count(*) FROM invitation WHERE status = 'completed'")
     assert used == (1 if entry == "invitation" else 0)
@@ -149,7 +163,7 @@ def test_every_connection_cut_between_pages_goes_unnoticed(
     assert cut >= 1, "the app had connections to cut"
 
     assert phone.thanked(phone.send())
-    assert_stored_once(postgres, submission_id)
+    assert_stored_once(postgres, seeded.round_id, submission_id)
 
 
 def test_database_locked_while_sending_answers(
@@ -175,5 +189,5 @@ def test_database_locked_while_sending_answers(
     assert set(nothing_stored(database).values()) == {0}
     phone.reload()
     assert phone.thanked(phone.send())
-    assert_stored_once(database, submission_id)
+    assert_stored_once(database, seeded.round_id, submission_id)
     assert "Database unavailable during respond.send: OperationalError" in server.log(100_000)

@@ -5,7 +5,8 @@ sessions: every request of every phone goes to one of them at random. The app ke
 the process (sessions, answers so far and "already answered here" are signed cookies; the
 invitation is claimed in the database), so:
 
-- every response a phone saw accepted is stored exactly once, and nothing else is;
+- every response a phone saw accepted is stored exactly once, and nothing else is (its id spent
+  once, as a keyed hash; the release then writes one response each under fresh ids);
 - an invitation used through one process cannot be used again through the other, even when two
   phones send the same invitation's answers to the two processes at the same moment;
 - a browser that answered through an open link on one process is recognised by the other.
@@ -19,11 +20,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 
+from app.services.mix import release_waiting
+from app.services.mix.keys import spent_digest
 from bench._phones import Outcome, Phone, Reply
 from bench._seed import seed_launched_round
 from bench._servers import ServerProcess, gunicorn
 from tests.faults.conftest import Processes
-from tests.faults.support import APP_SPEC, Database
+from tests.faults.support import APP_SPEC, SECRET, Database
 
 PEOPLE = {"parents": 40, "staff": 40}
 RACES = 8
@@ -36,8 +39,18 @@ def two_apps(processes: Processes, database: Database) -> tuple[ServerProcess, S
     return a, b
 
 
-def stored_ids(database: Database) -> list[uuid.UUID]:
-    return [uuid.UUID(str(row[0])) for row in database.rows("SELECT id FROM response")]
+def spent(database: Database) -> list[str]:
+    """The keyed hashes of the submission ids spent (a response carries a fresh id)."""
+    return [row[0] for row in database.rows("SELECT digest FROM spent_submission")]
+
+
+def digests(round_id: uuid.UUID, ids: list[uuid.UUID | None]) -> list[str]:
+    return sorted(spent_digest(SECRET, round_id, i) for i in ids if i is not None)
+
+
+def release(database: Database) -> int:
+    with database.app.app_context():
+        return release_waiting(everything=True)
 
 
 def test_two_processes_count_every_response_once(
@@ -57,8 +70,9 @@ def test_two_processes_count_every_response_once(
     assert {h.port for o in outcomes for h in o.hits} == set(both), "both processes served"
     accepted = [o.submission_id for o in outcomes]
     assert len(set(accepted)) == len(entries) == 60
-    assert sorted(map(str, stored_ids(postgres))) == sorted(map(str, accepted))
+    assert sorted(spent(postgres)) == digests(seeded.round_id, accepted)
     assert postgres.scalar("SELECT count(*) FROM invitation WHERE status = 'completed'") == 40
+    assert release(postgres) == 60
     assert postgres.scalar("SELECT sum(count) FROM response_day_count") == 60
     assert a.log().count("Traceback") == b.log().count("Traceback") == 0
 
@@ -75,7 +89,7 @@ def test_an_invitation_used_on_one_process_cannot_be_used_on_the_other(
     reply = again.get("enter", f"/r/{token}")
     assert reply.status == 410
     assert reply.heading == "You have already sent your answers"
-    assert len(stored_ids(postgres)) == 1
+    assert len(spent(postgres)) == 1 and release(postgres) == 1
 
 
 def test_the_same_invitation_sent_to_both_processes_at_once_is_stored_once(
@@ -111,8 +125,9 @@ def test_the_same_invitation_sent_to_both_processes_at_once_is_stored_once(
         assert "each invitation can be used once" in unescape(lost.text)
     senders = [p for pair in pairs for p in pair]
     winners = [ids[id(p)] for p, r in zip(senders, replies, strict=True) if r.status == 303]
-    assert sorted(map(str, stored_ids(postgres))) == sorted(map(str, winners))
+    assert sorted(spent(postgres)) == digests(seeded.round_id, winners)
     assert postgres.scalar("SELECT count(*) FROM invitation WHERE status = 'completed'") == RACES
+    assert release(postgres) == RACES
     assert postgres.scalar("SELECT sum(count) FROM response_day_count") == RACES
 
 
@@ -131,4 +146,4 @@ def test_a_browser_that_answered_an_open_link_on_one_process_is_known_to_the_oth
     reply = phone.get("welcome", entered.location)
     assert reply.status == 409
     assert reply.heading == "You have already answered on this device"
-    assert len(stored_ids(postgres)) == 1
+    assert len(spent(postgres)) == 1 and release(postgres) == 1

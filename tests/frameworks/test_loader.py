@@ -519,6 +519,35 @@ def test_absurd_nesting_is_refused_before_it_can_exhaust_the_stack(text: str) ->
     assert line.endswith("nested more than 24 levels deep; a framework file needs far fewer")
 
 
+def test_a_huge_flat_file_is_refused_before_it_is_built() -> None:
+    # A few megabytes of "[1,1,1,..." would take a minute to turn into Python objects.
+    with pytest.raises(FrameworkError) as info:
+        load_text("[" + ",".join(["1"] * 250_000) + "]", "wide.yaml")
+    (line,) = info.value.lines
+    assert line.startswith("wide.yaml: line 1, column ")
+    assert line.endswith("more than 200,000 values and blocks; a framework file needs far fewer")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("id: x\nopens: 2024-13-45\n", "line 2, column 8: cannot read this as a date (month must"),
+        ("id: " + "1" * 5000 + "\n", "line 1, column 5: cannot read this as a number (Exceeds"),
+        ("id: !!timestamp soon\n", "line 1, column 5: cannot read this as a date; put quotes"),
+        ("id: !!bool maybe\n", "line 1, column 5: cannot read this as true or false; put quotes"),
+        ("id: !!float many\n", "line 1, column 5: cannot read this as a number (could not"),
+        ("id: !!python/name:os.system\n", "line 1, column 5: not valid YAML (could not determine"),
+    ],
+    ids=["impossible-date", "5000-digits", "bad-timestamp", "bad-bool", "bad-float", "python-tag"],
+)
+def test_values_python_cannot_build_are_placed_errors(text: str, expected: str) -> None:
+    # Each of these raised ValueError, AttributeError or KeyError from inside PyYAML.
+    with pytest.raises(FrameworkError) as info:
+        load_text(text, "odd.yaml")
+    (line,) = info.value.lines
+    assert line.startswith(f"odd.yaml: {expected}"), line
+
+
 def test_empty_blocks_mean_the_same_as_no_block(tmp_path: Path) -> None:
     data = minimal()
     data["indicators"][1]["items"] = {"staff": []}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from frameworks.workbook import (
     read_workbook,
     workbook_bytes,
 )
+from tests.workbook_bombs import THIN_ROW, inflated
 
 SMALL: dict[str, Any] = {
     "id": "small",
@@ -319,6 +321,16 @@ def test_workbook_that_unpacks_too_large_is_refused_before_reading(
     (line,) = errors_of(raw)
     assert line.startswith("ours.xlsx: (file): unpacks to ")
     assert line.endswith("far more than a framework needs (at most 0 MB)")
+
+
+def test_millions_of_empty_rows_are_refused_before_the_workbook_is_opened() -> None:
+    # Six bytes a row stay under the size limit; openpyxl would read them all just to open it.
+    bomb = inflated(workbook_bytes(small()), "Items", 3_000_000, row=THIN_ROW)
+    started = time.perf_counter()
+    assert errors_of(bomb) == [
+        "ours.xlsx: Items sheet: more than 100,000 rows, empty ones included"
+    ]
+    assert time.perf_counter() - started < 3
 
 
 def test_columns_far_to_the_right_are_not_read() -> None:

@@ -140,7 +140,7 @@ def test_suppressed_rejects_thresholds_below_three(k):
 
 def test_withheld_groups_are_not_called_small():
     assert "Fewer" not in withheld().sentence
-    assert withheld().sentence == "Not shown, to protect a smaller group"
+    assert withheld().sentence == "Not shown (protects a smaller group)"
 
 
 def test_wilson_percents_of_nothing():

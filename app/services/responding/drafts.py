@@ -2,6 +2,10 @@
 
 The draft is encrypted under the invitation token, found by an HMAC of it, and deleted on submit
 or when the round closes (DESIGN.md 6.4).
+
+Key rotation (DESIGN.md 6.8): `secret` is the newest key. A draft saved under an older key
+(SECRET_KEY_FALLBACKS) is still found and opened, and the next save writes it under the newest
+key and drops the old copy; deleting removes it under every key.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models import SavedDraft
+from app.services.keys import secret_keys
 from app.services.responding.progress import Progress
 from app.services.responding.shape import Shape
 from app.services.tokens import decrypt_draft, draft_lookup, encrypt_draft
@@ -26,8 +31,16 @@ def insert_for_dialect() -> Any:
     return postgresql.insert if postgres else sqlite.insert
 
 
+def _keys(secret: str) -> list[str]:
+    """`secret` first, then the app's other keys (newest first)."""
+    return [secret, *(k for k in secret_keys() if k != secret)]
+
+
 def save_draft(secret: str, token: str, shape: Shape, progress: Progress) -> None:
     """Store the answers encrypted under the invitation token; replaces an earlier draft."""
+    old = [draft_lookup(k, token) for k in _keys(secret)[1:]]
+    if old:  # a copy under a retired key would otherwise outlive this one
+        db.session.execute(delete(SavedDraft).where(SavedDraft.lookup.in_(old)))
     progress.saves += 1
     plaintext = json.dumps(progress.to_payload(shape), separators=(",", ":")).encode()
     values = {
@@ -45,21 +58,24 @@ def save_draft(secret: str, token: str, shape: Shape, progress: Progress) -> Non
 
 
 def load_draft(secret: str, token: str, shape: Shape) -> Progress | None:
-    row = db.session.get(SavedDraft, draft_lookup(secret, token))
-    if row is None or row.round_id != shape.round_id:
-        return None
-    plaintext = decrypt_draft(secret, token, row.ciphertext)
-    if plaintext is None:
-        return None
-    try:
-        payload = json.loads(plaintext)
-    except ValueError:
-        return None
-    return Progress.from_payload(payload, shape)
+    for key in _keys(secret):
+        row = db.session.get(SavedDraft, draft_lookup(key, token))
+        if row is None or row.round_id != shape.round_id:
+            continue
+        plaintext = decrypt_draft(key, token, row.ciphertext)
+        if plaintext is None:
+            continue
+        try:
+            payload = json.loads(plaintext)
+        except ValueError:
+            continue
+        return Progress.from_payload(payload, shape)
+    return None
 
 
 def delete_draft(secret: str, token: str) -> None:
-    db.session.execute(delete(SavedDraft).where(SavedDraft.lookup == draft_lookup(secret, token)))
+    lookups = [draft_lookup(k, token) for k in _keys(secret)]
+    db.session.execute(delete(SavedDraft).where(SavedDraft.lookup.in_(lookups)))
     db.session.flush()
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from app.models import FeedbackRound
 from app.services.frameworks import framework_of
+from app.services.mix import shown
 from app.services.results.audiences import audience_summary, columns, ordered_audiences
 from app.services.results.cells import hidden_cell, item_distribution, shown_cell
 from app.services.results.clusters import rollup_clusters
@@ -41,8 +42,9 @@ def compute_results(rnd: FeedbackRound) -> RoundResults:
     k = rnd.threshold
     framework = framework_of(rnd)
     items = round_items(rnd.id)
-    counts = answer_counts(rnd.id)
-    by_channel = respondent_counts(rnd.id)
+    cut = shown(rnd.id)  # one cut for every count, so they agree even if a release lands
+    counts = answer_counts(rnd.id, cut)
+    by_channel = respondent_counts(rnd.id, cut)
     invited = invitation_counts(rnd.id)
 
     audiences = ordered_audiences(rnd, items, by_channel)
@@ -86,7 +88,7 @@ def compute_results(rnd: FeedbackRound) -> RoundResults:
     round_columns = columns(audiences, items, label)
     column_key = {(c.audience, c.pooled_group): c.key for c in round_columns}
     # The percentage pools answers; the interval counts the same answers per respondent.
-    rollups = roll_up(shown_items, rollup_clusters(rnd.id, shown_items, counts))
+    rollups = roll_up(shown_items, rollup_clusters(rnd.id, shown_items, counts, cut))
     spreads = disparities(rollups.values(), shown_audiences=visibility.shown)
 
     indicators = indicator_results(

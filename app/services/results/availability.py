@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import FeedbackRound, Response, RoundStatus
+from app.services.mix import shown
 from app.services.results.visibility import audience_visibility
+from surveys.evidence import hidden_figure
 
 RESULT_STATUSES = (RoundStatus.LIVE, RoundStatus.CLOSED)
 
@@ -38,24 +41,43 @@ def rounds_with_results(org_id: uuid.UUID) -> list[FeedbackRound]:
     )
 
 
-def total_respondents_shown(rounds: list[FeedbackRound]) -> dict[uuid.UUID, int | None]:
-    """Each round's total responses, or None where it must be hidden (fewer than k)."""
+@dataclass(frozen=True, slots=True)
+class RoundTotal:
+    """A round's total responses, or None and the words its cell reads instead."""
+
+    count: int | None
+    notice: str = ""
+
+
+def total_respondents_shown(rounds: list[FeedbackRound]) -> dict[uuid.UUID, RoundTotal]:
+    """Each round's total responses, or the reason it is hidden.
+
+    The total is hidden whenever an audience is under k (else total minus the shown audiences
+    gives the small one away). It then reads "Fewer than k" only if the round itself has fewer
+    than k responses; a round of 300 whose total protects a group of 4 says so instead.
+    """
     if not rounds:
         return {}
-    rows = db.session.execute(
-        select(Response.round_id, Response.audience, func.count())
-        .where(Response.round_id.in_([r.id for r in rounds]))
-        .group_by(Response.round_id, Response.audience)
-    )
     per_round: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
-    for round_id, audience, count in rows:
-        per_round[round_id][audience] = count
-    shown: dict[uuid.UUID, int | None] = {}
+    for rnd in rounds:
+        cut = shown(rnd.id)  # what the round's own pages count, one release behind while live
+        rows = db.session.execute(
+            select(Response.audience, func.count())
+            .where(Response.round_id == rnd.id, cut.where(Response.release_batch))
+            .group_by(Response.audience)
+        )
+        for audience, count in rows:
+            per_round[rnd.id][audience] = count
+    totals: dict[uuid.UUID, RoundTotal] = {}
     for rnd in rounds:
         counts = per_round.get(rnd.id, {})
-        visibility = audience_visibility(counts, rnd.threshold)
-        shown[rnd.id] = sum(counts.values()) if visibility.total_shown else None
-    return shown
+        total = sum(counts.values())
+        if audience_visibility(counts, rnd.threshold).total_shown:
+            totals[rnd.id] = RoundTotal(total)
+        else:
+            small = 0 < total < rnd.threshold
+            totals[rnd.id] = RoundTotal(None, hidden_figure(small, rnd.threshold))
+    return totals
 
 
 def earlier_rounds(rnd: FeedbackRound) -> list[FeedbackRound]:

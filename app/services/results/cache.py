@@ -12,6 +12,7 @@ from datetime import datetime
 
 from app.models import FeedbackRound, RoundStatus
 from app.services.bounded_cache import BoundedCache
+from app.services.mix import is_final
 from app.services.results.assemble import compute_results
 from app.services.results.availability import ensure_results
 from app.services.results.figures import RoundResults
@@ -31,8 +32,8 @@ def round_results(rnd: FeedbackRound) -> RoundResults:
     and then served from memory, because its results are frozen.
     """
     ensure_results(rnd)
-    if rnd.status != RoundStatus.CLOSED:
-        return compute_results(rnd)
+    if rnd.status != RoundStatus.CLOSED or not is_final(rnd.id):
+        return compute_results(rnd)  # live, or sealed submissions still to be released
     # SQLite reads the time back without its zone: compare the UTC wall time either way.
     closed_at = rnd.closed_at.replace(tzinfo=None) if rnd.closed_at else None
     key = (rnd.id, closed_at, rnd.threshold)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FeedbackRound, RoundStatus
+from app.services.mix import release_round
 from app.services.responding import discard_drafts
 
 
@@ -36,4 +37,8 @@ def close_round(rnd: FeedbackRound) -> FeedbackRound:
     rnd.closed_at = datetime.now(UTC)
     discard_drafts(rnd.id)  # unsent drafts can never be sent now (DESIGN.md 6.4, 6.7)
     db.session.flush()
+    # Everything still sealed is released now, however few (DESIGN.md 6.3); no invitation is
+    # touched in this transaction. A very large remainder on SQLite may need the worker's next
+    # pass too (release_waiting); until then readers still hold the latest batch back.
+    release_round(rnd.id, everything=True)
     return rnd

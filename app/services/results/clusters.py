@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 
 from app.services.bounded_cache import BoundedCache
+from app.services.mix import Shown
 from app.services.results.query import respondent_tallies
 from surveys.scales import Scale
 from surveys.statistics import Clusters, ItemResult, RollupKey
@@ -28,6 +29,7 @@ def rollup_clusters(
     round_id: uuid.UUID,
     shown_items: Iterable[ItemResult],
     counts: dict[uuid.UUID, dict[str, int]],
+    cut: Shown | None = None,
 ) -> dict[RollupKey, Clusters]:
     """RollupKey -> Clusters over exactly the items the roll-ups pool (the shown ones).
 
@@ -52,7 +54,7 @@ def rollup_clusters(
     cached = _cache.get(cache_key)
     if cached is not None:
         return dict(cached)
-    tallies = respondent_tallies(round_id, groups)
+    tallies = respondent_tallies(round_id, groups, cut)
     found = {key: Clusters.tally(tallies.get(n, {}).items()) for key, n in numbers.items()}
     _cache.put(cache_key, found)
     return dict(found)

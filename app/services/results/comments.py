@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Comment, CommentPrompt, FeedbackRound, Questionnaire, Response
 from app.services.frameworks import framework_of
+from app.services.mix import shown
 from app.services.results.availability import ensure_results
 from app.services.results.query import respondent_counts
 from surveys.suppression import comments_for_group
@@ -62,7 +63,8 @@ def visible_comments(
     ensure_results(rnd)
     k = rnd.threshold
     framework = framework_of(rnd)
-    by_channel = respondent_counts(rnd.id)
+    cut = shown(rnd.id)  # released comments only, one release behind while live
+    by_channel = respondent_counts(rnd.id, cut)
     respondents = {a: sum(c.values()) for a, c in by_channel.items()}
     asked: dict[str, set[str]] = defaultdict(set)
     section_order: list[str] = []
@@ -84,7 +86,7 @@ def visible_comments(
             Response.audience,
         )
         .join(Response, Comment.response_id == Response.id)
-        .where(Comment.round_id == rnd.id)
+        .where(Comment.round_id == rnd.id, cut.where(Response.release_batch))
         .order_by(Comment.id)  # random ids: no trace of submission order
     )
     if section_id is not None:

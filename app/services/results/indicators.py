@@ -53,7 +53,7 @@ def indicator_results(
                 pass
         cells: dict[str, Cell] = {}
         for audience, group in sorted(asked.get(indicator_id, ())):
-            key = column_key[(audience, group)]
+            column = column_key[(audience, group)]
             status = status_of(audience)
             rollup = rollups.get(RollupKey(indicator_id, audience, group))
             scale_id = scale_of[(indicator_id, audience, group)]
@@ -62,7 +62,7 @@ def indicator_results(
                 has_hidden = hidden_items[(indicator_id, audience, group)] > 0
                 status = CellStatus.SUPPRESSED if has_hidden else CellStatus.EMPTY
             if status != CellStatus.SHOWN or rollup is None:
-                cells[key] = hidden_cell(status, k, phrase(audience), scale_id)
+                cells[column] = hidden_cell(status, k, phrase(audience), scale_id)
                 continue
             pooled, clusters = rollup.pooled, rollup.clusters
             assert clusters is not None  # assemble always counts the answers per respondent
@@ -73,7 +73,7 @@ def indicator_results(
                 statements=len(rollup.items),
                 clusters=clusters,
             )
-            cells[key] = shown_cell(
+            cells[column] = shown_cell(
                 pooled,
                 respondents[audience],
                 text,

@@ -6,6 +6,9 @@ audience; one more reads the items asked (a few hundred rows at most). A second 
 counts the same answers per respondent for the indicators' clustered intervals
 (`respondent_tallies`); it reads every answer, so `app.services.results.clusters` keeps its
 result until the answers shown change.
+
+Only released responses are counted, and while a round is live each audience as it stood one
+release earlier (app/services/mix/shown.py): the release batch is in the covering index.
 """
 
 from __future__ import annotations
@@ -19,14 +22,18 @@ from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import Answer, Channel, Invitation, QuestionItem, Questionnaire, Response
+from app.services.mix import Shown, shown
 from surveys.scales import Scale
 
 
-def answer_counts(round_id: uuid.UUID) -> dict[uuid.UUID, dict[str, int]]:
+def answer_counts(
+    round_id: uuid.UUID, cut: Shown | None = None
+) -> dict[uuid.UUID, dict[str, int]]:
     """item id -> {answer code: count}: THE grouped query, one row per item and value."""
+    cut = cut or shown(round_id)
     rows = db.session.execute(
         select(Answer.item_id, Answer.value, func.count())
-        .where(Answer.round_id == round_id)
+        .where(Answer.round_id == round_id, cut.where(Answer.release_batch))
         .group_by(Answer.item_id, Answer.value)
     )
     counts: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
@@ -35,11 +42,14 @@ def answer_counts(round_id: uuid.UUID) -> dict[uuid.UUID, dict[str, int]]:
     return counts
 
 
-def respondent_counts(round_id: uuid.UUID) -> dict[str, dict[str, int]]:
-    """audience -> {channel: responses}."""
+def respondent_counts(
+    round_id: uuid.UUID, cut: Shown | None = None
+) -> dict[str, dict[str, int]]:
+    """audience -> {channel: responses} shown."""
+    cut = cut or shown(round_id)
     rows = db.session.execute(
         select(Response.audience, Response.channel, func.count())
-        .where(Response.round_id == round_id)
+        .where(Response.round_id == round_id, cut.where(Response.release_batch))
         .group_by(Response.audience, Response.channel)
     )
     counts: dict[str, dict[str, int]] = defaultdict(dict)
@@ -49,7 +59,7 @@ def respondent_counts(round_id: uuid.UUID) -> dict[str, dict[str, int]]:
 
 
 def respondent_tallies(
-    round_id: uuid.UUID, groups: Mapping[uuid.UUID, tuple[int, Scale]]
+    round_id: uuid.UUID, groups: Mapping[uuid.UUID, tuple[int, Scale]], cut: Shown | None = None
 ) -> dict[int, Counter[tuple[int, int]]]:
     """group -> {(favourable, valid): respondents}, over the items `groups` maps to a group.
 
@@ -66,6 +76,7 @@ def respondent_tallies(
     """
     if not groups:
         return {}
+    cut = cut or shown(round_id)
     signatures: dict[tuple[frozenset[str], frozenset[str]], int] = {}
     for _, scale in groups.values():
         signature = (scale.favourable_codes, frozenset(scale.substantive_codes))
@@ -77,7 +88,7 @@ def respondent_tallies(
         sums.append(func.sum(case((Answer.value.in_(sorted(valid)), 1), else_=0)))
     per_respondent = (
         select(group.label("g"), *(total.label(f"s{n}") for n, total in enumerate(sums)))
-        .where(Answer.round_id == round_id)
+        .where(Answer.round_id == round_id, cut.where(Answer.release_batch))
         .group_by(Answer.response_id, group)
         .subquery()
     )

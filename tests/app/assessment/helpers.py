@@ -30,7 +30,7 @@ from app.models import (
     User,
 )
 from app.services.accounts import get_or_create_organisation
-from app.services.assessments import AssessmentSettings, create_assessment
+from app.services.assessment.assessments import AssessmentSettings, create_assessment
 from app.services.results import close_round
 from app.services.rounds import RoundSettings, create_round
 from app.services.synthetic import answers_from_counts, insert_responses, items_of, make_live

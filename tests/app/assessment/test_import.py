@@ -289,7 +289,7 @@ def test_no_flag_when_figures_agree_with_the_rating(app, as_user, people):
 def test_two_imports_at_once_keep_one_set_of_items(app, as_user, assessment_id, monkeypatch):
     """If the 'already imported' check races (two people, one instant), the database's unique
     constraint keeps one set and the second person gets a plain message."""
-    from app.services import assessment_import
+    from app.services.assessment import imports as assessment_import
 
     round_id = closed_round(app, answers=ANSWERS)
     post(as_user(MO), _url(assessment_id, "/import"), {"round_id": str(round_id)})

@@ -19,17 +19,17 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Assessment, JudgementScope, Role, TeamRole, User
 from app.services.accounts import get_or_create_organisation
-from app.services.assessment_actions import ActionInput, add_action
-from app.services.assessment_evidence import EvidenceInput, add_evidence
-from app.services.assessment_import import import_round
-from app.services.assessment_judgements import JudgementInput, record_judgement
-from app.services.assessment_ratings import open_discussion, save_ratings, submit_ratings
-from app.services.assessments import (
+from app.services.assessment.actions import ActionInput, add_action
+from app.services.assessment.assessments import (
     AssessmentSettings,
     access_for,
     create_assessment,
     framework_of,
 )
+from app.services.assessment.evidence import EvidenceInput, add_evidence
+from app.services.assessment.imports import import_round
+from app.services.assessment.judgements import JudgementInput, record_judgement
+from app.services.assessment.ratings import open_discussion, save_ratings, submit_ratings
 from app.services.results import close_round
 from app.services.synthetic import answers_from_counts, insert_responses, items_of
 from tests.app.exports.conftest import load_round, make_round
@@ -199,7 +199,7 @@ def test_imported_figures_equal_the_frozen_payload_and_small_groups_have_none(
 ) -> None:
     assessment_id = _assessment(app, make_user)
     with app.app_context():
-        from app.services.assessment_evidence import evidence_for
+        from app.services.assessment.evidence import evidence_for
 
         assessment = db.session.get(Assessment, assessment_id)
         (item,) = [i for i in evidence_for(assessment) if i.payload and i.indicator_id == "2.1"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import uuid
 import zipfile
 from datetime import date
@@ -26,10 +27,11 @@ from app.models import (
     Role,
     RoundStatus,
 )
-from app.services import paper
-from app.services.paper import check as paper_check
+from app.services.documents import paper
+from app.services.documents.paper import check as paper_check
 from tests.app.exports.conftest import fill_template, load_round, make_round
-from tests.support import csrf_token, login
+from tests.support import csrf_token, login, release_all
+from tests.workbook_bombs import FAT_ROW, THIN_ROW, inflated
 
 AGREE = ["Strongly agree", "Agree", "Disagree", "Strongly disagree", "Don't know"]
 
@@ -45,6 +47,8 @@ def _upload(client: FlaskClient, round_id: uuid.UUID, data: bytes, *, skip: bool
 
 
 def _counts(app: Flask, round_id: uuid.UUID) -> tuple[int, int, int]:
+    """Responses, answers and comments once everything sealed has been released."""
+    release_all(app)
     with app.app_context():
         responses = db.session.scalar(
             select(func.count()).select_from(Response).where(Response.round_id == round_id)
@@ -207,7 +211,11 @@ def test_valid_rows_are_imported_as_paper_responses(
     assert response.status_code == 303, _text(response)[:2000]
     page = client.get(response.headers["Location"])
     assert "Imported 3 paper questionnaires for Parents and carers." in _text(page)
+    assert "results change in steps of at least 5 people of a group" in _text(page)
 
+    with app.app_context():  # sealed in the inbox, like any other submission
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    release_all(app)
     with app.app_context():
         responses = (
             db.session.execute(select(Response).where(Response.round_id == live_round))
@@ -242,6 +250,7 @@ def test_valid_rows_are_imported_as_paper_responses(
     # A second file adds to today's count rather than failing on the counter's key.
     again = fill_template(_template(client, live_round), {2: {items[0].letter: "Agree"}})
     assert _upload(client, live_round, again).status_code == 303
+    release_all(app)
     with app.app_context():
         assert db.session.execute(select(ResponseDayCount.count)).scalar_one() == 4
 
@@ -497,7 +506,7 @@ def test_upload_page_lists_a_template_per_audience(
 def test_paper_responses_count_in_results_like_any_other(
     app: Flask, client: FlaskClient, live_round: uuid.UUID
 ) -> None:
-    from app.services.results import CellStatus, round_results
+    from app.services.results import CellStatus, close_round, round_results
 
     items = [c for c in _parents_columns(app, live_round) if c.kind == "item"]
     answers = ["Strongly agree", "Agree", "Agree", "Disagree", "Don't know", "Strongly agree"]
@@ -506,7 +515,9 @@ def test_paper_responses_count_in_results_like_any_other(
         {row: {items[0].letter: answer} for row, answer in enumerate(answers, start=2)},
     )
     assert _upload(client, live_round, data).status_code == 303
-    with app.app_context():
+    with app.app_context():  # the close releases them, and shows every batch
+        close_round(load_round(live_round))
+        db.session.commit()
         results = round_results(load_round(live_round))
     parents = results.audience("parents")
     assert parents.status == CellStatus.SHOWN
@@ -586,6 +597,26 @@ def test_too_many_questionnaires_or_rows_are_refused(
         _template(client, live_round), {r: {items[0].letter: "Agree"} for r in range(2, 6)}
     )
     assert "The file has more than 3 questionnaires." in _rejected(app, client, live_round, data)
-    monkeypatch.setattr(paper_check, "MAX_SHEET_ROWS", 10)
-    data = fill_template(_template(client, live_round), {12: {items[0].letter: "Agree"}})
-    assert "The 'Entry' sheet goes beyond row 10." in _rejected(app, client, live_round, data)
+    monkeypatch.setattr(paper_check, "MAX_SHEET_ROWS", 100)  # the other sheets are shorter
+    data = fill_template(_template(client, live_round), {102: {items[0].letter: "Agree"}})
+    assert "The 'Entry' sheet goes beyond row 100." in _rejected(app, client, live_round, data)
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "expected"),
+    [
+        (1_000_000, FAT_ROW, "MB, far more than 5,000 questionnaires need."),
+        (3_000_000, THIN_ROW, "The 'Entry' sheet goes beyond row 20,000."),
+    ],
+    ids=["declared-size", "row-count"],
+)
+def test_a_zip_bomb_template_is_refused_fast_and_imports_nothing(
+    app: Flask, client: FlaskClient, live_round: uuid.UUID, rows: int, row: str, expected: str
+) -> None:
+    # Before the guard, a half-megabyte file of three million rows took 41 s to refuse.
+    bomb = inflated(_template(client, live_round), "Entry", rows, row=row)
+    assert len(bomb) < 500_000
+    started = time.perf_counter()
+    text = _rejected(app, client, live_round, bomb)
+    assert time.perf_counter() - started < 3
+    assert expected in text

@@ -20,10 +20,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
-from app.exports.round_responses import responses_sheet_title
-from app.exports.round_workbook import write_round_workbook
 from app.extensions import db
 from app.models import Role, RoundStatus
+from app.services.documents.round_responses import responses_sheet_title
+from app.services.documents.round_workbook import write_round_workbook
 from app.services.results import CellStatus, RoundResults, round_results, visible_comments
 from surveys.scales import get_scale
 from tests.app.exports.conftest import (
@@ -45,6 +45,12 @@ def _export(app: Flask, round_id: uuid.UUID, seed: int = 1) -> tuple[Workbook, R
         write_round_workbook(rnd, out, rng=random.Random(seed))
         results = round_results(rnd)
     return load_workbook(io.BytesIO(out.getvalue())), results
+
+
+def _close(app: Flask, round_id: uuid.UUID) -> None:
+    with app.app_context():
+        load_round(round_id).status = RoundStatus.CLOSED
+        db.session.commit()
 
 
 def _table(ws: Any) -> tuple[list[str], list[list[Any]]]:
@@ -232,6 +238,13 @@ def test_comments_are_the_visible_ones_without_hidden_in_random_order(
 def test_responses_rows_reproduce_the_item_distributions(
     app: Flask, seeded_round: uuid.UUID
 ) -> None:
+    live, _ = _export(app, seeded_round)
+    live_staff = _records(live["Responses Staff"])
+    assert "Role" not in live_staff[0]  # breakdowns within an audience: final results only
+    assert "appear only in the final results" in " ".join(
+        str(c.value) for row in live["Responses Staff"].iter_rows() for c in row if c.value
+    )
+    _close(app, seeded_round)
     wb, results = _export(app, seeded_round)
     staff = _records(wb["Responses Staff"])
     assert len(staff) == results.audience("staff").respondents
@@ -459,7 +472,7 @@ def test_csv_neutralises_formulas(
     titles = {row[2] for row in csv.reader(io.StringIO(text[1:]))}
     assert '\'=HYPERLINK("http://x","y")' in titles
     assert '=HYPERLINK("http://x","y")' not in titles
-    from app.exports.workbook import csv_safe
+    from app.services.documents.workbook import csv_safe
 
     for formula in FORMULA_COMMENTS:
         assert csv_safe(formula) == "'" + formula

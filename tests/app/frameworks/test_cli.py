@@ -183,6 +183,28 @@ def test_validate_bad_workbook_names_cells(app: Flask, tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[" * 100_000, "deep.yaml: line 1, column 25: nested more than 24 levels deep"),
+        ("- " * 100_000 + "x", "deep.yaml: line 1, column 49: nested more than 24 levels deep"),
+        ("id: 2024-13-45\n", "deep.yaml: line 1, column 5: cannot read this as a date"),
+    ],
+    ids=["flow-list", "block-list", "bad-date"],
+)
+def test_validate_hostile_yaml_is_one_clear_line(
+    app: Flask, tmp_path: Path, text: str, expected: str
+) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run(app, "validate", str(path))
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    first, count = result.stderr.splitlines()
+    assert first.startswith(expected), first
+    assert count == "1 problem found."
+
+
 def test_validate_missing_file(app: Flask, tmp_path: Path) -> None:
     result = run(app, "validate", str(tmp_path / "absent.yaml"))
     assert result.exit_code == 1

@@ -189,7 +189,11 @@ def test_single_problem_is_shown_in_the_summary(
         (b"a,b\n1,2\n", "ours.csv", "ours.csv: (file): use a YAML file (.yaml or .yml)"),
         (b"id: x\ntitle: Caf\xe9\n", "ours.yaml", "ours.yaml: line 2 (byte 17): not valid UTF-8"),
         (b"id: a\nid: b\n", "ours.yaml", "ours.yaml: line 2, column 1: duplicate key"),
+        # libyaml's own nesting limit once hid this one, and the file then gave a bare 500.
+        (b"[" * 100_000, "deep.yaml", "deep.yaml: line 1, column 25: nested more than 24 levels"),
+        (b"id: 2024-13-45\n", "ours.yaml", "ours.yaml: line 1, column 5: cannot read this as a"),
     ],
+    ids=["no-file", "empty", "not-zip", "csv", "latin-1", "duplicate", "deep", "bad-date"],
 )
 def test_unusable_files_are_422(
     app: Flask,

@@ -25,23 +25,46 @@ def test_counts_per_audience_with_rates_and_open_link_responses(
     client: FlaskClient,
     coordinator,  # type: ignore[no-untyped-def]
 ) -> None:
-    round_id = launched_round(app, {"parents": 4, "staff": 2})
+    round_id = launched_round(app, {"parents": 8, "staff": 2})
     smtp.handler.refuse["staff1@example.org"] = "550 unknown"
     work(app)
-    complete(app, invitation_by_email(app, "parents0@example.org").id)
-    complete(app, invitation_by_email(app, "parents1@example.org").id)
+    for n in range(6):
+        complete(app, invitation_by_email(app, f"parents{n}@example.org").id)
     with app.app_context():
-        for _ in range(3):
+        for _ in range(5):
             db.session.add(Response(round_id=round_id, audience="staff", channel=Channel.OPEN_LINK))
         db.session.commit()
     html = client.get(f"/rounds/{round_id}/responses").get_data(as_text=True)
-    # invited, delivered, completed, open-link responses
-    assert _row(html, "Parents and carers") == ["4", "4", "2", "0"]
-    assert _row(html, "Staff") == ["2", "1", "0", "3"]
+    # invited, delivered, by email, open link, paper, received
+    assert _row(html, "Parents and carers") == ["8", "8", "6", "0", "0", "6"]
+    assert _row(html, "Staff") == ["2", "1", "0", "5", "0", "5"]
     assert "1 not delivered" in html
-    assert "2 of 4 (50%)" in html  # the bar's text: never colour alone
-    assert '<progress value="2" max="4"' in html
-    assert "5 responses in all" in html
+    assert "6 of 8 (75%)" in html  # the bar's text: never colour alone
+    assert '<progress value="6" max="8"' in html
+    assert "11 answers received; results update in steps of at least 5 people" in html
+
+
+def test_small_groups_are_hidden_with_their_total(
+    app: Flask,
+    no_smtp: None,
+    client: FlaskClient,
+    coordinator,  # type: ignore[no-untyped-def]
+) -> None:
+    round_id = launched_round(app, {"parents": 30, "staff": 6})
+    for n in range(12):
+        complete(app, invitation_by_email(app, f"parents{n}@example.org").id)
+    for n in range(4):
+        complete(app, invitation_by_email(app, f"staff{n}@example.org").id)
+    for headers in ({}, {"HX-Request": "true"}):  # the page and its HTMX fragment
+        html = client.get(f"/rounds/{round_id}/responses", headers=headers).get_data(as_text=True)
+        partners = re.search(r'<th scope="row">Staff</th>(.*?)</tr>', html, re.S)
+        assert partners and "Fewer than 5" in partners.group(1)
+        assert not re.search(r">\s*4\s*<", partners.group(1))
+        assert _row(html, "Parents and carers")[-1] == "12"
+        total = re.search(r'<th scope="row">All</th>(.*?)</tr>', html, re.S)
+        assert total and "16" not in total.group(1)
+        assert "Not shown (protects a smaller group)" in total.group(1)
+        assert "16 answers" not in html and "4 completed" not in html
 
 
 def test_htmx_polls_the_figures_block_and_can_be_stopped(
@@ -86,7 +109,7 @@ def test_sending_progress_while_the_outbox_drains(
     assert '<progress value="3" max="5"' in html and "3 sent, 2 still to send" in html
 
 
-def test_other_roles_see_counts_but_not_the_per_person_list(
+def test_other_roles_see_neither_the_dashboard_nor_the_per_person_list(
     app: Flask,
     client: FlaskClient,
     make_user,  # type: ignore[no-untyped-def]
@@ -95,9 +118,14 @@ def test_other_roles_see_counts_but_not_the_per_person_list(
     from tests.support import login
 
     round_id = launched_round(app, {"parents": 1})
-    make_user("sat@a.example", "Org A", Role.SAT_MEMBER)
-    login(client, "sat@a.example")
-    assert client.get(f"/rounds/{round_id}/responses").status_code == 200
-    assert client.get(f"/rounds/{round_id}/invitations").status_code == 403
-    assert client.get(f"/rounds/{round_id}/invitations.csv").status_code == 403
-    assert client.get("/rounds/outbox").status_code == 403
+    for role in (Role.SAT_MEMBER, Role.VIEWER):
+        email = f"{role.value}@a.example"
+        make_user(email, "Org A", role)
+        client = app.test_client()
+        login(client, email)
+        # Live counts that move one person at a time are a coordinator's tool: results only.
+        assert client.get(f"/rounds/{round_id}/responses").status_code == 403
+        assert client.get(f"/rounds/{round_id}/reminders").status_code == 403
+        assert client.get(f"/rounds/{round_id}/invitations").status_code == 403
+        assert client.get(f"/rounds/{round_id}/invitations.csv").status_code == 403
+        assert client.get("/rounds/outbox").status_code == 403

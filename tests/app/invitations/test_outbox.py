@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.mail import outbox
-from app.models import DeliveryStatus, MessageStatus, OutboxMessage
+from app.models import Channel, DeliveryStatus, MessageStatus, OutboxMessage, Response
 from app.services.tokens import token_hash
 from tests.app.invitations.builders import (
     invitations,
@@ -211,12 +211,33 @@ def test_failed_messages_can_be_tried_again_from_the_outbox(
     assert {i.delivery for i in invitations(app, round_id)} == {DeliveryStatus.SENT}
 
 
-def test_with_no_mail_server_messages_are_kept_and_shown_with_links(
+def test_with_no_mail_server_production_keeps_messages_but_never_shows_links(
     app: Flask,
     no_smtp: None,
     client,
     coordinator,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    launched_round(app, {"parents": 2})
+    page = client.get("/rounds/outbox").get_data(as_text=True)
+    assert "No mail server is set up" in page and "parents0@example.org" in page
+    assert not LINK.search(page) and "/unsubscribe/" not in page
+    assert "demonstrations only" not in page
+    # DEMO_LINKS set by mistake on a production (not debug) app changes nothing.
+    monkeypatch.setitem(app.config, "DEMO_LINKS", True)
+    monkeypatch.setattr(app, "testing", False)
+    page = client.get("/rounds/outbox").get_data(as_text=True)
+    assert not LINK.search(page) and "demonstrations only" not in page
+
+
+def test_the_demo_configuration_shows_links_with_no_mail_server(
+    app: Flask,
+    no_smtp: None,
+    client,
+    coordinator,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "DEMO_LINKS", True)
     round_id = launched_round(app, {"parents": 2})
     assert work(app).claimed == 0
     assert {m.status for m in messages(app, round_id)} == {MessageStatus.QUEUED}
@@ -272,10 +293,32 @@ def test_mail_work_once_command_sends_and_reports(app: Flask, smtp: SmtpServer) 
     assert re.search(r"sent\s+3", status.output)
 
 
-def test_mail_work_refuses_to_run_without_a_mail_server(app: Flask, no_smtp: None) -> None:
+def test_mail_work_without_a_mail_server_sends_nothing_but_still_releases(
+    app: Flask, no_smtp: None
+) -> None:
+    round_id = launched_round(app, {"staff": 3})
+    with app.app_context():
+        from app.services import mix
+        from app.services.mix import Sealed
+
+        sealed = [Sealed(channel=Channel.PAPER, role=None, answers=[], comments=[])] * 5
+        mix.put(round_id, "staff", sealed)
+        db.session.commit()
     result = app.test_cli_runner().invoke(args=["mail", "work", "--once"])
-    assert result.exit_code != 0
-    assert "MAIL_SERVER is not set" in result.output
+    assert result.exit_code == 0, result.output
+    assert "MAIL_SERVER is not set" in result.output and "Sent 0;" in result.output
+    with app.app_context():
+        assert mix.waiting_counts(round_id) == {}
+        released = db.session.execute(
+            select(func.count()).select_from(Response).where(Response.round_id == round_id)
+        ).scalar_one()
+        assert released == 5
+        queued = db.session.execute(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == MessageStatus.QUEUED)
+        ).scalar_one()
+        assert queued == 3  # kept on the Outbox page
 
 
 def test_mail_work_once_fails_loudly_when_the_server_is_down(app: Flask, smtp: SmtpServer) -> None:

@@ -117,41 +117,78 @@ def test_no_reminders_before_delivery_or_outside_the_open_dates(app: Flask, no_s
         assert reminders.preview(rnd, rnd.opens_on - timedelta(days=1)).blocked
 
 
+def _expected(page: str) -> str:
+    found = re.search(r'name="expected" value="([0-9a-f]+)"', page)
+    assert found
+    return found.group(1)
+
+
 def test_preview_then_confirm_sends_exactly_the_previewed_number(
     app: Flask,
     smtp: SmtpServer,
     client: FlaskClient,
     coordinator,  # type: ignore[no-untyped-def]
 ) -> None:
-    round_id = launched_round(app, {"parents": 3, "staff": 2})
+    round_id = launched_round(app, {"parents": 8, "staff": 7})
     work(app)
     _age_messages(app, round_id, 7)
-    complete(app, invitation_by_email(app, "staff0@example.org").id)
+    for n in range(5):
+        complete(app, invitation_by_email(app, f"staff{n}@example.org").id)
     page = client.get(f"/rounds/{round_id}/reminders").get_data(as_text=True)
-    assert "This will send 4 reminders" in page
-    assert "1 already answered" in page
-    expected = re.search(r'name="expected" value="(\d+)"', page)
-    assert expected and expected.group(1) == "4"
+    assert "This will send 10 reminders" in page
+    assert "5 already answered" in page
+    expected = _expected(page)
+    assert expected != "10"  # an opaque check, not the number
 
     # Someone answers between the preview and the click: the coordinator is told, nothing sent.
     complete(app, invitation_by_email(app, "parents0@example.org").id)
     token = csrf_token(client, "/")
     stale = client.post(
-        f"/rounds/{round_id}/reminders/send", data={"csrf_token": token, "expected": "4"}
+        f"/rounds/{round_id}/reminders/send", data={"csrf_token": token, "expected": expected}
     )
     assert stale.status_code == 422
-    assert "changed to 3" in stale.get_data(as_text=True)
     assert _reminders(app, round_id) == []
+    # parents now has 1 answer (under k): the page no longer shows the numbers at all.
+    stale_page = stale.get_data(as_text=True)
+    assert "has changed since" in stale_page and "changed to" not in stale_page
+    fresh = _expected(stale_page)
 
     sent = client.post(
-        f"/rounds/{round_id}/reminders/send", data={"csrf_token": token, "expected": "3"}
+        f"/rounds/{round_id}/reminders/send", data={"csrf_token": token, "expected": fresh}
     )
     assert sent.status_code == 303
-    assert len(_reminders(app, round_id)) == 3
+    assert len(_reminders(app, round_id)) == 9
     again = client.post(
-        f"/rounds/{round_id}/reminders/send", data={"csrf_token": token, "expected": "3"}
+        f"/rounds/{round_id}/reminders/send", data={"csrf_token": token, "expected": fresh}
     )
-    assert again.status_code == 422 and len(_reminders(app, round_id)) == 3
+    assert again.status_code == 422 and len(_reminders(app, round_id)) == 9
+
+
+def test_a_small_audience_is_not_given_away_by_subtraction(
+    app: Flask,
+    smtp: SmtpServer,
+    client: FlaskClient,
+    coordinator,  # type: ignore[no-untyped-def]
+) -> None:
+    round_id = launched_round(app, {"parents": 8, "staff": 6})
+    work(app)
+    _age_messages(app, round_id, 7)
+    for n in range(4):  # 4 staff answered: staff invited 6 minus 2 to remind would say so
+        complete(app, invitation_by_email(app, f"staff{n}@example.org").id)
+    for headers in ({}, {"HX-Request": "true"}):
+        page = client.get(f"/rounds/{round_id}/reminders", headers=headers).get_data(as_text=True)
+        assert "Staff: Fewer than 5" in page
+        assert "Parents and carers: Not shown (protects a smaller group)" not in page
+        assert "This will send 10" not in page and "Send 10" not in page
+        assert "already answered" not in page and "Staff: 2" not in page
+    token = csrf_token(client, "/")
+    sent = client.post(
+        f"/rounds/{round_id}/reminders/send",
+        data={"csrf_token": token, "expected": _expected(page)},
+    )
+    assert sent.status_code == 303 and len(_reminders(app, round_id)) == 10
+    flashed = client.get(f"/rounds/{round_id}/responses").get_data(as_text=True)
+    assert "10 reminders" not in flashed and "Reminders are being sent" in flashed
 
 
 def test_the_schedule_reminds_on_its_days_once_and_catches_up(app: Flask, smtp: SmtpServer) -> None:

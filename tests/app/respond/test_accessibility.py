@@ -146,7 +146,7 @@ def test_error_summaries_link_to_fields_on_the_page_and_take_focus(
             assert target in page.ids, (name, target)
             assert f"{target}-error" in page.ids or target.startswith("ft-"), (name, target)
     # The script that moves focus there exists and is the one the pages load.
-    assert "[data-autofocus]" in JS and "respond.js" in pages["section"]
+    assert "[data-autofocus]" in JS and "js/respond." in pages["section"]
 
 
 def test_character_count_without_javascript_and_with_it(pages: dict[str, str]) -> None:

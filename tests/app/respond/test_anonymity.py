@@ -32,6 +32,7 @@ from tests.app.respond.helpers import (
     invite,
     page_fields,
 )
+from tests.support import release_all
 
 RESPONSE_TABLES = ("response", "answer", "comment")
 # The only places a response id may appear: the response itself and its own answers and comments.
@@ -65,6 +66,7 @@ def answered(app: Flask, launched: Launched, patient: None) -> dict[str, Any]:
     walker.enter(f"/o/{add_open_link(app, launched.round_id)}")
     walker.start()
     walker.complete()
+    release_all(app)
     with app.app_context():
         invitations = list(db.session.execute(select(Invitation)).scalars())
         secrets = {str(i.id) for i in invitations} | {i.id.hex for i in invitations}
@@ -223,6 +225,7 @@ def test_no_log_line_holds_a_token_or_links_a_response(
     finally:
         server.shutdown()
         thread.join(timeout=5)
+    release_all(app)
     with app.app_context():
         response_id = db.session.execute(select(Response.id)).scalar_one()
         invitation = db.session.execute(select(Invitation)).scalar_one()

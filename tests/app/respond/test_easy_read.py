@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Answer, Comment, Response
 from tests.app.respond.helpers import Browser, Launched, invite, page_fields
+from tests.support import release_all
 
 
 def _start(app: Flask, launched: Launched, phone: Browser) -> str:
@@ -71,6 +72,7 @@ def test_a_child_can_answer_to_the_end(app: Flask, launched: Launched, phone: Br
             data[texts[0]] = "I like the club"
         phone.follow(phone.post(phone.form_action(), data))
     assert "Thank you" in phone.html
+    release_all(app)
     with app.app_context():
         response = db.session.execute(select(Response)).scalar_one()
         assert response.audience == "children" and response.role is None

@@ -13,9 +13,11 @@ from app.extensions import db, limiter
 from app.models import Channel, OpenLink, Response, ResponseDayCount
 from app.services import abuse
 from tests.app.respond.helpers import Browser, Launched, add_open_link
+from tests.support import release_all
 
 
 def _responses(app: Flask) -> int:
+    release_all(app)
     with app.app_context():
         return db.session.execute(select(func.count()).select_from(Response)).scalar_one()
 
@@ -31,6 +33,7 @@ def test_a_patient_person_answers_through_an_open_link(
     app: Flask, opened: str, phone: Browser, patient: None
 ) -> None:
     assert phone.complete().status_code == 303
+    release_all(app)
     with app.app_context():
         assert db.session.execute(select(Response.channel)).scalar_one() == Channel.OPEN_LINK
         assert db.session.execute(select(ResponseDayCount.channel)).scalar_one() == "open_link"

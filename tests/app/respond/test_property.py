@@ -24,6 +24,7 @@ from app.models import (
 from surveys.questionnaire import FREE_TEXT_MAX_CHARS, ROLE_QUESTIONS
 from surveys.scales import get_scale
 from tests.app.respond.helpers import Browser, Launched, add_open_link, invite, questionnaire_items
+from tests.support import release_all
 
 CODES = ["sa", "a", "d", "sd", "dk", "happy", "ok", "sad", "", "x", "under_5", "prefer_not_to_say"]
 NAVS = ["next", "back", "save", "send", "start", "", "restart", "nonsense"]
@@ -50,6 +51,7 @@ def _bodies(names: list[str]) -> st.SearchStrategy[dict[str, object]]:
 
 def _check_invariants(app: Flask, launched: Launched) -> None:
     """Every stored response is complete, on its scales, and counted against one invitation."""
+    release_all(app)
     with app.app_context():
         items = {
             str(i.id): (i, q.audience)

@@ -17,6 +17,8 @@ from app.models import (
     Response,
     ResponseDayCount,
     RoundStatus,
+    SealedSubmission,
+    SpentSubmission,
 )
 from app.services.responding import today
 from tests.app.respond.helpers import (
@@ -27,9 +29,12 @@ from tests.app.respond.helpers import (
     page_fields,
     set_round,
 )
+from tests.support import release_all
 
 
 def _counts(app: Flask) -> tuple[int, int, int]:
+    """Responses, answers and comments once everything sealed has been released."""
+    release_all(app)
     with app.app_context():
         return tuple(  # type: ignore[return-value]
             db.session.execute(select(func.count()).select_from(model)).scalar_one()
@@ -56,12 +61,16 @@ def test_sending_stores_everything_in_one_go_and_completes_the_invitation(
     response = phone.post(phone.form_action(), {"role": "5_to_11", "nav": "send"})
     assert response.status_code == 303
     assert response.location == f"/q/{launched.questionnaires['parents']}/thanks"
+    with app.app_context():  # sealed in the inbox until the release
+        assert db.session.execute(select(func.count()).select_from(Response)).scalar_one() == 0
+        assert db.session.execute(select(func.count()).select_from(SealedSubmission)).scalar_one()
+    assert invitation_status(app, token) == InvitationStatus.COMPLETED
+    assert release_all(app) == 1
     with app.app_context():
         stored = db.session.execute(select(Response)).scalar_one()
-        assert (stored.audience, stored.channel.value, stored.language, stored.role) == (
+        assert (stored.audience, stored.channel.value, stored.role) == (
             "parents",
             "email",
-            "en",
             "5_to_11",
         )
         values = db.session.execute(
@@ -104,6 +113,7 @@ def test_the_day_counter_adds_up_and_is_kept_per_channel(app: Flask, launched: L
         assert (
             phone.post(phone.form_action(), {"role": "under_5", "nav": "send"}).status_code == 303
         )
+    release_all(app)  # day counts are written at release, for the day of the release
     with app.app_context():
         assert db.session.execute(select(ResponseDayCount.count)).scalar_one() == 2
 
@@ -209,6 +219,8 @@ def test_a_token_answers_once_under_concurrent_submissions(app: Flask, launched:
     assert invitation_status(app, token) == InvitationStatus.COMPLETED
     with app.app_context():
         assert db.session.execute(select(ResponseDayCount.count)).scalar_one() == 1
+        # The ids the browsers sent are kept only as keyed hashes, none of them a response id.
+        assert db.session.execute(select(func.count()).select_from(SpentSubmission)).scalar_one()
 
 
 def test_the_same_submission_racing_itself_is_stored_once(app: Flask, launched: Launched) -> None:

@@ -232,6 +232,17 @@ def test_index_hides_a_total_under_the_threshold(
     assert row_of(html, "Big round").endswith("16")
 
 
+def test_index_says_a_large_total_protects_a_smaller_group(
+    client: FlaskClient, coordinator, live_round, respond
+) -> None:
+    rnd = live_round(name="Large round")
+    respond(rnd, "staff", {"a": 30})
+    respond(rnd, "parents", {"a": 3})  # under k: the total would give it away
+    row = row_of(client.get("/results/").get_data(as_text=True), "Large round")
+    assert row.endswith("Not shown (protects a smaller group)")
+    assert "Fewer" not in row and "33" not in row
+
+
 def test_coordinator_closes_a_round(
     app: Flask, client: FlaskClient, coordinator, two_groups, results_of
 ) -> None:

@@ -1,0 +1,74 @@
+"""The sealed inbox (DESIGN.md 6.3): completed questionnaires wait here, encrypted.
+
+A row holds round, audience and the ciphertext, nothing else: no time, no invitation, no
+submission id. Inside the ciphertext: channel, role, answers and comments, as compact JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+
+from app.extensions import db
+from app.models import Channel, SealedSubmission
+from app.services.mix.keys import seal
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """What a submission carries into the response tables (the plaintext of one inbox row)."""
+
+    channel: Channel
+    role: str | None
+    answers: Sequence[tuple[str, str]]  # (item id, answer code)
+    comments: Sequence[tuple[str, str, str]]  # (section id, prompt code, text)
+
+    def to_bytes(self) -> bytes:
+        payload = {
+            "c": self.channel.value,
+            "r": self.role,
+            "a": [list(a) for a in self.answers],
+            "t": [list(c) for c in self.comments],
+        }
+        return json.dumps(payload, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_bytes(cls, plaintext: bytes) -> Sealed:
+        payload = json.loads(plaintext)
+        return cls(
+            channel=Channel(payload["c"]),
+            role=payload["r"],
+            answers=[(a[0], a[1]) for a in payload["a"]],
+            comments=[(c[0], c[1], c[2]) for c in payload["t"]],
+        )
+
+
+def seal_row(round_id: uuid.UUID, audience: str, sealed: Sealed) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(),
+        "round_id": round_id,
+        "audience": audience,
+        "ciphertext": seal(round_id, audience, sealed.to_bytes()),
+    }
+
+
+def put(round_id: uuid.UUID, audience: str, submissions: Sequence[Sealed]) -> None:
+    """Seal submissions into the inbox (flushes nothing more; the caller commits)."""
+    if submissions:
+        db.session.execute(
+            insert(SealedSubmission), [seal_row(round_id, audience, s) for s in submissions]
+        )
+
+
+def waiting_counts(round_id: uuid.UUID) -> dict[str, int]:
+    """audience -> sealed submissions not yet released (for the dashboard's plain words)."""
+    rows = db.session.execute(
+        select(SealedSubmission.audience, func.count())
+        .where(SealedSubmission.round_id == round_id)
+        .group_by(SealedSubmission.audience)
+    )
+    return {audience: count for audience, count in rows}

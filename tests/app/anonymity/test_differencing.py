@@ -1,0 +1,521 @@
+"""The differencing attack (DESIGN.md 6.6, issue 14), made the way an insider would make it.
+
+A round with four audiences (k = 3) is answered one person at a time through the real
+respondent pages: email invitations for staff, parents and partners, an open link for parents
+and community, with comments and role answers. After every submission, and after every
+release step (`app.services.mix.release_waiting`, as the mail worker runs it), the test reads
+every staff view of the round: every page and HTMX fragment of the round (walked from
+app.url_map, as coordinator and as viewer), the dashboard and reminders, the CSVs, every
+workbook sheet (read back with openpyxl), the CLI's output. Then it closes the round and reads
+everything once more.
+
+Between two consecutive snapshots, a change in what respondents answered must be backed by at
+least k more respondents in every audience it touches:
+
+- the results' own respondent count per audience ("k of n people", from the JSON the CLI
+  prints) moves by 0 or by at least k, never by 1 .. k-1, and never goes past what is released;
+- an audience's figures (items and indicator cells) change only when its count moves by >= k;
+- any other change to answer-derived content needs some audience's count to move by >= k;
+- while the round is live, the released responses of each audience (the database's count, the
+  ground truth of what is behind the views) move by 0 or at least k when answers change;
+- a comment appears only when its audience's count moves by >= k;
+- response counts are not answers: pages may show them moving one at a time, but only for
+  audiences that have reached k (below k nothing may move, totals included).
+
+To stay fast, the views that cannot show answers or counts (questionnaire editing, previews,
+posters, QR codes, paper templates, deliveries), the viewer's copies and the HTMX blocks of the
+pages are read at checkpoints (every 8 submissions, the last, the close) and compared between
+checkpoints; every other view, as coordinator, and the fragments pages poll, after every step.
+
+Deeper runs: DIFF_RESPONDENTS=n (default 8) respondents per audience, DIFF_FULL=1 every view
+after every step, DIFF_SEED=n another order and other answers.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.invitations.common import audience_labels
+from app.models import Invitation, OpenLink, Response, Role, TeamRole
+from app.services import abuse
+from app.services.accounts import get_or_create_organisation
+from app.services.contacts import ContactRow, add_contacts
+from app.services.launch import launch
+from app.services.mix import release_waiting
+from app.services.responding import clear_shape_cache, today
+from app.services.rounds import RoundSettings, create_round
+from app.services.tokens import derive_token
+from surveys.statistics import whole_percent
+from tests.app.anonymity import snapshots
+from tests.app.anonymity.snapshots import Snapshot, Viewers
+from tests.app.assessment.helpers import make_assessment
+from tests.app.respond.helpers import Browser, hidden_fields, page_fields
+from tests.support import csrf_token, login
+
+K = 3
+PER_AUDIENCE = int(os.environ.get("DIFF_RESPONDENTS", "8"))
+SEED = int(os.environ.get("DIFF_SEED", "14"))
+FULL = os.environ.get("DIFF_FULL") == "1"  # every view after every step, not only at checkpoints
+CHECKPOINT_EVERY = 8
+ORG = "Org A"
+# audience -> channels its people use, in turn
+CHANNELS = {
+    "staff": ("email",),
+    "parents": ("email", "open_link"),
+    "partners": ("email",),
+    "community": ("open_link",),
+}
+WORDS = ("clear", "letters", "kind", "slow", "replies", "helpful", "meetings", "late", "friendly")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_shape_cache() -> Iterator[None]:
+    clear_shape_cache()
+    yield
+    clear_shape_cache()
+
+
+@pytest.fixture
+def patient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open-link respondents who take their time: every page looks a minute old."""
+    real = abuse._now
+    monkeypatch.setattr(abuse, "_now", lambda: real() + 60)
+
+
+# -- the round ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Setup:
+    round_id: uuid.UUID
+    tokens: dict[str, list[str]]  # audience -> email tokens, in invitation order
+    codes: dict[str, str]  # audience -> open link code
+    invited: dict[str, int]
+    indicator_ids: list[str]
+
+
+def _launch(app: Flask) -> Setup:
+    with app.app_context():
+        org = get_or_create_organisation(ORG)
+        rnd = create_round(
+            org,
+            RoundSettings(
+                name="Differencing round",
+                framework_id="hmie-children-services",
+                indicator_ids=["2.1", "5.3"],
+                audiences=list(CHANNELS),
+                opens_on=today() - timedelta(days=1),
+                closes_on=today() + timedelta(days=30),
+                threshold=K,
+                free_text=True,
+                role_question=True,
+            ),
+        )
+        for audience, channels in CHANNELS.items():
+            if "email" in channels:
+                rows = [
+                    ContactRow(n, f"{audience}{n}@people.example", f"{audience} {n}")
+                    for n in range(2, 2 + PER_AUDIENCE + 2)  # two who never answer
+                ]
+                add_contacts(rnd, audience, rows)
+        launch(rnd, secret=app.config["SECRET_KEY"], labels=audience_labels(rnd), today=today())
+        db.session.commit()
+        links = db.session.execute(select(OpenLink).where(OpenLink.round_id == rnd.id)).scalars()
+        codes = {link.audience: link.code for link in links if link.active}
+        assert {a for a, c in CHANNELS.items() if "open_link" in c} <= set(codes), codes
+        invitations = db.session.execute(
+            select(Invitation).where(Invitation.round_id == rnd.id).order_by(Invitation.email)
+        ).scalars()
+        tokens: dict[str, list[str]] = {}
+        for invitation in invitations:
+            tokens.setdefault(invitation.audience, []).append(
+                derive_token(app.config["SECRET_KEY"], invitation.id)
+            )
+        return Setup(
+            rnd.id,
+            tokens,
+            codes,
+            {a: len(t) for a, t in tokens.items()},
+            list(rnd.indicator_ids),
+        )
+
+
+def _answer_one(app: Flask, url: str, rng: random.Random, audience: str, n: int, ip: str) -> None:
+    """One person answers the whole questionnaire on their own phone, through the real pages."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = ip
+    phone = Browser(client)
+    phone.enter(url)
+    phone.start()
+    letters = iter("abcdefghijklmnopqrstuvwxyz")
+    for _ in range(100):
+        fields = page_fields(phone.html)
+        data: dict[str, str] = {
+            k: v for k, v in hidden_fields(phone.html).items() if k != "csrf_token"
+        }
+        for name, options in fields["radios"].items():
+            data[name] = rng.choice(options)
+        for name in fields["texts"]:
+            if rng.random() < 0.6:
+                words = " ".join(rng.choice(WORDS) for _ in range(4))
+                data[name] = f"[{snapshots.marker(audience, n, next(letters))}] {words}"
+        sending = "/send" in phone.form_action()
+        data["nav"] = "send" if sending else "next"
+        response = phone.post(phone.form_action(), data)
+        assert response.status_code == 303, (
+            f"{audience} respondent {n}: {response.status_code} on {phone.form_action()}:\n"
+            + phone.text[:800]
+        )
+        phone.follow(response)
+        if sending:
+            return
+    raise AssertionError("the questionnaire never ended")
+
+
+# -- the mix ---------------------------------------------------------------------------------
+
+
+def _release(app: Flask, round_id: uuid.UUID) -> None:
+    """The release step as the mail worker runs it (audiences with at least k waiting)."""
+    with app.app_context():
+        release_waiting(round_id)
+
+
+# -- ground truth ------------------------------------------------------------------------------
+
+
+def _released(app: Flask, round_id: uuid.UUID) -> Counter[str]:
+    """Released responses per audience: what the response tables hold."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Response.audience, func.count())
+            .where(Response.round_id == round_id)
+            .group_by(Response.audience)
+        ).all()
+        return Counter({audience: n for audience, n in rows})
+
+
+@dataclass
+class State:
+    label: str
+    snapshot: Snapshot
+    released: Counter[str]
+    submitted: Counter[str]  # per audience
+    by_channel: Counter[tuple[str, str]]  # (audience, channel)
+    step_audience: str | None = None  # who just submitted (one person), if a submission
+    live: bool = True
+
+
+@dataclass
+class Findings:
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, kind: str, text: str) -> None:
+        self.problems.setdefault(kind, []).append(text)
+
+    def report(self) -> str:
+        lines = []
+        for kind, items in self.problems.items():
+            lines.append(f"== {kind}: {len(items)} time(s); first ones:")
+            lines += [f"  - {text}" for text in items[:4]]
+        return "\n".join(lines)
+
+
+def _sample(blocks: list[str], n: int = 3) -> str:
+    return "; ".join(repr(b[:140]) for b in blocks[:n]) + (" ..." if len(blocks) > n else "")
+
+
+def _count_moves(before: State, after: State, invited: dict[str, int]) -> set[tuple[str, str]]:
+    """Numbers that may change by one person answering: received counts, totals, rates, those
+    still to remind, as (old, new) strings in the forms pages print them."""
+    pairs: set[tuple[int | float, int | float]] = set()
+
+    def pair(old: float, new: float) -> None:
+        pairs.add((old, new))
+
+    for audience in set(before.submitted) | set(after.submitted):
+        pair(before.submitted[audience], after.submitted[audience])
+        for channel in ("email", "open_link"):
+            b, a = before.by_channel[(audience, channel)], after.by_channel[(audience, channel)]
+            pair(b, a)
+            if channel == "email" and invited.get(audience):
+                pair(invited[audience] - b, invited[audience] - a)
+                pair(100 * b / invited[audience], 100 * a / invited[audience])
+                pair(b / invited[audience], a / invited[audience])  # workbooks keep fractions
+    pair(sum(before.submitted.values()), sum(after.submitted.values()))
+    for channel in ("email", "open_link"):
+        b = sum(v for (_, c), v in before.by_channel.items() if c == channel)
+        a = sum(v for (_, c), v in after.by_channel.items() if c == channel)
+        pair(b, a)
+        if channel == "email":
+            total = sum(invited.values())
+            pair(total - b, total - a)
+            pair(100 * b / total, 100 * a / total)
+            pair(b / total, a / total)
+    out: set[tuple[str, str]] = set()
+    for old, new in pairs:
+        if old == new:
+            continue
+        for form in (
+            lambda x: str(int(x)) if float(x).is_integer() else str(x),
+            lambda x: str(whole_percent(x)),
+            lambda x: f"{x:.1f}",
+            lambda x: f"{x:,}" if isinstance(x, int) else str(x),
+        ):
+            out.add((form(old), form(new)))
+    return out
+
+
+def _compare(before: State, after: State, invited: dict[str, int], findings: Findings) -> None:
+    step = f"{before.label} -> {after.label}"
+    old, new = before.snapshot, after.snapshot
+    shown_old, shown_new = old.shown_respondents(), new.shown_respondents()
+    delta_shown = {
+        a: shown_new.get(a, 0) - shown_old.get(a, 0) for a in set(shown_old) | set(shown_new)
+    }
+    delta_released = {
+        a: after.released[a] - before.released[a]
+        for a in set(before.released) | set(after.released)
+    }
+    moves = _count_moves(before, after, invited)
+    mover = after.step_audience
+
+    # An audience's first answer may turn "no responses" into "fewer than k": that someone in
+    # it answered is a count, not an answer. From the second up to k-1 nothing may move.
+    first_answer = mover is not None and after.submitted[mover] == 1
+    answer_changes: list[str] = []
+    for name in sorted(set(old.views) & set(new.views)):
+        gone, added = snapshots.changed_blocks(old.views[name], new.views[name])
+        if not gone and not added:
+            continue
+        if first_answer:
+            continue
+        if mover is not None and after.submitted[mover] < K:
+            # Someone in a group still under k answered: nothing at all may move, counts included.
+            findings.add(
+                "a view changed when one person in a group under k answered",
+                f"{step}: {mover} now {after.submitted[mover]} (< k={K}); {name}: "
+                f"gone {_sample(gone)} / new {_sample(added)}",
+            )
+            continue
+        if snapshots.is_count_view(name):
+            continue  # response counts of audiences at or above k may move one at a time
+        gone, added = snapshots.unexplained(gone, added, moves)
+        if gone or added:
+            answer_changes.append(f"{name}: gone {_sample(gone)} / new {_sample(added)}")
+
+    for audience, delta in sorted(delta_shown.items()):
+        if 0 < abs(delta) < K:
+            findings.add(
+                "results of an audience changed by fewer than k respondents",
+                f"{step}: {audience} results now built on {shown_new.get(audience, 0)} "
+                f"respondents, was {shown_old.get(audience, 0)} ({delta:+d}, k={K})",
+            )
+        if shown_new.get(audience, 0) > after.released[audience]:
+            findings.add(
+                "results count more respondents than are released",
+                f"{step}: {audience} shows {shown_new[audience]}, "
+                f"released {after.released[audience]}",
+            )
+
+    figures_old, figures_new = old.audience_figures(), new.audience_figures()
+    for audience in sorted(set(figures_old) | set(figures_new)):
+        nothing_shown = not shown_old.get(audience) and not shown_new.get(audience)
+        if first_answer and audience == mover and nothing_shown:
+            continue  # "no responses" became "fewer than k"
+        if (
+            figures_old.get(audience) != figures_new.get(audience)
+            and abs(delta_shown.get(audience, 0)) < K
+        ):
+            findings.add(
+                "an audience's figures changed without k more respondents behind them",
+                f"{step}: {audience} figures changed; its respondents moved "
+                f"{delta_shown.get(audience, 0):+d} (shown {shown_old.get(audience, 0)} -> "
+                f"{shown_new.get(audience, 0)}); released {delta_released.get(audience, 0):+d}",
+            )
+
+    markers_new = new.markers() - old.markers()
+    by_audience: dict[str, list[str]] = {}
+    for mark in markers_new:
+        by_audience.setdefault(snapshots.MARKER.match(mark).group(1), []).append(mark)  # type: ignore[union-attr]
+    for audience, marks in sorted(by_audience.items()):
+        if delta_shown.get(audience, 0) < K:
+            findings.add(
+                "comments appeared without k more respondents in their audience",
+                f"{step}: {audience}: {sorted(marks)} appeared; its respondents moved "
+                f"{delta_shown.get(audience, 0):+d}",
+            )
+
+    if not answer_changes:
+        return
+    # Backed: some audience's results, or its released responses, moved by at least k.
+    if not any(d >= K for d in delta_shown.values()) and not any(
+        d >= K for d in delta_released.values()
+    ):
+        findings.add(
+            "answer-derived content changed with no audience gaining k respondents",
+            f"{step}: respondents shown moved {delta_shown or '(no results JSON)'}; "
+            f"{len(answer_changes)} view(s) changed, e.g. " + " || ".join(answer_changes[:3]),
+        )
+    if after.live:
+        # An audience reaching k shows k people at once: that is backed by k.
+        uneven = {
+            a: d for a, d in delta_released.items() if 0 < d < K and delta_shown.get(a, 0) < K
+        }
+        if uneven:
+            findings.add(
+                "answers changed while fewer than k responses were released in an audience",
+                f"{step}: released {uneven}; e.g. " + " || ".join(answer_changes[:2]),
+            )
+
+
+def _compare_checkpoints(before: State, after: State, skip: set[str], findings: Findings) -> None:
+    """Views read only at checkpoints (viewer, HTMX blocks, answer-free pages), between two
+    checkpoints: answer-free views do not change while live; in the rest, anything but a number
+    changes only when some audience moved by at least k (numbers were checked step by step in
+    the coordinator's copies of the same pages)."""
+    step = f"{before.label} => {after.label} (checkpoints)"
+    old, new = before.snapshot, after.snapshot
+    shown_old, shown_new = old.shown_respondents(), new.shown_respondents()
+    moved = {a: shown_new.get(a, 0) - shown_old.get(a, 0) for a in shown_new}
+    released = {a: after.released[a] - before.released[a] for a in after.released}
+    for name in sorted((set(old.views) & set(new.views)) - skip):
+        gone, added = snapshots.changed_blocks(old.views[name], new.views[name])
+        if not gone and not added:
+            continue
+        if name in new.answer_free:
+            if after.live:
+                findings.add(
+                    "a view that should show no answers or counts changed",
+                    f"{step}: {name}: gone {_sample(gone)} / new {_sample(added)}",
+                )
+            continue
+        if snapshots.is_count_view(name):
+            continue
+        gone, added = snapshots.unexplained(gone, added, snapshots.ANY_NUMBERS)
+        if (
+            (gone or added)
+            and not any(d >= K for d in moved.values())
+            and not any(d >= K for d in released.values())
+        ):
+            findings.add(
+                "answer-derived content changed with no audience gaining k respondents",
+                f"{step}: respondents shown moved {moved}; {name}: gone {_sample(gone)} / "
+                f"new {_sample(added)}",
+            )
+
+
+# -- the attack --------------------------------------------------------------------------------
+
+
+def _signed_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    login(client, email)
+    return client
+
+
+def test_no_view_of_a_round_can_be_differenced(
+    app: Flask, make_user: Callable[..., object], patient: None
+) -> None:
+    make_user("coord@a.example", ORG, Role.COORDINATOR)
+    make_user("viewer@a.example", ORG, Role.VIEWER)
+    setup = _launch(app)
+    assessment_id = make_assessment(app, {"coord@a.example": TeamRole.FACILITATOR})
+    viewers = Viewers(
+        app=app,
+        round_id=setup.round_id,
+        coordinator=_signed_in(app, "coord@a.example"),
+        viewer=_signed_in(app, "viewer@a.example"),
+        indicator_ids=setup.indicator_ids,
+        audiences=list(CHANNELS),
+        org_name=ORG,
+        extra_paths=[f"/assessments/{assessment_id}/import"],
+    )
+    rng = random.Random(SEED)
+
+    # Everyone who will answer, in a shuffled order: (audience, channel, n).
+    people = []
+    for audience, channels in CHANNELS.items():
+        for n in range(PER_AUDIENCE):
+            people.append((audience, channels[n % len(channels)], n))
+    rng.shuffle(people)
+
+    submitted: Counter[str] = Counter()
+    by_channel: Counter[tuple[str, str]] = Counter()
+    used_tokens: Counter[str] = Counter()
+    findings = Findings()
+
+    def state(label: str, mover: str | None = None, live: bool = True, full: bool = True) -> State:
+        return State(
+            label,
+            snapshots.take(viewers, full=FULL or full),
+            _released(app, setup.round_id),
+            Counter(submitted),
+            Counter(by_channel),
+            mover,
+            live,
+        )
+
+    last_full = previous = state("before anyone answers")
+
+    def step(current: State) -> None:
+        nonlocal previous, last_full
+        _compare(previous, current, setup.invited, findings)
+        if current.snapshot.full and not FULL:
+            _compare_checkpoints(last_full, current, set(previous.snapshot.views), findings)
+        if current.snapshot.full:
+            last_full = current
+        previous = current
+
+    for number, (audience, channel, n) in enumerate(people, start=1):
+        if channel == "email":
+            url = f"/r/{setup.tokens[audience][used_tokens[audience]]}"
+            used_tokens[audience] += 1
+        else:
+            url = f"/o/{setup.codes[audience]}"
+        _answer_one(app, url, rng, audience, n, f"10.14.{number // 200}.{number % 200 + 1}")
+        submitted[audience] += 1
+        by_channel[(audience, channel)] += 1
+        checkpoint = number % CHECKPOINT_EVERY == 0 or number == len(people)
+        step(state(f"#{number} ({audience} {n} by {channel})", audience, full=checkpoint))
+        _release(app, setup.round_id)
+        if _released(app, setup.round_id) != previous.released:
+            step(state(f"release after #{number}", full=checkpoint))
+
+    # The close: the last live view against the final results.
+    close = viewers.coordinator.post(
+        f"/results/{setup.round_id}/close",
+        data={"csrf_token": csrf_token(viewers.coordinator, f"/results/{setup.round_id}/close")},
+    )
+    assert close.status_code == 303, close.get_data(as_text=True)[:500]
+    step(state("closed", live=False))
+    _release(app, setup.round_id)  # the close released everything already: nothing moves
+    step(state("release after close", live=False))
+    current = previous
+
+    # Nothing is lost: the final results stand on everyone, in every audience of at least k.
+    final = current.snapshot.shown_respondents()
+    for audience, n in submitted.items():
+        if n >= K and final.get(audience) != n:
+            findings.add(
+                "final results do not include everyone",
+                f"{audience}: {n} answered, final results built on {final.get(audience)}",
+            )
+
+    assert not findings.problems, (
+        f"Differencing attack on a round with k={K}, {PER_AUDIENCE} respondents in each of "
+        f"{len(CHANNELS)} audiences, {len(current.snapshot.views)} views per snapshot "
+        ":\n" + findings.report()
+    )
