@@ -437,7 +437,7 @@ def test_respondent_pages_without_javascript_pass_the_audit(
 
 
 def test_coordinator_pages_fit_a_phone(
-    browser: Browser, live_server: LiveServer, world: World
+    browser: Browser, live_server: LiveServer, world: World, shots: Shots
 ) -> None:
     """Coordinators work on desktops, but a page must still reflow at 320 px (WCAG 1.4.10):
     wide tables scroll inside their own box, never the whole page, and a box that scrolls
@@ -450,6 +450,7 @@ def test_coordinator_pages_fit_a_phone(
         failures: list[str] = []
         for name, path in COORDINATOR_PAGES:
             page.goto(live_server.url + path(world))
+            shots(page, name)
             if horizontal_overflow(page) > 0:
                 wide[name] = f"{horizontal_overflow(page)}px: {too_wide(page)}"
             try:
