@@ -177,6 +177,30 @@ _TOO_WIDE = r"""() => {
 }"""
 
 
+def broken_words(page: Page) -> list[str]:
+    """Words in the cells of scrolling tables (.table-wrap) that wrap onto a second line: a
+    column squeezed letter by letter instead of the box scrolling (a break at a hyphen is fine)."""
+    return list(page.evaluate(_BROKEN_WORDS))
+
+
+_BROKEN_WORDS = r"""() => {
+    const broken = [];
+    for (const cell of document.querySelectorAll('.table-wrap th, .table-wrap td')) {
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const m of node.data.matchAll(/[^\s\u2010\u2013\u2014-]{3,}/g)) {
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + m[0].length);
+                const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                if (lines.size > 1) broken.push(m[0]);
+            }
+        }
+    }
+    return broken.slice(0, 5);
+}"""
+
+
 def assert_no_horizontal_scroll(page: Page) -> None:
     extra = horizontal_overflow(page)
     if extra > 0:

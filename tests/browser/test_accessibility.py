@@ -38,6 +38,7 @@ from tests.browser.support import (
     Shots,
     assert_accessible,
     assert_no_horizontal_scroll,
+    broken_words,
     desktop_context,
     horizontal_overflow,
     phone_context,
@@ -447,17 +448,21 @@ def test_coordinator_pages_fit_a_phone(
         page = context.new_page()
         sign_in(page, live_server, DEMO_EMAIL)
         wide: dict[str, str] = {}
+        squeezed: dict[str, list[str]] = {}
         failures: list[str] = []
         for name, path in COORDINATOR_PAGES:
             page.goto(live_server.url + path(world))
             shots(page, name)
             if horizontal_overflow(page) > 0:
                 wide[name] = f"{horizontal_overflow(page)}px: {too_wide(page)}"
+            if broken_words(page):
+                squeezed[name] = broken_words(page)
             try:
                 assert_accessible(page)
             except AssertionError as exc:
                 failures.append(str(exc))
         assert not wide, f"pages wider than 320px: {wide}"
+        assert not squeezed, f"table columns squeezed letter by letter: {squeezed}"
         assert not failures, "\n".join(failures)
     finally:
         context.close()
