@@ -38,6 +38,7 @@ test: $(VENV)/.installed-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
 		CHORUS_TEST_BACKEND=postgresql $(BIN)/pytest tests/app $(PYTEST_FAST); \
+	elif [ "$$CI" = true ]; then echo "CI=true: TEST_DATABASE_URL must be set (.ci/run sets it)"; exit 1; \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 ## e2e: browser journeys (Debian's Chromium) and fault tests

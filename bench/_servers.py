@@ -76,6 +76,7 @@ class ServerProcess:
         *,
         health_path: str = "/health",
         ready_timeout: float = 60.0,
+        probe_timeout: float = 2.0,
     ) -> None:
         self.command = list(command)
         self.env = dict(env)
@@ -83,6 +84,7 @@ class ServerProcess:
         self.log_path = log_path
         self.health_path = health_path
         self.ready_timeout = ready_timeout
+        self.probe_timeout = probe_timeout
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServerProcess:
@@ -106,18 +108,26 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=2)
-                conn.request("GET", self.health_path)
-                status = conn.getresponse().status
-                conn.close()
-                if status == 200:
-                    return
-            except OSError:
-                pass
+            if self._probe() == 200:
+                return
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"server not ready in {self.ready_timeout:.0f}s:\n{self.log()}")
+
+    def _probe(self) -> int | None:
+        """The health page's status, or None if the server does not answer in time. The
+        connection is closed whatever happens: a server that accepts but is not ready yet
+        (a busy machine) would otherwise leave it to the garbage collector, a ResourceWarning."""
+        conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=self.probe_timeout)
+        try:
+            conn.request("GET", self.health_path)
+            with conn.getresponse() as response:
+                response.read()
+                return response.status
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            conn.close()
 
     def log(self, tail: int = 4000) -> str:
         try:

@@ -38,6 +38,7 @@ from tests.browser.support import (
     Shots,
     assert_accessible,
     assert_no_horizontal_scroll,
+    broken_words,
     desktop_context,
     horizontal_overflow,
     phone_context,
@@ -437,7 +438,7 @@ def test_respondent_pages_without_javascript_pass_the_audit(
 
 
 def test_coordinator_pages_fit_a_phone(
-    browser: Browser, live_server: LiveServer, world: World
+    browser: Browser, live_server: LiveServer, world: World, shots: Shots
 ) -> None:
     """Coordinators work on desktops, but a page must still reflow at 320 px (WCAG 1.4.10):
     wide tables scroll inside their own box, never the whole page, and a box that scrolls
@@ -447,16 +448,21 @@ def test_coordinator_pages_fit_a_phone(
         page = context.new_page()
         sign_in(page, live_server, DEMO_EMAIL)
         wide: dict[str, str] = {}
+        squeezed: dict[str, list[str]] = {}
         failures: list[str] = []
         for name, path in COORDINATOR_PAGES:
             page.goto(live_server.url + path(world))
+            shots(page, name)
             if horizontal_overflow(page) > 0:
                 wide[name] = f"{horizontal_overflow(page)}px: {too_wide(page)}"
+            if broken_words(page):
+                squeezed[name] = broken_words(page)
             try:
                 assert_accessible(page)
             except AssertionError as exc:
                 failures.append(str(exc))
         assert not wide, f"pages wider than 320px: {wide}"
+        assert not squeezed, f"table columns squeezed letter by letter: {squeezed}"
         assert not failures, "\n".join(failures)
     finally:
         context.close()

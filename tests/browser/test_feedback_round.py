@@ -1,12 +1,16 @@
 """One feedback round from set-up to evidence, the way its people meet it (issue 10).
 
-The tests run in file order and tell one story on one round, on a real server and a real SMTP
-server: the coordinator sets the round up on a desktop and launches it; the mail worker sends
-the invitations; parents answer on phones from the emailed links (with JavaScript and without,
-saving and resuming); a child answers the easy-read questionnaire through the open link; the
-coordinator watches the response rate rise, closes the round and reads the results; the
-Self-Assessment Team imports them as evidence; the workbook downloads and opens. Each later test
-needs the ones before it (run the whole module); every phone step is screenshotted.
+The tests tell one story, on a real server and a real SMTP server: the coordinator sets the
+round up on a desktop and launches it; the mail worker sends the invitations; parents answer on
+phones from the emailed links (with JavaScript and without, saving and resuming); a child answers
+the easy-read questionnaire through the open link; the coordinator watches the response rate
+rise, closes the round and reads the results; the Self-Assessment Team imports them as evidence;
+the workbook downloads and opens. Every phone step is screenshotted.
+
+Each test passes alone and in any order: a test that starts later in the story gets its own
+organisation with the earlier steps already taken (`launched`, `answered`, `closed`), the
+launch through the same services the launch page uses and the answers through real phones.
+Only `closed`, which nobody changes, is shared by the tests that read the closed round.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,17 +30,24 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.invitations.common import audience_labels
 from app.models import (
     Channel,
     FeedbackRound,
     Invitation,
     InvitationStatus,
+    OpenLink,
+    Organisation,
     Response,
     RoundStatus,
     SavedDraft,
 )
 from app.services import abuse
 from app.services.accounts import create_user
+from app.services.contacts import ContactRow, add_contacts
+from app.services.launch import launch
+from app.services.results import close_round
+from app.services.rounds import RoundSettings, create_round
 from app.services.tokens import draft_lookup, token_hash
 from tests.browser.journey import (
     FAVOURABLE,
@@ -61,10 +72,8 @@ from tests.browser.support import (
 )
 from tests.smtp import SmtpServer, text_part
 
-ORG = "Riverside Family Services"
-COORDINATOR = "coordinator@riverside.example"
-SAT_MEMBER = "sat.member@riverside.example"
 ROUND_NAME = "Family support feedback, spring"
+FRAMEWORK_ID = "hmie-children-services"
 FRAMEWORK_CHOICE = "HMIE children's services QIs"  # the short title, in the round form
 FRAMEWORK_TITLE = (
     "A guide to evaluating services for children and young people using quality indicators"
@@ -76,8 +85,8 @@ SECTIONS = {
     "6": "Policy development and planning",
 }
 THRESHOLD = 3  # the smallest allowed: three parents answering is enough to show figures
-PARENTS = [f"parent{n}@families.example" for n in range(1, 5)]
-STAFF = ["worker1@riverside.example", "worker2@riverside.example"]
+PARENTS = 4
+STAFF = 2
 PARENT_ITEMS_PER_INDICATOR = 3  # HMIE item bank: parents get three statements on 5.1 and 6.2
 CHILD_ITEMS = 6  # and children three on each, one a page in easy read
 PARENT_COMMENT = "The family workers listen to us."
@@ -85,38 +94,194 @@ PARENT_COMMENT = "The family workers listen to us."
 
 @dataclass
 class Story:
+    """One organisation's people and round, as far as the story has gone."""
+
+    org: str
+    coordinator: str
+    sat_member: str
+    parents: list[str]
+    staff: list[str]
     round_id: uuid.UUID | None = None
     links: dict[str, str] = field(default_factory=dict)  # email address -> emailed link
     parent_answers: list[str] = field(default_factory=list)  # one agree4 answer per parent sent
-    indicator_percent: str = ""  # "67%" as the indicator page shows parents' 5.1 figure
-    indicator_counts: str = ""  # "6 of 9": favourable answers of those counted, on that page
 
     def round(self) -> uuid.UUID:
-        assert self.round_id, "the round was not launched: run the whole module, in order"
+        assert self.round_id, "the round was not launched"
         return self.round_id
 
     def link(self, email: str) -> str:
-        assert email in self.links, f"no invitation emailed to {email}: run the whole module"
+        assert email in self.links, f"no invitation emailed to {email}"
         return self.links[email]
 
+    def parent(self, n: int) -> str:
+        return self.parents[n]
 
-@pytest.fixture(scope="module")
-def story(live_server: LiveServer) -> Story:
+    @property
+    def favourable(self) -> int:
+        """Parents' favourable answers on one indicator (each answered all three the same)."""
+        return PARENT_ITEMS_PER_INDICATOR * sum(a in FAVOURABLE for a in self.parent_answers)
+
+    @property
+    def counted(self) -> int:
+        return PARENT_ITEMS_PER_INDICATOR * len(self.parent_answers)
+
+    @property
+    def indicator_percent(self) -> str:
+        """ "67%": parents' 5.1 figure as the indicator page shows it."""
+        return f"{round(100 * self.favourable / self.counted)}%"
+
+    @property
+    def indicator_counts(self) -> str:
+        """ "6 of 9": favourable answers of those counted, as that page shows them."""
+        return f"{self.favourable} of {self.counted}"
+
+
+def _new_story(live_server: LiveServer) -> Story:
+    """A new organisation of its own, with its coordinator and SAT member."""
+    tag = uuid.uuid4().hex[:6]
+    story = Story(
+        org=f"Riverside Family Services {tag}",
+        coordinator=f"coordinator.{tag}@riverside.example",
+        sat_member=f"sat.member.{tag}@riverside.example",
+        parents=[f"parent{n}.{tag}@families.example" for n in range(1, PARENTS + 1)],
+        staff=[f"worker{n}.{tag}@riverside.example" for n in range(1, STAFF + 1)],
+    )
     with live_server.app.app_context():
-        create_user(COORDINATOR, PASSWORD, ORG, "coordinator", name="Cara Coordinator")
-        create_user(SAT_MEMBER, PASSWORD, ORG, "sat_member", name="Sam Member")
+        create_user(story.coordinator, PASSWORD, story.org, "coordinator", name="Cara Coordinator")
+        create_user(story.sat_member, PASSWORD, story.org, "sat_member", name="Sam Member")
         db.session.commit()
-    return Story()
+    return story
+
+
+def _launch(live_server: LiveServer, mail_server: SmtpServer, story: Story) -> Story:
+    """The round the first test sets up by hand, made and launched by the same services, and
+    the invitations sent by the real worker to the real SMTP server."""
+    app = live_server.app
+    with app.app_context():
+        org = db.session.execute(
+            select(Organisation).where(Organisation.name == story.org)
+        ).scalar_one()
+        rnd = create_round(
+            org,
+            RoundSettings(
+                name=ROUND_NAME,
+                framework_id=FRAMEWORK_ID,
+                indicator_ids=list(INDICATORS.values()),
+                audiences=["parents", "children", "staff"],
+                opens_on=_today(),
+                closes_on=_today() + timedelta(days=14),
+                threshold=THRESHOLD,
+                free_text=True,
+                role_question=True,
+            ),
+        )
+        for audience, people in (("parents", story.parents), ("staff", story.staff)):
+            add_contacts(
+                rnd, audience, [ContactRow(n, e, f"Person {n}") for n, e in enumerate(people, 1)]
+            )
+        launch(rnd, secret=app.config["SECRET_KEY"], labels=audience_labels(rnd), today=_today())
+        db.session.commit()
+        story.round_id = rnd.id
+    mail_server.handler.clear()
+    invited = len(story.parents) + len(story.staff)
+    assert run_mail_worker(app).sent == invited
+    for message in mail_server.wait_for(invited):
+        address = re.search(r"[\w.+-]+@[\w.-]+", message["To"])
+        assert address, message["To"]
+        story.links[address.group(0)] = invitation_link(text_part(message))
+    assert set(story.links) == set(story.parents + story.staff)
+    return story
+
+
+def _answer_as_parent(browser: Browser, story: Story, n: int, answer: str, comment: str) -> None:
+    """Parent `n` answers everything with `answer` on a phone, writing `comment` once."""
+    context = phone_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(story.link(story.parent(n)))
+
+        def write_comment(p: Page, kind: str) -> None:
+            box = p.get_by_label("What works well?")
+            if comment and kind == "questions" and box.count() and not box.first.input_value():
+                box.first.fill(comment)
+
+        answer_to_the_end(page, answer, each_page=write_comment)
+    finally:
+        context.close()
+    story.parent_answers.append(answer)
+
+
+def _answer_as_child(browser: Browser, live_server: LiveServer, story: Story) -> None:
+    """A child answers the easy-read questionnaire through the open link, on a phone."""
+    with live_server.app.app_context():
+        code = db.session.execute(
+            select(OpenLink.code).where(
+                OpenLink.round_id == story.round(), OpenLink.audience == "children"
+            )
+        ).scalar_one()
+    context = phone_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/o/{code}")
+        with pytest.MonkeyPatch.context() as patch:  # a child takes more than a second a page
+            patch.setattr(abuse, "SECONDS_PER_QUESTION", 0.0)
+            answer_to_the_end(page, "Yes, mostly")
+    finally:
+        context.close()
 
 
 @pytest.fixture
-def coordinator(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    """The coordinator, signed in on a desktop browser."""
-    context = desktop_context(browser)
-    page = context.new_page()
-    sign_in(page, live_server, COORDINATOR)
-    yield page
-    context.close()
+def story(live_server: LiveServer) -> Story:
+    """A new organisation, nothing set up yet."""
+    return _new_story(live_server)
+
+
+@pytest.fixture
+def launched(live_server: LiveServer, mail_server: SmtpServer) -> Story:
+    """A new organisation whose round is live, every invitation emailed."""
+    return _launch(live_server, mail_server, _new_story(live_server))
+
+
+@pytest.fixture
+def answered(browser: Browser, live_server: LiveServer, launched: Story) -> Story:
+    """... and two parents (each writing the same comment) and one child have answered."""
+    _answer_as_parent(browser, launched, 0, "Strongly agree", PARENT_COMMENT)
+    _answer_as_parent(browser, launched, 1, "Agree", PARENT_COMMENT)
+    _answer_as_child(browser, live_server, launched)
+    return launched
+
+
+@pytest.fixture(scope="module")
+def closed(browser: Browser, live_server: LiveServer, mail_server: SmtpServer) -> Story:
+    """A round with three parents' and a child's answers, closed. Shared by the tests that only
+    read it: none of them changes the round."""
+    story = _launch(live_server, mail_server, _new_story(live_server))
+    _answer_as_parent(browser, story, 0, "Strongly agree", PARENT_COMMENT)
+    _answer_as_parent(browser, story, 1, "Agree", PARENT_COMMENT)
+    _answer_as_child(browser, live_server, story)
+    _answer_as_parent(browser, story, 2, "Disagree", "")
+    with live_server.app.app_context():
+        rnd = db.session.get(FeedbackRound, story.round())
+        assert rnd is not None
+        close_round(rnd)
+        db.session.commit()
+    return story
+
+
+@pytest.fixture
+def desktop(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[str], Page]]:
+    """Sign someone in on a desktop browser of their own; all closed at the end."""
+    opened: list[BrowserContext] = []
+
+    def signed_in(email: str) -> Page:
+        opened.append(desktop_context(browser))
+        page = opened[-1].new_page()
+        sign_in(page, live_server, email)
+        return page
+
+    yield signed_in
+    for context in opened:
+        context.close()
 
 
 @pytest.fixture
@@ -149,14 +314,14 @@ def _count(live_server: LiveServer, statement: object) -> int:
 
 
 def test_coordinator_sets_up_and_launches_a_round(
-    coordinator: Page,
+    desktop: Callable[[str], Page],
     live_server: LiveServer,
     mail_server: SmtpServer,
     story: Story,
     shots: Shots,
 ) -> None:
-    page = coordinator
-    expect(page.get_by_role("heading", name=ORG)).to_be_visible()
+    page = desktop(story.coordinator)
+    expect(page.get_by_role("heading", name=story.org)).to_be_visible()
     assert_accessible(page)
     shots(page, "home")
 
@@ -215,8 +380,8 @@ def test_coordinator_sets_up_and_launches_a_round(
     expect(heading(page, "Who to invite by email")).to_be_visible()
     assert_accessible(page)
     for audience, addresses, joined in (
-        ("Parents and carers", PARENTS, "; "),
-        ("Staff", STAFF, "\n"),
+        ("Parents and carers", story.parents, "; "),
+        ("Staff", story.staff, "\n"),
     ):
         paste = page.get_by_role("region", name="Or paste a list", exact=True)
         paste.get_by_label("Who are they?").select_option(label=audience)
@@ -229,7 +394,7 @@ def test_coordinator_sets_up_and_launches_a_round(
 
     page.get_by_role("link", name="Next: check and launch", exact=True).click()
     expect(heading(page, f"Launch “{ROUND_NAME}”")).to_be_visible()
-    invited = len(PARENTS) + len(STAFF)
+    invited = len(story.parents) + len(story.staff)
     expect(page.get_by_role("row", name=re.compile("^Total"))).to_contain_text(str(invited))
     assert_accessible(page)
     shots(page, "launch")
@@ -243,6 +408,7 @@ def test_coordinator_sets_up_and_launches_a_round(
     shots(page, "dashboard after launch")
 
     # The mail worker sends every invitation to the real SMTP server on loopback.
+    mail_server.handler.clear()
     report = run_mail_worker(live_server.app)
     assert report.sent == invited, report
     messages = mail_server.wait_for(invited)
@@ -268,7 +434,7 @@ def test_coordinator_sets_up_and_launches_a_round(
         assert "/unsubscribe/" in body, "every email has an opt-out link"
         story.links[address.group(0)] = link
         tokens.append(link.rsplit("/", 1)[-1])
-    assert set(story.links) == set(PARENTS + STAFF)
+    assert set(story.links) == set(story.parents + story.staff)
     assert len(set(story.links.values())) == invited, "each person gets their own link"
 
     # The database holds only each token's hash, never the token.
@@ -288,20 +454,21 @@ def test_coordinator_sets_up_and_launches_a_round(
 
 @pytest.mark.parametrize(
     ("javascript", "parent", "answer"),
-    [(True, PARENTS[0], "Strongly agree"), (False, PARENTS[1], "Agree")],
+    [(True, 0, "Strongly agree"), (False, 1, "Agree")],
     ids=["javascript-on", "javascript-off"],
 )
 def test_parent_answers_saves_resumes_and_sends_on_a_phone(
     browser: Browser,
     phones: list[BrowserContext],
     live_server: LiveServer,
-    story: Story,
+    launched: Story,
     shots: Shots,
     javascript: bool,
-    parent: str,
+    parent: int,
     answer: str,
 ) -> None:
-    link = story.link(parent)
+    story = launched
+    link = story.link(story.parent(parent))
     token = link.rsplit("/", 1)[-1]
     responses_before = _count(live_server, select(func.count()).select_from(Response))
 
@@ -397,17 +564,18 @@ def _check_phone_page(page: Page, shots: Shots, step: str) -> None:
 
 
 def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
-    coordinator: Page,
+    desktop: Callable[[str], Page],
     browser: Browser,
     phones: list[BrowserContext],
     live_server: LiveServer,
-    story: Story,
+    launched: Story,
     shots: Shots,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A child takes more than a second a page; the test need not wait for that.
     monkeypatch.setattr(abuse, "SECONDS_PER_QUESTION", 0.0)
-    page = coordinator
+    story = launched
+    page = desktop(story.coordinator)
     page.goto(f"{live_server.url}/rounds/{story.round()}/open-links")
     section = page.get_by_role("region", name=re.compile("^Children and young people"))
     link = section.locator("code").inner_text().strip()
@@ -457,7 +625,11 @@ def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
         children = db.session.execute(
             select(func.count())
             .select_from(Response)
-            .where(Response.audience == "children", Response.channel == Channel.OPEN_LINK)
+            .where(
+                Response.round_id == story.round(),
+                Response.audience == "children",
+                Response.channel == Channel.OPEN_LINK,
+            )
         ).scalar_one()
     assert children == 1
 
@@ -471,14 +643,15 @@ def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
 
 
 def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
-    coordinator: Page,
+    desktop: Callable[[str], Page],
     browser: Browser,
     phones: list[BrowserContext],
     live_server: LiveServer,
-    story: Story,
+    answered: Story,
     shots: Shots,
 ) -> None:
-    page = coordinator
+    story = answered
+    page = desktop(story.coordinator)
     page.goto(f"{live_server.url}/rounds/{story.round()}/responses")
     parents_row = page.get_by_role("row", name=re.compile("^Parents and carers"))
     completed = parents_row.get_by_role("cell").nth(2)
@@ -489,13 +662,13 @@ def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
     # A third parent answers on a phone while the dashboard is open.
     phones.append(phone_context(browser))
     parent = phones[-1].new_page()
-    parent.goto(story.link(PARENTS[2]))
+    parent.goto(story.link(story.parent(2)))
     answer_to_the_end(parent, "Disagree")
     story.parent_answers.append("Disagree")
 
     # HTMX polling updates the figure without a reload.
     expect(completed).to_have_text(str(before + 1), timeout=15_000)
-    expect(parents_row).to_contain_text(f"{before + 1} of {len(PARENTS)}")
+    expect(parents_row).to_contain_text(f"{before + 1} of {len(story.parents)}")
     assert_accessible(page)
     shots(page, "dashboard after")
 
@@ -518,12 +691,9 @@ def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
     row = page.get_by_role("table", name=re.compile("^Percent favourable per group")).get_by_role(
         "row", name=re.compile("^Parents and carers")
     )
-    n = len(story.parent_answers)
-    favourable = PARENT_ITEMS_PER_INDICATOR * sum(a in FAVOURABLE for a in story.parent_answers)
-    base = PARENT_ITEMS_PER_INDICATOR * n
-    percent = f"{round(100 * favourable / base)}%"
-    expect(row).to_contain_text(percent)
-    expect(row).to_contain_text(f"{favourable} of {base}")
+    assert (story.indicator_percent, story.indicator_counts) == ("67%", "6 of 9")
+    expect(row).to_contain_text(story.indicator_percent)
+    expect(row).to_contain_text(story.indicator_counts)
     # Three parents reach the threshold, so their comments show (two wrote the same words).
     expect(page.get_by_text(PARENT_COMMENT, exact=True)).to_have_count(2)
     # One child answered: under the threshold, so nothing about children is shown.
@@ -532,13 +702,11 @@ def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
     )
     assert_accessible(page)
     shots(page, "indicator results")
-    story.indicator_percent = percent
-    story.indicator_counts = f"{favourable} of {base}"
 
     # The last parent's link now says the survey has closed.
     phones.append(phone_context(browser))
     late = phones[-1].new_page()
-    late.goto(story.link(PARENTS[3]))
+    late.goto(story.link(story.parent(3)))
     expect(late.get_by_role("heading", name=re.compile("closed", re.IGNORECASE))).to_be_visible()
     _check_phone_page(late, shots, "closed round")
 
@@ -547,14 +715,12 @@ def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
 
 
 def test_sat_imports_the_round_and_sees_figures_beside_a_rating(
-    coordinator: Page,
-    browser: Browser,
-    live_server: LiveServer,
-    story: Story,
+    desktop: Callable[[str], Page],
+    closed: Story,
     shots: Shots,
 ) -> None:
-    assert story.indicator_percent, "needs the closed round's results: run the whole module"
-    page = coordinator
+    story = closed
+    page = desktop(story.coordinator)
     follow(page, "Main", "Self-assessment")
     assert_accessible(page)
     page.get_by_role("link", name="Start a new assessment", exact=True).click()
@@ -575,51 +741,44 @@ def test_sat_imports_the_round_and_sees_figures_beside_a_rating(
     assert_accessible(page)
 
     # The SAT member imports the closed round, rates, and submits.
-    context = desktop_context(browser)
-    try:
-        sat = context.new_page()
-        sign_in(sat, live_server, SAT_MEMBER)
-        sat.goto(assessment_url)
-        sat.get_by_role("link", name="SAT and stakeholders", exact=True).click()
-        sat.get_by_role("link", name="Import a round", exact=True).click()
-        expect(heading(sat, "Import stakeholder results")).to_be_visible()
-        sat.get_by_label(re.compile(re.escape(ROUND_NAME))).check()
-        assert_accessible(sat)
-        shots(sat, "import")
-        sat.get_by_role("button", name="Import as evidence", exact=True).click()
-        expect(sat.get_by_role("status")).to_contain_text(
-            f"Imported stakeholders' views for {len(INDICATORS)} indicators"
-        )
+    sat = desktop(story.sat_member)
+    sat.goto(assessment_url)
+    sat.get_by_role("link", name="SAT and stakeholders", exact=True).click()
+    sat.get_by_role("link", name="Import a round", exact=True).click()
+    expect(heading(sat, "Import stakeholder results")).to_be_visible()
+    sat.get_by_label(re.compile(re.escape(ROUND_NAME))).check()
+    assert_accessible(sat)
+    shots(sat, "import")
+    sat.get_by_role("button", name="Import as evidence", exact=True).click()
+    expect(sat.get_by_role("status")).to_contain_text(
+        f"Imported stakeholders' views for {len(INDICATORS)} indicators"
+    )
 
-        sat.get_by_role("link", name="My ratings", exact=True).click()
-        indicator = INDICATORS["5"]
-        # One section at a time, each rated alone on the six-point scale.
-        for section, rating, button in (
-            ("5", "Good", "Save and go to the next section"),
-            ("6", "Adequate", "Save this section"),
-        ):
-            group = sat.get_by_role(
-                "group", name=re.compile(rf"^{re.escape(INDICATORS[section])} ")
-            )
-            group.get_by_label(re.compile(rf"^\S*\s*{rating}")).first.check()
-            if section == "5":
-                assert_accessible(sat)
-                shots(sat, "my ratings")
-            sat.get_by_role("button", name=button, exact=True).click()
-            expect(sat.get_by_role("status")).to_be_visible()
-        sat.get_by_role("button", name="Submit my ratings", exact=True).click()
+    sat.get_by_role("link", name="My ratings", exact=True).click()
+    indicator = INDICATORS["5"]
+    # One section at a time, each rated alone on the six-point scale.
+    for section, rating, button in (
+        ("5", "Good", "Save and go to the next section"),
+        ("6", "Adequate", "Save this section"),
+    ):
+        group = sat.get_by_role("group", name=re.compile(rf"^{re.escape(INDICATORS[section])} "))
+        group.get_by_label(re.compile(rf"^\S*\s*{rating}")).first.check()
+        if section == "5":
+            assert_accessible(sat)
+            shots(sat, "my ratings")
+        sat.get_by_role("button", name=button, exact=True).click()
+        expect(sat.get_by_role("status")).to_be_visible()
+    sat.get_by_role("button", name="Submit my ratings", exact=True).click()
 
-        sat.goto(assessment_url)
-        sat.get_by_role("link", name=re.compile(rf"^{re.escape(indicator)} ")).first.click()
-        side = sat.get_by_role("complementary")
-        expect(side).to_contain_text("Good")
-        stakeholders = sat.locator("#stakeholders")
-        expect(stakeholders).to_contain_text("Parents and carers")
-        expect(stakeholders).to_contain_text(story.indicator_percent)
-        assert_accessible(sat)
-        shots(sat, "indicator with stakeholders")
-    finally:
-        context.close()
+    sat.goto(assessment_url)
+    sat.get_by_role("link", name=re.compile(rf"^{re.escape(indicator)} ")).first.click()
+    side = sat.get_by_role("complementary")
+    expect(side).to_contain_text("Good")
+    stakeholders = sat.locator("#stakeholders")
+    expect(stakeholders).to_contain_text("Parents and carers")
+    expect(stakeholders).to_contain_text(story.indicator_percent)
+    assert_accessible(sat)
+    shots(sat, "indicator with stakeholders")
 
     # The facilitator opens the discussion and records the agreed rating.
     page.goto(assessment_url)
@@ -649,10 +808,14 @@ def test_sat_imports_the_round_and_sees_figures_beside_a_rating(
 
 
 def test_round_workbook_downloads_and_matches_the_page(
-    coordinator: Page, live_server: LiveServer, story: Story, shots: Shots, tmp_path: Path
+    desktop: Callable[[str], Page],
+    live_server: LiveServer,
+    closed: Story,
+    shots: Shots,
+    tmp_path: Path,
 ) -> None:
-    assert story.indicator_percent, "needs the closed round's results: run the whole module"
-    page = coordinator
+    story = closed
+    page = desktop(story.coordinator)
     page.goto(f"{live_server.url}/rounds/{story.round()}")
     follow(page, "This round", "Downloads")
     assert_accessible(page)

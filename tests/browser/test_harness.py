@@ -39,6 +39,34 @@ def test_the_audit_fails_a_page_with_serious_violations(
         context.close()
 
 
+# Lesser faults fail too: text outside every landmark ("region", moderate) and a heading that
+# skips levels ("heading-order", moderate), and an empty table header ("empty-table-header", minor).
+LESSER = """() => {
+    document.body.insertAdjacentHTML('afterbegin', '<div>Text outside every landmark</div>');
+    document.querySelector('main').insertAdjacentHTML('beforeend',
+        '<h5>Skipped levels</h5><table><tr><th></th><td>1</td></tr></table>');
+}"""
+
+
+def test_the_audit_fails_a_page_with_moderate_or_minor_violations(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    context = phone_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/login")
+        assert_accessible(page)
+        page.evaluate(LESSER)
+        with pytest.raises(AssertionError) as failed:
+            assert_accessible(page)
+        found = str(failed.value)
+        assert "region (moderate)" in found, found
+        assert "heading-order (moderate)" in found, found
+        assert "empty-table-header (minor)" in found, found
+    finally:
+        context.close()
+
+
 def test_the_layout_check_fails_a_page_wider_than_the_phone(
     browser: Browser, live_server: LiveServer
 ) -> None:

@@ -4,7 +4,8 @@ databases, broken on purpose. They run in `make e2e`, not `make test`.
 Databases: a SQLite file per test, and PostgreSQL when TEST_DATABASE_URL is set: a schema of its
 own (`chorus_faults`, on the connection's search_path) in that database, dropped and migrated
 afresh for each test, so these tests never touch the public schema `make test` uses. Without
-TEST_DATABASE_URL the PostgreSQL cases are skipped, saying why.
+TEST_DATABASE_URL the PostgreSQL cases are skipped, saying why (and fail under CI=true:
+tests/services.py).
 
 Every process is started in its own process group and stopped by a finaliser, whatever happens.
 """
@@ -47,7 +48,7 @@ def sqlite(tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def postgres(tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty PostgreSQL database (skipped without TEST_DATABASE_URL)."""
+    """A migrated, empty PostgreSQL database (skipped without TEST_DATABASE_URL; fails under CI)."""
     yield from open_database("postgresql", tmp_path)
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -19,6 +18,7 @@ from app import create_app
 from app.extensions import db
 from app.services.responding import clear_shape_cache
 from bench._servers import child_env
+from tests.services import require
 
 SECRET = "faults-secret-key-not-for-production"
 PG_SCHEMA = "chorus_faults"
@@ -106,8 +106,12 @@ def open_database(kind: str, tmp_path: Path) -> Iterator[Database]:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     base = postgres_base_url()
     if kind == "postgresql":
-        if base is None:
-            pytest.skip("PostgreSQL fault tests need TEST_DATABASE_URL (a database they may use)")
+        require(
+            "PostgreSQL",
+            base is not None,
+            "the PostgreSQL fault cases need TEST_DATABASE_URL (a database they may use)",
+        )
+        assert base is not None
         _reset_schema(base)
         url = _postgres_url(base)
     else:

@@ -510,13 +510,12 @@ def test_wording_covers_every_standard_audience():
     assert audience_phrase(FW, "elected_members") == "elected members"
 
 
-# -- built-in frameworks (written separately; skipped only while a file is absent) ----------------
+# -- built-in frameworks ------------------------------------------------------------------------
 
 
 def _builtin(framework_id: str):
     frameworks = builtin_frameworks()
-    if framework_id not in frameworks:
-        pytest.skip(f"built-in framework {framework_id!r} is not there yet")
+    assert framework_id in frameworks, f"built-in framework {framework_id!r} is missing"
     return frameworks[framework_id]
 
 
@@ -533,8 +532,7 @@ def test_hmie_2_1_gives_parents_and_children_questionnaires_children_on_faces():
 
 def test_every_builtin_framework_generates_for_every_audience():
     frameworks = builtin_frameworks()
-    if not frameworks:
-        pytest.skip("no built-in framework files yet")
+    assert frameworks, "the built-in framework files are missing"
     for framework in frameworks.values():
         ids = [ind.id for ind in framework.indicators]
         result = build_questionnaires(

@@ -33,6 +33,7 @@ from app.services.assessment.ratings import open_discussion, save_ratings, submi
 from app.services.results import close_round
 from app.services.synthetic import answers_from_counts, insert_responses, items_of
 from tests.app.exports.conftest import load_round, make_round
+from tests.services import require
 from tests.support import login
 
 
@@ -270,12 +271,10 @@ def test_a_sat_member_off_the_team_gets_404(app: Flask, coordinator: Any, make_u
     assert outsider.get(f"/exports/assessments/{assessment_id}.xlsx").status_code == 404
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
-)
 def test_libreoffice_converts_the_assessment_workbook(
     app: Flask, client: FlaskClient, coordinator: Any, make_user: Any, tmp_path: Path
 ) -> None:
+    require("LibreOffice (soffice)", shutil.which("soffice") is not None, "it opens the file")
     response = client.get(f"/exports/assessments/{_assessment(app, make_user)}.xlsx")
     path = tmp_path / "assessment.xlsx"
     path.write_bytes(response.data)

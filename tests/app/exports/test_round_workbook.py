@@ -33,6 +33,7 @@ from tests.app.exports.conftest import (
     load_round,
     make_round,
 )
+from tests.services import require
 from tests.support import login
 
 K = 5
@@ -341,12 +342,10 @@ def test_injected_formulas_stay_text(app: Flask, seeded_round: uuid.UUID) -> Non
     assert any(v.startswith("@SUM(9,9)") for v in found)
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
-)
 def test_libreoffice_converts_the_workbook(
     app: Flask, seeded_round: uuid.UUID, tmp_path: Path
 ) -> None:
+    require("LibreOffice (soffice)", shutil.which("soffice") is not None, "it opens the file")
     with app.app_context():
         path = tmp_path / "round.xlsx"
         with path.open("wb") as out:
