@@ -142,10 +142,20 @@ def _fill_the_rest(app: Any) -> None:
     from app.cli.demo import DEMO_ORG
     from app.extensions import db
     from app.invitations.common import audience_labels
-    from app.models import Organisation, PaperImport, ResponseDayCount, SavedDraft
+    from app.models import (
+        Channel,
+        Organisation,
+        PaperImport,
+        ResponseDayCount,
+        SavedDraft,
+        SpentSubmission,
+    )
+    from app.services import mix
     from app.services.contacts import ContactRow, add_contacts
     from app.services.frameworks import import_upload
     from app.services.launch import launch
+    from app.services.mix import Sealed
+    from app.services.mix.keys import spent_digest
     from app.services.rounds import RoundSettings, create_round
 
     today = datetime.now(UTC).date()
@@ -184,6 +194,12 @@ def _fill_the_rest(app: Any) -> None:
     db.session.add(
         ResponseDayCount(round_id=rnd.id, audience="parents", channel="paper", day=today, count=1)
     )
+    # An answer still in the sealed inbox, and its spent submission id (the mix, 0010).
+    item = rnd.questionnaires[0].items[0]
+    waiting = Sealed(Channel.PAPER, None, [(str(item.id), "a")], [])
+    mix.put(rnd.id, rnd.questionnaires[0].audience, [waiting])
+    digest = spent_digest(app.config["SECRET_KEY"], rnd.id, uuid.uuid4())
+    db.session.add(SpentSubmission(digest=digest, round_id=rnd.id))
     db.session.commit()
 
 

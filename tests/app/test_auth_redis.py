@@ -18,7 +18,6 @@ import re
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -32,7 +31,8 @@ import redis
 
 from app.auth.limits import account_key_for
 from bench._servers import LOOPBACK, ROOT, ServerProcess, child_env, gunicorn
-from tests.support import PASSWORD, require_service, under_ci
+from tests.services import require
+from tests.support import PASSWORD
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 ACCOUNT_LIMIT = 5  # LOGIN_ACCOUNT_RATE_LIMIT for these processes
@@ -51,34 +51,9 @@ def redis_reachable(url: str) -> bool:
         client.close()
 
 
-class Server(ServerProcess):
-    """bench's server process, with a readiness wait that closes every connection it opens
-    (bench/_servers.py's leaves one open when the server is not ready yet: a ResourceWarning,
-    so an error here, whenever the machine is busy)."""
-
-    @classmethod
-    def gunicorn(cls, env: dict[str, str], log_path: Path) -> Server:
-        spec = gunicorn("wsgi:app", env, log_path, workers=1, threads=2)
-        return cls(spec.command, spec.env, spec.port, spec.log_path)
-
-    def _wait_ready(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + self.ready_timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
-            conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=2)
-            try:
-                conn.request("GET", self.health_path)
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            finally:
-                conn.close()
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server not ready in {self.ready_timeout:.0f}s:\n{self.log()}")
+def _server(env: dict[str, str], log_path: Path) -> ServerProcess:
+    spec = gunicorn("wsgi:app", env, log_path, workers=1, threads=2)
+    return ServerProcess(spec.command, spec.env, spec.port, spec.log_path)
 
 
 @dataclass
@@ -129,7 +104,7 @@ def _prepare_database(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Apps]:
-    require_service(
+    require(
         "Redis",
         redis_reachable(REDIS_URL),
         f"nothing answers at {REDIS_URL} (start redis-server, or set TEST_REDIS_URL)",
@@ -151,10 +126,10 @@ def apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Apps]:
     store = redis.Redis.from_url(REDIS_URL, decode_responses=True)
     with ExitStack() as stack:
         stack.callback(store.close)
-        servers = [Server.gunicorn(env, tmp_path / f"{n}.log") for n in ("a", "b")]
+        servers = [_server(env, tmp_path / f"{n}.log") for n in ("a", "b")]
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
-        stack.callback(lambda: list(pool.map(Server.stop, servers)))
-        list(pool.map(Server.start, servers))  # both at once
+        stack.callback(lambda: list(pool.map(ServerProcess.stop, servers)))
+        list(pool.map(ServerProcess.start, servers))  # both at once
         run = Apps(
             ports=(servers[0].port, servers[1].port),
             secret=secret,
@@ -250,16 +225,3 @@ def test_redis_key_names_hold_no_email_address(apps: Apps) -> None:
     assert any(account in key for key in keys), keys
     everything = list(apps.store.scan_iter(count=1000))
     assert not [key for key in everything if "@" in key or "bob" in key]
-
-
-def test_a_missing_service_fails_under_ci_and_skips_elsewhere(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    require_service("Redis", True, "reachable: nothing happens")
-    monkeypatch.setenv("CI", "true")
-    assert under_ci()
-    with pytest.raises(pytest.fail.Exception, match="Redis is not reachable: no server"):
-        require_service("Redis", False, "no server")
-    monkeypatch.delenv("CI")
-    with pytest.raises(pytest.skip.Exception, match="Redis is not reachable: no server"):
-        require_service("Redis", False, "no server")
