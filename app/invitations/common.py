@@ -44,4 +44,3 @@ def page_number() -> int:
         return max(1, min(int(request.args.get("page", "1")), 10_000))
     except ValueError:
         return 1
-

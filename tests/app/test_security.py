@@ -112,8 +112,13 @@ def test_an_unhandled_error_on_a_token_url_logs_no_token(tmp_path, caplog) -> No
     from app.tenancy import public
 
     app = create_app(
-        {"SECRET_KEY": "k", "DEBUG": False, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
-         "INSTANCE_PATH": str(tmp_path), "MAIL_WORKER_IN_PROCESS": False}
+        {
+            "SECRET_KEY": "k",
+            "DEBUG": False,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "INSTANCE_PATH": str(tmp_path),
+            "MAIL_WORKER_IN_PROCESS": False,
+        }
     )
     token = "T" * 43
 

@@ -208,9 +208,7 @@ def test_an_indicator_figure_flags_on_its_own_clustered_interval() -> None:
     clustered = CellFigures("staff", "Staff", False, 28, 30, interval)
     assert stakeholder_flags(HMIE, "2", [clustered]) == []
     # an old import without its own interval: Wilson on the answers, as it was shown then
-    assert [f.signal for f in stakeholder_flags(HMIE, "2", [_cell(28, 30)])] == [
-        "hidden_strength"
-    ]
+    assert [f.signal for f in stakeholder_flags(HMIE, "2", [_cell(28, 30)])] == ["hidden_strength"]
     with pytest.raises(ValueError):
         stakeholder_flags(HMIE, "2", [clustered], confidence=0.9)
 

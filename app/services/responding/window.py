@@ -21,4 +21,3 @@ def round_window(status: RoundStatus, opens_on: date, closes_on: date, on: date)
     if status != RoundStatus.LIVE or on < opens_on:
         return Window.NOT_YET
     return Window.OPEN
-

@@ -26,9 +26,7 @@ from app.services.mix import Shown, shown
 from surveys.scales import Scale
 
 
-def answer_counts(
-    round_id: uuid.UUID, cut: Shown | None = None
-) -> dict[uuid.UUID, dict[str, int]]:
+def answer_counts(round_id: uuid.UUID, cut: Shown | None = None) -> dict[uuid.UUID, dict[str, int]]:
     """item id -> {answer code: count}: THE grouped query, one row per item and value."""
     cut = cut or shown(round_id)
     rows = db.session.execute(
@@ -42,9 +40,7 @@ def answer_counts(
     return counts
 
 
-def respondent_counts(
-    round_id: uuid.UUID, cut: Shown | None = None
-) -> dict[str, dict[str, int]]:
+def respondent_counts(round_id: uuid.UUID, cut: Shown | None = None) -> dict[str, dict[str, int]]:
     """audience -> {channel: responses} shown."""
     cut = cut or shown(round_id)
     rows = db.session.execute(
