@@ -5,6 +5,13 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_FAST := -m "not browser and not faults"
 
+# Deeper property, fuzz and differencing runs than CI's: `make test DEEP=1`.
+ifdef DEEP
+export FUZZ_EXAMPLES ?= 200
+export DIFF_RESPONDENTS ?= 20
+export DIFF_FULL ?= 1
+endif
+
 .PHONY: run test e2e bench lint lock clean
 
 $(BIN)/python:
