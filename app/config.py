@@ -145,6 +145,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "ANONYMITY_THRESHOLD": settings.ANONYMITY_THRESHOLD,
         "TRUSTED_PROXIES": settings.TRUSTED_PROXIES,
         "DEMO_LINKS": settings.DEMO_LINKS,
+        "TIME_ZONE": settings.TIME_ZONE,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not (debug or testing),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from email.utils import parseaddr
 from typing import Annotated, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 from limits.errors import ConfigurationError as LimitsConfigurationError
@@ -85,6 +86,14 @@ def _sender(value: str) -> str:
     return value
 
 
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be a time zone name such as Europe/London") from None
+    return value
+
+
 def _comma_list(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -114,6 +123,7 @@ class Settings(BaseSettings):
     SECRET_KEY_FALLBACKS: Annotated[list[SecretStr], NoDecode, BeforeValidator(_comma_list)] = []
     DATABASE_URL: Annotated[str, AfterValidator(_database_url)] | None = None
     ANONYMITY_THRESHOLD: int = Field(5, ge=3, examples=[5])
+    TIME_ZONE: Annotated[str, AfterValidator(_time_zone)] = "Europe/London"
     PUBLIC_BASE_URL: Annotated[str, AfterValidator(_base_url)] = ""
     TRUSTED_PROXIES: int = Field(0, ge=0, le=5, examples=[1])
 
