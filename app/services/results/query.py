@@ -4,8 +4,8 @@ One grouped query per round counts answers by item and value (served by the cove
 ix_answer_round_item_value); two small grouped queries count respondents and invitations per
 audience; one more reads the items asked (a few hundred rows at most). A second grouped query
 counts the same answers per respondent for the indicators' clustered intervals
-(`respondent_tallies`); it reads every answer, so `app.services.results.clusters` keeps its
-result until the answers shown change.
+(`respondent_tallies`), per release batch; `app.services.results.clusters` keeps each batch's
+result, so after a release only the newly shown batch is read.
 
 Only released responses are counted, and while a round is live each audience as it stood one
 release earlier (app/services/mix/shown.py): the release batch is in the covering index.
