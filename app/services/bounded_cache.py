@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -35,6 +35,16 @@ class BoundedCache(Generic[K, V]):
             self._entries[key] = value
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+    def discard(self, matches: Callable[[K], bool]) -> None:
+        """Drop every entry whose key `matches`."""
+        with self._lock:
+            for key in [key for key in self._entries if matches(key)]:
+                del self._entries[key]
+
+    def snapshot_keys(self) -> list[K]:
+        with self._lock:
+            return list(self._entries)
 
     def clear(self) -> None:
         with self._lock:

@@ -77,8 +77,12 @@ def insert_responses(
     channel: Channel = Channel.EMAIL,
     role: str | None = None,
     comments: Mapping[int, Sequence[SyntheticComment]] | None = None,
+    release_batch: int = 0,
 ) -> int:
     """Insert one response per mapping of item id -> answer code; return how many.
+
+    The rows go in release batch 0 (never held back), unless `release_batch` files them as
+    one release of the mix would (tests and benchmarks of releases; the number must be new).
 
     `comments` maps a response's position in `answers` to the comments it leaves. Items must
     belong to the audience's questionnaire and codes to the item's scale, as the real journey
@@ -118,6 +122,7 @@ def insert_responses(
                 "audience": audience,
                 "channel": channel.value,
                 "role": role,
+                "release_batch": release_batch,
             }
         )
         for item_id, value in row.items():
@@ -126,7 +131,13 @@ def insert_responses(
             if value not in codes[item_id]:
                 raise ValueError(f"{value!r} is not an answer on item {item_id}'s scale")
             answer_rows.append(
-                {"response_id": response_id, "item_id": item_id, "round_id": rnd.id, "value": value}
+                {
+                    "response_id": response_id,
+                    "item_id": item_id,
+                    "round_id": rnd.id,
+                    "value": value,
+                    "release_batch": release_batch,
+                }
             )
         for comment in comments.get(position, ()):
             comment_rows.append(

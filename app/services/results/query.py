@@ -4,8 +4,8 @@ One grouped query per round counts answers by item and value (served by the cove
 ix_answer_round_item_value); two small grouped queries count respondents and invitations per
 audience; one more reads the items asked (a few hundred rows at most). A second grouped query
 counts the same answers per respondent for the indicators' clustered intervals
-(`respondent_tallies`); it reads every answer, so `app.services.results.clusters` keeps its
-result until the answers shown change.
+(`respondent_tallies`), per release batch; `app.services.results.clusters` keeps each batch's
+result, so after a release only the newly shown batch is read.
 
 Only released responses are counted, and while a round is live each audience as it stood one
 release earlier (app/services/mix/shown.py): the release batch is in the covering index.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -54,25 +54,51 @@ def respondent_counts(round_id: uuid.UUID, cut: Shown | None = None) -> dict[str
     return counts
 
 
+def batch_sizes(round_id: uuid.UUID) -> dict[int, int]:
+    """release batch -> responses in it, shown or not (the index on response alone)."""
+    rows = db.session.execute(
+        select(Response.release_batch, func.count())
+        .where(Response.round_id == round_id)
+        .group_by(Response.release_batch)
+    )
+    return {batch: count for batch, count in rows}
+
+
+# Past this many batches the filter is a range (cheaper to send); rows of batches in it that
+# were not asked for are dropped, so the answer is the same.
+_MAX_LISTED_BATCHES = 200
+
+
 def respondent_tallies(
-    round_id: uuid.UUID, groups: Mapping[uuid.UUID, tuple[int, Scale]], cut: Shown | None = None
-) -> dict[int, Counter[tuple[int, int]]]:
-    """group -> {(favourable, valid): respondents}, over the items `groups` maps to a group.
+    round_id: uuid.UUID,
+    groups: Mapping[uuid.UUID, tuple[int, Scale]],
+    cut: Shown | None = None,
+    batches: Collection[int] | None = None,
+) -> dict[int, dict[int, Counter[tuple[int, int]]]]:
+    """release batch -> group -> {(favourable, valid): respondents}, over the items `groups`
+    maps to a group, for the batches asked for (None: every batch `cut` shows).
 
     `groups` maps item id -> (group number, scale); items it leaves out are not counted. For
     each respondent and group, f = favourable answers and v = valid answers (the scale's own
-    options other than Don't know); the database then counts how many respondents gave each
-    (f, v), so a group comes back as a few rows however many people answered.
+    options other than Don't know); the database then counts how many respondents of each
+    batch gave each (f, v), so a group comes back as a few rows however many people answered.
+    A respondent belongs to one batch, so a round's tallies are the sum of its batches'.
 
-    One query, grouped twice: GROUP BY response_id and group (the inner query), then by group,
-    f and v. The group is a CASE on the item id (no join per answer). Scales that score the
-    same code differently (agree4's "a" is Agree, progress5's "a" is not favourable) get their
-    own f and v columns, and each group reads the pair of its own scale.
-    Filter as `answer_counts` does, so the two always count the same answers.
+    One query, grouped twice: GROUP BY response and group (the inner query), then by batch,
+    group, f and v. The group is a CASE on the item id (no join per answer). Scales that score
+    the same code differently (agree4's "a" is Agree, progress5's "a" is not favourable) get
+    their own f and v columns, and each group reads the pair of its own scale.
+    Filter as `answer_counts` does, so the two always count the same answers. A few batches
+    are found through the response index (round, audience, batch) and each response's
+    answers by the answer primary key, so a release's batch costs its own rows only.
     """
     if not groups:
         return {}
     cut = cut or shown(round_id)
+    if batches is not None:
+        batches = sorted(set(batches) - cut.held_back)
+        if not batches:
+            return {}
     signatures: dict[tuple[frozenset[str], frozenset[str]], int] = {}
     for _, scale in groups.values():
         signature = (scale.favourable_codes, frozenset(scale.substantive_codes))
@@ -82,29 +108,48 @@ def respondent_tallies(
     for favourable, valid in signatures:
         sums.append(func.sum(case((Answer.value.in_(sorted(favourable)), 1), else_=0)))
         sums.append(func.sum(case((Answer.value.in_(sorted(valid)), 1), else_=0)))
-    per_respondent = (
-        select(group.label("g"), *(total.label(f"s{n}") for n, total in enumerate(sums)))
-        .where(Answer.round_id == round_id, cut.where(Answer.release_batch))
-        .group_by(Answer.response_id, group)
-        .subquery()
+    per_respondent = select(
+        Answer.release_batch.label("b"),
+        group.label("g"),
+        *(total.label(f"s{n}") for n, total in enumerate(sums)),
     )
-    columns = [per_respondent.c[f"s{n}"] for n in range(len(sums))]
+    if batches is None:
+        # Every answer of the round: one pass over the table, the CASE then a sort.
+        per_respondent = per_respondent.where(
+            Answer.round_id == round_id, cut.where(Answer.release_batch)
+        )
+    else:
+        chosen = (
+            Response.release_batch.in_(batches)
+            if len(batches) <= _MAX_LISTED_BATCHES
+            else Response.release_batch.between(batches[0], batches[-1])
+        )
+        per_respondent = per_respondent.join(Response, Response.id == Answer.response_id).where(
+            Response.round_id == round_id, chosen, cut.where(Response.release_batch)
+        )
+    inner = per_respondent.group_by(Answer.response_id, group, Answer.release_batch).subquery()
+    columns = [inner.c[f"s{n}"] for n in range(len(sums))]
     # Items left out map to NULL and are dropped here, not by an IN on item_id: that would
     # steer SQLite to the item index and a table lookup for every answer's response id.
     rows = db.session.execute(
-        select(per_respondent.c.g, *columns, func.count())
-        .where(per_respondent.c.g.is_not(None))
-        .group_by(per_respondent.c.g, *columns)
+        select(inner.c.b, inner.c.g, *columns, func.count())
+        .where(inner.c.g.is_not(None))
+        .group_by(inner.c.b, inner.c.g, *columns)
     )
     signature_of = {
         number: signatures[(scale.favourable_codes, frozenset(scale.substantive_codes))]
         for number, scale in groups.values()
     }
-    tallies: dict[int, Counter[tuple[int, int]]] = defaultdict(Counter)
-    for number, *counts in rows:
+    asked = None if batches is None else set(batches)
+    tallies: dict[int, dict[int, Counter[tuple[int, int]]]] = defaultdict(
+        lambda: defaultdict(Counter)
+    )
+    for batch, number, *counts in rows:
+        if asked is not None and batch not in asked:
+            continue
         k = signature_of[number]
-        tallies[number][(int(counts[2 * k]), int(counts[2 * k + 1]))] += counts[-1]
-    return tallies
+        tallies[batch][number][(int(counts[2 * k]), int(counts[2 * k + 1]))] += counts[-1]
+    return {batch: dict(by_group) for batch, by_group in tallies.items()}
 
 
 def invitation_counts(round_id: uuid.UUID) -> dict[str, int]:

@@ -8,20 +8,25 @@ from __future__ import annotations
 import io
 import math
 import random
+import re
 import uuid
 from collections import Counter, defaultdict
+from datetime import timedelta
 from statistics import NormalDist
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from app.dates import today
 from app.extensions import db
 from app.models import Answer, FeedbackRound, Response
+from app.services.mix import shown
 from app.services.results import round_results
-from app.services.results.clusters import clear_cache
+from app.services.results.clusters import cached_batches, clear_cache
 from app.services.synthetic import Profile, insert_responses, items_of, random_answers
 from surveys.scales import get_scale
 from tests.app.results.helpers import row_of, text_of
@@ -221,3 +226,90 @@ def test_a_statement_hidden_for_too_few_answers_is_left_out_of_the_tallies(
     # the two Disagree answers are not pooled, so everyone agrees: 18 of 18 from 6 people
     assert (cell.favourable, cell.base, cell.people) == (18, 18, 6)
     assert cell.ci_high == 100
+
+
+def test_after_a_release_only_the_new_batch_is_counted(app: Flask, live_round) -> None:
+    """Tallies are kept per release batch: each view after a release reads the answers of the
+    batch it newly shows and no other (the latest batch per audience is held back while the
+    round is live), and the sums equal a from-scratch recount."""
+    rid = live_round(
+        indicators=["2.1", "2.2"],
+        audiences=["staff", "parents"],
+        opens_on=today() - timedelta(days=7),
+        closes_on=today() + timedelta(days=7),
+    )
+    rng = random.Random(5)
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, rid)
+        for audience in ("staff", "parents"):  # batch 0: rows from before the mix
+            rows = random_answers(items_of(rnd, audience), 9, Profile(dont_know=0.1), rng)
+            insert_responses(rnd, audience, rows)
+        db.session.commit()
+        clear_cache()
+        statements: list[tuple[str, Any]] = []
+
+        def seen(_conn, _cursor, statement, parameters, _context, _many) -> None:
+            statements.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            round_results(rnd)
+            assert cached_batches(rid) == {0}
+            batch = 0
+            for release in range(4):
+                for audience in ("staff", "parents"):
+                    batch += 1
+                    rows = random_answers(items_of(rnd, audience), 6, Profile(), rng)
+                    insert_responses(rnd, audience, rows, release_batch=batch)
+                db.session.commit()
+                assert shown(rid).held_back == {batch - 1, batch}
+                statements.clear()
+                incremental = _indicator_cells(round_results(rnd))
+                tallying = [(s, p) for s, p in statements if "anon_1.b" in s]
+                if release == 0:  # what was just released is held back: nothing new to count
+                    assert not tallying
+                else:  # the release before this one is shown now, and only it is read
+                    (statement, parameters), *more = tallying
+                    assert not more
+                    assert _batches_asked(statement, parameters) == {batch - 3, batch - 2}
+                assert cached_batches(rid) == set(range(batch - 1))
+                clear_cache()
+                assert _indicator_cells(round_results(rnd)) == incremental
+                assert cached_batches(rid) == set(range(batch - 1))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+
+
+def test_rows_added_to_batch_0_after_a_view_are_counted(app: Flask, live_round) -> None:
+    """Batch 0 can still grow (synthetic demo rows): it is keyed by how many responses it
+    holds, so a view after such rows recounts it."""
+    rid = live_round(indicators=["2.2"], audiences=["staff", "parents"])
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, rid)
+        items = items_of(rnd, "parents")
+        insert_responses(rnd, "parents", [{item.id: "a" for item in items}] * 5)
+        db.session.commit()
+        before = round_results(rnd).indicator("2.2").cells["parents"]
+        insert_responses(rnd, "parents", [{item.id: "d" for item in items}] * 5)
+        db.session.commit()
+        after = round_results(rnd).indicator("2.2").cells["parents"]
+    assert (before.people, before.percent) == (5, 100)
+    assert (after.people, after.percent) == (10, 50)
+
+
+def _indicator_cells(results) -> list[tuple[object, ...]]:
+    return [
+        (i.indicator_id, key, c.favourable, c.base, c.people, c.ci_low, c.ci_high)
+        for i in results.indicators
+        for key, c in sorted(i.cells.items())
+    ]
+
+
+def _batches_asked(statement: str, parameters: Any) -> set[int]:
+    """The release batches a tallying statement lists (its IN list, SQLite or psycopg)."""
+    listed = re.search(r"release_batch IN \(([^()]*(?:\(\w+\)[^()]*)*)\)", statement)
+    assert listed is not None, statement
+    if isinstance(parameters, dict):  # psycopg: %(name)s::INTEGER
+        return {parameters[name] for name in re.findall(r"%\((\w+)\)s", listed.group(1))}
+    start = statement[: listed.start()].count("?")
+    return set(parameters[start : start + listed.group(1).count("?")])
