@@ -269,6 +269,7 @@ def _redirect_with(target: str, survey: Survey, progress: Progress | None) -> Re
 
 
 @bp.get("/r/<token>")
+@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key)
 @public
 def enter_invitation(token: str) -> ResponseReturnValue:
     """Exchange the emailed token for a session, then leave the token's URL at once."""
@@ -298,6 +299,7 @@ def enter_invitation(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/o/<code>")
+@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key)
 @public
 def enter_open_link(code: str) -> ResponseReturnValue:
     try:
@@ -325,7 +327,7 @@ def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/q/<uuid:questionnaire_id>/start")
-@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key)
+@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key, exempt_when=abuse.only_moving)
 @public
 def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     entry, survey = _answering(questionnaire_id)
@@ -411,7 +413,12 @@ def _render_page(
 
 
 @bp.route("/q/<uuid:questionnaire_id>/page/<int:number>", methods=["GET", "POST"])
-@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key, methods=["POST"])
+@limiter.limit(
+    abuse.page_rate_limit,
+    key_func=abuse.client_key,
+    methods=["POST"],
+    exempt_when=abuse.only_moving,
+)
 @public
 def page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
     return _page(questionnaire_id, number, final=False)

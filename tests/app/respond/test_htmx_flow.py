@@ -64,7 +64,7 @@ def _walk_plain(browser: Browser) -> None:
         pick += 1
 
 
-def _walk_htmx(browser: HtmxBrowser, base: str) -> list[str]:
+def walk_htmx(browser: HtmxBrowser, base: str) -> list[str]:
     """Answer every page over HTMX; returns the address pushed after each section."""
     pushed = []
     pick = 0
@@ -123,7 +123,7 @@ def test_htmx_and_plain_flows_store_the_same_response(app: Flask, launched: Laun
     htmx = HtmxBrowser(app.test_client())
     htmx.enter(f"/r/{invite(app, launched.round_id)}")
     htmx.start()
-    pushed = _walk_htmx(htmx, base)
+    pushed = walk_htmx(htmx, base)
     # The address bar followed every section; no section needed a second request.
     assert pushed == [f"{base}/page/{n}" for n in range(2, len(pushed) + 2)]
     both = _released(app)
