@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     request,
     url_for,
@@ -28,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response  # what redirect() returns; Flask's is a subclass
 
 from app.errors import MESSAGES
-from app.extensions import db, htmx, limiter
+from app.extensions import db, htmx, limiter, login_manager
 from app.models import Channel, FeedbackRound, Organisation, Questionnaire
 from app.rendering import render_page
 from app.respond import state
@@ -110,6 +111,12 @@ RESPONDENT_MESSAGES = {
 def _cap_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
     # Runs before CSRFProtect reads the form, so an oversized body is refused unread (413).
     request.max_content_length = MAX_BODY_BYTES
+    if endpoint != "respond.preview":
+        # A respondent is nobody's account: load no user. Flask-Login would otherwise run its
+        # "strong" session protection on the respondent's session on every request, rewriting
+        # the session cookie and clearing a remember cookie in each answer (bytes and
+        # signing for nothing); and a signed-in colleague answering is a respondent here too.
+        g._login_user = login_manager.anonymous_user()
 
 
 @bp.after_request

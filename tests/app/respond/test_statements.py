@@ -171,3 +171,18 @@ def test_a_round_closed_elsewhere_refuses_the_send_though_pages_still_show(
     with app.app_context():
         sealed = db.session.execute(text("SELECT count(*) FROM sealed_submission")).scalar_one()
     assert sealed == 0
+
+
+def test_moving_between_pages_rewrites_no_session_or_remember_cookie(
+    app: Flask, launched: Launched
+) -> None:
+    """Only the answers' cookie changes per page: no account is loaded for a respondent, so
+    Flask-Login's session protection never rewrites the session or clears a remember cookie."""
+    phone = Browser(app.test_client())
+    phone.enter(f"/r/{invite(app, launched.round_id)}")
+    phone.start()
+    shown = phone.client.get(phone.locations[-1])
+    moved = phone.submit_page("next", "a")
+    for response in (shown, moved):
+        names = {c.split("=", 1)[0] for c in response.headers.getlist("Set-Cookie")}
+        assert names <= {"chorus_progress"}, response.headers.getlist("Set-Cookie")
