@@ -38,6 +38,7 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
+from bench._seed import exactly_items
 from bench._servers import LOOPBACK, child_env, gunicorn
 from bench._wire import WirePhone, WireReply
 
@@ -62,27 +63,6 @@ _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 def kb(n: int) -> float:
     return round(n / 1000, 2)
-
-
-def _forty_items(rnd: Any) -> None:
-    from app.models import ItemOrigin, QuestionItem
-
-    for questionnaire in rnd.questionnaires:
-        items = sorted(questionnaire.items, key=lambda i: i.position)
-        for extra in items[ITEMS:]:
-            questionnaire.items.remove(extra)
-        for n in range(len(items), ITEMS):
-            model = items[n % len(items)]
-            questionnaire.items.append(
-                QuestionItem(
-                    position=n + 1,
-                    section_id=model.section_id,
-                    indicator_id=model.indicator_id,
-                    statement=f"Our own statement {n + 1}.",
-                    scale_id=model.scale_id,
-                    origin=ItemOrigin.CUSTOM,
-                )
-            )
 
 
 def build(app: Any, invitations: int) -> list[str]:
@@ -116,7 +96,7 @@ def build(app: Any, invitations: int) -> list[str]:
                 role_question=True,
             ),
         )
-        _forty_items(rnd)
+        exactly_items(rnd, ITEMS)
         db.session.flush()
         freeze(rnd)
         rnd.status = RoundStatus.LIVE
