@@ -34,6 +34,9 @@ class Plan:
     max_people: int
     seed: int
     bare: bool = False  # GET / in a loop instead of answering
+    htmx_share: float = 0.0  # this share of people answer with JavaScript (HTMX), one by one
+    accept_encoding: str = ""  # ask for compression, as browsers do
+    bare_submit: int = 0  # POST /submit with this many answers in a loop instead
 
 
 @dataclass
@@ -68,7 +71,14 @@ def run_client(plan: Plan) -> ClientReport:
             entry = next_entry()
             if entry is None:
                 return
-            phone = Phone(LOOPBACK, plan.port, secret=plan.secret, rng=local)
+            phone = Phone(
+                LOOPBACK,
+                plan.port,
+                secret=plan.secret,
+                rng=local,
+                htmx=local.random() < plan.htmx_share,
+                accept_encoding=plan.accept_encoding,
+            )
             outcome: Outcome = phone.respond(entry)
             sid = outcome.submission_id.hex if outcome.submission_id else ""
             with lock:
@@ -91,8 +101,28 @@ def run_client(plan: Plan) -> ClientReport:
             report.hits.extend((h.step, h.status, h.seconds, h.started) for h in phone.hits)
             report.reconnects += phone.reconnects
 
+    def submit_loop(n: int) -> None:
+        """The least a submission can cost: one POST of every answer, one insert each."""
+        local = random.Random(plan.seed * 1000 + n)
+        phone = Phone(LOOPBACK, plan.port, secret=plan.secret, accept_encoding=plan.accept_encoding)
+        while time.monotonic() < plan.stop_at:
+            form = {f"a{i}": local.choice("abcde") for i in range(plan.bare_submit)}
+            try:
+                reply = phone.post("submit", "/submit", form)
+                ok = reply.status == 200
+                error = "" if ok else f"submit: {reply.status}"
+            except OSError as exc:
+                phone.close()
+                ok, error = False, f"{type(exc).__name__}: {exc}"
+            with lock:
+                report.outcomes.append(("bare", ok, "", error))
+        phone.close()
+        with lock:
+            report.hits.extend((h.step, h.status, h.seconds, h.started) for h in phone.hits)
+            report.reconnects += phone.reconnects
+
     time.sleep(max(0.0, plan.start_at - time.monotonic()))
-    target = bare_loop if plan.bare else phone_loop
+    target = submit_loop if plan.bare_submit else bare_loop if plan.bare else phone_loop
     threads = [threading.Thread(target=target, args=(n,), daemon=True) for n in range(plan.phones)]
     for thread in threads:
         thread.start()
@@ -115,6 +145,9 @@ def drive(
     max_people: int = 0,
     bare: bool = False,
     seed: int = 1,
+    htmx_share: float = 0.0,
+    accept_encoding: str = "",
+    bare_submit: int = 0,
 ) -> tuple[list[ClientReport], float]:
     """Run the phones in `processes` spawned processes; returns their reports and start time."""
     context = multiprocessing.get_context("spawn")
@@ -134,6 +167,9 @@ def drive(
                 max_people=max(1, max_people // processes) if max_people else 10**9,
                 seed=seed * 100 + p,
                 bare=bare,
+                htmx_share=htmx_share,
+                accept_encoding=accept_encoding,
+                bare_submit=bare_submit,
             )
         )
     with context.Pool(processes) as pool:

@@ -14,6 +14,7 @@ Not a module `make bench` runs (the leading underscore keeps it out of `bench/[a
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import random
 import re
@@ -25,8 +26,11 @@ from html import unescape
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
+import brotli
 from itsdangerous import BadSignature, URLSafeSerializer
 
+# What Chromium asks for (bench/load.py); tests/faults leave it off (plain bodies).
+ACCEPT_ENCODING = "gzip, deflate, br"
 PROGRESS_COOKIE = "chorus_progress"  # app/respond/state.py
 PROGRESS_SALT = "chorus-progress"  # app/respond/state.py _serializer()
 
@@ -36,6 +40,7 @@ _TEXTAREA = re.compile(r'<textarea id="[^"]+" name="([^"]+)"')
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 _HONEYPOT = re.compile(r'<input id="([^"]+)" name="([^"]+)" type="text" tabindex="-1"')
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 _RETRYABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 COMMENTS = (
@@ -53,7 +58,7 @@ class Hit:
     status: int  # 0: no answer (connection error or timeout)
     seconds: float
     started: float  # time.monotonic() when sent
-    size: int = 0  # body bytes
+    size: int = 0  # body bytes as sent (compressed if it was)
     port: int = 0  # which server answered
 
 
@@ -92,7 +97,14 @@ class Outcome:
 
 
 class Phone:
-    """One respondent's browser: keep-alive connection, cookie jar, forms followed by hand."""
+    """One respondent's browser: keep-alive connection, cookie jar, forms followed by hand.
+
+    With `htmx`, it is a browser running the page's JavaScript: after the first full page,
+    each section's form goes as an HTMX request (HX-Request and X-CSRFToken headers) and the
+    answer is the next section's block, one request a section; redirects (the send) are
+    followed with the same headers, as XMLHttpRequest does. `accept_encoding` asks for
+    compression as a browser does; bodies are decoded to read them.
+    """
 
     def __init__(
         self,
@@ -103,6 +115,8 @@ class Phone:
         timeout: float = 30.0,
         rng: random.Random | None = None,
         comment_chance: float = 0.2,
+        htmx: bool = False,
+        accept_encoding: str = "",
     ) -> None:
         self.host = host
         self.ports = [port] if isinstance(port, int) else list(port)
@@ -110,6 +124,9 @@ class Phone:
         self.timeout = timeout
         self.rng = rng or random.Random()
         self.comment_chance = comment_chance
+        self.htmx = htmx
+        self.accept_encoding = accept_encoding
+        self.csrf = ""
         self.cookies: dict[str, str] = {}
         self.hits: list[Hit] = []
         self.reconnects = 0
@@ -133,11 +150,18 @@ class Phone:
                 conn.close()
 
     def request(
-        self, step: str, method: str, path: str, form: dict[str, str] | None = None
+        self,
+        step: str,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        extra: dict[str, str] | None = None,
     ) -> Reply:
         body = urlencode(form).encode() if form is not None else None
         port = self.ports[0] if len(self.ports) == 1 else self.rng.choice(self.ports)
-        headers = {"Host": f"{self.host}:{port}", "User-Agent": "chorus-phone/1"}
+        headers = {"Host": f"{self.host}:{port}", "User-Agent": "chorus-phone/1", **(extra or {})}
+        if self.accept_encoding:
+            headers["Accept-Encoding"] = self.accept_encoding
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if self.cookies:
@@ -173,13 +197,19 @@ class Phone:
             self.close(port)
         self._keep_cookies(response.headers.get_all("Set-Cookie") or [])
         location = response.headers.get("Location", "")
+        size = len(data)
+        coding = response.headers.get("Content-Encoding", "")
+        if coding == "br":
+            data = brotli.decompress(data)
+        elif coding == "gzip":
+            data = gzip.decompress(data)
         reply = Reply(
             response.status,
             urlsplit(location).path if location else "",
             data.decode("utf-8", "replace"),
             {k.lower(): v for k, v in response.headers.items()},
         )
-        self.hits.append(Hit(step, response.status, seconds, started, len(data), port))
+        self.hits.append(Hit(step, response.status, seconds, started, size, port))
         return reply
 
     def _keep_cookies(self, headers: list[str]) -> None:
@@ -211,6 +241,23 @@ class Phone:
     def show(self, step: str, path: str) -> Reply:
         reply = self.expect(step, self.get(step, path), 200)
         self.path, self.page = path, reply
+        self._remember_csrf(reply)
+        return reply
+
+    def _remember_csrf(self, reply: Reply) -> None:
+        found = _CSRF.search(reply.text)
+        if found:
+            self.csrf = found.group(1)
+
+    def _hx(self) -> dict[str, str]:
+        return {"HX-Request": "true", "X-CSRFToken": self.csrf}
+
+    def _swap(self, step: str, reply: Reply) -> Reply:
+        """An HTMX answer: the block is now on screen, at the address it pushed."""
+        pushed = reply.headers.get("hx-push-url", "")
+        if reply.status != 200 or not pushed.startswith("/"):
+            raise Unexpected(step, reply, "wanted 200 with HX-Push-Url")
+        self.path, self.page = pushed, reply
         return reply
 
     def enter(self, entry_path: str) -> Reply:
@@ -231,9 +278,10 @@ class Phone:
     def answer_page(self) -> Reply:
         """Answer the page on screen and press Continue; shows the next page."""
         action = self._action()
-        moved = self.expect(
-            "answer", self.post("answer", action, {**self._fill(), "nav": "next"}), 303, "/page/"
-        )
+        form = {**self._fill(), "nav": "next"}
+        if self.htmx:
+            return self._swap("answer", self.request("answer", "POST", action, form, self._hx()))
+        moved = self.expect("answer", self.post("answer", action, form), 303, "/page/")
         return self.show("page", moved.location)
 
     def answer_until_last_page(self) -> None:
@@ -243,7 +291,10 @@ class Phone:
     def send(self, *, same_answers: bool = False) -> Reply:
         """Answer the last page and press "Send my answers"; the reply is not judged here."""
         answers = self._answers if same_answers and self._answers else self._fill()
-        return self.post("send", self._action(), {**answers, "nav": "send"})
+        form = {**answers, "nav": "send"}
+        if self.htmx:
+            return self.request("send", "POST", self._action(), form, self._hx())
+        return self.post("send", self._action(), form)
 
     def reload(self) -> Reply:
         """Show the page on screen again (what Back does on a no-store page)."""
@@ -252,6 +303,11 @@ class Phone:
     def thanked(self, reply: Reply) -> bool:
         if reply.status != 303 or not reply.location.endswith("/thanks"):
             return False
+        if self.htmx:  # XMLHttpRequest follows the redirect, HTMX headers and all
+            thanks = self.request("thanks", "GET", reply.location, None, self._hx())
+            self.expect("thanks", thanks, 200)
+            self.path, self.page = reply.location, thanks
+            return True
         self.show("thanks", reply.location)
         return True
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.invitations.common import audience_labels
-from app.models import FeedbackRound, Invitation, OpenLink
+from app.models import FeedbackRound, Invitation, ItemOrigin, OpenLink, QuestionItem
 from app.services.accounts import get_or_create_organisation
 from app.services.contacts import ContactRow, add_contacts
 from app.services.launch import launch
@@ -51,6 +51,27 @@ def reset_postgres(url: str, schema: str = "public") -> None:
     engine.dispose()
 
 
+def exactly_items(rnd: FeedbackRound, count: int) -> None:
+    """Make each questionnaire of a draft round exactly `count` items long: extra ones are
+    dropped, missing ones added as the round's own statements in the existing sections."""
+    for questionnaire in rnd.questionnaires:
+        items = sorted(questionnaire.items, key=lambda i: i.position)
+        for extra in items[count:]:
+            questionnaire.items.remove(extra)
+        for n in range(len(items), count):
+            model = items[n % len(items)]
+            questionnaire.items.append(
+                QuestionItem(
+                    position=n + 1,
+                    section_id=model.section_id,
+                    indicator_id=model.indicator_id,
+                    statement=f"Our own statement {n + 1}.",
+                    scale_id=model.scale_id,
+                    origin=ItemOrigin.CUSTOM,
+                )
+            )
+
+
 def seed_launched_round(
     app: Flask,
     contacts: dict[str, int],
@@ -59,8 +80,10 @@ def seed_launched_round(
     org_name: str = "Northshire Council",
     email_domain: str = "people.example",
     role_question: bool = True,
+    items: int | None = None,
 ) -> Seeded:
-    """Create and launch a round with `contacts[audience]` invitees per audience."""
+    """Create and launch a round with `contacts[audience]` invitees per audience (and, with
+    `items`, exactly that many questions in each questionnaire)."""
     with app.app_context():
         org = get_or_create_organisation(org_name)
         rnd = create_round(
@@ -76,6 +99,9 @@ def seed_launched_round(
             ),
         )
         db.session.flush()
+        if items is not None:
+            exactly_items(rnd, items)
+            db.session.flush()
         for audience, count in contacts.items():
             rows = [
                 ContactRow(n + 2, f"{audience}{n}@{email_domain}", f"{audience.title()} {n}")

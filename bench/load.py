@@ -1,30 +1,43 @@
-"""Load benchmark: 200 phones answering at once, gunicorn on PostgreSQL (issue 10).
+"""Load benchmark: 200 phones answering at once, gunicorn on PostgreSQL (issues 10, 15).
 
-    python -m bench.load [--phones 200] [--seconds 60] [--workers 4] [--threads 8]
+    python -m bench.load [--phones 200] [--seconds 60] [--workers 4] [--threads 4]
+    python -m bench.load --phones 40 --seconds 10 --bare-seconds 5   # a quick check
 
 Builds a dedicated PostgreSQL database (LOAD_DATABASE_URL, default
 postgresql://chorus:chorus@127.0.0.1:5432/chorus_load; created if missing, its public schema
-emptied and migrated), launches a round on the HMIE framework (parents and staff, with comment
-boxes and the role question) with invitations and an open link per audience, then starts the
-app under gunicorn (gthread workers) on a loopback port and lets `--phones` simulated phones
-answer it for `--seconds`: each phone, one person after another, opens an invitation link or an
-open link (half each, while invitations last), walks every page posting answers (the CSRF token,
-the page stamp and the empty honeypot box as a browser sends them), sends, and reads the
-thank-you page. Each person is a fresh cookie jar and connection. The open-link minimum time on
-a page is set to 0 (RESPOND_MIN_SECONDS_PER_QUESTION) and the per-address rate limits very high
-(RESPOND_PAGE_RATE_LIMIT, RESPOND_SEND_RATE_LIMIT), because every phone comes from 127.0.0.1 and
-answers without reading: the bench measures capacity, not people.
+emptied and migrated), launches a round on the HMIE framework (parents and staff, 40 questions
+each with comment boxes, and the role question) with invitations and an open link per
+audience, then starts the app as in production: gunicorn with gunicorn.conf.py (its
+respondent-safe access log included), gthread workers, the rate limiter on Redis
+(LOAD_REDIS_URL, default redis://127.0.0.1:6379/3, flushed first). `--phones` simulated phones
+answer for `--seconds`: each phone, one person after another, opens an invitation link or an
+open link (half each, while invitations last), walks every page and sends, asking for
+compression as Chromium does. `--htmx-share` of the people (half by default) run the page's
+JavaScript: one HTMX request a section; the others post plain forms (POST, 303, GET). Each
+person is a fresh cookie jar and connection. The open-link minimum time on a page is set to 0
+(RESPOND_MIN_SECONDS_PER_QUESTION) and the per-address rate limits very high (but still
+counted in Redis), because every phone comes from 127.0.0.1 and answers without reading: the
+bench measures capacity, not people.
 
-Reports throughput (responses/s, requests/s), latency percentiles over every request, errors
-(anything a respondent should not see: a 5xx, an unexpected status, a dropped connection) and a
-reconciliation, after the mix has released everything still sealed (DESIGN.md 6.3): every
-submission the phones saw accepted is spent exactly once (its keyed hash in spent_submission: a
-response has a fresh id, so it cannot be matched to a phone, by design), no id is spent that no
-phone saw accepted, there are as many responses as acceptances, every accepted invitation is
-completed, and the answers and per-day counts add up.
+Reports submissions/s, request latency percentiles, errors (anything a respondent should not
+see: a 5xx, an unexpected status, a dropped connection), server CPU per submission (CPU time
+from /proc of the gunicorn workers, the PostgreSQL backends connected to the bench's database,
+the Redis server (shared with other work on the machine) and the release step run at the end),
+SQL statements per submission (one respondent of each flow profiled in this process against
+the same database with a `before_cursor_execute` listener, plus the release's statements per
+submission), PostgreSQL transactions per submission (pg_stat_database, a server-side
+cross-check), and a reconciliation after the release (DESIGN.md 6.3): every submission the
+phones saw accepted is spent exactly once (its keyed hash in spent_submission: a response has
+a fresh id, so it cannot be matched to a phone, by design), no id is spent that no phone saw
+accepted, there are as many responses as acceptances, every accepted invitation is completed,
+and the answers and per-day counts add up.
 
-The limit beside it: the same client against a bare Flask app returning one static page of the
-median respondent page size, under the same gunicorn settings on the same machine.
+Two bare references, in the same run under the same gunicorn settings and the same crowd
+(bench/_references.py): the same request sequence serving the same pages from memory,
+compressed as the app does (the least work that sequence allows); and one POST carrying all
+the answers, inserted in one transaction. Targets (issue 15): at least 30 submissions/s at 200
+phones with request p95 under 1 s, at least a third of the same-sequence reference's rate,
+server CPU per submission at most 3x the same-sequence reference's, 0 errors, reconciled.
 
 The client runs in `--client-processes` processes (threads within each), on the same two cores
 as the server and PostgreSQL; their CPU time is reported so the share is visible.
@@ -46,6 +59,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -54,14 +68,27 @@ from pathlib import Path
 from typing import Any
 
 from bench._crowd import ClientReport, drive
+from bench._phones import ACCEPT_ENCODING
+from bench._references import BARE_PAGES_FILE, BARE_SCHEMA
 from bench._servers import (
+    BIN,
+    LOOPBACK,
+    ROOT,
+    ServerProcess,
     child_env,
-    gunicorn,
+    free_port,
     machine_busy_ticks,
     process_tree_cpu_seconds,
 )
 
 DEFAULT_DATABASE_URL = "postgresql://chorus:chorus@127.0.0.1:5432/chorus_load"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"  # the limiter's storage (flushed at start)
+ITEMS = 40  # questions per questionnaire, and the role question after them
+# Targets (issue 15).
+TARGET_RATE = 30.0  # submissions/s at 200 phones
+TARGET_P95_MS = 1000.0
+TARGET_SHARE_OF_BARE = 1 / 3  # of the same-sequence bare reference's rate
+TARGET_CPU_RATIO = 3.0  # server CPU per submission, against the same-sequence bare reference
 CONTACTS = {"parents": 2500, "staff": 2500}
 # Four sections for parents and for staff, about 20 questions each, plus the role question.
 INDICATORS = ("2.1", "2.2", "5.1", "5.2", "6.2", "8.3")
@@ -73,31 +100,6 @@ RESPOND_SETTINGS = {
     "RESPOND_SEND_RATE_LIMIT": "10000000 per minute",
     "RESPOND_MIN_SECONDS_PER_QUESTION": "0",
 }
-BARE_SPEC = "bench.load:bare_app()"
-
-
-# -- the bare-stack limit -------------------------------------------------------------------------
-
-
-def bare_app() -> Any:
-    """A Flask app with one static page of BARE_PAGE_BYTES: the least a response can cost."""
-    from flask import Flask, Response
-
-    size = int(os.environ.get("BARE_PAGE_BYTES", "8000"))
-    body = (b"<!doctype html><title>bare</title><p>" + b"x" * size)[:size]
-    app = Flask("bare")
-
-    @app.get("/")
-    def page() -> Response:
-        return Response(body, mimetype="text/html")
-
-    @app.get("/health")
-    def health() -> Response:
-        return Response(b"ok", mimetype="text/plain")
-
-    return app
-
-
 # -- figures --------------------------------------------------------------------------------------
 
 
@@ -195,7 +197,7 @@ def ensure_database(url: str) -> None:
     )
 
 
-def prepare(url: str, secret: str, contacts: dict[str, int]) -> Any:
+def prepare(url: str, secret: str, contacts: dict[str, int], items: int) -> Any:
     """Empty schema, migrations, a launched round. Returns the `Seeded` round."""
     from flask_migrate import upgrade
 
@@ -207,29 +209,52 @@ def prepare(url: str, secret: str, contacts: dict[str, int]) -> Any:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret, "MAIL_SERVER": ""})
     with app.app_context():
         upgrade()
-    seeded = seed_launched_round(app, contacts, indicators=INDICATORS)
+    seeded = seed_launched_round(app, contacts, indicators=INDICATORS, items=items)
     with app.app_context():
         db.engine.dispose()
     return seeded
 
 
-def reconcile(
-    url: str, secret: str, seeded: Any, outcomes: list[tuple[str, bool, str, str]]
-) -> dict[str, int]:
-    """Release what is still sealed, then compare what the phones saw accepted with the
-    database: by the spent ids' keyed hashes (responses carry fresh ids)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+@dataclass
+class Released:
+    """The release step run at the end, as the mail worker loop runs it, measured."""
+
+    count: int
+    cpu_s: float  # this process's CPU time in it, plus its PostgreSQL backend's
+    statements: int
+
+
+def release_measured(url: str, secret: str, round_id: uuid.UUID) -> Released:
+    from sqlalchemy import text
 
     from app import create_app
     from app.extensions import db
     from app.services.mix import release_waiting
-    from app.services.mix.keys import spent_digest
+    from bench._references import counting
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret, "MAIL_SERVER": ""})
     with app.app_context():
-        release_waiting(seeded.round_id, everything=True)
+        backend = int(db.session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        db.session.commit()
+        backend_before = proc_cpu_seconds(backend)
+        before = time.process_time()
+        with counting(db.engine) as tally:
+            count = release_waiting(round_id, everything=True)
+        cpu = time.process_time() - before + proc_cpu_seconds(backend) - backend_before
         db.engine.dispose()
+    return Released(count, cpu, tally[0])
+
+
+def reconcile(
+    url: str, secret: str, seeded: Any, outcomes: list[tuple[str, bool, str, str]]
+) -> dict[str, int]:
+    """Compare what the phones saw accepted with the database, once everything is released:
+    by the spent ids' keyed hashes (responses carry fresh ids)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from app.services.mix.keys import spent_digest
+
     accepted = [
         spent_digest(secret, seeded.round_id, uuid.UUID(sid)) if sid else ""
         for _, ok, sid, _ in outcomes
@@ -307,6 +332,128 @@ def clean(reconciliation: dict[str, int]) -> bool:
     )
 
 
+# -- server-side CPU: gunicorn, PostgreSQL backends, Redis -------------------------------------
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (0 if it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def redis_pid() -> int | None:
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "redis-server":
+                return int(comm.parent.name)
+        except OSError:
+            continue
+    return None
+
+
+class ServerCpu:
+    """CPU seconds of everything serving the bench: a gunicorn tree, the PostgreSQL backends
+    connected to the bench's database (read while they live: take `stop` before the server
+    stops) and, optionally, the Redis server (shared with other work on this machine)."""
+
+    def __init__(self, url: str, gunicorn_pid: int, *, with_redis: bool) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+        self.gunicorn_pid = gunicorn_pid
+        self.redis = redis_pid() if with_redis else None
+        self.parts: dict[str, float] = {}
+        self._start: dict[str, Any] = {}
+
+    def _backends(self) -> dict[int, float]:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            pids = conn.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            return {int(pid): proc_cpu_seconds(int(pid)) for pid in pids}
+
+    def _xacts(self) -> int:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text(
+                        "SELECT xact_commit + xact_rollback FROM pg_stat_database"
+                        " WHERE datname = current_database()"
+                    )
+                ).scalar_one()
+            )
+
+    def start(self) -> None:
+        self._start = {
+            "gunicorn": process_tree_cpu_seconds(self.gunicorn_pid),
+            "backends": self._backends(),
+            "redis": proc_cpu_seconds(self.redis) if self.redis else 0.0,
+            "xacts": self._xacts(),
+        }
+
+    def stop(self) -> dict[str, float]:
+        backends = self._backends()
+        before = self._start["backends"]
+        self.parts = {
+            "gunicorn": process_tree_cpu_seconds(self.gunicorn_pid) - self._start["gunicorn"],
+            "postgres": sum(cpu - before.get(pid, 0.0) for pid, cpu in backends.items()),
+            "redis": (proc_cpu_seconds(self.redis) - self._start["redis"]) if self.redis else 0.0,
+            # each of our statements' transactions, less the two these readings took
+            "transactions": self._xacts() - self._start["xacts"] - 2,
+        }
+        self.engine.dispose()
+        return self.parts
+
+
+def chorus_gunicorn(
+    spec: str, env: dict[str, str], log: Path, workers: int, threads: int
+) -> ServerProcess:
+    """gunicorn as in production: gunicorn.conf.py (its safe access log included), gthread."""
+    port = free_port()
+    command = [
+        str(BIN / "gunicorn"),
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--bind",
+        f"{LOOPBACK}:{port}",
+        "--backlog",
+        "2048",
+        "--keep-alive",
+        "5",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "5",
+        spec,
+    ]
+    return ServerProcess(command, env, port, log)
+
+
+def flush_redis(uri: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(uri)
+    client.flushdb()
+    client.close()
+
+
 # -- main -----------------------------------------------------------------------------------------
 
 
@@ -316,35 +463,53 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long new people start")
     parser.add_argument("--max-people", type=int, default=50000, help="at most this many visits")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--bare-seconds", type=float, default=20.0)
+    parser.add_argument("--htmx-share", type=float, default=0.5, help="people with JavaScript")
+    parser.add_argument("--items", type=int, default=ITEMS, help="questions per questionnaire")
     args = parser.parse_args()
     if not (1 <= args.phones <= 1000 and 1 <= args.seconds <= 600):
         parser.error("--phones must be 1..1000 and --seconds 1..600")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     url = os.environ.get("LOAD_DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_uri = os.environ.get("LOAD_REDIS_URL", DEFAULT_REDIS_URL)
     secret = secrets.token_hex(32)
     ensure_database(url)
+    flush_redis(redis_uri)
     print(f"preparing {url.rsplit('@', 1)[-1]}: migrate, launch a round ...", flush=True)
-    seeded = prepare(url, secret, CONTACTS)
-    tokens = seeded.all_tokens
+    seeded = prepare(url, secret, CONTACTS, args.items)
+    # Three parents' invitations are kept for the profile (one warms the caches).
+    profile_tokens = seeded.tokens["parents"][:3]
+    tokens = [t for t in seeded.all_tokens if t not in profile_tokens]
     random.Random(7).shuffle(tokens)
     codes = list(seeded.codes.values())
     print(
         f"round launched: {len(tokens)} invitations, an open link each for {sorted(seeded.codes)};"
-        f" questions per audience {seeded.items}"
+        f" questions per audience {seeded.items} and the role question"
     )
 
     workdir = Path(tempfile.mkdtemp(prefix="chorus-load-"))
     env = child_env(
-        {"DATABASE_URL": url, "SECRET_KEY": secret, "MAIL_SERVER": "", **RESPOND_SETTINGS}
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secret,
+            "MAIL_SERVER": "",
+            "RATELIMIT_STORAGE_URI": redis_uri,
+            **RESPOND_SETTINGS,
+        }
     )
-    server = gunicorn(
-        APP_SPEC, env, workdir / "gunicorn.log", workers=args.workers, threads=args.threads
+    settings = (
+        f"gunicorn -c gunicorn.conf.py, gthread {args.workers} workers x {args.threads} threads"
     )
-    settings = f"gunicorn gthread {args.workers} workers x {args.threads} threads"
+    crowd = {
+        "phones": args.phones,
+        "processes": args.client_processes,
+        "htmx_share": args.htmx_share,
+        "accept_encoding": ACCEPT_ENCODING,
+    }
+    server = chorus_gunicorn(APP_SPEC, env, workdir / "gunicorn.log", args.workers, args.threads)
     try:
         server.start()
         print(f"{settings} on port {server.port}; warming up {WARMUP_SECONDS:.0f} s")
@@ -357,65 +522,90 @@ def main() -> None:
             tokens=tokens[:100],
             codes=codes,
             seed=2,
+            htmx_share=args.htmx_share,
+            accept_encoding=ACCEPT_ENCODING,
         )
         warm = summarise(warm_reports, warm_start)
         tokens = tokens[100:]
         print(f"{args.phones} phones for {args.seconds:.0f} s ...", flush=True)
-        cpu_before = process_tree_cpu_seconds(server.pid)
+        cpu = ServerCpu(url, server.pid, with_redis=True)
+        cpu.start()
         busy_before = machine_busy_ticks()
         reports, start_at = drive(
             server.port,
             secret,
-            phones=args.phones,
             seconds=args.seconds,
-            processes=args.client_processes,
             tokens=tokens,
             codes=codes,
             max_people=args.max_people,
+            **crowd,
         )
-        server_cpu = process_tree_cpu_seconds(server.pid) - cpu_before
         busy_after = machine_busy_ticks()
+        server_cpu = cpu.stop()
         load = summarise(reports, start_at)
         server_log = server.log()
     finally:
         server.stop()
 
-    # Every respondent the bench ran (warm-up too) is reconciled against the database.
+    # Every respondent the bench ran (warm-up too) is released, then reconciled.
+    released = release_measured(url, secret, seeded.round_id)
     reconciliation = reconcile(url, secret, seeded, warm.outcomes + load.outcomes)
-    page_sizes = [s for r in reports for s in r.page_sizes]
-    page_bytes = int(statistics.median(page_sizes)) if page_sizes else 8000
 
-    bare_env = child_env({"BARE_PAGE_BYTES": str(page_bytes)})
-    bare_server = gunicorn(
-        BARE_SPEC, bare_env, workdir / "bare.log", workers=args.workers, threads=args.threads
+    # One respondent of each flow, profiled in this process: statements per request.
+    profiles = profile(url, secret, profile_tokens)
+    pages_file = workdir / "pages.json"
+    pages: dict[str, Any] = {}
+    for one in profiles.values():
+        for key, page in one.pages.items():
+            pages.setdefault(key, page)
+    pages_file.write_text(json.dumps(pages))
+
+    bare = run_bare(
+        "bench._references:bare_sequence_app()",
+        child_env({BARE_PAGES_FILE: str(pages_file)}),
+        workdir / "bare.log",
+        args,
+        url,
+        crowd,
+        with_database=False,
     )
-    try:
-        bare_server.start()
-        print(f"bare Flask page ({page_bytes} bytes), same settings, {args.bare_seconds:.0f} s ...")
-        bare_reports, bare_start = drive(
-            bare_server.port,
-            secret,
-            phones=args.phones,
-            seconds=args.bare_seconds,
-            processes=args.client_processes,
-            bare=True,
-        )
-        bare = summarise(bare_reports, bare_start)
-    finally:
-        bare_server.stop()
+    create_bare_tables(url)
+    insert = run_bare(
+        "bench._references:bare_insert_app()",
+        child_env({"DATABASE_URL": url}),
+        workdir / "bare_insert.log",
+        args,
+        url,
+        {**crowd, "bare_submit": args.items + 1},  # the answers and the role
+        with_database=True,
+    )
     shutil.rmtree(workdir, ignore_errors=True)
 
+    accepted = max(1, load.accepted)
+    rate = load.accepted / load.seconds
+    chorus_cpu = sum(server_cpu[k] for k in ("gunicorn", "postgres", "redis")) + released.cpu_s
+    cpu_ms = 1000 * chorus_cpu / accepted
+    bare_rate = bare.summary.accepted / bare.summary.seconds
+    bare_cpu_ms = 1000 * bare.cpu_s / max(1, bare.summary.accepted)
+    insert_rate = insert.summary.accepted / insert.summary.seconds
+    insert_cpu_ms = 1000 * insert.cpu_s / max(1, insert.summary.accepted)
+    statements = {
+        flow: one.statements + released.statements / max(1, released.count)
+        for flow, one in profiles.items()
+    }
     busy = busy_after[0] - busy_before[0]
     total = max(1, busy_after[1] - busy_before[1])
     figures = {
         "phones_count": args.phones,
+        "htmx_share_pct": round(100 * args.htmx_share),
         **{f"questions_{a}_count": n for a, n in sorted(seeded.items.items())},
         "duration_s": round(load.seconds, 1),
         "people_count": load.people,
-        "responses_accepted_count": load.accepted,
-        "responses_per_s": round(load.accepted / load.seconds, 1),
+        "submissions_accepted_count": load.accepted,
+        "submissions_per_s": round(rate, 1),
         "requests_count": load.requests,
         "requests_per_s": round(load.requests / load.seconds, 1),
+        "requests_per_submission_count": round(load.requests / accepted, 1),
         "latency_p50_ms": load.latency(50),
         "latency_p95_ms": load.latency(95),
         "latency_p99_ms": load.latency(99),
@@ -425,34 +615,65 @@ def main() -> None:
         "keepalive_reconnects_count": load.reconnects,
         "reconciliation_clean_bool": clean(reconciliation),
         **{f"reconciliation_{k}_count": v for k, v in reconciliation.items()},
-        "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_per_submission_ms": round(cpu_ms, 2),
+        "server_cpu_gunicorn_s": round(server_cpu["gunicorn"], 2),
+        "server_cpu_postgres_backends_s": round(server_cpu["postgres"], 2),
+        "server_cpu_redis_s": round(server_cpu["redis"], 2),
+        "server_cpu_release_s": round(released.cpu_s, 2),
+        "released_count": released.count,
+        **{f"sql_statements_per_submission_{f}_count": round(n, 1) for f, n in statements.items()},
+        **{
+            f"sql_statements_per_page_get_{f}_max_count": max(
+                (r[3] for r in one.requests if r[0] == "GET" and r[1].startswith("/q/")),
+                default=0,
+            )
+            for f, one in profiles.items()
+        },
+        "postgres_transactions_per_submission_count": round(
+            server_cpu["transactions"] / accepted, 2
+        ),
         "client_cpu_s": round(load.client_cpu_s, 1),
         "machine_cpu_busy_pct": round(100 * busy / total, 1),
         "load_average_1min": round(os.getloadavg()[0], 2),
         **{f"median_{step}_ms": ms for step, ms in load.by_step_ms.items()},
     }
     limits = {
-        "bare_flask_page_requests_per_s": round(bare.requests / bare.seconds, 1),
-        "bare_flask_page_latency_p50_ms": bare.latency(50),
-        "bare_flask_page_latency_p95_ms": bare.latency(95),
-        "bare_flask_page_latency_p99_ms": bare.latency(99),
-        "bare_flask_page_errors_count": bare.server_errors,
-        "bare_flask_page_bytes": page_bytes,
-        "requests_per_s_ratio_to_bare_x": round(
-            (load.requests / load.seconds) / max(1e-9, bare.requests / bare.seconds), 3
-        ),
+        "bare_sequence_submissions_per_s": round(bare_rate, 1),
+        "bare_sequence_latency_p95_ms": bare.summary.latency(95),
+        "bare_sequence_cpu_per_submission_ms": round(bare_cpu_ms, 2),
+        "bare_sequence_errors_count": bare.summary.error_count,
+        "bare_insert_submissions_per_s": round(insert_rate, 1),
+        "bare_insert_latency_p95_ms": insert.summary.latency(95),
+        "bare_insert_cpu_per_submission_ms": round(insert_cpu_ms, 2),
+        "bare_insert_errors_count": insert.summary.error_count,
+        "submissions_ratio_to_bare_sequence_x": round(rate / max(1e-9, bare_rate), 3),
+        "cpu_ratio_to_bare_sequence_x": round(cpu_ms / max(1e-9, bare_cpu_ms), 2),
+        "target_submissions_per_s": TARGET_RATE,
+        "target_latency_p95_ms": TARGET_P95_MS,
+        "target_ratio_to_bare_sequence_x": round(TARGET_SHARE_OF_BARE, 3),
+        "target_cpu_ratio_to_bare_sequence_x": TARGET_CPU_RATIO,
         "target_errors_count": 0,
+    }
+    targets = {
+        f"at least {TARGET_RATE} submissions/s": rate >= TARGET_RATE,
+        f"request p95 under {TARGET_P95_MS} ms": figures["latency_p95_ms"] < TARGET_P95_MS,
+        "at least 1/3 of the bare sequence's rate": rate >= TARGET_SHARE_OF_BARE * bare_rate,
+        f"CPU per submission at most {TARGET_CPU_RATIO}x the bare sequence's": cpu_ms
+        <= TARGET_CPU_RATIO * bare_cpu_ms,
+        "0 errors": figures["errors_count"] == 0,
+        "reconciled": figures["reconciliation_clean_bool"],
     }
 
     print()
     print(
         f"machine: {os.cpu_count()} cores, {platform.python_implementation()} "
-        f"{platform.python_version()}, {settings}, {args.client_processes} client processes"
+        f"{platform.python_version()}, {settings}, {args.client_processes} client processes, "
+        f"Redis limiter {redis_uri}"
     )
     print(
-        f"{load.people} people in {load.seconds:.1f} s: {load.accepted} responses accepted "
-        f"({figures['responses_per_s']}/s), {load.requests} requests "
-        f"({figures['requests_per_s']}/s)"
+        f"{load.people} people in {load.seconds:.1f} s ({figures['htmx_share_pct']}% with HTMX):"
+        f" {load.accepted} submissions accepted ({figures['submissions_per_s']}/s), "
+        f"{load.requests} requests ({figures['requests_per_s']}/s)"
     )
     print(
         f"latency ms: p50 {figures['latency_p50_ms']}  p95 {figures['latency_p95_ms']}  "
@@ -471,18 +692,101 @@ def main() -> None:
     for key, value in reconciliation.items():
         print(f"  {key}: {value}")
     print(
-        f"CPU s: server {figures['server_cpu_s']}, clients {figures['client_cpu_s']}; machine "
-        f"busy {figures['machine_cpu_busy_pct']}%, load average {figures['load_average_1min']}"
+        f"server CPU per submission {cpu_ms:.2f} ms (gunicorn {server_cpu['gunicorn']:.1f} s, "
+        f"PostgreSQL backends {server_cpu['postgres']:.1f} s, Redis {server_cpu['redis']:.1f} s"
+        f" (shared), release {released.cpu_s:.2f} s for {released.count}); SQL statements per "
+        f"submission {statements}; PostgreSQL transactions per submission "
+        f"{figures['postgres_transactions_per_submission_count']}"
     )
-    bare_rate = limits["bare_flask_page_requests_per_s"]
+    for flow, one in profiles.items():
+        print(f"  {flow}: " + ", ".join(f"{m} {p[:40]} {n}" for m, p, _, n, _ in one.requests))
     print(
-        f"limit: bare Flask page under the same gunicorn, {bare_rate}"
-        f" requests/s, p50 {limits['bare_flask_page_latency_p50_ms']} ms, p99 "
-        f"{limits['bare_flask_page_latency_p99_ms']} ms"
+        f"CPU s: clients {figures['client_cpu_s']}; machine busy "
+        f"{figures['machine_cpu_busy_pct']}%, load average {figures['load_average_1min']}"
     )
+    print(
+        f"bare sequence (same requests and pages, compressed, no work): {bare_rate:.1f}"
+        f" submissions/s, p95 {limits['bare_sequence_latency_p95_ms']} ms, CPU "
+        f"{bare_cpu_ms:.2f} ms per submission; bare insert (one POST, {args.items + 1} answers):"
+        f" {insert_rate:.1f}/s, CPU {insert_cpu_ms:.2f} ms per submission"
+    )
+    for name, run in (("bare sequence", bare), ("bare insert", insert)):
+        for error, n in Counter(run.summary.errors).most_common(3):
+            print(f"  {name}: {n} x {error}")
+    for target, met in targets.items():
+        print(f"  {'met' if met else 'NOT MET'}: {target}")
     print(json.dumps({"bench": "load", "figures": figures, "limits": limits}))
     if figures["errors_count"] or not figures["reconciliation_clean_bool"]:
         sys.exit(1)
+
+
+def profile(url: str, secret: str, tokens: list[str]) -> dict[str, Any]:
+    """Statements per request for one respondent of each flow, after a first fills caches."""
+    from app import create_app
+    from app.extensions import db
+    from bench._references import profile_respondent
+
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": secret, "MAIL_SERVER": "", **RESPOND_SETTINGS}
+    )
+    profile_respondent(app, f"/r/{tokens[0]}", htmx=False)
+    profiles = {
+        "plain": profile_respondent(app, f"/r/{tokens[1]}", htmx=False),
+        "htmx": profile_respondent(app, f"/r/{tokens[2]}", htmx=True),
+    }
+    with app.app_context():
+        db.engine.dispose()
+    return profiles
+
+
+@dataclass
+class BareRun:
+    summary: Summary
+    cpu_s: float
+
+
+def run_bare(
+    spec: str,
+    env: dict[str, str],
+    log: Path,
+    args: argparse.Namespace,
+    url: str,
+    crowd: dict[str, Any],
+    *,
+    with_database: bool,
+) -> BareRun:
+    """A bare reference under the same gunicorn settings and the same crowd."""
+    server = chorus_gunicorn(spec, env, log, args.workers, args.threads)
+    try:
+        server.start()
+        print(f"bare reference {spec}, same settings, {args.bare_seconds:.0f} s ...", flush=True)
+        cpu = ServerCpu(url, server.pid, with_redis=False)
+        cpu.start()
+        reports, start_at = drive(
+            server.port,
+            "bare",
+            seconds=args.bare_seconds,
+            tokens=["bare"] * 100000,
+            codes=["bare"],
+            **crowd,
+        )
+        parts = cpu.stop()
+    finally:
+        server.stop()
+    summary = summarise(reports, start_at)
+    used = parts["gunicorn"] + (parts["postgres"] if with_database else 0.0)
+    return BareRun(summary, used)
+
+
+def create_bare_tables(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+    with engine.begin() as conn:
+        for statement in BARE_SCHEMA:
+            conn.execute(text(statement))
+    engine.dispose()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Entry links (/r/<token>, /o/<code>) are exchanged for a signed session and a 303 to a URL
 without the token; then one page per section (one per question in easy-read mode), plain form
-posts with 303s between pages, and HTMX swapping the `survey` block in place when it is there.
+posts with 303s between pages, and with HTMX one request per section: the POST that takes a
+page answers with the next page's `survey` block and pushes its address (`_move_to`).
 Answers so far stay in the browser (respond/state.py); only "save and continue later" keeps an
 encrypted copy on the server. Every respondent view is public; the preview needs sign-in.
 """
@@ -16,6 +17,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     request,
     url_for,
@@ -27,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response  # what redirect() returns; Flask's is a subclass
 
 from app.errors import MESSAGES
-from app.extensions import db, htmx, limiter
+from app.extensions import db, htmx, limiter, login_manager
 from app.models import Channel, FeedbackRound, Organisation, Questionnaire
 from app.rendering import render_page
 from app.respond import state
@@ -109,6 +111,12 @@ RESPONDENT_MESSAGES = {
 def _cap_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
     # Runs before CSRFProtect reads the form, so an oversized body is refused unread (413).
     request.max_content_length = MAX_BODY_BYTES
+    if endpoint != "respond.preview":
+        # A respondent is nobody's account: load no user. Flask-Login would otherwise run its
+        # "strong" session protection on the respondent's session on every request, rewriting
+        # the session cookie and clearing a remember cookie in each answer (bytes and
+        # signing for nothing); and a signed-in colleague answering is a respondent here too.
+        g._login_user = login_manager.anonymous_user()
 
 
 @bp.after_request
@@ -268,6 +276,7 @@ def _redirect_with(target: str, survey: Survey, progress: Progress | None) -> Re
 
 
 @bp.get("/r/<token>")
+@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key)
 @public
 def enter_invitation(token: str) -> ResponseReturnValue:
     """Exchange the emailed token for a session, then leave the token's URL at once."""
@@ -297,6 +306,7 @@ def enter_invitation(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/o/<code>")
+@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key)
 @public
 def enter_open_link(code: str) -> ResponseReturnValue:
     try:
@@ -324,7 +334,7 @@ def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/q/<uuid:questionnaire_id>/start")
-@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key)
+@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key, exempt_when=abuse.only_moving)
 @public
 def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     entry, survey = _answering(questionnaire_id)
@@ -410,7 +420,12 @@ def _render_page(
 
 
 @bp.route("/q/<uuid:questionnaire_id>/page/<int:number>", methods=["GET", "POST"])
-@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key, methods=["POST"])
+@limiter.limit(
+    abuse.page_rate_limit,
+    key_func=abuse.client_key,
+    methods=["POST"],
+    exempt_when=abuse.only_moving,
+)
 @public
 def page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
     return _page(questionnaire_id, number, final=False)
@@ -488,12 +503,9 @@ def _post(
         return _rerender(survey, entry, page, progress, got, {})
 
     if nav == "back":
-        target = (
-            _page_url(survey, page.number - 1)
-            if page.number > 1
-            else _to("respond.welcome", survey)
-        )
-        return _redirect_with(target, survey, progress)
+        if page.number > 1:
+            return _move_to(survey, entry, page.number - 1, progress)
+        return _redirect_with(_to("respond.welcome", survey), survey, progress)
     if nav == "save":
         assert entry.token is not None
         save_draft(_secret(), entry.token, shape, progress)
@@ -502,8 +514,37 @@ def _post(
     if got.errors:
         return _rerender(survey, entry, page, progress, got, {})
     if not final:
-        return _redirect_with(_page_url(survey, page.number + 1), survey, progress)
+        return _move_to(survey, entry, page.number + 1, progress)
     return _submit(survey, entry, progress)
+
+
+def _swapping() -> bool:
+    """HTMX is swapping the survey block in place (not a boosted link, which wants a page)."""
+    return bool(htmx) and not htmx.boosted
+
+
+def _move_to(survey: Survey, entry: SessionEntry, number: int, progress: Progress) -> Response:
+    """On to page `number` once a page's answers are taken.
+
+    Without JavaScript: 303 to the page (POST, redirect, GET). With HTMX: one request per
+    section: this POST answers with the page's block itself, and `HX-Push-Url` puts the page's
+    address in the address bar, so Back and a reload show the section on screen (the history
+    cache is off, so htmx reloads that address rather than keeping a snapshot).
+    """
+    if not _swapping():
+        return _redirect_with(_page_url(survey, number), survey, progress)
+    shape = survey.shape
+    first = progress.first_incomplete_page(shape)
+    if first is not None and number > first:
+        number = first  # as the GET would redirect: pages cannot be skipped
+    page = shape.page(number)
+    assert page is not None
+    response = _render_page(survey, entry, page, values=values_for(page, progress), errors={})
+    response.headers["HX-Push-Url"] = _page_url(survey, number)
+    state.write_progress(
+        response, state.encode_progress(shape, progress), survey.closes_on, today()
+    )
+    return response
 
 
 def _open_link_checks(shape: Shape, page: Page, got: PageInput, nav: str) -> dict[str, str]:

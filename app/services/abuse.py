@@ -4,9 +4,9 @@ Four light checks, each explained to respondents on the open-link welcome page:
 
 - a honeypot box hidden from people (and from screen readers) that form-filling robots fill in;
 - a minimum time on each page, from a signed time stamp in the form (never stored);
-- a per-connection rate limit whose key is an HMAC of the IP address under a salt that changes
-  every day, so the limiter's memory or Redis holds no address, and yesterday's keys cannot be
-  matched with today's;
+- a per-connection rate limit on what costs the server (entering by a link, sending, saving)
+  whose key is an HMAC of the IP address under a salt that changes every day, so the limiter's
+  memory or Redis holds no address, and yesterday's keys cannot be matched with today's;
 - one response per browser per questionnaire, remembered in a signed cookie in that browser.
 """
 
@@ -51,6 +51,17 @@ def client_key() -> str:
     """Flask-Limiter key: the connection's address, HMAC'd under today's salt."""
     address = (request.remote_addr or "unknown").encode()
     return "rc-" + hmac.new(daily_salt(), address, hashlib.sha256).hexdigest()[:32]
+
+
+# Moving between pages writes nothing and touches no database (the answers travel in the
+# browser's cookie), so only entries, sends and saves are counted: a respondent costs the
+# limiter two or three hits, not one a page.
+MOVES = frozenset({"next", "back", "start"})
+
+
+def only_moving() -> bool:
+    """Flask-Limiter `exempt_when`: this POST only moves between pages (nothing is written)."""
+    return request.form.get("nav", "") in MOVES
 
 
 def page_rate_limit() -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session, selectinload
 
 from app.dates import long_date
 from app.extensions import db
@@ -20,10 +23,19 @@ from app.services.responding.window import Window, round_window
 _SHAPES_MAX = 128
 _shapes: BoundedCache[uuid.UUID, Shape] = BoundedCache(_SHAPES_MAX)
 
+# What can change on a launched round (its status and dates above all, also its name and the
+# organisation's) is held a few seconds per process, so a respondent's pages need no database:
+# a page may show a round as open for at most this long after it closed (in another process;
+# this one forgets at once, see `_forget_changed_rounds`). That is safe because sending re-reads
+# the round under a share lock (app/services/submission.py) and is refused once it has closed.
+FACTS_SECONDS = 5.0
+_facts: BoundedCache[uuid.UUID, tuple[float, Row[Any]]] = BoundedCache(_SHAPES_MAX)
+
 
 def clear_shape_cache() -> None:
-    """Forget every cached shape (tests that empty the tables call this)."""
+    """Forget every cached shape and round facts (tests that empty the tables call this)."""
     _shapes.clear()
+    _facts.clear()
 
 
 @dataclass(frozen=True)
@@ -56,10 +68,48 @@ class Survey:
 def load_survey(questionnaire_id: uuid.UUID) -> Survey | None:
     """The survey for a questionnaire id, or None if there is no such questionnaire.
 
-    Every respondent page calls this, so it reads the round's few facts as plain columns and
-    takes the (immutable) shape of a frozen questionnaire from the per-process cache.
+    Every respondent page calls this. For a frozen questionnaire both parts come from the
+    per-process caches: the (immutable) shape, and the round's few facts for FACTS_SECONDS;
+    so most page views run no SQL and take no connection at all.
     """
-    facts = db.session.execute(
+    now = time.monotonic()
+    held = _facts.get(questionnaire_id)
+    fresh = held is None or held[0] <= now
+    if held is not None and not fresh:
+        facts = held[1]
+    else:
+        found = _read_facts(questionnaire_id)
+        if found is None:
+            return None
+        facts = found
+    shape = _shapes.get(questionnaire_id)
+    if shape is None:
+        rnd = db.session.get(FeedbackRound, facts.id)
+        row = db.session.execute(
+            select(Questionnaire)
+            .options(selectinload(Questionnaire.items))
+            .where(Questionnaire.id == questionnaire_id)
+        ).scalar_one()
+        assert rnd is not None
+        shape = build_shape(row, rnd)
+        if shape.frozen:
+            _shapes.put(questionnaire_id, shape)
+    if shape.frozen and fresh:  # a draft's questionnaire is never answered: nothing to hold
+        _facts.put(questionnaire_id, (now + FACTS_SECONDS, facts))
+    return Survey(
+        shape=shape,
+        organisation=facts.organisation,
+        round_name=facts.name,
+        status=facts.status,
+        opens_on=facts.opens_on,
+        closes_on=facts.closes_on,
+        threshold=facts.threshold,
+        results_shared_on=facts.results_shared_on,
+    )
+
+
+def _read_facts(questionnaire_id: uuid.UUID) -> Row[Any] | None:
+    return db.session.execute(
         select(
             FeedbackRound.id,
             FeedbackRound.name,
@@ -74,30 +124,30 @@ def load_survey(questionnaire_id: uuid.UUID) -> Survey | None:
         .join(Organisation, Organisation.id == FeedbackRound.organisation_id)
         .where(Questionnaire.id == questionnaire_id)
     ).first()
-    if facts is None:
-        return None
-    shape = _shapes.get(questionnaire_id)
-    if shape is None:
-        rnd = db.session.get(FeedbackRound, facts.id)
-        row = db.session.execute(
-            select(Questionnaire)
-            .options(selectinload(Questionnaire.items))
-            .where(Questionnaire.id == questionnaire_id)
-        ).scalar_one()
-        assert rnd is not None
-        shape = build_shape(row, rnd)
-        if shape.frozen:
-            _shapes.put(questionnaire_id, shape)
-    return Survey(
-        shape=shape,
-        organisation=facts.organisation,
-        round_name=facts.name,
-        status=facts.status,
-        opens_on=facts.opens_on,
-        closes_on=facts.closes_on,
-        threshold=facts.threshold,
-        results_shared_on=facts.results_shared_on,
-    )
+
+
+# -- forgetting held facts when this process changes a round ---------------------------------------
+
+_CHANGED = "chorus_round_facts_changed"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_rounds(session: Session, _context: Any) -> None:
+    changed = (*session.dirty, *session.deleted)
+    if any(isinstance(obj, FeedbackRound | Organisation) for obj in changed):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_changed_rounds(session: Session) -> None:
+    """A round closed, re-dated or renamed here is seen at once by this process's pages."""
+    if session.info.pop(_CHANGED, False):
+        _facts.clear()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _nothing_changed(session: Session, _previous: Any) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 def survey_from(shape: Shape, rnd: FeedbackRound, organisation: str) -> Survey:

@@ -145,7 +145,11 @@ def test_htmx_gets_the_survey_block_alone(app: Flask, launched: Launched, phone:
         data={**phone.answer(), "nav": "next"},
         headers={**hx, "X-CSRFToken": phone.csrf()},
     )
-    assert good.status_code == 303 and good.location == f"{base}/page/2"
+    # One request per section: the POST answers with the next section and its address.
+    assert good.status_code == 200
+    assert good.headers["HX-Push-Url"] == f"{base}/page/2"
+    assert "Section 2 of" in good.get_data(as_text=True)
+    assert "<html" not in good.get_data(as_text=True)
 
 
 def test_pages_work_as_plain_forms(app: Flask, launched: Launched, phone: Browser) -> None:

@@ -131,9 +131,10 @@ def strict_limit(app: Flask) -> Iterator[None]:
 
 
 def test_rate_limit_is_kept_per_connection_without_its_address(
-    app: Flask, opened: str, phone: Browser, patient: None, strict_limit: None
+    app: Flask, launched: Launched, phone: Browser, patient: None, strict_limit: None
 ) -> None:
-    statuses = [phone.post(f"{opened}/page/1", {"nav": "back"}).status_code for _ in range(4)]
+    entry = f"/o/{add_open_link(app, launched.round_id)}"
+    statuses = [phone.get(entry).status_code for _ in range(4)]
     assert statuses == [303, 303, 303, 429]
     assert "Please wait a few minutes" in phone.html
     storage = limiter.storage
@@ -142,6 +143,20 @@ def test_rate_limit_is_kept_per_connection_without_its_address(
     assert not any("127.0.0.1" in key for key in keys)
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         assert any(abuse.client_key() in key for key in keys)
+
+
+def test_moving_between_pages_is_not_counted_but_saving_and_sending_are(
+    app: Flask, opened: str, phone: Browser, patient: None, strict_limit: None
+) -> None:
+    """Moving writes nothing, so it is never limited; sending and saving are counted."""
+    statuses = [phone.post(f"{opened}/page/1", {"nav": "back"}).status_code for _ in range(6)]
+    statuses += [phone.post(f"{opened}/start", {"nav": "start"}).status_code for _ in range(2)]
+    assert statuses == [303] * 8
+    phone.get(f"{opened}/page/1")
+    # Counted even when refused (an open link cannot save; page 1 cannot send): three of three.
+    counted = [phone.post(f"{opened}/page/1", {"nav": n}).status_code for n in ("send", "save", "")]
+    assert counted == [400, 400, 422]
+    assert phone.post(f"{opened}/page/1", {"nav": "save"}).status_code == 429
 
 
 def test_the_rate_limit_key_changes_every_day(app: Flask) -> None:
