@@ -165,11 +165,14 @@ def gunicorn(
     threads: int = 8,
     port: int | None = None,
     health_path: str = "/health",
+    config_file: Path | None = None,
 ) -> ServerProcess:
-    """gunicorn with `workers` gthread workers of `threads` threads each, on a loopback port."""
+    """gunicorn with `workers` gthread workers of `threads` threads each, on a loopback port;
+    `config_file` (e.g. the project's gunicorn.conf.py, as production runs it) is read first."""
     port = port or free_port()
     command = [
         str(BIN / "gunicorn"),
+        *(["-c", str(config_file)] if config_file else []),
         "--workers",
         str(workers),
         "--worker-class",

@@ -71,12 +71,10 @@ from bench._crowd import ClientReport, drive
 from bench._phones import ACCEPT_ENCODING
 from bench._references import BARE_PAGES_FILE, BARE_SCHEMA
 from bench._servers import (
-    BIN,
-    LOOPBACK,
     ROOT,
     ServerProcess,
     child_env,
-    free_port,
+    gunicorn,
     machine_busy_ticks,
     process_tree_cpu_seconds,
 )
@@ -420,30 +418,9 @@ def chorus_gunicorn(
     spec: str, env: dict[str, str], log: Path, workers: int, threads: int
 ) -> ServerProcess:
     """gunicorn as in production: gunicorn.conf.py (its safe access log included), gthread."""
-    port = free_port()
-    command = [
-        str(BIN / "gunicorn"),
-        "-c",
-        str(ROOT / "gunicorn.conf.py"),
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--bind",
-        f"{LOOPBACK}:{port}",
-        "--backlog",
-        "2048",
-        "--keep-alive",
-        "5",
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "5",
-        spec,
-    ]
-    return ServerProcess(command, env, port, log)
+    return gunicorn(
+        spec, env, log, workers=workers, threads=threads, config_file=ROOT / "gunicorn.conf.py"
+    )
 
 
 def flush_redis(uri: str) -> None:
