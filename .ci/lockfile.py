@@ -48,8 +48,10 @@ def write() -> None:
             command += ["--generate-hashes", "--universal", "--python-version", "3.11"]
             command += ["--no-header", "--no-annotate", "--quiet"]
             subprocess.run(command, check=True)
+            uv = [sys.executable, "-m", "uv", "--version"]
+            resolver = subprocess.run(uv, check=True, capture_output=True, text=True).stdout.strip()
             header = [
-                "# Made by `make lock` from pyproject.toml: do not edit by hand.",
+                f"# Made by `make lock` from pyproject.toml with {resolver}: do not edit by hand.",
                 "# Install with: pip install --require-hashes --no-deps -r " + name,
                 *(INPUT + r for r in reqs),
             ]
