@@ -65,6 +65,7 @@ def exactly_items(rnd: FeedbackRound, count: int) -> None:
                     position=n + 1,
                     section_id=model.section_id,
                     indicator_id=model.indicator_id,
+                    theme_id=model.theme_id,
                     statement=f"Our own statement {n + 1}.",
                     scale_id=model.scale_id,
                     origin=ItemOrigin.CUSTOM,

@@ -72,30 +72,6 @@ def _config(database_url: str) -> dict[str, object]:
     }
 
 
-def _forty_items(rnd: Any) -> None:
-    """Trim or pad every questionnaire of the draft to exactly 40 items (coordinators may drop
-    bank items and add their own), so every response carries 40 answers."""
-    from app.models import ItemOrigin, QuestionItem
-
-    for questionnaire in rnd.questionnaires:
-        items = sorted(questionnaire.items, key=lambda i: i.position)
-        for extra in items[ITEMS:]:
-            questionnaire.items.remove(extra)
-        for n in range(len(items), ITEMS):
-            model = items[n % len(items)]
-            questionnaire.items.append(
-                QuestionItem(
-                    position=n + 1,
-                    section_id=model.section_id,
-                    indicator_id=model.indicator_id,
-                    theme_id=model.theme_id,
-                    statement=f"Our own statement {n + 1} for {questionnaire.audience}.",
-                    scale_id=model.scale_id,
-                    origin=ItemOrigin.CUSTOM,
-                )
-            )
-
-
 def build(app: Any, responses: int) -> tuple[uuid.UUID, float]:
     """The live round with `responses` x 40 answers; returns its id and the load time."""
     from flask_migrate import upgrade
@@ -112,6 +88,7 @@ def build(app: Any, responses: int) -> tuple[uuid.UUID, float]:
         make_live,
         random_answers,
     )
+    from bench._seed import exactly_items
 
     with app.app_context():
         upgrade()
@@ -129,7 +106,7 @@ def build(app: Any, responses: int) -> tuple[uuid.UUID, float]:
                 closes_on=date.today() + timedelta(days=7),
             ),
         )
-        _forty_items(rnd)
+        exactly_items(rnd, ITEMS)  # every response carries 40 answers
         db.session.flush()
         make_live(rnd)
         rng = random.Random(2025)

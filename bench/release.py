@@ -30,8 +30,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.aggregate import _forty_items
-
 ITEMS = 40
 AUDIENCE = "parents"
 TARGET_RATIO = 2.0
@@ -54,6 +52,7 @@ def build(app: Any, submissions: int) -> tuple[uuid.UUID, float]:
     from app.services.rounds import RoundSettings, create_round
     from app.services.synthetic import make_live
     from bench._sealed import item_ids, seal_submissions
+    from bench._seed import exactly_items
 
     with app.app_context():
         upgrade()
@@ -69,7 +68,7 @@ def build(app: Any, submissions: int) -> tuple[uuid.UUID, float]:
                 closes_on=date.today() + timedelta(days=7),
             ),
         )
-        _forty_items(rnd)
+        exactly_items(rnd, ITEMS)
         db.session.flush()
         make_live(rnd)
         db.session.commit()
