@@ -61,7 +61,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## lock: re-resolve pyproject.toml's ranges into both lock files (needs the package index)
+## lock: resolve pyproject.toml into both lock files, keeping existing pins (UPGRADE=1: newest allowed)
 lock: $(VENV)/.installed-dev
 	$(BIN)/python .ci/lockfile.py write
 

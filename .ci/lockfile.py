@@ -7,6 +7,8 @@ offline, so a fresh clone never turns red because something upstream was release
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,6 +46,10 @@ def write() -> None:
             source = Path(tmp) / "requirements.in"
             source.write_text("\n".join(reqs) + "\n")
             out = Path(tmp) / name
+            # uv keeps the pins of an existing output file: adding a package moves nothing else,
+            # and `make lock UPGRADE=1` re-resolves everything to the newest allowed.
+            if (ROOT / name).exists() and not os.environ.get("UPGRADE"):
+                shutil.copyfile(ROOT / name, out)
             command = [sys.executable, "-m", "uv", "pip", "compile", str(source), "-o", str(out)]
             command += ["--generate-hashes", "--universal", "--python-version", "3.11"]
             command += ["--no-header", "--no-annotate", "--quiet"]

@@ -14,6 +14,7 @@ from app.models.assessment import (
     TeamMember,
     TeamRole,
 )
+from app.models.audit import AuditEntry
 from app.models.exports import PaperImport
 from app.models.frameworks import CustomFramework
 from app.models.invitations import (
@@ -50,6 +51,7 @@ __all__ = [
     "ActionStatus",
     "Answer",
     "Assessment",
+    "AuditEntry",
     "Channel",
     "Comment",
     "CommentPrompt",

@@ -109,6 +109,7 @@ def make_org(app: Flask) -> Callable[[str], Organisation]:
         with app.app_context():
             org = get_or_create_organisation(name)
             db.session.commit()
+            db.session.refresh(org)
             db.session.expunge(org)
             return org
 

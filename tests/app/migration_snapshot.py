@@ -150,7 +150,7 @@ def _fill_the_rest(app: Any) -> None:
         SavedDraft,
         SpentSubmission,
     )
-    from app.services import mix
+    from app.services import audit, mix
     from app.services.contacts import ContactRow, add_contacts
     from app.services.frameworks import import_upload
     from app.services.launch import launch
@@ -200,6 +200,10 @@ def _fill_the_rest(app: Any) -> None:
     mix.put(rnd.id, rnd.questionnaires[0].audience, [waiting])
     digest = spent_digest(app.config["SECRET_KEY"], rnd.id, uuid.uuid4())
     db.session.add(SpentSubmission(digest=digest, round_id=rnd.id))
+    # The audit trail (0011).
+    audit.record(
+        "round.launched", "Launched the round", organisation_id=org.id, actor=None, round=rnd
+    )
     db.session.commit()
 
 
