@@ -33,6 +33,7 @@ from app.extensions import db, htmx, limiter, login_manager
 from app.models import Channel, FeedbackRound, Organisation, Questionnaire
 from app.rendering import render_page
 from app.respond import state
+from app.respond.fragments import cached_questions
 from app.respond.state import SessionEntry
 from app.services import abuse
 from app.services.responding import (
@@ -66,6 +67,24 @@ from surveys.questionnaire import TOO_LONG_MINUTES
 from surveys.scales import DONT_KNOW
 
 bp = Blueprint("respond", __name__)
+# The preview (a rounds page) calls the same macros, so the global is the whole app's.
+bp.add_app_template_global(cached_questions)
+
+# The respondent requests a limit counts: entries and sends (and page POSTs that save).
+_COUNTED = frozenset({"respond.enter_invitation", "respond.enter_open_link", "respond.send"})
+_MOVING = frozenset({"respond.page", "respond.start"})
+
+
+@limiter.request_filter
+def _uncounted() -> bool:
+    """Skip Flask-Limiter's per-request bookkeeping on respondent requests no limit counts
+    (every page GET, a POST that only moves): most of a submission's requests."""
+    if request.blueprint != "respond" or request.endpoint in _COUNTED:
+        return False
+    if request.method in ("GET", "HEAD"):
+        return True
+    return request.endpoint in _MOVING and abuse.only_moving()
+
 
 MAX_BODY_BYTES = 100 * 1024  # a whole page of answers and two full comment boxes is ~10 KB
 BLOCK = "survey"

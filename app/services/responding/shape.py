@@ -6,6 +6,9 @@ import functools
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
 
 from app.models import FeedbackRound, Questionnaire
 from app.services.frameworks import framework_of
@@ -85,6 +88,11 @@ class Shape:
     items: tuple[ItemView, ...]
     role: qgen.RoleQuestion | None
     frozen: bool
+
+    @functools.cached_property
+    def rendered(self) -> dict[tuple[Any, ...], Markup]:
+        """Pages' questions as first shown, by page and variant (app/respond/fragments.py)."""
+        return {}
 
     @functools.cached_property
     def item_by_id(self) -> dict[str, ItemView]:
