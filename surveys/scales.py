@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DONT_KNOW = "dk"
 
@@ -22,17 +22,17 @@ class Scale:
     options: tuple[Option, ...]  # most positive first; Don't know last
     pooled_group: str  # scales pool only within the same group; faces never pool with adults
 
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(o.code for o in self.options)
+    # Worked out once: respondent pages check every answer against them on every request.
+    codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    substantive_codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    favourable_codes: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def substantive_codes(self) -> tuple[str, ...]:
-        return tuple(o.code for o in self.options if o.code != DONT_KNOW)
-
-    @property
-    def favourable_codes(self) -> frozenset[str]:
-        return frozenset(o.code for o in self.options if o.favourable)
+    def __post_init__(self) -> None:
+        codes = tuple(o.code for o in self.options)
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "substantive_codes", tuple(c for c in codes if c != DONT_KNOW))
+        favourable = frozenset(o.code for o in self.options if o.favourable)
+        object.__setattr__(self, "favourable_codes", favourable)
 
     def label(self, code: str) -> str:
         for option in self.options:
