@@ -11,6 +11,7 @@ than the audit shows.
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
+from pypdf import PdfReader
 
 from app.accessibility import contradictions, load_statement
 from app.cli.demo import DEMO_EMAIL
@@ -428,3 +430,30 @@ def test_the_measurement_tells_a_weak_focus_ring_from_a_strong_one(
         assert len(found.failures) == 2 * fails, found.failures
     finally:
         context.close()
+
+
+def test_the_poster_prints_on_one_page_in_words_a_reader_can_find(
+    coordinator: Page, live_server: LiveServer, world: axe_audit.World
+) -> None:
+    """The open-link poster's print view: one A4 page, the heading and the address as real
+    text (a PDF reader or screen reader finds them, not only the QR code's picture), and the
+    site's menus and footer left off."""
+    coordinator.goto(f"{live_server.url}/rounds/{world.live_id}/open-links/parents/poster")
+    address = coordinator.locator(".poster-url").inner_text().strip()
+    coordinator.emulate_media(media="print")
+    try:
+        expect(coordinator.locator(".site-footer")).to_be_hidden()
+        expect(coordinator.locator(".poster-tools")).to_be_hidden()
+        expect(coordinator.get_by_role("heading", level=1)).to_have_text("Tell us what you think")
+        qr = coordinator.locator(".poster-qr svg")
+        assert (qr.get_attribute("role") == "img" and qr.get_attribute("aria-label")) or qr.locator(
+            "title"
+        ).count(), "the QR code has no text alternative"
+        pdf = coordinator.pdf(format="A4", print_background=True)
+    finally:
+        coordinator.emulate_media(media="screen")
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == 1
+    text = " ".join(pages[0].extract_text().split())
+    assert "Tell us what you think" in text
+    assert address in text.replace(" ", "") or address in text
