@@ -316,6 +316,16 @@ def _staff_walk(audit: Audit, browser: Browser, server: LiveServer, world: axe_a
             overflow = horizontal_overflow(phone)
             audit.ran("reflow", state, [f"{state}: {overflow}px too wide"] if overflow else [])
             audit.ran("text_spacing", state, text_spacing(phone, state))
+        # Regions HTMX swaps in: the questionnaire editor's introduction and item forms.
+        page.goto(f"{server.url}/rounds/{world.draft_id}/questionnaires/parents")
+        page.get_by_role("link", name="Change the introduction").click()
+        expect(page.locator("#intro form")).to_be_visible()
+        page.locator("a.button.small", has_text="Edit").first.click()
+        expect(page.locator("form.item-edit").first).to_be_visible()
+        state = "staff: questionnaire editor, forms swapped in"
+        found = focus_contrast(page, state)
+        audit.ran("focus_contrast", state, found.failures, found.elements)
+        audit.ran("axe", state, _axe(page, state))
         # A form sent with mistakes: the error summary and fields in their error state.
         page.goto(f"{server.url}/rounds/new?framework={axe_audit.FRAMEWORK}")
         page.get_by_role("button", name="Create the round", exact=True).click()

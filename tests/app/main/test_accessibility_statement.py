@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from app.accessibility import (
     load_statement,
 )
 from app.dates import long_date
+from app.extensions import db
 from app.models import RoundStatus, User
 from tests.app.conftest import test_config as app_config
 from tests.app.respond.helpers import Browser, add_open_link, invite, launch_round
@@ -157,12 +158,18 @@ def test_the_statement_page_follows_the_model_and_names_its_last_audit(
 
 
 @pytest.fixture
-def configured(database_url: str, tmp_path: Any) -> Callable[..., FlaskClient]:
-    def make(**settings: Any) -> FlaskClient:
-        app = create_app(app_config(database_url, INSTANCE_PATH=str(tmp_path), **settings))
-        return app.test_client()
+def configured(database_url: str, tmp_path: Any) -> Iterator[Callable[..., FlaskClient]]:
+    """A client of an app made with these settings (its engine closed afterwards)."""
+    made: list[Flask] = []
 
-    return make
+    def make(**settings: Any) -> FlaskClient:
+        made.append(create_app(app_config(database_url, INSTANCE_PATH=str(tmp_path), **settings)))
+        return made[-1].test_client()
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_the_operator_sets_the_contact_details_and_enforcement(
