@@ -69,7 +69,7 @@ def indicator_area(focused: bytes, unfocused: bytes) -> tuple[int, float]:
     return int((ratios >= NEED).sum()), float(ratios.max())
 
 
-_FOCUSED = r"""(max) => {
+_FOCUSED = r"""() => {
     const seen = window.__a11ySeen || (window.__a11ySeen = new WeakMap());
     const el = document.activeElement;
     if (!el || el === document.body || el === document.documentElement) return {kind: 'none'};
@@ -89,7 +89,8 @@ _FOCUSED = r"""(max) => {
         const h = Math.min(b.bottom, vh) - Math.max(b.top, 0);
         outline += 2 * Math.max(w, 0) + 2 * Math.max(h, 0);
     }
-    const text = (el.innerText || el.value || el.getAttribute('aria-label') || el.id || '')
+    const text = (el.innerText || (el.labels && el.labels.length && el.labels[0].innerText)
+        || el.value || el.getAttribute('aria-label') || el.id || '')
         .trim().replace(/\s+/g, ' ').slice(0, 40);
     const desc = el.tagName.toLowerCase() + (el.type ? '[' + el.type + ']' : '')
         + (el.className && typeof el.className === 'string'
@@ -133,7 +134,7 @@ def focus_contrast(page: Page, state: str, *, hover: bool = True) -> Findings:
     nothing = 0
     for _ in range(MAX_ELEMENTS + 5):
         page.keyboard.press("Tab")
-        info = page.evaluate(_FOCUSED, MAX_ELEMENTS)
+        info = page.evaluate(_FOCUSED)
         if info["kind"] == "seen":
             break  # round the page and back to the start
         if info["kind"] == "none":
@@ -141,9 +142,9 @@ def focus_contrast(page: Page, state: str, *, hover: bool = True) -> Findings:
             if nothing > 1:
                 break
             continue
-        found.elements += 1
-        if found.elements > MAX_ELEMENTS:
+        if found.elements == MAX_ELEMENTS:
             break
+        found.elements += 1
         clip = _clip(info)
         if clip is None:
             found.failures.append(f"{state}: {info['desc']} is focused but not on screen")

@@ -148,7 +148,7 @@ def test_the_statement_page_follows_the_model_and_names_its_last_audit(
     assert f'This service was last tested on <time datetime="{statement.last_audit_on}">' in page
     assert long_date(statement.last_audit_on) in page
     assert f"This service is {statement.status_words} with the" in page
-    assert f"in {record.states} page states" in page
+    assert f"in {record.states} page states, with {record.browser}" in page
     for tested in statement.tested:
         assert tested.title in page
     # Great Britain's enforcement body by default, and nobody's contact details made up.
