@@ -142,11 +142,12 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
     if len(raw) > MAX_BODY_BYTES:
         raise ApiProblem(413, "The body is larger than 1 MB.")
     try:
-        data = json.loads(raw)
+        json.loads(raw)
     except ValueError:
         raise ApiProblem(400, "The body is not valid JSON.") from None
     try:
-        return model.model_validate(data)
+        # From the JSON text, so strict models still read dates and ids from JSON strings.
+        return model.model_validate_json(raw)
     except ValidationError as exc:
         raise from_validation(exc) from None
 
