@@ -6,7 +6,7 @@ Members' own ratings are not part of the API: only what the team agreed.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from app.api.auth import ApiCall
 from app.api.blueprint import bp
 from app.api.problems import ApiProblem
 from app.api.registry import operation
-from app.api.schemas import ApiModel
+from app.api.schemas import ApiModel, Moment
 from app.extensions import db
 from app.models import ApiPermission, Assessment, JudgementScope
 from app.services.assessment.actions import actions_of
@@ -28,7 +28,7 @@ class AssessmentSummary(ApiModel):
     title: str
     framework_id: str
     indicator_ids: list[str]
-    created_at: datetime
+    created_at: Moment
 
 
 class AssessmentList(ApiModel):
@@ -41,7 +41,7 @@ class JudgementOut(ApiModel):
     strengths: str
     areas_for_improvement: str
     thread_tags: list[str]
-    updated_at: datetime
+    updated_at: Moment
 
 
 class EvidenceOut(ApiModel):

@@ -7,7 +7,7 @@ results/closing.py) with the same validation; a refusal changes nothing.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from flask import current_app
@@ -17,7 +17,7 @@ from app.api.auth import ApiCall
 from app.api.blueprint import bp
 from app.api.problems import ApiProblem
 from app.api.registry import operation
-from app.api.schemas import ApiModel, Text
+from app.api.schemas import ApiModel, Moment, Text
 from app.dates import today
 from app.invitations.common import audience_labels
 from app.models import ApiPermission, FeedbackRound
@@ -114,8 +114,8 @@ class RoundOut(ApiModel):
     children_band: str
     free_text: bool
     role_question: bool
-    launched_at: datetime | None
-    closed_at: datetime | None
+    launched_at: Moment | None
+    closed_at: Moment | None
     questionnaires: list[QuestionnaireOut]
     contacts: dict[str, int]  # email contacts per audience while a draft (invitations after)
 

@@ -3,6 +3,7 @@ and the explicit suppressed cell."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -28,6 +29,14 @@ def _no_control(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_no_control)]
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands timezone-aware columns back naive (they hold UTC): RFC 3339 needs the offset.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+Moment = Annotated[datetime, AfterValidator(_utc)]
 
 
 class Suppressed(ApiModel):
