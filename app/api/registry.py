@@ -29,7 +29,6 @@ from app.services import audit
 from app.services.api_tokens import mark_used
 from app.tenancy import public
 
-DEFAULT_RATE_LIMIT = "120 per minute"
 MAX_BODY_BYTES = 1024 * 1024
 
 View = Callable[..., BaseModel]
@@ -78,7 +77,7 @@ OPERATIONS: list[Operation] = []
 
 
 def api_rate_limit() -> str:
-    return str(current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    return str(current_app.config["API_RATE_LIMIT"])
 
 
 def operation(

@@ -143,14 +143,8 @@ def test_the_secret_is_stored_only_as_its_hash(app: Flask, api: Api) -> None:
 
 
 @pytest.fixture
-def tight_limit(app: Flask):
-    before = app.config.get("API_RATE_LIMIT")
-    app.config["API_RATE_LIMIT"] = "3 per minute"
-    yield
-    if before is None:
-        app.config.pop("API_RATE_LIMIT")
-    else:
-        app.config["API_RATE_LIMIT"] = before
+def tight_limit(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
 
 
 def test_rate_limited_per_token(api_for: Callable[..., Api], tight_limit) -> None:
