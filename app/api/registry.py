@@ -126,7 +126,7 @@ def operation(
                 mimetype="application/json",
             )
 
-        endpoint.chorus_public = True  # type: ignore[attr-defined]  # the token is the sign-in
+        # public: no session sign-in, the bearer token is checked instead.
         limited = limiter.limit(api_rate_limit, key_func=rate_key)(public(endpoint))
         bp.add_url_rule(rule, endpoint=name, view_func=limited, methods=[method])
         return view
