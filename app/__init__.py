@@ -80,6 +80,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_errors(app)
     init_dates(app)
     _register_blueprints(app)
+    from app.api import init_api
+
+    init_api(app)
     _register_cli(app)
     _register_template_helpers(app)
     if app.config.get("MAIL_WORKER_IN_PROCESS"):

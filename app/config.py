@@ -167,6 +167,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         # threaded workers, alisaifee/limits#352) lets the request through and logs, never a 500.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_RATE_LIMIT": settings.LOGIN_RATE_LIMIT,
+        "API_RATE_LIMIT": settings.API_RATE_LIMIT,
         "LOGIN_ACCOUNT_RATE_LIMIT": settings.LOGIN_ACCOUNT_RATE_LIMIT,
         "MAIL_SERVER": settings.MAIL_SERVER,
         "MAIL_PORT": settings.MAIL_PORT,

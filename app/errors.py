@@ -62,6 +62,11 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
+        from app.api import is_api_request
+        from app.api.problems import from_http
+
+        if is_api_request():  # an unknown API address or method: problem details, not a page
+            return from_http(error)
         # abort(404, "Specific words") shows those words; werkzeug's defaults are replaced.
         custom = error.description != type(error).description
         detail = error.description if custom else None

@@ -150,6 +150,7 @@ class Settings(BaseSettings):
 
     RATELIMIT_STORAGE_URI: Annotated[str, AfterValidator(_storage_uri)] = "memory://"
     LOGIN_RATE_LIMIT: RateLimit = "10 per minute"
+    API_RATE_LIMIT: RateLimit = "120 per minute"  # JSON API calls per token
     LOGIN_ACCOUNT_RATE_LIMIT: RateLimit = "20 per hour"
     # Unset means app/services/abuse.py's defaults.
     RESPOND_PAGE_RATE_LIMIT: RateLimit | None = None

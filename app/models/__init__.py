@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from app.models.accounts import Membership, Organisation, OrganisationKind, Role, User
+from app.models.api_tokens import ApiPermission, ApiToken
 from app.models.assessment import (
     ActionStatus,
     Assessment,
@@ -50,6 +51,8 @@ from app.models.rounds import (
 __all__ = [
     "ActionStatus",
     "Answer",
+    "ApiPermission",
+    "ApiToken",
     "Assessment",
     "AuditEntry",
     "Channel",

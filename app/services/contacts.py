@@ -344,6 +344,18 @@ def _check_rows(rows: Iterable[tuple[int, list[str]]], existing: dict[str, str])
     return result
 
 
+def check_entries(entries: Sequence[tuple[str, str]], existing: dict[str, str]) -> ParseResult:
+    """Check (email, name) pairs sent one by one (the API) by the same rules as a file's rows;
+    numbered from 1 in the order given."""
+    if len(entries) > MAX_ROWS:
+        raise ContactFileError(f"Send at most {MAX_ROWS:,} contacts at a time.")
+    result = ParseResult(unit="Contact")
+    seen: dict[str, int] = {}
+    for number, (email, name) in enumerate(entries, start=1):
+        _check_one(result, number, email, name, seen, existing)
+    return result
+
+
 def _has_bad_bytes(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 

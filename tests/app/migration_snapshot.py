@@ -204,6 +204,20 @@ def _fill_the_rest(app: Any) -> None:
     audit.record(
         "round.launched", "Launched the round", organisation_id=org.id, actor=None, round=rnd
     )
+    # An API token (0012_api): made by the demo's coordinator, used once, one revoked.
+    from app.models import Membership, Role, User
+    from app.services.api_tokens import create_token, mark_used, revoke
+
+    coordinator = db.session.execute(
+        select(User)
+        .join(Membership)
+        .where(Membership.organisation_id == org.id, Membership.role == Role.COORDINATOR)
+        .limit(1)
+    ).scalar_one()
+    made = create_token(org.id, coordinator, "Dashboard", ["read_results"], 90)
+    mark_used(made.token)
+    old = create_token(org.id, coordinator, "Old import", ["manage_rounds", "read_results"], 30)
+    revoke(old.token)
     db.session.commit()
 
 

@@ -223,6 +223,8 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("team and scope", lambda w: f"/assessments/{w.assessment_id}/settings"),
     ("import results", lambda w: f"/assessments/{w.assessment_id}/import"),
     ("assessment indicator", lambda w: f"/assessments/{w.assessment_id}/indicators/{w.indicator}"),
+    ("api tokens", lambda w: "/settings/api-tokens/"),
+    ("api docs", lambda w: "/api/v1/docs"),
     ("page not found", lambda w: "/rounds/no-such-page"),
 ]
 

@@ -279,7 +279,14 @@ def json_blocks(data: Any) -> Blocks:
 ROUTE_ARGUMENTS = {"round_id", "indicator_id", "audience"}
 # Views that only ever say how many people answered (never what): their figures may move one
 # person at a time once an audience has k, which the test allows for them.
-COUNT_VIEWS = ("/responses", "/reminders", "/invitations", "/rounds/outbox", "rounds list")
+COUNT_VIEWS = (
+    "/responses",
+    "/response-rates",
+    "/reminders",
+    "/invitations",
+    "/rounds/outbox",
+    "rounds list",
+)
 # Images carry no figures (QR codes of open links): compared by status only.
 _IMAGE = re.compile(r"^image/")
 
@@ -337,6 +344,7 @@ class Viewers:
     audiences: list[str]
     org_name: str
     extra_paths: list[str] = field(default_factory=list)  # e.g. an assessment's import page
+    api_token: str | None = None  # a read_results token: the API's GET routes join the set
 
 
 def round_routes(app: Flask) -> list[Rule]:
@@ -371,6 +379,8 @@ ANSWER_FREE = {
     "exports.paper_page",
     "exports.paper_template",
     "assessment.import",
+    "api.get_round",
+    "api.check_launch",
 }
 
 
@@ -391,9 +401,18 @@ def _urls(viewers: Viewers) -> list[tuple[str, str]]:
     return urls + [(path, "assessment.import") for path in viewers.extra_paths]
 
 
-def _fetch(client: FlaskClient, url: str, name: str, out: Snapshot, htmx: bool) -> list[str] | None:
+def _fetch(
+    client: FlaskClient,
+    url: str,
+    name: str,
+    out: Snapshot,
+    htmx: bool,
+    token: str | None = None,
+) -> list[str] | None:
     """Read one view into `out`; for an HTML page, return the URLs its regions load."""
     headers = {"HX-Request": "true"} if htmx else {}
+    if token and url.startswith("/api/"):
+        headers["Authorization"] = f"Bearer {token}"  # the API reads with a token, not a session
     try:
         response = client.get(url, headers=headers)
     except Exception as exc:  # a view that fails shows nothing; other tests own that bug
@@ -442,9 +461,12 @@ def take(viewers: Viewers, *, full: bool) -> Snapshot:
         if endpoint in ANSWER_FREE and not full:
             continue
         before = set(out.views)
-        found = _fetch(viewers.coordinator, url, f"GET {url} as coordinator", out, htmx=False)
+        token = viewers.api_token
+        found = _fetch(
+            viewers.coordinator, url, f"GET {url} as coordinator", out, htmx=False, token=token
+        )
         if full:
-            _fetch(viewers.viewer, url, f"GET {url} as viewer", out, htmx=False)
+            _fetch(viewers.viewer, url, f"GET {url} as viewer", out, htmx=False, token=token)
         if full and found is not None:
             _fetch(viewers.coordinator, url, f"GET {url} (HTMX) as coordinator", out, htmx=True)
         for fragment in found or []:  # regions HTMX loads on their own (the dashboard's poll)

@@ -1,0 +1,459 @@
+"""Rounds: list, create, read, change while a draft, add contacts, check, launch and close.
+
+The same services as the pages (app/services/rounds.py, contacts.py, launch.py and
+results/closing.py) with the same validation; a refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from flask import current_app
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.auth import ApiCall
+from app.api.blueprint import bp
+from app.api.problems import ApiProblem
+from app.api.registry import operation
+from app.api.schemas import ApiModel, Moment, Text
+from app.dates import today
+from app.invitations.common import audience_labels
+from app.models import ApiPermission, FeedbackRound
+from app.services import launch as launch_service
+from app.services import rounds as service
+from app.services.contacts import (
+    ContactFileError,
+    add_contacts,
+    check_entries,
+    contact_counts,
+    existing_emails,
+)
+from app.services.results import CloseError, close_round
+from surveys.launch_warnings import CODES, LaunchWarning, codes_of, launch_warnings
+from surveys.questionnaire import CHILDREN_BANDS
+
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+ChildrenBand = Literal["under_12", "12_plus"]
+assert set(CHILDREN_BANDS) == {"under_12", "12_plus"}
+WarningCode = Literal[
+    "audience_below_threshold",
+    "opens_in_past",
+    "opens_far_ahead",
+    "children_by_email",
+    "no_way_to_answer",
+]
+assert set(CODES) == set(WarningCode.__args__)  # type: ignore[attr-defined]  # Literal's args
+
+
+class Input(ApiModel):
+    # JSON types as written: "5" is not a number and 1 is not true.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ScopeIn(Input):
+    organisation: Annotated[Text, Field(max_length=service.SCOPE_MAX)] = ""
+    partners: Annotated[Text, Field(max_length=service.SCOPE_MAX)] = ""
+    services: Annotated[Text, Field(max_length=service.SCOPE_MAX)] = ""
+    customers: Annotated[Text, Field(max_length=service.SCOPE_MAX)] = ""
+    outcomes: Annotated[Text, Field(max_length=service.SCOPE_MAX)] = ""
+
+
+class RoundCreate(Input):
+    name: Annotated[Text, Field(max_length=service.NAME_MAX)]
+    framework_id: Id
+    indicator_ids: Annotated[list[Id], Field(max_length=500)]
+    audiences: Annotated[list[Id], Field(max_length=50)]
+    opens_on: date
+    closes_on: date
+    threshold: Annotated[int, Field(ge=service.MIN_THRESHOLD, le=service.MAX_THRESHOLD)] | None = (
+        None
+    )
+    scope: ScopeIn = Field(default_factory=ScopeIn)
+    children_band: ChildrenBand = "under_12"
+    free_text: bool = True
+    role_question: bool = False
+
+
+class RoundUpdate(Input):
+    """Only the fields sent change; null or absent leaves a field as it is."""
+
+    name: Annotated[Text, Field(max_length=service.NAME_MAX)] | None = None
+    framework_id: Id | None = None
+    indicator_ids: Annotated[list[Id], Field(max_length=500)] | None = None
+    audiences: Annotated[list[Id], Field(max_length=50)] | None = None
+    opens_on: date | None = None
+    closes_on: date | None = None
+    threshold: Annotated[int, Field(ge=service.MIN_THRESHOLD, le=service.MAX_THRESHOLD)] | None = (
+        None
+    )
+    scope: ScopeIn | None = None
+    children_band: ChildrenBand | None = None
+    free_text: bool | None = None
+    role_question: bool | None = None
+
+
+class QuestionnaireOut(ApiModel):
+    audience: str
+    questions: int
+    frozen: bool
+
+
+class RoundOut(ApiModel):
+    id: uuid.UUID
+    name: str
+    status: Literal["draft", "live", "closed"]
+    framework_id: str
+    indicator_ids: list[str]
+    audiences: list[str]
+    opens_on: date
+    closes_on: date
+    threshold: int
+    scope: dict[str, str]
+    children_band: str
+    free_text: bool
+    role_question: bool
+    launched_at: Moment | None
+    closed_at: Moment | None
+    questionnaires: list[QuestionnaireOut]
+    contacts: dict[str, int]  # email contacts per audience while a draft (invitations after)
+
+
+class RoundList(ApiModel):
+    rounds: list[RoundOut]
+
+
+class ContactIn(Input):
+    email: Annotated[Text, Field(min_length=1, max_length=320)]
+    name: Annotated[Text, Field(max_length=200)] = ""
+
+
+class ContactsIn(Input):
+    audience: Id
+    contacts: Annotated[list[ContactIn], Field(min_length=1, max_length=5000)]
+
+
+class ContactsAdded(ApiModel):
+    added: int
+    skipped: int  # already contacts of the round
+    contacts: dict[str, int]
+
+
+class LaunchWarningOut(ApiModel):
+    code: WarningCode
+    audience: str | None
+    message: str
+
+
+class LaunchCheck(ApiModel):
+    ready: bool
+    problems: list[str]
+    warnings: list[LaunchWarningOut]
+
+
+class LaunchIn(Input):
+    accept_warnings: Annotated[list[WarningCode], Field(max_length=len(CODES))] = Field(
+        default_factory=list
+    )
+
+
+class Launched(ApiModel):
+    round: RoundOut
+    invitations: int
+    open_links: int
+    accepted_warnings: list[WarningCode]
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def load_round(call: ApiCall, round_id: uuid.UUID) -> FeedbackRound:
+    """The token's organisation's round, else 404 (another organisation's looks like none)."""
+    rnd = service.round_of(call.org_id, round_id)
+    if rnd is None:
+        raise ApiProblem(404, "There is no round with this id.")
+    call.round, call.object_type, call.object_id = rnd, "round", str(rnd.id)
+    return rnd
+
+
+def round_out(rnd: FeedbackRound) -> RoundOut:
+    return RoundOut(
+        id=rnd.id,
+        name=rnd.name,
+        status=rnd.status.value,
+        framework_id=rnd.framework_id,
+        indicator_ids=list(rnd.indicator_ids),
+        audiences=list(rnd.audiences),
+        opens_on=rnd.opens_on,
+        closes_on=rnd.closes_on,
+        threshold=rnd.threshold,
+        scope=dict(rnd.scope or {}),
+        children_band=rnd.children_band,
+        free_text=rnd.free_text,
+        role_question=rnd.role_question,
+        launched_at=rnd.launched_at,
+        closed_at=rnd.closed_at,
+        questionnaires=[
+            QuestionnaireOut(audience=q.audience, questions=len(q.items), frozen=q.frozen)
+            for q in rnd.questionnaires
+        ],
+        contacts=contact_counts(rnd.id) if rnd.is_draft else {},
+    )
+
+
+def _refused(exc: service.RoundError) -> ApiProblem:
+    if isinstance(exc, service.RoundLocked) or set(exc.errors) == {"round"}:
+        return ApiProblem(409, " ".join(exc.errors.values()))
+    errors = {key.replace("scope_", "scope.", 1): message for key, message in exc.errors.items()}
+    return ApiProblem(422, "The round's settings are not valid.", errors=errors)
+
+
+def _settings(body: RoundCreate) -> service.RoundSettings:
+    return service.RoundSettings(
+        name=body.name,
+        framework_id=body.framework_id,
+        indicator_ids=list(dict.fromkeys(body.indicator_ids)),
+        audiences=list(dict.fromkeys(body.audiences)),
+        opens_on=body.opens_on,
+        closes_on=body.closes_on,
+        threshold=body.threshold,
+        scope=body.scope.model_dump(),
+        children_band=body.children_band,
+        free_text=body.free_text,
+        role_question=body.role_question,
+    )
+
+
+# -- operations ----------------------------------------------------------------------------------
+
+
+@operation(
+    bp,
+    "GET",
+    "/rounds",
+    name="list_rounds",
+    summary="List the organisation's rounds",
+    tag="Rounds",
+    scope=ApiPermission.READ_RESULTS,
+    response=RoundList,
+)
+def list_rounds(call: ApiCall, _body: None) -> BaseModel:
+    found = service.rounds_of(call.org_id)
+    call.details["rounds"] = len(found)
+    return RoundList(rounds=[round_out(r) for r in found])
+
+
+@operation(
+    bp,
+    "POST",
+    "/rounds",
+    name="create_round",
+    summary="Create a draft round",
+    tag="Rounds",
+    scope=ApiPermission.MANAGE_ROUNDS,
+    body=RoundCreate,
+    response=RoundOut,
+    status=201,
+    description="Questionnaires are generated from the framework's item bank, as on the "
+    "New round page; the same checks apply (422 names each field).",
+)
+def create(call: ApiCall, body: RoundCreate) -> BaseModel:
+    try:
+        rnd = service.create_round(call.organisation, _settings(body))
+    except service.RoundError as exc:
+        raise _refused(exc) from None
+    call.round, call.object_type, call.object_id = rnd, "round", str(rnd.id)
+    return round_out(rnd)
+
+
+@operation(
+    bp,
+    "GET",
+    "/rounds/<uuid:round_id>",
+    name="get_round",
+    summary="Read a round's settings, dates, audiences and questionnaires",
+    tag="Rounds",
+    scope=ApiPermission.READ_RESULTS,
+    response=RoundOut,
+)
+def read(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
+    return round_out(load_round(call, round_id))
+
+
+@operation(
+    bp,
+    "PATCH",
+    "/rounds/<uuid:round_id>",
+    name="update_round",
+    summary="Change a draft round's settings, dates, audiences or indicators",
+    tag="Rounds",
+    scope=ApiPermission.MANAGE_ROUNDS,
+    body=RoundUpdate,
+    response=RoundOut,
+    errors=(409,),
+    description="Only while the round is a draft (409 after launch). Questionnaires are "
+    "rebuilt when what is asked changes, keeping edits where they still apply.",
+)
+def update(call: ApiCall, body: RoundUpdate, round_id: uuid.UUID) -> BaseModel:
+    rnd = load_round(call, round_id)
+    settings = service.RoundSettings.of(rnd)
+    for name in body.model_fields_set:
+        value = getattr(body, name)
+        if value is None:
+            continue
+        if name == "scope":
+            value = value.model_dump()
+        elif name in ("indicator_ids", "audiences"):
+            value = list(dict.fromkeys(value))
+        setattr(settings, name, value)
+    try:
+        service.update_round(rnd, call.organisation, settings)
+    except service.RoundError as exc:
+        raise _refused(exc) from None
+    return round_out(rnd)
+
+
+@operation(
+    bp,
+    "POST",
+    "/rounds/<uuid:round_id>/contacts",
+    name="add_contacts",
+    summary="Add email contacts to one audience of a draft round",
+    tag="Rounds",
+    scope=ApiPermission.MANAGE_ROUNDS,
+    body=ContactsIn,
+    response=ContactsAdded,
+    errors=(409,),
+    description="Each address is checked as in an uploaded file; if any is refused nothing is "
+    "added and each refusal is listed (field `contacts.N`, from 1).",
+)
+def contacts(call: ApiCall, body: ContactsIn, round_id: uuid.UUID) -> BaseModel:
+    rnd = load_round(call, round_id)
+    if not rnd.is_draft:
+        raise ApiProblem(409, "This round has been launched, so its contacts cannot change.")
+    audiences = [q.audience for q in rnd.questionnaires]
+    if body.audience not in audiences:
+        raise ApiProblem(
+            422,
+            "The request body is not valid.",
+            errors={"audience": "This round has no questionnaire for that audience."},
+        )
+    existing = existing_emails(rnd, audience_labels(rnd))
+    try:
+        checked = check_entries([(c.email, c.name) for c in body.contacts], existing)
+    except ContactFileError as exc:
+        raise ApiProblem(422, str(exc)) from None
+    if not checked.ok:
+        errors = {f"contacts.{e.row}": e.message for e in checked.errors}
+        raise ApiProblem(422, "Some contacts were refused; none were added.", errors=errors)
+    added, skipped = add_contacts(rnd, body.audience, checked.valid)
+    call.details.update({"audience": body.audience, "added": added})
+    return ContactsAdded(added=added, skipped=skipped, contacts=contact_counts(rnd.id))
+
+
+def _check(rnd: FeedbackRound) -> tuple[launch_service.LaunchPlan, list[LaunchWarning]]:
+    labels = audience_labels(rnd)
+    day = today()
+    plan = launch_service.plan_launch(rnd, labels, day)
+    warnings = launch_warnings(
+        today=day,
+        opens_on=rnd.opens_on,
+        threshold=rnd.threshold,
+        audiences=[a.audience for a in plan.audiences],
+        contacts={a.audience: a.contacts for a in plan.audiences},
+        labels=labels,
+    )
+    return plan, warnings
+
+
+@operation(
+    bp,
+    "GET",
+    "/rounds/<uuid:round_id>/launch-check",
+    name="check_launch",
+    summary="What stops a launch, and the warnings a launch must accept",
+    tag="Rounds",
+    scope=ApiPermission.MANAGE_ROUNDS,
+    response=LaunchCheck,
+)
+def check(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
+    plan, warnings = _check(load_round(call, round_id))
+    return LaunchCheck(
+        ready=plan.ready,
+        problems=plan.problems,
+        warnings=[
+            LaunchWarningOut.model_validate(
+                {"code": w.code, "audience": w.audience, "message": w.message}
+            )
+            for w in warnings
+        ],
+    )
+
+
+@operation(
+    bp,
+    "POST",
+    "/rounds/<uuid:round_id>/launch",
+    name="launch_round",
+    summary="Launch a draft round",
+    tag="Rounds",
+    scope=ApiPermission.MANAGE_ROUNDS,
+    body=LaunchIn,
+    response=Launched,
+    errors=(409,),
+    description="Freezes the questionnaires, turns contacts into invitations (sent from the "
+    "opening day) and makes an open link per audience. Refused with 409 and `problems` when "
+    "the round cannot be launched, or with `warnings` (the codes) when a warning is not named "
+    "in `accept_warnings`.",
+)
+def launch(call: ApiCall, body: LaunchIn, round_id: uuid.UUID) -> BaseModel:
+    rnd = load_round(call, round_id)
+    plan, warnings = _check(rnd)
+    if not plan.ready:
+        raise ApiProblem(409, "This round cannot be launched.", problems=plan.problems)
+    codes = codes_of(warnings)
+    missing = [code for code in codes if code not in body.accept_warnings]
+    if missing:
+        raise ApiProblem(
+            409,
+            "Launching needs these warnings accepted: " + ", ".join(missing) + ".",
+            warnings=missing,
+        )
+    try:
+        result = launch_service.launch(
+            rnd, secret=current_app.config["SECRET_KEY"], labels=audience_labels(rnd), today=today()
+        )
+    except launch_service.LaunchRefused as exc:
+        raise ApiProblem(409, "This round cannot be launched.", problems=exc.problems) from None
+    except service.RoundError as exc:
+        raise ApiProblem(409, " ".join(exc.errors.values())) from None
+    call.details.update({"invitations": result.invitations, "accepted_warnings": codes})
+    return Launched.model_validate(
+        {
+            "round": round_out(rnd),
+            "invitations": result.invitations,
+            "open_links": result.open_links,
+            "accepted_warnings": codes,
+        }
+    )
+
+
+@operation(
+    bp,
+    "POST",
+    "/rounds/<uuid:round_id>/close",
+    name="close_round",
+    summary="Close a live round: no more responses; its results become final",
+    tag="Rounds",
+    scope=ApiPermission.MANAGE_ROUNDS,
+    response=RoundOut,
+    errors=(409,),
+)
+def close(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
+    rnd = load_round(call, round_id)
+    try:
+        close_round(rnd)
+    except CloseError as exc:
+        raise ApiProblem(409, str(exc)) from None
+    return round_out(rnd)
