@@ -54,6 +54,9 @@ class MailContext:
     minutes: int
     closes_on: date
     threshold: int
+    # The coordinator's own opening paragraph(s), or None for Chorus's (issue 16).
+    invitation_intro: str | None = None
+    reminder_intro: str | None = None
 
 
 class ContextCache:
@@ -105,6 +108,8 @@ def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
         minutes=minutes,
         closes_on=rnd.closes_on,
         threshold=rnd.threshold,
+        invitation_intro=rnd.invitation_intro,
+        reminder_intro=rnd.reminder_intro,
     )
 
 

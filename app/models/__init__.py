@@ -38,6 +38,7 @@ from app.models.responses import (
     SpentSubmission,
 )
 from app.models.rounds import (
+    AddressBookEntry,
     Contact,
     FeedbackRound,
     ItemOrigin,
@@ -49,6 +50,7 @@ from app.models.rounds import (
 
 __all__ = [
     "ActionStatus",
+    "AddressBookEntry",
     "Answer",
     "Assessment",
     "AuditEntry",

@@ -292,23 +292,51 @@ def _audience_info(framework: Framework) -> list[dict[str, Any]]:
 
 @bp.route("/<uuid:round_id>/delete", methods=["GET", "POST"])
 def delete(round_id: uuid.UUID) -> ResponseReturnValue:
+    """A draft is deleted after a plain confirmation; a closed round with everything in it
+    only once its name has been typed (issue 16). A launched, not yet closed round is cancelled
+    (before it opens) or closed first."""
+    from app.rounds.lifecycle_views import record
+    from app.services import lifecycle
+
     rnd = _round(round_id)
     _require_coordinator()
+    errors: dict[str, str] = {}
     if request.method == "POST":
+        name = rnd.name
         try:
-            delete_round(rnd)
+            if rnd.status == RoundStatus.CLOSED:
+                record("round.deleted", "Deleted the closed round with everything in it.", rnd)
+                lifecycle.delete_closed_round(rnd, request.form.get("confirm_name", ""))
+            else:
+                record("round.deleted", "Deleted the draft round.", rnd)
+                delete_round(rnd)
         except RoundError as exc:
             db.session.rollback()
-            return _show_page(rnd, status=409, errors=exc.errors)
-        flash(f"Round “{rnd.name}” deleted.", "success")
-        return redirect(url_for("rounds.index"), 303)
-    if not rnd.is_draft:
+            if "confirm_name" in exc.errors:
+                errors = exc.errors
+            else:
+                return _show_page(rnd, status=409, errors=exc.errors)
+        else:
+            flash(f"Round “{name}” deleted.", "success")
+            return redirect(url_for("rounds.index"), 303)
+        rnd = _round(round_id)
+    elif rnd.status == RoundStatus.LIVE:
         return _show_page(
             rnd,
             status=409,
-            errors={"round": "Only draft rounds can be deleted. This round has been launched."},
+            errors={
+                "round": "This round has been launched. Cancel it before it opens, or close it, "
+                "before it can be deleted."
+            },
         )
-    return render_page("rounds/delete.html", block="content", rnd=rnd, contacts=contact_count(rnd))
+    return render_page(
+        "rounds/delete.html",
+        block="content",
+        status=422 if errors else 200,
+        rnd=rnd,
+        contacts=contact_count(rnd),
+        errors=errors,
+    )
 
 
 @bp.post("/<uuid:round_id>/copy")
@@ -617,3 +645,7 @@ def intro(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
         flash(notice, "success")
         return _back_to(q, "intro")
     return _questionnaire_page(rnd, q, block=block, intro_notice=notice, focus_id="intro")
+
+
+# Routes for launched rounds' actions (they import `bp` from here).
+from app.rounds import lifecycle_views  # noqa: E402, F401
