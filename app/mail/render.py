@@ -190,7 +190,9 @@ class Preview:
 PREVIEW_TOKEN = "your-own-link"  # an obvious placeholder: a preview never holds a real token
 
 
-def preview(round_id: uuid.UUID, audience: str, kind: MessageKind = MessageKind.INVITATION) -> Preview:
+def preview(
+    round_id: uuid.UUID, audience: str, kind: MessageKind = MessageKind.INVITATION
+) -> Preview:
     """The email one audience will get, exactly as the worker builds it, with a placeholder link
     (no invitation, so no token is derived). A draft's wording is the wording at send time."""
     ctx = build_context(round_id, audience)
@@ -203,7 +205,9 @@ def preview(round_id: uuid.UUID, audience: str, kind: MessageKind = MessageKind.
         "unsubscribe": unsubscribe_url(PREVIEW_TOKEN),
     }
     env = current_app.jinja_env
-    _, sender_address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "chorus@localhost")
+    _, sender_address = parseaddr(
+        current_app.config.get("MAIL_DEFAULT_SENDER") or "chorus@localhost"
+    )
     return Preview(
         subject=subject(kind, ctx),
         sender=formataddr((f"{ctx.org_name} via Chorus", sender_address)),
