@@ -80,6 +80,12 @@ def _round(round_id: uuid.UUID) -> FeedbackRound:
     return get_owned_or_404(FeedbackRound, round_id)
 
 
+def _record(action: str, summary: str, rnd: FeedbackRound, **details: Any) -> None:
+    from app.rounds.lifecycle_views import record
+
+    record(action, summary, rnd, **details)
+
+
 def _framework_or_none(framework_id: str) -> Framework | None:
     try:
         return get_framework(current_org().id, framework_id)
@@ -186,6 +192,7 @@ def new() -> ResponseReturnValue:
     if errors:
         return _settings_page(form, None, errors, status=422)
     rnd = create_round(org, settings)
+    _record("round.created", "Created the round as a draft.", rnd)
     flash(f"Round “{rnd.name}” created as a draft. Review its questionnaires below.", "success")
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
@@ -207,6 +214,7 @@ def edit(round_id: uuid.UUID) -> ResponseReturnValue:
     if errors:
         return _settings_page(form, rnd, errors, status=422)
     update_round(rnd, current_org(), settings)
+    _record("round.edited", "Changed the round's settings.", rnd)
     flash("Settings saved.", "success")
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
@@ -343,14 +351,26 @@ def delete(round_id: uuid.UUID) -> ResponseReturnValue:
 def copy(round_id: uuid.UUID) -> ResponseReturnValue:
     rnd = _round(round_id)
     _require_coordinator()
+    with_contacts = request.form.get("with_contacts") == "1"
     try:
-        new_round = copy_round(rnd, current_org(), request.form.get("name", ""))
+        new_round = copy_round(
+            rnd, current_org(), request.form.get("name", ""), with_contacts=with_contacts
+        )
     except RoundError as exc:
         db.session.rollback()
         return _show_page(rnd, status=422, errors=exc.errors)
+    copied = contact_count(new_round) if with_contacts else 0
+    _record(
+        "round.copied",
+        f"Copied from “{rnd.name}”" + (f", with {copied} contacts." if with_contacts else "."),
+        new_round,
+        copied_from=str(rnd.id),
+        contacts=copied,
+    )
     flash(
-        f"Copied into the new draft “{new_round.name}”, with the same questions word for word. "
-        "Its dates are one year after the original: check them before you launch.",
+        f"Copied into the new draft “{new_round.name}”, with the same questions word for word"
+        + (f" and {copied} contact{'s' if copied != 1 else ''}" if with_contacts else "")
+        + ". Its dates are one year after the original: check them before you launch.",
         "success",
     )
     return redirect(url_for("rounds.show", round_id=new_round.id), 303)

@@ -75,7 +75,7 @@ def send_at(opens_on: date, today: date) -> datetime | None:
     return datetime.combine(opens_on, time(), zone()).astimezone(UTC)
 
 
-def _lock(rnd: FeedbackRound) -> FeedbackRound:
+def lock_round(rnd: FeedbackRound) -> FeedbackRound:
     """Re-read the round FOR UPDATE (PostgreSQL waits for anyone else changing it)."""
     return db.session.execute(
         select(FeedbackRound)
@@ -109,7 +109,7 @@ def change_dates(
     The opening date can change only while the round is Scheduled, and not to a past day; the
     closing date can move either way but never before today or the opening day. Invitations
     waiting for the opening day move with it. Raises RoundError naming each bad field."""
-    _lock(rnd)
+    lock_round(rnd)
     if rnd.status == RoundStatus.DRAFT:
         raise LifecycleError("This round is a draft: change its dates in its settings.")
     if rnd.status == RoundStatus.CLOSED:
@@ -171,7 +171,7 @@ def set_wording(
 
     Mail is rendered when it is sent, so this reaches every message not yet sent and none that
     has gone. Returns which wordings changed."""
-    _lock(rnd)
+    lock_round(rnd)
     if rnd.status == RoundStatus.CLOSED or rnd.archived_at is not None:
         raise LifecycleError("This round is closed, so no more messages will be sent.")
     errors: dict[str, str] = {}
@@ -265,7 +265,7 @@ def cancel_round(rnd: FeedbackRound, today: date, *, delete_round: bool = False)
 
 
 def archive_round(rnd: FeedbackRound) -> None:
-    _lock(rnd)
+    lock_round(rnd)
     if rnd.status != RoundStatus.CLOSED:
         raise LifecycleError("Only a closed round can be archived. Close it first.")
     if rnd.archived_at is not None:
@@ -275,7 +275,7 @@ def archive_round(rnd: FeedbackRound) -> None:
 
 
 def unarchive_round(rnd: FeedbackRound) -> None:
-    _lock(rnd)
+    lock_round(rnd)
     if rnd.archived_at is None:
         raise LifecycleError("This round is not archived.")
     rnd.archived_at = None
@@ -284,7 +284,7 @@ def unarchive_round(rnd: FeedbackRound) -> None:
 
 def delete_closed_round(rnd: FeedbackRound, typed_name: str) -> None:
     """Delete a closed round with everything in it, once its name has been typed exactly."""
-    _lock(rnd)
+    lock_round(rnd)
     if rnd.status != RoundStatus.CLOSED:
         raise LifecycleError(
             "Only a closed round can be deleted with its responses. Close it first, or cancel "
