@@ -128,7 +128,7 @@ def _after_check(
 
 
 def _record_import(rnd: FeedbackRound, added: int, audience: str) -> None:
-    from app.rounds.lifecycle_views import record
+    from app.rounds.audit_trail import record
 
     record(
         "contacts.imported",
@@ -215,7 +215,7 @@ def remove_one_contact(round_id: uuid.UUID) -> ResponseReturnValue:
     contact_id = parse_uuid_or_404(request.form.get("contact_id", ""))
     if not remove_contact(rnd, contact_id):
         abort(404, "That contact is not in this round (it may have been removed already).")
-    from app.rounds.lifecycle_views import record
+    from app.rounds.audit_trail import record
 
     record("contacts.removed", "Removed 1 contact.", rnd, contacts=1)
     flash("Contact removed.", "success")
@@ -236,7 +236,7 @@ def remove_audience(round_id: uuid.UUID) -> ResponseReturnValue:
             form=request.form,
         )
     removed = remove_audience_contacts(rnd, audience)
-    from app.rounds.lifecycle_views import record
+    from app.rounds.audit_trail import record
 
     record(
         "contacts.removed",

@@ -43,7 +43,7 @@ def launch(round_id: uuid.UUID) -> ResponseReturnValue:
             ]
         else:
             try:
-                from app.rounds.lifecycle_views import record
+                from app.rounds.audit_trail import record
 
                 result = launch_service.launch(
                     rnd, secret=current_app.config["SECRET_KEY"], labels=labels, today=day

@@ -17,7 +17,7 @@ from app.invitations.common import audience_labels, load_round, questionnaire_au
 from app.invitations.views import bp
 from app.models import Contact
 from app.rendering import render_page
-from app.rounds.lifecycle_views import record
+from app.rounds.audit_trail import record
 from app.services import contact_changes
 from app.services.invitations import delivery_rows
 from app.services.rounds import RoundError

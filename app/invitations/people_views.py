@@ -99,7 +99,7 @@ def people_csv(round_id: uuid.UUID) -> ResponseReturnValue:
             ]
         )
     slug = re.sub(r"[^a-z0-9]+", "-", rnd.name.lower()).strip("-")[:60] or "round"
-    from app.rounds.lifecycle_views import record
+    from app.rounds.audit_trail import record
 
     record(
         "contacts.exported",

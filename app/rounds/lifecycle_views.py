@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from app.dates import long_date, today
 from app.extensions import db
@@ -23,12 +22,12 @@ from app.models import (
     Invitation,
     Role,
     RoundStatus,
-    User,
 )
 from app.rendering import render_page
+from app.rounds.audit_trail import record
 from app.rounds.forms import DATE_EXAMPLE, parse_date
 from app.rounds.views import bp
-from app.services import audit, lifecycle
+from app.services import lifecycle
 from app.services.rounds import RoundError
 from app.tenancy import current_role, get_owned_or_404
 
@@ -44,27 +43,6 @@ TAB_ENDPOINTS = (
     ("downloads", "Downloads", "exports.round_downloads"),
 )
 COORDINATOR_TABS = {"contacts", "launch", "responses", "reminders"}
-
-
-def actor() -> User | None:
-    """The signed-in user as a model (for the audit trail), or None."""
-    if not current_user or not current_user.is_authenticated:
-        return None
-    user: Any = current_user
-    return user._get_current_object() if hasattr(user, "_get_current_object") else user
-
-
-def record(action: str, summary: str, rnd: FeedbackRound, **details: Any) -> None:
-    audit.record(
-        action,
-        summary,
-        organisation_id=rnd.organisation_id,
-        actor=actor(),
-        round=rnd,
-        object_type="round",
-        object_id=rnd.id,
-        details=details,
-    )
 
 
 def _count(model: type[Contact] | type[Invitation], round_id: uuid.UUID) -> int:
@@ -128,7 +106,16 @@ def _state_of(rnd: FeedbackRound) -> lifecycle.RoundState:
 def _register_globals(state: Any) -> None:
     # Globals, not a context processor: macros imported without context (results/_macros.html)
     # include the tab bar too.
-    state.app.jinja_env.globals.update(round_tabs=round_tabs, round_state=_state_of)
+    state.app.jinja_env.globals.update(
+        round_tabs=round_tabs, round_state=_state_of, address_groups=_address_groups
+    )
+
+
+def _address_groups() -> list[tuple[str, int]]:
+    from app.services import address_book
+    from app.tenancy import current_org
+
+    return address_book.groups(current_org().id)
 
 
 def _round(round_id: uuid.UUID) -> FeedbackRound:

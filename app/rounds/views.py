@@ -81,7 +81,7 @@ def _round(round_id: uuid.UUID) -> FeedbackRound:
 
 
 def _record(action: str, summary: str, rnd: FeedbackRound, **details: Any) -> None:
-    from app.rounds.lifecycle_views import record
+    from app.rounds.audit_trail import record
 
     record(action, summary, rnd, **details)
 
@@ -303,7 +303,7 @@ def delete(round_id: uuid.UUID) -> ResponseReturnValue:
     """A draft is deleted after a plain confirmation; a closed round with everything in it
     only once its name has been typed (issue 16). A launched, not yet closed round is cancelled
     (before it opens) or closed first."""
-    from app.rounds.lifecycle_views import record
+    from app.rounds.audit_trail import record
     from app.services import lifecycle
 
     rnd = _round(round_id)
@@ -668,4 +668,4 @@ def intro(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
 
 
 # Routes for launched rounds' actions (they import `bp` from here).
-from app.rounds import lifecycle_views  # noqa: E402, F401
+from app.rounds import address_book_views, lifecycle_views  # noqa: E402, F401
