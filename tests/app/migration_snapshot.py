@@ -204,6 +204,19 @@ def _fill_the_rest(app: Any) -> None:
     audit.record(
         "round.launched", "Launched the round", organisation_id=org.id, actor=None, round=rnd
     )
+    # Round lifecycle (0012_lifecycle): own invitation wording, and the address book.
+    rnd.invitation_intro = "Our family centre would like to hear from you."
+    from app.models import AddressBookEntry
+
+    db.session.add(
+        AddressBookEntry(
+            organisation_id=org.id,
+            email="snapshot.book@families.example",
+            name="Book Person",
+            audience="",
+            group_name="Snapshot group",
+        )
+    )
     db.session.commit()
 
 
