@@ -32,15 +32,16 @@ def launch(round_id: uuid.UUID) -> ResponseReturnValue:
     labels = audience_labels(rnd)
     day = today()
     problems: list[str] = []
+    tick_error = ""
     ticked = set(request.form.getlist("ack"))
     if request.method == "POST":
         plan = launch_service.plan_launch(rnd, labels, day)
         left = unticked(plan.checks, ticked) if plan.ready else []
         if left:
-            problems = [
+            tick_error = (
                 "Tick each warning to confirm you have read it, or change the round first: "
                 + " ".join(w.message for w in left)
-            ]
+            )
         else:
             try:
                 from app.rounds.audit_trail import record
@@ -97,10 +98,11 @@ def launch(round_id: uuid.UUID) -> ResponseReturnValue:
     return render_page(
         "invitations/launch.html",
         block="content",
-        status=422 if problems else 200,
+        status=422 if problems or tick_error else 200,
         rnd=rnd,
         plan=plan,
-        posted=bool(problems),
+        posted=bool(problems or tick_error),
+        tick_error=tick_error,
         ticked=ticked,
         email=email,
         mail_on=mail_configured(),
