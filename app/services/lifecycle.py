@@ -28,11 +28,11 @@ from app.models import (
     MessageKind,
     MessageStatus,
     OutboxMessage,
-    Questionnaire,
     RoundStatus,
 )
 from app.models.base import utcnow
 from app.services.rounds import RoundError
+from app.services.rounds import _copy_questionnaire as copy_questionnaire
 
 WORDING_MAX = 2000
 
@@ -236,13 +236,17 @@ def cancel_round(rnd: FeedbackRound, today: date, *, delete_round: bool = False)
     ).all()
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.round_id == rnd.id))
     db.session.execute(delete(Invitation).where(Invitation.round_id == rnd.id))
-    db.session.execute(
-        update(Questionnaire)
-        .where(Questionnaire.round_id == rnd.id)
-        .values(frozen=False)
-        .execution_options(synchronize_session=False)
-    )
     db.session.refresh(rnd)
+    # Back to editable questionnaires under new ids: respondent pages cache a frozen
+    # questionnaire's shape per id in every process ("frozen never changes"), so the draft's
+    # questionnaires must not reuse an id that may be cached. Nobody can have answered yet.
+    for old in list(rnd.questionnaires):
+        fresh = copy_questionnaire(old)
+        fresh.version = old.version
+        rnd.questionnaires.remove(old)
+        db.session.flush()
+        rnd.questionnaires.append(fresh)
+    db.session.flush()
     if delete_round:
         db.session.delete(rnd)
         db.session.flush()
@@ -255,8 +259,6 @@ def cancel_round(rnd: FeedbackRound, today: date, *, delete_round: bool = False)
                 for a, e, n in people
             ],
         )
-    for q in rnd.questionnaires:
-        db.session.refresh(q)
     db.session.flush()
     return len(people)
 

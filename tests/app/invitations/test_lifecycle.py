@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.dates import zone
 from app.extensions import db
@@ -149,6 +149,12 @@ def test_cancelling_a_scheduled_round_sends_nothing_and_gives_back_a_draft(
 ) -> None:
     round_id = scheduled_round(app)
     opening = after_opening(round_id, app)
+    with app.app_context():
+        frozen_ids = set(
+            db.session.execute(
+                select(Questionnaire.id).where(Questionnaire.round_id == round_id)
+            ).scalars()
+        )
     response = post(client, f"/rounds/{round_id}/cancel", then="draft")
     assert response.status_code == 303
     rnd = get_round(app, round_id)
@@ -164,6 +170,13 @@ def test_cancelling_a_scheduled_round_sends_nothing_and_gives_back_a_draft(
                 select(Questionnaire.frozen).where(Questionnaire.round_id == round_id)
             ).scalars()
         )
+        # Editable again under new ids: no process's cache of the frozen shape applies.
+        new_ids = set(
+            db.session.execute(
+                select(Questionnaire.id).where(Questionnaire.round_id == round_id)
+            ).scalars()
+        )
+        assert len(new_ids) == len(frozen_ids) and not new_ids & frozen_ids
     # Well past the opening day the worker still has nothing to send: the server gets nothing.
     assert work(app, now=opening).sent == 0
     assert work(app, now=opening + timedelta(days=30)).claimed == 0
@@ -454,3 +467,62 @@ def test_two_cancels_at_once_one_wins(app: Flask) -> None:
         t.join(30)
     assert sorted(results) == ["done", "refused"]
     assert count(app, Contact, round_id) == len(EMAILS)  # restored once, not twice
+
+
+def test_a_whole_rounds_audit_trail_holds_no_one_in_particular(
+    app: Flask, client: FlaskClient, coordinator: Any, no_smtp: None
+) -> None:
+    """Every lifecycle step through the pages; then no entry holds an invitation id, a token
+    (or its hash), a response id or an address."""
+    from app.models import Response
+    from tests.app.invitations.builders import complete
+
+    round_id = scheduled_round(app)
+    later = today() + timedelta(days=40)
+    post(
+        client,
+        f"/rounds/{round_id}/dates",
+        opens_on=(today() + timedelta(days=2)).isoformat(),
+        closes_on=later.isoformat(),
+    )
+    post(
+        client, f"/rounds/{round_id}/wording", invitation_intro="Hello from us.", reminder_intro=""
+    )
+    post(
+        client,
+        f"/rounds/{round_id}/invitations/add",
+        audience="parents",
+        addresses="late@example.org",
+    )
+    client.get(f"/rounds/{round_id}/invitations.csv")
+    client.get(f"/rounds/{round_id}/invitations.xlsx")
+    post(client, f"/rounds/{round_id}/copy", name="Next year", with_contacts="1")
+    people = invitations(app, round_id)
+    complete(app, people[0].id)
+    with app.app_context():
+        db.session.execute(
+            update(FeedbackRound).where(FeedbackRound.id == round_id).values(opens_on=today())
+        )
+        db.session.commit()
+    post(client, f"/results/{round_id}/close")
+    post(client, f"/rounds/{round_id}/archive")
+    with app.app_context():
+        entries = list(db.session.execute(select(AuditEntry)).scalars())
+        response_ids = [str(r) for r in db.session.execute(select(Response.id)).scalars()]
+    actions = {e.action for e in entries}
+    assert {
+        "round.dates_changed",
+        "round.wording_edited",
+        "contacts.added",
+        "contacts.exported",
+        "round.copied",
+        "round.closed",
+        "round.archived",
+    } <= actions, actions
+    flat = " ".join(f"{e.summary} {e.details} {e.object_id} {e.object_type}" for e in entries)
+    for person in people:
+        assert str(person.id) not in flat and person.id.hex not in flat
+        assert person.token_hash not in flat and person.email not in flat
+    for response_id in response_ids:
+        assert response_id not in flat
+    assert "@" not in flat
