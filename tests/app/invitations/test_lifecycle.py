@@ -526,3 +526,15 @@ def test_a_whole_rounds_audit_trail_holds_no_one_in_particular(
     for response_id in response_ids:
         assert response_id not in flat
     assert "@" not in flat
+
+
+def test_a_scheduled_round_offers_no_reminders_now(
+    app: Flask, client: FlaskClient, coordinator: Any
+) -> None:
+    round_id = scheduled_round(app)
+    for url in (f"/rounds/{round_id}/responses", f"/rounds/{round_id}/reminders"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Send reminders now" not in page, url
+    open_id = make_round(app, name="Open one")
+    do_launch(app, open_id)
+    assert "Send reminders now" in client.get(f"/rounds/{open_id}/responses").get_data(as_text=True)
