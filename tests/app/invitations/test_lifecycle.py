@@ -538,3 +538,22 @@ def test_a_scheduled_round_offers_no_reminders_now(
     open_id = make_round(app, name="Open one")
     do_launch(app, open_id)
     assert "Send reminders now" in client.get(f"/rounds/{open_id}/responses").get_data(as_text=True)
+
+
+def test_the_launch_page_shows_the_invitation_as_it_will_be_sent(
+    app: Flask, client: FlaskClient, coordinator: Any
+) -> None:
+    round_id = make_round(app)
+    add_contacts(app, round_id, "parents", EMAILS)
+    page = client.get(f"/rounds/{round_id}/launch").get_data(as_text=True)
+    assert "The invitation email" in page and "Edit the introduction" in page
+    preview_url = f"/rounds/{round_id}/launch/preview/parents.html"
+    assert preview_url in page
+    post(client, f"/rounds/{round_id}/wording", invitation_intro="Our own words.", next="launch")
+    preview = client.get(preview_url)
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert "Our own words." in html and "/r/your-own-link" in html
+    assert "default-src 'none'" in preview.headers["Content-Security-Policy"]
+    assert client.get(f"/rounds/{round_id}/launch/preview/martians.html").status_code == 404
+    assert count(app, Invitation, round_id) == 0  # a preview invites nobody
