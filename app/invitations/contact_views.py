@@ -96,11 +96,16 @@ def _chosen_audience(rnd: FeedbackRound, errors: dict[str, str], field: str) -> 
 
 
 def _after_check(
-    rnd: FeedbackRound, audience: str, result: ParseResult, source: str
+    rnd: FeedbackRound,
+    audience: str,
+    result: ParseResult,
+    source: str,
+    pasted: str | None = None,
 ) -> ResponseReturnValue:
     labels = audience_labels(rnd)
     if result.ok:
         added, skipped = add_contacts(rnd, audience, result.valid)
+        _record_import(rnd, added, audience)
         _flash_added(added, skipped, labels.get(audience, audience))
         return redirect(url_for("invitations.contacts", round_id=rnd.id, show=audience), 303)
     pending = (
@@ -118,6 +123,19 @@ def _after_check(
         result=result,
         pending=pending,
         source=source,
+        pasted=pasted,
+    )
+
+
+def _record_import(rnd: FeedbackRound, added: int, audience: str) -> None:
+    from app.rounds.audit_trail import record
+
+    record(
+        "contacts.imported",
+        f"Imported {added} contact{'s' if added != 1 else ''} for {audience}.",
+        rnd,
+        contacts=added,
+        audience=audience,
     )
 
 
@@ -166,7 +184,7 @@ def paste_contacts(round_id: uuid.UUID) -> ResponseReturnValue:
         result = parse_pasted(text, existing_emails(rnd, audience_labels(rnd)))
     except ContactFileError as exc:
         return _contacts_page(rnd, 422, errors={"addresses": str(exc)}, form=request.form)
-    return _after_check(rnd, audience, result, "the pasted list")
+    return _after_check(rnd, audience, result, "the pasted list", pasted=text)
 
 
 @bp.post("/<uuid:round_id>/contacts/import-valid")
@@ -185,6 +203,7 @@ def import_valid_contacts(round_id: uuid.UUID) -> ResponseReturnValue:
         )
         return redirect(url_for("invitations.contacts", round_id=rnd.id), 303)
     added, skipped = add_contacts(rnd, audience, rows)
+    _record_import(rnd, added, audience)
     _flash_added(added, skipped, audience_labels(rnd).get(audience, audience))
     return redirect(url_for("invitations.contacts", round_id=rnd.id, show=audience), 303)
 
@@ -196,6 +215,9 @@ def remove_one_contact(round_id: uuid.UUID) -> ResponseReturnValue:
     contact_id = parse_uuid_or_404(request.form.get("contact_id", ""))
     if not remove_contact(rnd, contact_id):
         abort(404, "That contact is not in this round (it may have been removed already).")
+    from app.rounds.audit_trail import record
+
+    record("contacts.removed", "Removed 1 contact.", rnd, contacts=1)
     flash("Contact removed.", "success")
     show = request.form.get("show") or None
     return redirect(url_for("invitations.contacts", round_id=rnd.id, show=show), 303)
@@ -214,6 +236,15 @@ def remove_audience(round_id: uuid.UUID) -> ResponseReturnValue:
             form=request.form,
         )
     removed = remove_audience_contacts(rnd, audience)
+    from app.rounds.audit_trail import record
+
+    record(
+        "contacts.removed",
+        f"Removed all {removed} contacts for {audience}.",
+        rnd,
+        contacts=removed,
+        audience=audience,
+    )
     label = audience_labels(rnd).get(audience, audience)
     flash(f"Removed {removed} contact{'s' if removed != 1 else ''} for {label}.", "success")
     return redirect(url_for("invitations.contacts", round_id=rnd.id), 303)

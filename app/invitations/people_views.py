@@ -10,8 +10,11 @@ import uuid
 from flask import Response, request
 from flask.typing import ResponseReturnValue
 
+from app.dates import today
+from app.extensions import db
 from app.invitations.common import audience_labels, load_round, page_number
 from app.invitations.views import bp
+from app.models import FeedbackRound, RoundStatus
 from app.rendering import render_page
 from app.services.invitations import Delivery, delivery_counts, delivery_rows
 
@@ -31,7 +34,15 @@ def _filters(audiences: list[str]) -> tuple[str | None, Delivery | None, str]:
 
 @bp.get("/<uuid:round_id>/invitations")
 def people(round_id: uuid.UUID) -> ResponseReturnValue:
-    rnd = load_round(round_id, coordinator=True)
+    return people_page(load_round(round_id, coordinator=True))
+
+
+def people_page(
+    rnd: FeedbackRound,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    late: dict[str, str] | None = None,
+) -> ResponseReturnValue:
     labels = audience_labels(rnd)
     counts = delivery_counts(rnd.id)
     audiences = [q.audience for q in rnd.questionnaires]
@@ -43,6 +54,7 @@ def people(round_id: uuid.UUID) -> ResponseReturnValue:
     return render_page(
         "invitations/people.html",
         block="content",
+        status=status,
         rnd=rnd,
         labels=labels,
         audiences=audiences,
@@ -55,6 +67,9 @@ def people(round_id: uuid.UUID) -> ResponseReturnValue:
         audience=audience,
         delivery=delivery,
         search=search,
+        errors=errors or {},
+        late=late or {},
+        can_add=rnd.status == RoundStatus.LIVE and today() <= rnd.closes_on,
     )
 
 
@@ -84,6 +99,16 @@ def people_csv(round_id: uuid.UUID) -> ResponseReturnValue:
             ]
         )
     slug = re.sub(r"[^a-z0-9]+", "-", rnd.name.lower()).strip("-")[:60] or "round"
+    from app.rounds.audit_trail import record
+
+    record(
+        "contacts.exported",
+        f"Downloaded the invitation list ({len(rows)} rows, CSV).",
+        rnd,
+        rows=len(rows),
+        format="csv",
+    )
+    db.session.commit()
     return Response(
         "\ufeff" + out.getvalue(),  # a BOM so Excel reads UTF-8 names correctly
         mimetype="text/csv",

@@ -54,6 +54,9 @@ class MailContext:
     minutes: int
     closes_on: date
     threshold: int
+    # The coordinator's own opening paragraph(s), or None for Chorus's (issue 16).
+    invitation_intro: str | None = None
+    reminder_intro: str | None = None
 
 
 class ContextCache:
@@ -105,6 +108,8 @@ def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
         minutes=minutes,
         closes_on=rnd.closes_on,
         threshold=rnd.threshold,
+        invitation_intro=rnd.invitation_intro,
+        reminder_intro=rnd.reminder_intro,
     )
 
 
@@ -173,4 +178,41 @@ def build_message(
             # The language of both parts (RFC 3282), as the HTML part's lang attribute says.
             "Content-Language": "en-GB",
         },
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    subject: str
+    sender: str
+    text: str
+    html: str
+
+
+PREVIEW_TOKEN = "your-own-link"  # an obvious placeholder: a preview never holds a real token
+
+
+def preview(
+    round_id: uuid.UUID, audience: str, kind: MessageKind = MessageKind.INVITATION
+) -> Preview:
+    """The email one audience will get, exactly as the worker builds it, with a placeholder link
+    (no invitation, so no token is derived). A draft's wording is the wording at send time."""
+    ctx = build_context(round_id, audience)
+    values = {
+        "kind": kind.value,
+        "ctx": ctx,
+        "name": "Alex Example",
+        "closes": long_date(ctx.closes_on),
+        "link": invitation_url(PREVIEW_TOKEN),
+        "unsubscribe": unsubscribe_url(PREVIEW_TOKEN),
+    }
+    env = current_app.jinja_env
+    _, sender_address = parseaddr(
+        current_app.config.get("MAIL_DEFAULT_SENDER") or "chorus@localhost"
+    )
+    return Preview(
+        subject=subject(kind, ctx),
+        sender=formataddr((f"{ctx.org_name} via Chorus", sender_address)),
+        text=env.get_template(f"mail/{kind.value}.txt").render(**values),
+        html=env.get_template(f"mail/{kind.value}.html").render(**values),
     )

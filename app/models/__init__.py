@@ -39,6 +39,7 @@ from app.models.responses import (
     SpentSubmission,
 )
 from app.models.rounds import (
+    AddressBookEntry,
     Contact,
     FeedbackRound,
     ItemOrigin,
@@ -50,6 +51,7 @@ from app.models.rounds import (
 
 __all__ = [
     "ActionStatus",
+    "AddressBookEntry",
     "Answer",
     "ApiPermission",
     "ApiToken",

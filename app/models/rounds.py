@@ -66,6 +66,12 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     # Reminder settings: days before close to remind automatically, and the minimum gap.
     reminder_days_before_close: Mapped[list[int]] = mapped_column(JSON, default=list)
     reminder_min_gap_days: Mapped[int] = mapped_column(Integer, default=3)
+    # A closed round put away: out of the main list, kept until deleted (issue 16).
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The coordinator's own opening paragraph for invitations and reminders (None: Chorus's).
+    # Mail is rendered at send time, so a change reaches every message not yet sent.
+    invitation_intro: Mapped[str | None] = mapped_column(Text)
+    reminder_intro: Mapped[str | None] = mapped_column(Text)
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Questionnaire.audience"
@@ -136,6 +142,25 @@ class Contact(UUIDPrimaryKey, Model):
     audience: Mapped[str] = mapped_column(String(40))
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200), default="")  # greeting only
+
+
+class AddressBookEntry(UUIDPrimaryKey, Timestamped, Model):
+    """A person in an organisation's address book, in a named group, reusable in any round."""
+
+    __tablename__ = "address_book_entry"
+    __table_args__ = (
+        UniqueConstraint(
+            "organisation_id", "group_name", "email", name="uq_address_book_group_email"
+        ),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    audience: Mapped[str] = mapped_column(String(40))
+    group_name: Mapped[str] = mapped_column(String(100))
 
 
 class OpenLink(UUIDPrimaryKey, Model):

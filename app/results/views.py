@@ -387,6 +387,9 @@ def close(round_id: uuid.UUID) -> ResponseReturnValue:
         except service.CloseError as exc:
             error = str(exc)
         else:
+            from app.rounds.audit_trail import record
+
+            record("round.closed", "Closed the round: its results are final.", rnd)
             flash("The round is closed. No more responses are accepted; results are final.")
             return redirect(url_for("results.overview", round_id=rnd.id), 303)
     return render_page(

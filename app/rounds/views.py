@@ -80,6 +80,12 @@ def _round(round_id: uuid.UUID) -> FeedbackRound:
     return get_owned_or_404(FeedbackRound, round_id)
 
 
+def _record(action: str, summary: str, rnd: FeedbackRound, **details: Any) -> None:
+    from app.rounds.audit_trail import record
+
+    record(action, summary, rnd, **details)
+
+
 def _framework_or_none(framework_id: str) -> Framework | None:
     try:
         return get_framework(current_org().id, framework_id)
@@ -186,6 +192,7 @@ def new() -> ResponseReturnValue:
     if errors:
         return _settings_page(form, None, errors, status=422)
     rnd = create_round(org, settings)
+    _record("round.created", "Created the round as a draft.", rnd)
     flash(f"Round “{rnd.name}” created as a draft. Review its questionnaires below.", "success")
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
@@ -207,6 +214,7 @@ def edit(round_id: uuid.UUID) -> ResponseReturnValue:
     if errors:
         return _settings_page(form, rnd, errors, status=422)
     update_round(rnd, current_org(), settings)
+    _record("round.edited", "Changed the round's settings.", rnd)
     flash("Settings saved.", "success")
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
@@ -292,37 +300,77 @@ def _audience_info(framework: Framework) -> list[dict[str, Any]]:
 
 @bp.route("/<uuid:round_id>/delete", methods=["GET", "POST"])
 def delete(round_id: uuid.UUID) -> ResponseReturnValue:
+    """A draft is deleted after a plain confirmation; a closed round with everything in it
+    only once its name has been typed (issue 16). A launched, not yet closed round is cancelled
+    (before it opens) or closed first."""
+    from app.rounds.audit_trail import record
+    from app.services import lifecycle
+
     rnd = _round(round_id)
     _require_coordinator()
+    errors: dict[str, str] = {}
     if request.method == "POST":
+        name = rnd.name
         try:
-            delete_round(rnd)
+            if rnd.status == RoundStatus.CLOSED:
+                record("round.deleted", "Deleted the closed round with everything in it.", rnd)
+                lifecycle.delete_closed_round(rnd, request.form.get("confirm_name", ""))
+            else:
+                record("round.deleted", "Deleted the draft round.", rnd)
+                delete_round(rnd)
         except RoundError as exc:
             db.session.rollback()
-            return _show_page(rnd, status=409, errors=exc.errors)
-        flash(f"Round “{rnd.name}” deleted.", "success")
-        return redirect(url_for("rounds.index"), 303)
-    if not rnd.is_draft:
+            if "confirm_name" in exc.errors:
+                errors = exc.errors
+            else:
+                return _show_page(rnd, status=409, errors=exc.errors)
+        else:
+            flash(f"Round “{name}” deleted.", "success")
+            return redirect(url_for("rounds.index"), 303)
+        rnd = _round(round_id)
+    elif rnd.status == RoundStatus.LIVE:
         return _show_page(
             rnd,
             status=409,
-            errors={"round": "Only draft rounds can be deleted. This round has been launched."},
+            errors={
+                "round": "This round has been launched. Cancel it before it opens, or close it, "
+                "before it can be deleted."
+            },
         )
-    return render_page("rounds/delete.html", block="content", rnd=rnd, contacts=contact_count(rnd))
+    return render_page(
+        "rounds/delete.html",
+        block="content",
+        status=422 if errors else 200,
+        rnd=rnd,
+        contacts=contact_count(rnd),
+        errors=errors,
+    )
 
 
 @bp.post("/<uuid:round_id>/copy")
 def copy(round_id: uuid.UUID) -> ResponseReturnValue:
     rnd = _round(round_id)
     _require_coordinator()
+    with_contacts = request.form.get("with_contacts") == "1"
     try:
-        new_round = copy_round(rnd, current_org(), request.form.get("name", ""))
+        new_round = copy_round(
+            rnd, current_org(), request.form.get("name", ""), with_contacts=with_contacts
+        )
     except RoundError as exc:
         db.session.rollback()
         return _show_page(rnd, status=422, errors=exc.errors)
+    copied = contact_count(new_round) if with_contacts else 0
+    _record(
+        "round.copied",
+        f"Copied from “{rnd.name}”" + (f", with {copied} contacts." if with_contacts else "."),
+        new_round,
+        copied_from=str(rnd.id),
+        contacts=copied,
+    )
     flash(
-        f"Copied into the new draft “{new_round.name}”, with the same questions word for word. "
-        "Its dates are one year after the original: check them before you launch.",
+        f"Copied into the new draft “{new_round.name}”, with the same questions word for word"
+        + (f" and {copied} contact{'s' if copied != 1 else ''}" if with_contacts else "")
+        + ". Its dates are one year after the original: check them before you launch.",
         "success",
     )
     return redirect(url_for("rounds.show", round_id=new_round.id), 303)
@@ -617,3 +665,7 @@ def intro(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
         flash(notice, "success")
         return _back_to(q, "intro")
     return _questionnaire_page(rnd, q, block=block, intro_notice=notice, focus_id="intro")
+
+
+# Routes for launched rounds' actions (they import `bp` from here).
+from app.rounds import address_book_views, lifecycle_views  # noqa: E402, F401

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import delete, insert, select, update
 
@@ -31,9 +32,11 @@ from app.models import (
     RoundStatus,
 )
 from app.models.base import utcnow
+from app.services import lifecycle
 from app.services import rounds as round_service
 from app.services.contacts import contact_counts
 from app.services.tokens import derive_token, token_hash
+from surveys.launch_checks import AudienceFacts, LaunchWarning, launch_warnings
 
 # Open-link codes are typed from posters: no 0/O, 1/l/I. 10 characters of 31 = 49 bits.
 CODE_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
@@ -61,6 +64,8 @@ class LaunchPlan:
     audiences: list[AudiencePlan]
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Warnings the coordinator must tick to launch (surveys.launch_checks, stable codes).
+    checks: list[LaunchWarning] = field(default_factory=list)
     sends_on: date | None = None
 
     @property
@@ -125,6 +130,24 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
                 "link or QR code only."
             )
     plan.sends_on = max(rnd.opens_on, today)
+    if rnd.status == RoundStatus.DRAFT:
+        switched_off = set(
+            db.session.execute(
+                select(OpenLink.audience).where(
+                    OpenLink.round_id == rnd.id, OpenLink.active.is_(False)
+                )
+            ).scalars()
+        )
+        plan.checks = launch_warnings(
+            [
+                AudienceFacts(a.audience, a.label, a.contacts, a.audience not in switched_off)
+                for a in audiences
+            ],
+            threshold=rnd.threshold,
+            opens_on=rnd.opens_on,
+            today=today,
+            children_band=rnd.children_band,
+        )
     return plan
 
 
@@ -142,8 +165,10 @@ def launch(
     if not plan.ready:
         raise LaunchRefused(plan.problems)
 
-    round_service.freeze(rnd)
-    # Guard against two launches racing: only one UPDATE finds the round still a draft.
+    # Guard against two launches (or a launch and a cancel) racing: only one UPDATE finds the
+    # round still a draft. The round row is claimed before anything else is written, so every
+    # change to a round takes its locks in the same order (no deadlock with cancel).
+    round_service.ensure_draft(rnd)
     claimed = db.session.execute(
         update(FeedbackRound)
         .where(FeedbackRound.id == rnd.id, FeedbackRound.status == RoundStatus.DRAFT)
@@ -153,17 +178,51 @@ def launch(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]  # DML: a CursorResult
         raise LaunchRefused(["This round has already been launched."])
     db.session.refresh(rnd)
+    for q in rnd.questionnaires:
+        q.frozen = True
 
-    # Invitations wait for the opening day; the worker only claims messages that are due.
-    send_at = None if rnd.opens_on <= today else datetime.combine(rnd.opens_on, time(), UTC)
+    # Invitations wait for the opening day (local midnight); the worker only claims messages
+    # that are due.
     contacts = db.session.execute(
         select(Contact.audience, Contact.email, Contact.name)
         .where(Contact.round_id == rnd.id)
         .order_by(Contact.audience, Contact.email)
     ).all()
+    people = [(a, e, n) for a, e, n in contacts]
+    invitations = invite(rnd, people, secret=secret, today=today, now=now)
+    have_links = set(
+        db.session.execute(select(OpenLink.audience).where(OpenLink.round_id == rnd.id)).scalars()
+    )
+    links = [
+        {"id": uuid.uuid4(), "round_id": rnd.id, "audience": a.audience, "code": new_code()}
+        for a in plan.audiences
+        if a.audience not in have_links
+    ]
+    if links:
+        db.session.execute(insert(OpenLink), links)
+    # Contacts have become invitations; the list is not kept twice.
+    db.session.execute(delete(Contact).where(Contact.round_id == rnd.id))
+    db.session.flush()
+    return LaunchResult(invitations=invitations, open_links=len(links))
+
+
+def invite(
+    rnd: FeedbackRound,
+    people: Sequence[tuple[str, str, str]],
+    *,
+    secret: str,
+    today: date,
+    now: datetime | None = None,
+) -> int:
+    """Invitations and their queued messages for (audience, email, name) rows; flushes.
+
+    Used by launch and for contacts added after it, whose invitation goes at once if the round
+    is open, or waits for the opening day like the others."""
+    now = now or utcnow()
+    send_at = lifecycle.send_at(rnd.opens_on, today)
     invitations: list[dict[str, object]] = []
     messages: list[dict[str, object]] = []
-    for audience, email, name in contacts:
+    for audience, email, name in people:
         invitation_id = uuid.uuid4()
         invitations.append(
             {
@@ -194,18 +253,4 @@ def launch(
         # Core inserts on the tables (not the ORM bulk path): one executemany each.
         db.session.execute(insert(Invitation.__table__), invitations)
         db.session.execute(insert(OutboxMessage.__table__), messages)
-
-    have_links = set(
-        db.session.execute(select(OpenLink.audience).where(OpenLink.round_id == rnd.id)).scalars()
-    )
-    links = [
-        {"id": uuid.uuid4(), "round_id": rnd.id, "audience": a.audience, "code": new_code()}
-        for a in plan.audiences
-        if a.audience not in have_links
-    ]
-    if links:
-        db.session.execute(insert(OpenLink), links)
-    # Contacts have become invitations; the list is not kept twice.
-    db.session.execute(delete(Contact).where(Contact.round_id == rnd.id))
-    db.session.flush()
-    return LaunchResult(invitations=len(invitations), open_links=len(links))
+    return len(invitations)

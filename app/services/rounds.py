@@ -13,12 +13,14 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.models import (
     Contact,
     FeedbackRound,
+    Invitation,
+    InvitationStatus,
     ItemOrigin,
     Organisation,
     QuestionItem,
@@ -415,7 +417,9 @@ def copy_name(name: str) -> str:
     return clean_name(name)[: NAME_MAX - len(suffix)] + suffix
 
 
-def copy_round(rnd: FeedbackRound, org: Organisation, name: str = "") -> FeedbackRound:
+def copy_round(
+    rnd: FeedbackRound, org: Organisation, name: str = "", *, with_contacts: bool = False
+) -> FeedbackRound:
     """A new draft with the same settings and word-for-word the same questionnaires.
 
     Identical wording and scales (edits and custom items included) let results be compared
@@ -458,7 +462,37 @@ def copy_round(rnd: FeedbackRound, org: Organisation, name: str = "") -> Feedbac
         copy.questionnaires.append(_copy_questionnaire(q))
     db.session.add(copy)
     db.session.flush()
+    if with_contacts:
+        _copy_contacts(rnd, copy)
     return copy
+
+
+def _copy_contacts(source: FeedbackRound, copy: FeedbackRound) -> None:
+    """The source's contacts (a draft's) or invitees (a launched round's) become the copy's
+    contacts; people who opted out of the source round are left out, and who answered plays
+    no part."""
+    if source.status == RoundStatus.DRAFT:
+        rows = db.session.execute(
+            select(Contact.audience, Contact.email, Contact.name).where(
+                Contact.round_id == source.id
+            )
+        ).all()
+    else:
+        rows = db.session.execute(
+            select(Invitation.audience, Invitation.email, Invitation.name).where(
+                Invitation.round_id == source.id,
+                Invitation.status != InvitationStatus.OPTED_OUT,
+            )
+        ).all()
+    if rows:
+        db.session.execute(
+            insert(Contact),
+            [
+                {"id": uuid.uuid4(), "round_id": copy.id, "audience": a, "email": e, "name": n}
+                for a, e, n in rows
+            ],
+        )
+    db.session.flush()
 
 
 def _copy_questionnaire(q: Questionnaire) -> Questionnaire:

@@ -218,6 +218,19 @@ def _fill_the_rest(app: Any) -> None:
     mark_used(made.token)
     old = create_token(org.id, coordinator, "Old import", ["manage_rounds", "read_results"], 30)
     revoke(old.token)
+    # Round lifecycle (0012_lifecycle): own invitation wording, and the address book.
+    rnd.invitation_intro = "Our family centre would like to hear from you."
+    from app.models import AddressBookEntry
+
+    db.session.add(
+        AddressBookEntry(
+            organisation_id=org.id,
+            email="snapshot.book@families.example",
+            name="Book Person",
+            audience="",
+            group_name="Snapshot group",
+        )
+    )
     db.session.commit()
 
 

@@ -160,7 +160,8 @@ def test_an_error_mid_launch_leaves_the_round_a_draft_with_nothing_created(
     client.application.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         response = client.post(
-            f"/rounds/{round_id}/launch", data={"csrf_token": csrf_token(client, "/")}
+            f"/rounds/{round_id}/launch",
+            data={"csrf_token": csrf_token(client, "/"), "ack": "opens_in_past"},
         )
     finally:
         client.application.config["PROPAGATE_EXCEPTIONS"] = None
@@ -178,7 +179,10 @@ def test_an_error_mid_launch_leaves_the_round_a_draft_with_nothing_created(
     assert _count(app, Contact, round_id=round_id) == 50
 
     monkeypatch.setattr(launch_service, "new_code", real_new_code)
-    ok = client.post(f"/rounds/{round_id}/launch", data={"csrf_token": csrf_token(client, "/")})
+    ok = client.post(
+        f"/rounds/{round_id}/launch",
+        data={"csrf_token": csrf_token(client, "/"), "ack": "opens_in_past"},
+    )
     assert ok.status_code == 303
     assert _count(app, Invitation) == 50
 
@@ -198,9 +202,21 @@ def test_launch_page_summarises_then_launches(
     assert "The questionnaires are frozen" in html
     assert "Nobody is invited by email for Staff" in html  # a warning, not a refusal
     assert "kept on the Outbox page" not in html or "No mail server" in html
+    # The warnings (opened yesterday; 2 parents, under the threshold) each need a tick.
+    assert 'value="opens_in_past"' in html and 'value="audience_below_threshold:parents"' in html
+    unticked = client.post(
+        f"/rounds/{round_id}/launch",
+        data={"csrf_token": csrf_token(client, "/"), "ack": "opens_in_past"},
+    )
+    assert unticked.status_code == 422 and "Tick each warning" in unticked.get_data(as_text=True)
+    assert _round(app, round_id).status == RoundStatus.DRAFT and _count(app, Invitation) == 0
 
     response = client.post(
-        f"/rounds/{round_id}/launch", data={"csrf_token": csrf_token(client, "/")}
+        f"/rounds/{round_id}/launch",
+        data={
+            "csrf_token": csrf_token(client, "/"),
+            "ack": ["opens_in_past", "audience_below_threshold:parents"],
+        },
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/rounds/{round_id}/responses")

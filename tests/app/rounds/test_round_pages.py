@@ -225,7 +225,8 @@ def test_launched_round_settings_are_refused_pointing_to_a_copy(
         assert "Copy it into a new draft round" in _text(response)
     assert snapshot(round_id) == before
     page = _text(client.get(f"/rounds/{round_id}"))
-    assert "Live" in page and "Change settings" not in page and "Delete this draft" not in page
+    assert "Launched and scheduled" in page and "Change settings" not in page
+    assert "Delete this draft" not in page
 
 
 def test_delete_a_draft_after_confirming(
@@ -394,7 +395,11 @@ def test_round_tools_link_to_other_journeys_pages_when_they_exist(
 
         for endpoint in ("invitations.contacts", "invitations.open_links"):
             if endpoint in app.view_functions:
-                assert url(endpoint) in draft and url(endpoint) in live
+                assert url(endpoint) in draft
+        # Once launched, the Contacts tab is the invitation list (late contacts are added there).
+        for endpoint in ("invitations.people", "invitations.open_links"):
+            if endpoint in app.view_functions:
+                assert url(endpoint) in live
         for endpoint in ("invitations.dashboard", "results.overview"):
             if endpoint in app.view_functions:
                 assert url(endpoint) not in draft and url(endpoint) in live

@@ -1,0 +1,111 @@
+"""Warnings shown before a round is launched, each needing the coordinator's tick (issue 16).
+
+Pure: the facts come in as plain values, so the launch page and a future API give the same
+answer. Each warning has a stable `code` (for an API and for tests) and a `key` that is unique in
+one launch (the code, plus the audience where there is one), which the tick carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+FAR_AHEAD_DAYS = 90
+
+AUDIENCE_BELOW_THRESHOLD = "audience_below_threshold"
+OPENS_IN_PAST = "opens_in_past"
+OPENS_FAR_AHEAD = "opens_far_ahead"
+CHILDREN_BY_EMAIL = "children_by_email"
+NO_WAY_TO_ANSWER = "no_way_to_answer"
+CODES = (
+    AUDIENCE_BELOW_THRESHOLD,
+    OPENS_IN_PAST,
+    OPENS_FAR_AHEAD,
+    CHILDREN_BY_EMAIL,
+    NO_WAY_TO_ANSWER,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceFacts:
+    audience: str
+    label: str
+    invited: int  # contacts to be invited by email
+    open_link: bool  # an active open link (or QR code) will exist after launch
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchWarning:
+    code: str
+    message: str
+    audience: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}:{self.audience}" if self.audience else self.code
+
+
+def launch_warnings(
+    audiences: Sequence[AudienceFacts],
+    *,
+    threshold: int,
+    opens_on: date,
+    today: date,
+    children_band: str = "under_12",
+    far_ahead_days: int = FAR_AHEAD_DAYS,
+) -> list[LaunchWarning]:
+    """Everything worth a second look before launching, in a stable order."""
+    warnings: list[LaunchWarning] = []
+    if opens_on < today:
+        warnings.append(
+            LaunchWarning(
+                OPENS_IN_PAST,
+                "The opening date has passed: the round will open today, and invitations go "
+                "out at once. Change the opening date if that is not what you meant.",
+            )
+        )
+    elif (opens_on - today).days > far_ahead_days:
+        warnings.append(
+            LaunchWarning(
+                OPENS_FAR_AHEAD,
+                f"The round opens in {(opens_on - today).days} days, more than "
+                f"{far_ahead_days} days ahead. Invitations wait until then; check the date.",
+            )
+        )
+    for a in audiences:
+        if 0 < a.invited < threshold:
+            warnings.append(
+                LaunchWarning(
+                    AUDIENCE_BELOW_THRESHOLD,
+                    f"{a.label}: {a.invited} invited; results need at least {threshold} "
+                    f"answers, so {a.label.lower()} results will not be shown unless more "
+                    "answer through the open link or on paper.",
+                    a.audience,
+                )
+            )
+        if a.audience == "children" and children_band == "under_12" and a.invited:
+            warnings.append(
+                LaunchWarning(
+                    CHILDREN_BY_EMAIL,
+                    f"{a.invited} {'child' if a.invited == 1 else 'children'} under 12 would be "
+                    "invited directly by email. Consider sending the open link through parents "
+                    "or schools instead, and remove these contacts.",
+                    a.audience,
+                )
+            )
+        if a.invited == 0 and not a.open_link:
+            warnings.append(
+                LaunchWarning(
+                    NO_WAY_TO_ANSWER,
+                    f"{a.label}: nobody is invited by email and the open link is switched "
+                    "off, so nobody can answer. Add contacts or switch the open link on.",
+                    a.audience,
+                )
+            )
+    return warnings
+
+
+def unticked(warnings: Sequence[LaunchWarning], ticked: set[str]) -> list[LaunchWarning]:
+    """The warnings the coordinator has not acknowledged."""
+    return [w for w in warnings if w.key not in ticked]
