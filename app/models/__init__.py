@@ -1,6 +1,14 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from app.models.accounts import Membership, Organisation, OrganisationKind, Role, User
+from app.models.accounts import (
+    AccountLink,
+    AccountLinkPurpose,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 from app.models.assessment import (
     ActionStatus,
     Assessment,
@@ -48,6 +56,8 @@ from app.models.rounds import (
 )
 
 __all__ = [
+    "AccountLink",
+    "AccountLinkPurpose",
     "ActionStatus",
     "Answer",
     "Assessment",

@@ -66,6 +66,10 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     # Reminder settings: days before close to remind automatically, and the minimum gap.
     reminder_days_before_close: Mapped[list[int]] = mapped_column(JSON, default=list)
     reminder_min_gap_days: Mapped[int] = mapped_column(Integer, default=3)
+    # Retention: a round may keep its contacts longer than the organisation's setting (a
+    # "you said, we did" update), never shorter; erased_at says the retention job has run.
+    retain_until: Mapped[date | None] = mapped_column(Date)
+    contacts_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Questionnaire.audience"

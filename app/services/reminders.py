@@ -110,7 +110,9 @@ def preview(rnd: FeedbackRound, today: date) -> ReminderPreview:
     reasons = {
         "completed": Invitation.status == InvitationStatus.COMPLETED,
         "opted_out": Invitation.status == InvitationStatus.OPTED_OUT,
-        "failed": and_(pending, Invitation.delivery == DeliveryStatus.FAILED),
+        "failed": and_(
+            pending, Invitation.delivery.in_([DeliveryStatus.FAILED, DeliveryStatus.BOUNCED])
+        ),
         "not_delivered": and_(pending, Invitation.delivery == DeliveryStatus.QUEUED),
         "waiting": and_(pending, Invitation.delivery == DeliveryStatus.SENT, _reminder_waiting()),
         "recent": and_(

@@ -204,6 +204,13 @@ def _fill_the_rest(app: Any) -> None:
     audit.record(
         "round.launched", "Launched the round", organisation_id=org.id, actor=None, round=rnd
     )
+    # A colleague invited by email, not yet signed in (0012).
+    from app.models import Role, User
+    from app.services.accounts.colleagues import invite_colleague
+
+    inviter = db.session.execute(select(User).order_by(User.email)).scalars().first()
+    assert inviter is not None
+    invite_colleague(org, "snapshot.colleague@council.example", Role.VIEWER.value, "", inviter)
     db.session.commit()
 
 
