@@ -161,6 +161,7 @@ def _view(rnd: FeedbackRound | None, as_csv: bool) -> ResponseReturnValue:
         errors=errors,
         here=here,
         here_args=args,
+        page_args={**args, **raw.query_args()},
         csv_url=url_for(here + "_csv", **{**args, **raw.query_args()}),
     )
 
