@@ -179,12 +179,10 @@ def index_csv() -> ResponseReturnValue:
 
 
 @bp.get("/rounds/<round_id>/audit")
-@role_required(Role.COORDINATOR)
 def round_log(round_id: str) -> ResponseReturnValue:
-    return _view(load_round(parse_uuid_or_404(round_id)), as_csv=False)
+    return _view(load_round(parse_uuid_or_404(round_id), coordinator=True), as_csv=False)
 
 
 @bp.get("/rounds/<round_id>/audit.csv")
-@role_required(Role.COORDINATOR)
 def round_log_csv(round_id: str) -> ResponseReturnValue:
-    return _view(load_round(parse_uuid_or_404(round_id)), as_csv=True)
+    return _view(load_round(parse_uuid_or_404(round_id), coordinator=True), as_csv=True)

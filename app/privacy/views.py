@@ -73,7 +73,6 @@ def set_days() -> ResponseReturnValue:
 
 
 @bp.post("/rounds/<round_id>")
-@role_required(Role.COORDINATOR)
 def set_round(round_id: str) -> ResponseReturnValue:
     org = current_org()
     rnd = load_round(parse_uuid_or_404(round_id), coordinator=True)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.extensions import db
 from app.invitations.outbox_views import demo_links_shown
 from app.mail import staff
-from app.models import AccountLinkPurpose, Role
+from app.models import AccountLinkPurpose, Membership, Role
 from app.rendering import render_page
 from app.services.accounts import AccountError
 from app.services.accounts import colleagues as service
 from app.services.links import base_url
-from app.tenancy import current_org, parse_uuid_or_404, role_required
+from app.tenancy import current_org, current_role, parse_uuid_or_404, role_required
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
@@ -103,6 +103,17 @@ def invite() -> ResponseReturnValue:
     return redirect(url_for("team.index"), 303)
 
 
+def _own(membership_id: str) -> Membership:
+    """The membership if it is the current organisation's (else 404, for every role), then
+    the role check (403), as rounds do."""
+    membership = service.membership_in(current_org(), parse_uuid_or_404(membership_id))
+    if membership is None:
+        abort(404)
+    if current_role() != Role.COORDINATOR:
+        abort(403)
+    return membership
+
+
 def _row_page(membership_id: str, field: str, exc: AccountError) -> ResponseReturnValue:
     db.session.rollback()
     message = exc.args[0].get(field) if isinstance(exc.args[0], dict) else str(exc)
@@ -110,12 +121,9 @@ def _row_page(membership_id: str, field: str, exc: AccountError) -> ResponseRetu
 
 
 @bp.post("/<membership_id>/role")
-@role_required(Role.COORDINATOR)
 def change_role(membership_id: str) -> ResponseReturnValue:
     org = current_org()
-    membership = service.membership_in(org, parse_uuid_or_404(membership_id))
-    if membership is None:
-        return _page(404)
+    membership = _own(membership_id)
     errors: dict[str, str] = {}
     role = service.parse_role(request.form.get("role", ""), errors)
     if role is None:
@@ -131,12 +139,9 @@ def change_role(membership_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/<membership_id>/active")
-@role_required(Role.COORDINATOR)
 def set_active(membership_id: str) -> ResponseReturnValue:
     org = current_org()
-    membership = service.membership_in(org, parse_uuid_or_404(membership_id))
-    if membership is None:
-        return _page(404)
+    membership = _own(membership_id)
     wanted = request.form.get("active", "")
     if wanted not in ("yes", "no"):
         return _page(422, row_errors={membership_id: "Choose to deactivate or reactivate."})
@@ -157,13 +162,10 @@ def set_active(membership_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/<membership_id>/link")
-@role_required(Role.COORDINATOR)
 def resend(membership_id: str) -> ResponseReturnValue:
     """A fresh invitation link for a colleague who has not chosen a password (the old one stops)."""
     org = current_org()
-    membership = service.membership_in(org, parse_uuid_or_404(membership_id))
-    if membership is None:
-        return _page(404)
+    membership = _own(membership_id)
     pending = {r.membership.id for r in service.team(org) if r.invitation_pending}
     if membership.id not in pending:
         return _page(
