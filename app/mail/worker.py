@@ -16,7 +16,7 @@ from datetime import datetime
 from flask import Flask
 
 from app.extensions import db
-from app.mail import outbox
+from app.mail import bounces, outbox
 from app.mail.smtp import mail_configured
 from app.models.base import utcnow
 from app.services import retention
@@ -38,6 +38,7 @@ class Worker:
                 now = now or utcnow()
                 self.release()
                 self.erase_due()
+                self.read_bounces()
                 outbox.reclaim_stale(now)
                 queued = apply_schedules(now.date(), now)
                 db.session.commit()
@@ -60,6 +61,20 @@ class Worker:
         if released:
             log.info("Released %d responses into the results", released)
         return released
+
+    def read_bounces(self) -> None:
+        """Delivery-status notifications from the bounce mailbox, when one is configured."""
+        if not bounces.configured():
+            return
+        try:
+            marked = bounces.read_mailbox()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("Could not read the bounce mailbox; trying again next pass")
+            return
+        if marked:
+            log.info("Bounce mailbox: %d invitations marked bounced", marked)
 
     def erase_due(self) -> None:
         """The retention job; cheap when nothing is due, and a failure must not stop the mail."""

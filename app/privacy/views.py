@@ -44,9 +44,13 @@ def _page(status: int = 200, **extra: Any) -> ResponseReturnValue:
         "round_errors": {},
         "days_value": str(org.retention_days),
         "erase_email": "",
-        "retain_values": {},
+        # A date input's value is machine-readable (ISO), set here rather than in the template.
+        "retain_values": {
+            str(rnd.id): rnd.retain_until.isoformat() for rnd in rounds if rnd.retain_until
+        },
         "one_day": timedelta(days=1),
     }
+    ctx["retain_values"].update(extra.pop("retain_values", {}))
     ctx.update(extra)
     return render_page("privacy/index.html", status=status, **ctx)
 
