@@ -185,6 +185,12 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "MAIL_BATCH_SIZE": settings.MAIL_BATCH_SIZE,
         "MAIL_POLL_SECONDS": settings.MAIL_POLL_SECONDS,
         "MAIL_TIMEOUT_SECONDS": settings.MAIL_TIMEOUT_SECONDS,
+        "BOUNCE_IMAP_HOST": settings.BOUNCE_IMAP_HOST,
+        "BOUNCE_IMAP_PORT": settings.BOUNCE_IMAP_PORT,
+        "BOUNCE_IMAP_SSL": settings.BOUNCE_IMAP_SSL,
+        "BOUNCE_IMAP_USER": settings.BOUNCE_IMAP_USER,
+        "BOUNCE_IMAP_PASSWORD": _secret(settings.BOUNCE_IMAP_PASSWORD) or None,
+        "BOUNCE_IMAP_MAILBOX": settings.BOUNCE_IMAP_MAILBOX,
         "DEBUG": debug,
         "TESTING": testing,
     }
