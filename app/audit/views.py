@@ -23,6 +23,7 @@ from app.invitations.common import load_round
 from app.models import AuditEntry, FeedbackRound, Role
 from app.rendering import render_page
 from app.services import audit
+from app.services.documents.workbook import csv_safe
 from app.tenancy import current_org, parse_uuid_or_404, role_required
 
 bp = Blueprint("audit", __name__)
@@ -109,16 +110,17 @@ def _csv(entries: list[AuditEntry], filename: str) -> Response:
     writer.writerow(CSV_COLUMNS)
     for e in entries:
         details = "; ".join(f"{k}={v}" for k, v in sorted((e.details or {}).items()))
+        # Names and summaries are typed by staff: formula-safe, as every export is.
         writer.writerow(
             [
                 as_utc(e.at).astimezone(zone()).isoformat(timespec="seconds"),
-                e.actor_name,
+                csv_safe(e.actor_name),
                 e.action,
-                e.round_name,
+                csv_safe(e.round_name),
                 e.object_type,
-                e.object_id,
-                e.summary,
-                details,
+                csv_safe(e.object_id),
+                csv_safe(e.summary),
+                csv_safe(details),
             ]
         )
     response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")

@@ -223,6 +223,10 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("team and scope", lambda w: f"/assessments/{w.assessment_id}/settings"),
     ("import results", lambda w: f"/assessments/{w.assessment_id}/import"),
     ("assessment indicator", lambda w: f"/assessments/{w.assessment_id}/indicators/{w.indicator}"),
+    ("team", lambda w: "/team"),
+    ("audit trail", lambda w: "/audit"),
+    ("round audit trail", lambda w: f"/rounds/{w.live_id}/audit"),
+    ("privacy", lambda w: "/privacy"),
     ("page not found", lambda w: "/rounds/no-such-page"),
 ]
 
@@ -251,8 +255,9 @@ def test_coordinator_page_passes_the_audit(
             {"Email addresses": "not an address"},
         ),
         ("new assessment", lambda w: f"/assessments/new?framework={FRAMEWORK}", {}),
+        ("team", lambda w: "/team", {"Email address": "not an address"}),
     ],
-    ids=["new-round", "contacts", "new-assessment"],
+    ids=["new-round", "contacts", "new-assessment", "team"],
 )
 def test_coordinator_error_summaries_pass_the_audit(
     coordinator: Page,
@@ -270,6 +275,7 @@ def test_coordinator_error_summaries_pass_the_audit(
         "new round": "Create the round",
         "contacts": "Check and import",
         "new assessment": "Create the assessment",
+        "team": "Send invitation",
     }[name]
     scope = (
         coordinator.get_by_role("region", name="Or paste a list")

@@ -121,3 +121,16 @@ def test_other_roles_and_organisations_cannot_read_a_trail(
     login(outsider, "coord@b.example")
     assert outsider.get(f"/rounds/{round_id}/audit").status_code == 404
     assert "Launched it" not in outsider.get("/audit").get_data(as_text=True)
+
+
+def test_the_csv_is_formula_safe(app: Flask, client: FlaskClient, coordinator: User) -> None:
+    round_id = make_round(app, name='=HYPERLINK("http://evil.example")')
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        audit.record(
+            "round.created", "Created", organisation_id=rnd.organisation_id, actor=None, round=rnd
+        )
+        db.session.commit()
+    (row,) = _csv(client, "/audit.csv")
+    assert not row["Round"].startswith("=")
