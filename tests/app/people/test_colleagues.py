@@ -309,3 +309,55 @@ def test_a_new_reset_link_withdraws_the_earlier_one(
     other = FlaskClient(app, app.response_class)
     assert other.get(first_path).status_code == 410
     assert other.get(second.split("http://localhost", 1)[-1]).status_code == 200
+
+
+def test_someone_with_an_account_elsewhere_is_added_without_a_new_password(
+    app: Flask, client: FlaskClient, coordinator: User, make_user: object, smtp: SmtpServer
+) -> None:
+    make_user("both@b.example", "Org B", Role.COORDINATOR)  # type: ignore[operator]
+    response = _invite(client, "both@b.example", "viewer")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    (message,) = smtp.wait_for(1)
+    assert "added you to Org A" in text_part(message) and "/account/" not in text_part(message)
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(AccountLink)).scalar_one() == 0
+    other = FlaskClient(app, app.response_class)
+    login(other, "both@b.example")  # their own password still works, now for both
+    page = client.get("/team").get_data(as_text=True)
+    assert "both@b.example" in page and "Invited, no password yet" not in page
+
+
+def test_a_new_link_can_be_sent_and_the_old_one_stops(
+    app: Flask, client: FlaskClient, coordinator: User, smtp: SmtpServer
+) -> None:
+    _invite(client, "slow@council.example")
+    (old,) = LINK.findall(text_part(smtp.wait_for(1)[0]))
+    membership = _membership(app, "slow@council.example")
+    assert _post(client, f"/team/{membership.id}/link", {}).status_code == 303  # type: ignore[attr-defined]
+    (new,) = LINK.findall(text_part(smtp.wait_for(2)[1]))
+    stranger = FlaskClient(app, app.response_class)
+    assert stranger.get(old.split("http://localhost", 1)[-1]).status_code == 410
+    assert stranger.get(new.split("http://localhost", 1)[-1]).status_code == 200
+    mine = _membership(app, "coord@a.example")
+    refused = _post(client, f"/team/{mine.id}/link", {})
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "already chosen a password" in refused.get_data(as_text=True)  # type: ignore[attr-defined]
+
+
+def test_with_no_mail_server_the_demo_shows_the_link_to_the_coordinator(
+    app: Flask,
+    client: FlaskClient,
+    coordinator: User,
+    no_smtp: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "DEMO_LINKS", True)
+    response = _invite(client, "demo@council.example")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    page = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    (link,) = LINK.findall(page.replace('"', " ").replace("<", " "))[:1]
+    assert "/account/welcome/" in link
+    monkeypatch.setitem(app.config, "DEMO_LINKS", False)
+    hidden = _invite(client, "prod@council.example")
+    assert hidden.status_code == 303  # type: ignore[attr-defined]
+    assert "/account/welcome/" not in client.get("/team").get_data(as_text=True)
