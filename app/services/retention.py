@@ -157,7 +157,8 @@ def due_rounds(on: date | None = None) -> list[FeedbackRound]:
         .where(
             FeedbackRound.status != RoundStatus.DRAFT,
             FeedbackRound.contacts_erased_at.is_(None),
-            FeedbackRound.closes_on < on,
+            # Past its close date, or closed early (its close date may be ahead).
+            (FeedbackRound.closes_on < on) | (FeedbackRound.status == RoundStatus.CLOSED),
         )
         .order_by(FeedbackRound.closes_on, FeedbackRound.id)
     ).all()

@@ -272,3 +272,14 @@ def test_retention_settings_are_checked_and_shown_to_respondents(
     phone = Browser(app.test_client())
     phone.enter(f"/r/{token}")
     assert f"from this survey after {long_date(later)}" in phone.text
+
+
+def test_a_round_closed_early_counts_from_its_close(app: Flask, smtp: SmtpServer) -> None:
+    round_id = _closed_round(app, "Closed early", 35, ["early@families.example"])
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        rnd.closes_on = today() + timedelta(days=10)  # planned to run on; closed 35 days ago
+        db.session.commit()
+    _run_cli(app)
+    assert _where(app, "early@families.example") == []
