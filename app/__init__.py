@@ -94,15 +94,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from app.assessment.views import bp as assessment_bp
+    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.exports.views import bp as exports_bp
     from app.frameworks.views import bp as frameworks_bp
     from app.invitations.optout import bp as optout_bp
     from app.invitations.views import bp as invitations_bp
     from app.main.views import bp as main_bp
+    from app.privacy.views import bp as privacy_bp
     from app.respond.views import bp as respond_bp
     from app.results.views import bp as results_bp
     from app.rounds.views import bp as rounds_bp
+    from app.team.views import bp as team_bp
 
     for blueprint in (
         main_bp,
@@ -115,6 +118,9 @@ def _register_blueprints(app: Flask) -> None:
         results_bp,
         assessment_bp,
         exports_bp,
+        team_bp,
+        audit_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -125,6 +131,7 @@ def _register_cli(app: Flask) -> None:
     from app.cli.mail import mail_cli
     from app.cli.mix import mix_cli
     from app.cli.questionnaire import questionnaire_cli
+    from app.cli.retention import retention_cli
     from app.cli.rounds import rounds_cli
     from app.cli.users import users_cli
 
@@ -136,6 +143,7 @@ def _register_cli(app: Flask) -> None:
         questionnaire_cli,
         mail_cli,
         mix_cli,
+        retention_cli,
     ):
         app.cli.add_command(command)
 

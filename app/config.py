@@ -193,6 +193,12 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "ACCESSIBILITY_RESPONSE_DAYS": settings.ACCESSIBILITY_RESPONSE_DAYS,
         "ACCESSIBILITY_ENFORCEMENT": settings.ACCESSIBILITY_ENFORCEMENT,
         "ACCESSIBILITY_ENFORCEMENT_TEXT": settings.ACCESSIBILITY_ENFORCEMENT_TEXT.strip(),
+        "BOUNCE_IMAP_HOST": settings.BOUNCE_IMAP_HOST,
+        "BOUNCE_IMAP_PORT": settings.BOUNCE_IMAP_PORT,
+        "BOUNCE_IMAP_SSL": settings.BOUNCE_IMAP_SSL,
+        "BOUNCE_IMAP_USER": settings.BOUNCE_IMAP_USER,
+        "BOUNCE_IMAP_PASSWORD": _secret(settings.BOUNCE_IMAP_PASSWORD) or None,
+        "BOUNCE_IMAP_MAILBOX": settings.BOUNCE_IMAP_MAILBOX,
         "DEBUG": debug,
         "TESTING": testing,
     }

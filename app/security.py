@@ -28,7 +28,8 @@ CSP = "; ".join(
 HSTS = "max-age=31536000; includeSubDomains"
 
 # Invitation links carry a token in the path; no log line may hold one (DESIGN.md 6.2).
-_TOKEN_PATH = re.compile(r"(/(?:r|unsubscribe)/)[A-Za-z0-9_\-]{16,}")
+# Staff account links (/account/welcome/..., /account/reset/...) are signed, so they hold dots.
+_TOKEN_PATH = re.compile(r"(/(?:r|unsubscribe|account/welcome|account/reset)/)[A-Za-z0-9_\-.]{16,}")
 # The respondent's pages: logged with no client address and no user agent (DESIGN.md 6.2), so
 # the access log cannot put a person (an address, a device) beside the time they answered.
 _RESPONDENT_PATH = re.compile(r"^/(?:r|q|o|unsubscribe|forgotten)(?:/|$)")

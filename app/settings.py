@@ -147,6 +147,13 @@ class Settings(BaseSettings):
     MAIL_BATCH_SIZE: int = Field(100, ge=1, examples=[100])
     MAIL_POLL_SECONDS: Seconds = Field(5.0, examples=[5])
     MAIL_TIMEOUT_SECONDS: Seconds = Field(30.0, examples=[30])
+    # A bounce mailbox read over IMAP for delivery-status notifications (app/mail/bounces.py).
+    BOUNCE_IMAP_HOST: str = ""
+    BOUNCE_IMAP_PORT: int | None = Field(None, ge=1, le=65535, examples=[993])
+    BOUNCE_IMAP_SSL: bool = Field(True, examples=["true"])
+    BOUNCE_IMAP_USER: str = ""
+    BOUNCE_IMAP_PASSWORD: SecretStr | None = None
+    BOUNCE_IMAP_MAILBOX: str = "INBOX"
 
     RATELIMIT_STORAGE_URI: Annotated[str, AfterValidator(_storage_uri)] = "memory://"
     LOGIN_RATE_LIMIT: RateLimit = "10 per minute"
@@ -180,5 +187,12 @@ class Settings(BaseSettings):
 
 # Values never echoed back in an error line: they may hold a password.
 SECRET_FIELDS = frozenset(
-    {"SECRET_KEY", "SECRET_KEY_FALLBACKS", "MAIL_PASSWORD", "DATABASE_URL", "RATELIMIT_STORAGE_URI"}
+    {
+        "SECRET_KEY",
+        "SECRET_KEY_FALLBACKS",
+        "MAIL_PASSWORD",
+        "BOUNCE_IMAP_PASSWORD",
+        "DATABASE_URL",
+        "RATELIMIT_STORAGE_URI",
+    }
 )

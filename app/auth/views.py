@@ -63,3 +63,6 @@ def logout() -> ResponseReturnValue:
     session.pop(ORG_SESSION_KEY, None)
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"), 303)
+
+
+from app.auth import account_views  # noqa: E402,F401  (adds its routes to bp)

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from app.extensions import db
 from app.models import Role
@@ -95,7 +96,9 @@ def import_framework() -> ResponseReturnValue:
                 errors = [f"{filename} is empty."]
             else:
                 try:
-                    row, replaced = import_upload(org.id, data, filename, replace=replace)
+                    row, replaced = import_upload(
+                        org.id, data, filename, replace=replace, actor=current_user
+                    )
                 except FrameworkError as exc:
                     errors = exc.lines
                 except FrameworkClash as exc:

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from app.dates import long_date, today
 from app.extensions import db
@@ -111,7 +112,7 @@ def send_reminders(round_id: uuid.UUID) -> ResponseReturnValue:
                 "was loaded (people answered, or messages went out). Check it and send again."
             },
         )
-    queued = reminder_service.queue_reminders(rnd, day)
+    queued = reminder_service.queue_reminders(rnd, day, actor=current_user)
     where = "being sent" if mail_configured() else "kept on the Outbox page (no mail server)"
     if totals_shown:
         flash(f"{queued} reminder{'s are' if queued != 1 else ' is'} {where}.", "success")

@@ -223,9 +223,9 @@ def _unwanted(message: Pending) -> bool:
     if message.invitation_id is None or message.invitation_status == InvitationStatus.OPTED_OUT:
         return True
     if message.kind == MessageKind.REMINDER:
-        return (
-            message.invitation_status != InvitationStatus.PENDING
-            or message.delivery == DeliveryStatus.FAILED
+        return message.invitation_status != InvitationStatus.PENDING or message.delivery in (
+            DeliveryStatus.FAILED,
+            DeliveryStatus.BOUNCED,
         )
     return False
 
@@ -272,9 +272,15 @@ def mark_sent(message: Pending, now: datetime) -> None:
 
 
 def mark_failed_attempt(
-    message: Pending, error: str, now: datetime, *, permanent: bool = False
+    message: Pending,
+    error: str,
+    now: datetime,
+    *,
+    permanent: bool = False,
+    bounced: bool = False,
 ) -> bool:
-    """Count a failed attempt; True if the message has now failed for good."""
+    """Count a failed attempt; True if the message has now failed for good. `bounced`: the
+    server refused the address itself (SMTP 5xx at RCPT), so the invitation is bounced."""
     attempts = message.attempts + 1
     max_attempts = int(current_app.config.get("MAIL_MAX_ATTEMPTS", 5))
     give_up = permanent or attempts >= max_attempts
@@ -294,11 +300,13 @@ def mark_failed_attempt(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    # Only the invitation's own message sets the per-person state: a reminder's bounce would
+    # say that this person had not answered (reminders go only to them).
     if give_up and message.kind == MessageKind.INVITATION:
         db.session.execute(
             update(Invitation)
             .where(Invitation.id == message.invitation_id)
-            .values(delivery=DeliveryStatus.FAILED)
+            .values(delivery=DeliveryStatus.BOUNCED if bounced else DeliveryStatus.FAILED)
             .execution_options(synchronize_session=False)
         )
     return give_up
@@ -320,9 +328,14 @@ def release(messages: Sequence[Pending]) -> None:
 
 
 def _record(
-    report: BatchReport, message: Pending, error: str, now: datetime, permanent: bool = False
+    report: BatchReport,
+    message: Pending,
+    error: str,
+    now: datetime,
+    permanent: bool = False,
+    bounced: bool = False,
 ) -> None:
-    if mark_failed_attempt(message, error, now, permanent=permanent):
+    if mark_failed_attempt(message, error, now, permanent=permanent, bounced=bounced):
         report.failed += 1
     else:
         report.retrying += 1
@@ -381,7 +394,15 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
                 _record(report, message, error, now, permanent=True)
             except (smtplib.SMTPException, OSError) as exc:
                 report.error = smtp.describe_error(exc)
-                _record(report, message, report.error, now, permanent=smtp.is_permanent(exc))
+                permanent = smtp.is_permanent(exc)
+                _record(
+                    report,
+                    message,
+                    report.error,
+                    now,
+                    permanent=permanent,
+                    bounced=permanent and isinstance(exc, smtplib.SMTPRecipientsRefused),
+                )
                 if smtp.connection_lost(exc):
                     report.unreachable = True
                     rest = to_send[position + 1 :]
@@ -449,7 +470,7 @@ def retry_failed(round_id: uuid.UUID) -> int:
         update(Invitation)
         .where(
             Invitation.id.in_(failed_invitations.scalar_subquery()),
-            Invitation.delivery == DeliveryStatus.FAILED,
+            Invitation.delivery.in_([DeliveryStatus.FAILED, DeliveryStatus.BOUNCED]),
         )
         .values(delivery=DeliveryStatus.QUEUED)
         .execution_options(synchronize_session=False)

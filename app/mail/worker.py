@@ -1,9 +1,10 @@
 """The outbox worker loop, for `flask mail work` and for the in-process thread.
 
 Each pass: release sealed submissions (DESIGN.md 6.3; in its own transactions, before any
-mail), put back messages of a worker that died, queue the scheduled reminders due today, then
-send everything due, batch after batch over one SMTP connection each. With no MAIL_SERVER the
-messages are kept (they stay `queued`) and the Outbox page shows them.
+mail), erase contacts' details that retention says are due, put back messages of a worker that
+died, queue the scheduled reminders due today, then send everything due, batch after batch over
+one SMTP connection each. With no MAIL_SERVER the messages are kept (they stay `queued`) and the
+Outbox page shows them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from datetime import datetime
 from flask import Flask
 
 from app.extensions import db
-from app.mail import outbox
+from app.mail import bounces, outbox
 from app.mail.smtp import mail_configured
 from app.models.base import utcnow
+from app.services import retention
 from app.services.mix import release_waiting
 from app.services.reminders import apply_schedules
 
@@ -35,6 +37,8 @@ class Worker:
             try:
                 now = now or utcnow()
                 self.release()
+                self.erase_due()
+                self.read_bounces()
                 outbox.reclaim_stale(now)
                 queued = apply_schedules(now.date(), now)
                 db.session.commit()
@@ -57,6 +61,36 @@ class Worker:
         if released:
             log.info("Released %d responses into the results", released)
         return released
+
+    def read_bounces(self) -> None:
+        """Delivery-status notifications from the bounce mailbox, when one is configured."""
+        if not bounces.configured():
+            return
+        try:
+            marked = bounces.read_mailbox()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("Could not read the bounce mailbox; trying again next pass")
+            return
+        if marked:
+            log.info("Bounce mailbox: %d invitations marked bounced", marked)
+
+    def erase_due(self) -> None:
+        """The retention job; cheap when nothing is due, and a failure must not stop the mail."""
+        try:
+            erased = retention.run()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("Retention job failed; trying again next pass")
+            return
+        if erased.contacts or erased.invitations or erased.messages:
+            log.info(
+                "Retention: erased %d contacts and %d invitations' addresses",
+                erased.contacts,
+                erased.invitations,
+            )
 
     def run(self, stop: threading.Event) -> None:
         """Until `stop` is set: a pass, then wait MAIL_POLL_SECONDS (errors are logged)."""

@@ -1,6 +1,14 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from app.models.accounts import Membership, Organisation, OrganisationKind, Role, User
+from app.models.accounts import (
+    AccountLink,
+    AccountLinkPurpose,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 from app.models.api_tokens import ApiPermission, ApiToken
 from app.models.assessment import (
     ActionStatus,
@@ -50,6 +58,8 @@ from app.models.rounds import (
 )
 
 __all__ = [
+    "AccountLink",
+    "AccountLinkPurpose",
     "ActionStatus",
     "AddressBookEntry",
     "Answer",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 import uuid
+from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -47,6 +48,8 @@ class Organisation(UUIDPrimaryKey, Timestamped, Model):
         str_enum(OrganisationKind, "organisation_kind"), default=OrganisationKind.ORGANISATION
     )
     member_organisations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # UK GDPR: contacts' addresses and names are erased this many days after a round closes.
+    retention_days: Mapped[int] = mapped_column(Integer, default=30)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
 
@@ -88,6 +91,37 @@ class Membership(UUIDPrimaryKey, Timestamped, Model):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(str_enum(Role, "membership_role"))
+    # Deactivated on the Team page: the person keeps their account (and other organisations)
+    # but can no longer act for this one.
+    active: Mapped[bool] = mapped_column(default=True)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class AccountLinkPurpose(enum.StrEnum):
+    INVITE = "invite"  # a colleague invited by a coordinator sets their first password
+    RESET = "reset"  # "forgot password"
+
+
+class AccountLink(UUIDPrimaryKey, Timestamped, Model):
+    """A single-use, expiring link emailed to a member of staff.
+
+    The link carries a random token signed with SECRET_KEY; only sha256(token) is kept, so the
+    database never holds a usable link, and `used_at` refuses it the second time.
+    """
+
+    __tablename__ = "account_link"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE")
+    )
+    purpose: Mapped[AccountLinkPurpose] = mapped_column(
+        str_enum(AccountLinkPurpose, "account_link_purpose")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -23,6 +23,7 @@ class DeliveryStatus(enum.StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+    BOUNCED = "bounced"  # the mail server refused the address for good (SMTP 5xx)
 
 
 class Invitation(UUIDPrimaryKey, Model):

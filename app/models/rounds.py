@@ -72,6 +72,10 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     # Mail is rendered at send time, so a change reaches every message not yet sent.
     invitation_intro: Mapped[str | None] = mapped_column(Text)
     reminder_intro: Mapped[str | None] = mapped_column(Text)
+    # Retention: a round may keep its contacts longer than the organisation's setting (a
+    # "you said, we did" update), never shorter; erased_at says the retention job has run.
+    retain_until: Mapped[date | None] = mapped_column(Date)
+    contacts_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Questionnaire.audience"

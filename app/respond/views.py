@@ -743,7 +743,9 @@ def preview(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
     if row is None:
         abort(404, "This round has no questionnaire for that audience.")
     org = db.session.get(Organisation, rnd.organisation_id)
-    survey = survey_from(build_shape(row, rnd), rnd, org.name if org else "")
+    survey = survey_from(
+        build_shape(row, rnd), rnd, org.name if org else "", org.retention_days if org else 30
+    )
     return render_page(
         "respond/preview.html",
         **_common(survey),

@@ -14,10 +14,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from app.extensions import htmx
 from app.models import CommentPrompt, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
+from app.services import audit
 from app.services import results as service
 from app.services.results import Cell, Column, IndicatorResult, ItemResult, RoundResults
 from app.tenancy import current_org, current_role, get_owned_or_404
@@ -228,6 +230,16 @@ def _set_hidden(round_id: uuid.UUID, comment_id: uuid.UUID, *, hidden: bool) -> 
         abort(404, "That comment is not part of this round.")
     back = request.form.get("indicator_id", "")
     service.hide_comment(rnd, comment_id, hidden=hidden)
+    # No comment id or text: a comment belongs to one response (DESIGN.md section 6).
+    audit.record(
+        "comment.hidden" if hidden else "comment.shown",
+        f"{'Hid' if hidden else 'Showed again'} a comment in section {comment.section_id}",
+        organisation_id=rnd.organisation_id,
+        actor=current_user,
+        round=rnd,
+        object_type="comment",
+        details={"section": comment.section_id},
+    )
     results = service.round_results(rnd)
     indicator_ids = {r.indicator_id for r in results.indicators}
     if back not in indicator_ids:

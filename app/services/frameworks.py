@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
-from app.models import Assessment, CustomFramework, FeedbackRound, Organisation
+from app.models import Assessment, CustomFramework, FeedbackRound, Organisation, User
 from frameworks import Framework, builtin_frameworks
 from frameworks.loader import parse_framework
 from frameworks.workbook import load_upload
@@ -208,7 +208,25 @@ def import_framework(
 
 
 def import_upload(
-    org_id: uuid.UUID, data: bytes, filename: str, *, replace: bool = False
+    org_id: uuid.UUID,
+    data: bytes,
+    filename: str,
+    *,
+    replace: bool = False,
+    actor: User | None = None,
 ) -> tuple[CustomFramework, bool]:
-    """Validate fully, then store; FrameworkError or FrameworkClash leave nothing stored."""
-    return import_framework(org_id, parse_upload(data, filename), replace=replace)
+    """Validate fully, then store; FrameworkError or FrameworkClash leave nothing stored.
+    Recorded in the audit trail (`actor` None: from the command line)."""
+    from app.services import audit
+
+    row, replaced = import_framework(org_id, parse_upload(data, filename), replace=replace)
+    audit.record(
+        "framework.replaced" if replaced else "framework.imported",
+        f"{'Replaced' if replaced else 'Imported'} the framework {row.title} ({row.framework_id})",
+        organisation_id=org_id,
+        actor=actor,
+        object_type="framework",
+        object_id=row.framework_id,
+        details={"file": filename[:200]},
+    )
+    return row, replaced

@@ -38,6 +38,7 @@ class Delivery(enum.StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+    BOUNCED = "bounced"
     OPTED_OUT = "opted_out"
 
     @property
@@ -46,6 +47,7 @@ class Delivery(enum.StrEnum):
             "queued": "Waiting to send",
             "sent": "Sent",
             "failed": "Not delivered",
+            "bounced": "Bounced (address refused)",
             "opted_out": "Opted out",
         }[self]
 
@@ -190,7 +192,12 @@ def response_rates(rnd: FeedbackRound, labels: dict[str, str], today: date) -> R
             Invitation.audience,
             func.count(),
             func.sum(case((Invitation.delivery == DeliveryStatus.SENT, 1), else_=0)),
-            func.sum(case((Invitation.delivery == DeliveryStatus.FAILED, 1), else_=0)),
+            func.sum(
+                case(
+                    (Invitation.delivery.in_([DeliveryStatus.FAILED, DeliveryStatus.BOUNCED]), 1),
+                    else_=0,
+                )
+            ),
             func.sum(case((Invitation.status == InvitationStatus.OPTED_OUT, 1), else_=0)),
             func.sum(case((Invitation.status == InvitationStatus.COMPLETED, 1), else_=0)),
         )

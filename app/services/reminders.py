@@ -31,6 +31,7 @@ from app.models import (
     MessageStatus,
     OutboxMessage,
     RoundStatus,
+    User,
 )
 from app.models.base import utcnow
 
@@ -110,7 +111,9 @@ def preview(rnd: FeedbackRound, today: date) -> ReminderPreview:
     reasons = {
         "completed": Invitation.status == InvitationStatus.COMPLETED,
         "opted_out": Invitation.status == InvitationStatus.OPTED_OUT,
-        "failed": and_(pending, Invitation.delivery == DeliveryStatus.FAILED),
+        "failed": and_(
+            pending, Invitation.delivery.in_([DeliveryStatus.FAILED, DeliveryStatus.BOUNCED])
+        ),
         "not_delivered": and_(pending, Invitation.delivery == DeliveryStatus.QUEUED),
         "waiting": and_(pending, Invitation.delivery == DeliveryStatus.SENT, _reminder_waiting()),
         "recent": and_(
@@ -135,12 +138,20 @@ def preview(rnd: FeedbackRound, today: date) -> ReminderPreview:
 
 
 def queue_reminders(
-    rnd: FeedbackRound, today: date, now: datetime | None = None, since: date | None = None
+    rnd: FeedbackRound,
+    today: date,
+    now: datetime | None = None,
+    since: date | None = None,
+    actor: User | None = None,
 ) -> int:
-    """Queue a reminder for every eligible invitation; flushes; returns how many."""
+    """Queue a reminder for every eligible invitation; flushes; returns how many.
+
+    Recorded in the audit trail (by `actor`, or Chorus for the schedule) with counts only.
+    """
     if blocked_reason(rnd, today) is not None:
         return 0
     now = now or utcnow()
+    found = db.session.execute(eligible(rnd, today, since)).all()
     rows = [
         {
             "id": uuid.uuid4(),
@@ -152,12 +163,64 @@ def queue_reminders(
             "status": MessageStatus.QUEUED,
             "attempts": 0,
         }
-        for invitation_id, email, _ in db.session.execute(eligible(rnd, today, since))
+        for invitation_id, email, _ in found
     ]
+    per_audience: dict[str, int] = {}
+    for _, _, audience in found:
+        per_audience[audience] = per_audience.get(audience, 0) + 1
     if rows:
         db.session.execute(insert(OutboxMessage), rows)
+        _record_sent(rnd, per_audience, today, actor)
     db.session.flush()
     return len(rows)
+
+
+def audit_counts(rnd: FeedbackRound, per_audience: dict[str, int], today: date) -> dict[str, int]:
+    """The audiences whose number reminded may be written down: at least k, and only where
+    that audience's answers received are shown (invited minus reminded is about the number
+    who answered, the reminders page's own rule)."""
+    from app.invitations.common import audience_labels
+    from app.services.invitations import received_by_audience, response_rates
+
+    rates = response_rates(rnd, audience_labels(rnd), today)
+    received = received_by_audience(rates, rnd.threshold)
+    shown: dict[str, int] = {}
+    for audience, n in per_audience.items():
+        got = received.audiences.get(audience)
+        visible = got is not None and got.shown and got.channels.get("email") is not None
+        if n >= rnd.threshold and visible:
+            shown[audience] = n
+    return shown
+
+
+def _record_sent(
+    rnd: FeedbackRound, per_audience: dict[str, int], today: date, actor: User | None
+) -> None:
+    from app.invitations.common import audience_labels
+    from app.services import audit
+
+    shown = audit_counts(rnd, per_audience, today)
+    labels = audience_labels(rnd)
+    words = "Reminders sent" if actor is not None else "Scheduled reminders sent"
+    if shown:
+        parts = ", ".join(f"{labels.get(a, a)} {n}" for a, n in sorted(shown.items()))
+        summary = f"{words}: {parts}" + (
+            " (other audiences: not shown, fewer than the threshold)"
+            if len(shown) < len(per_audience)
+            else ""
+        )
+    else:
+        summary = words
+    audit.record(
+        "reminders.sent",
+        summary,
+        organisation_id=rnd.organisation_id,
+        actor=actor,
+        round=rnd,
+        object_type="round",
+        object_id=rnd.id,
+        details={f"reminded_{a}": n for a, n in shown.items()},
+    )
 
 
 def scheduled_point(rnd: FeedbackRound, today: date) -> date | None:

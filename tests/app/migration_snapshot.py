@@ -218,7 +218,7 @@ def _fill_the_rest(app: Any) -> None:
     mark_used(made.token)
     old = create_token(org.id, coordinator, "Old import", ["manage_rounds", "read_results"], 30)
     revoke(old.token)
-    # Round lifecycle (0012_lifecycle): own invitation wording, and the address book.
+    # Round lifecycle (0013_lifecycle): own invitation wording, and the address book.
     rnd.invitation_intro = "Our family centre would like to hear from you."
     from app.models import AddressBookEntry
 
@@ -231,6 +231,13 @@ def _fill_the_rest(app: Any) -> None:
             group_name="Snapshot group",
         )
     )
+    # A colleague invited by email, not yet signed in (0014_people).
+    from app.models import Role, User
+    from app.services.accounts.colleagues import invite_colleague
+
+    inviter = db.session.execute(select(User).order_by(User.email)).scalars().first()
+    assert inviter is not None
+    invite_colleague(org, "snapshot.colleague@council.example", Role.VIEWER.value, "", inviter)
     db.session.commit()
 
 

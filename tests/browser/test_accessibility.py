@@ -225,6 +225,10 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("assessment indicator", lambda w: f"/assessments/{w.assessment_id}/indicators/{w.indicator}"),
     ("api tokens", lambda w: "/settings/api-tokens/"),
     ("api docs", lambda w: "/api/v1/docs"),
+    ("team", lambda w: "/team"),
+    ("audit trail", lambda w: "/audit"),
+    ("round audit trail", lambda w: f"/rounds/{w.live_id}/audit"),
+    ("privacy", lambda w: "/privacy"),
     ("page not found", lambda w: "/rounds/no-such-page"),
 ]
 
@@ -253,8 +257,9 @@ def test_coordinator_page_passes_the_audit(
             {"Email addresses": "not an address"},
         ),
         ("new assessment", lambda w: f"/assessments/new?framework={FRAMEWORK}", {}),
+        ("team", lambda w: "/team", {"Email address": "not an address"}),
     ],
-    ids=["new-round", "contacts", "new-assessment"],
+    ids=["new-round", "contacts", "new-assessment", "team"],
 )
 def test_coordinator_error_summaries_pass_the_audit(
     coordinator: Page,
@@ -272,6 +277,7 @@ def test_coordinator_error_summaries_pass_the_audit(
         "new round": "Create the round",
         "contacts": "Check and import",
         "new assessment": "Create the assessment",
+        "team": "Send invitation",
     }[name]
     scope = (
         coordinator.get_by_role("region", name="Or paste a list")

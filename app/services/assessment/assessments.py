@@ -163,6 +163,7 @@ def team_candidates(org: Organisation) -> list[tuple[User, Role]]:
         .where(
             Membership.organisation_id == org.id,
             Membership.role.in_([Role.COORDINATOR, Role.SAT_MEMBER]),
+            Membership.active.is_(True),
             User.active.is_(True),
         )
         .order_by(User.name, User.email)

@@ -23,7 +23,15 @@ from sqlalchemy import select
 
 from app.dates import today
 from app.extensions import db
-from app.models import Assessment, EvidenceItem, EvidenceSourceType, FeedbackRound, RoundStatus
+from app.models import (
+    Assessment,
+    EvidenceItem,
+    EvidenceSourceType,
+    FeedbackRound,
+    RoundStatus,
+    User,
+)
+from app.services import audit
 from app.services.assessment.assessments import Access, AssessmentError
 from app.services.results import (
     AudienceSummary,
@@ -307,6 +315,17 @@ def import_round(
             {"round_id": f"“{rnd.name}” has no results for this assessment's indicators."}
         )
     db.session.flush()
+    audit.record(
+        "assessment.round_imported",
+        f"Imported the results of {rnd.name} into {assessment.title} "
+        f"({len(added)} indicator{'s' if len(added) != 1 else ''})",
+        organisation_id=assessment.organisation_id,
+        actor=db.session.get(User, user_id),
+        round=rnd,
+        object_type="assessment",
+        object_id=assessment.id,
+        details={"indicators": len(added)},
+    )
     return added
 
 

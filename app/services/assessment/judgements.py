@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Assessment, Judgement, JudgementChange, JudgementScope
+from app.models import Assessment, Judgement, JudgementChange, JudgementScope, User
+from app.services import audit
 from app.services.assessment.assessments import (
     Access,
     AssessmentError,
@@ -210,6 +211,22 @@ def record_judgement(
         JudgementChange(judgement_id=judgement.id, changed_by_id=user_id, snapshot=after)
     )
     db.session.flush()
+    what = "section" if scope == JudgementScope.SECTION else "indicator"
+    audit.record(
+        "assessment.judgement_recorded",
+        f"Agreed judgement for {what} {target_id} recorded"
+        + (f" ({rating})" if rating else "")
+        + f" in {assessment.title}",
+        organisation_id=assessment.organisation_id,
+        actor=db.session.get(User, user_id),
+        object_type="assessment",
+        object_id=assessment.id,
+        details={
+            "scope": scope.value,
+            "target": target_id,
+            "changed": changed_fields(after, before),
+        },
+    )
     return judgement
 
 

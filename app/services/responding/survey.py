@@ -50,6 +50,8 @@ class Survey:
     closes_on: date
     threshold: int
     results_shared_on: date | None
+    retain_until: date | None = None
+    retention_days: int = 30
 
     def window(self, on: date) -> Window:
         return round_window(self.status, self.opens_on, self.closes_on, on)
@@ -57,6 +59,13 @@ class Survey:
     @property
     def closes_on_text(self) -> str:
         return long_date(self.closes_on)
+
+    @property
+    def retention_text(self) -> str:
+        """The privacy notice's sentence on when an invitee's address and name are erased."""
+        from app.services.retention import erasure_sentence
+
+        return erasure_sentence(self.closes_on, self.retain_until, self.retention_days)
 
     @property
     def results_text(self) -> str:
@@ -105,6 +114,8 @@ def load_survey(questionnaire_id: uuid.UUID) -> Survey | None:
         closes_on=facts.closes_on,
         threshold=facts.threshold,
         results_shared_on=facts.results_shared_on,
+        retain_until=facts.retain_until,
+        retention_days=facts.retention_days,
     )
 
 
@@ -118,6 +129,8 @@ def _read_facts(questionnaire_id: uuid.UUID) -> Row[Any] | None:
             FeedbackRound.closes_on,
             FeedbackRound.threshold,
             FeedbackRound.results_shared_on,
+            FeedbackRound.retain_until,
+            Organisation.retention_days,
             Organisation.name.label("organisation"),
         )
         .join(Questionnaire, Questionnaire.round_id == FeedbackRound.id)
@@ -150,7 +163,9 @@ def _nothing_changed(session: Session, _previous: Any) -> None:
     session.info.pop(_CHANGED, None)
 
 
-def survey_from(shape: Shape, rnd: FeedbackRound, organisation: str) -> Survey:
+def survey_from(
+    shape: Shape, rnd: FeedbackRound, organisation: str, retention_days: int = 30
+) -> Survey:
     """A survey for a round already loaded (the coordinator's preview)."""
     return Survey(
         shape=shape,
@@ -161,4 +176,6 @@ def survey_from(shape: Shape, rnd: FeedbackRound, organisation: str) -> Survey:
         closes_on=rnd.closes_on,
         threshold=rnd.threshold,
         results_shared_on=rnd.results_shared_on,
+        retain_until=rnd.retain_until,
+        retention_days=retention_days,
     )

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Judgement, JudgementChange, JudgementScope
+from app.models import AuditEntry, Judgement, JudgementChange, JudgementScope
 from tests.app.assessment.conftest import FAY, MO, SAM, VIC
 from tests.app.assessment.helpers import post, snapshot, text
 from tests.app.assessment.test_ratings import rate_all
@@ -99,6 +99,16 @@ def test_facilitator_records_agreed_judgement_and_history_is_kept(app, as_user, 
     assert same.status_code == 303
     with app.app_context():
         assert len(db.session.execute(select(JudgementChange)).all()) == 2
+        # The audit trail: one entry per recorded version, by whoever recorded it.
+        entries = db.session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.action == "assessment.judgement_recorded")
+            .order_by(AuditEntry.at)
+        ).scalars()
+        assert [(e.actor_name, e.details["target"]) for e in entries] == [
+            ("fay@a.example", "2.1"),
+            ("sam@a.example", "2.1"),
+        ]
 
 
 def test_a_stale_page_cannot_overwrite_a_newer_judgement(app, as_user, assessment_id):

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EvidenceItem, EvidenceSourceType, RoundStatus
+from app.models import AuditEntry, EvidenceItem, EvidenceSourceType, RoundStatus
 from app.models.assessment import ImmutableEvidence
 from app.services.synthetic import items_of
 from tests.app.assessment.conftest import FAY, MO, SAM, TEAM, VIC
@@ -67,6 +67,11 @@ def test_import_adds_one_immutable_item_per_shared_indicator(app, as_user, asses
     items = _imported(app, assessment_id)
     # The assessment has 2.1, 2.2, 5.1; the round 2.1, 2.2, 6.1: only the overlap is imported.
     assert [i.indicator_id for i in items] == ["2.1", "2.2"]
+    with app.app_context():
+        (entry,) = db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "assessment.round_imported")
+        ).scalars()
+        assert entry.round_id == round_id and entry.details == {"indicators": 2}
     item = items[0]
     assert item.source_type == EvidenceSourceType.STAKEHOLDER_VIEWS
     assert item.imported_round_id == round_id

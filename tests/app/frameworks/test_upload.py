@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from app.extensions import db
-from app.models import CustomFramework, FeedbackRound, Role, User
+from app.models import AuditEntry, CustomFramework, FeedbackRound, Role, User
 from app.services.accounts import get_or_create_organisation
 from app.services.frameworks import get_framework
 from frameworks.loader import parse_framework
@@ -84,6 +84,13 @@ def test_yaml_upload_imports_and_redirects(
     assert stored(app) == [("private-standards", "Private standards")]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Private standards was imported: 1 section, 1 indicator and 1 item." in page
+    with app.app_context():
+        (entry,) = db.session.execute(select(AuditEntry)).scalars()
+        assert (entry.action, entry.object_id, entry.actor_id) == (
+            "framework.imported",
+            "private-standards",
+            coordinator.id,
+        )
 
 
 def test_workbook_upload_imports(app: Flask, client: FlaskClient, coordinator: User) -> None:

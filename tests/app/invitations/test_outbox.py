@@ -134,7 +134,7 @@ def test_a_refused_address_fails_at_once_and_the_rest_still_go(
     assert [m.to_address for m in failed] == ["parents1@example.org"]
     assert "550" in (failed[0].last_error or "") and failed[0].attempts == 1
     delivery = {i.email: i.delivery for i in invitations(app, round_id)}
-    assert delivery["parents1@example.org"] == DeliveryStatus.FAILED
+    assert delivery["parents1@example.org"] == DeliveryStatus.BOUNCED
     assert delivery["parents0@example.org"] == DeliveryStatus.SENT
 
 
@@ -195,7 +195,7 @@ def test_failed_messages_can_be_tried_again_from_the_outbox(
     work(app)
     assert {i.email: i.delivery for i in invitations(app, round_id)}[
         "parents0@example.org"
-    ] == DeliveryStatus.FAILED
+    ] == DeliveryStatus.BOUNCED
     smtp.handler.refuse.clear()  # the address was fixed at the other end
     page = client.get("/rounds/outbox").get_data(as_text=True)
     assert "Mailbox unavailable" in page

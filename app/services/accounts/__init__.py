@@ -103,7 +103,7 @@ def memberships_of(user_id: uuid.UUID) -> list[Membership]:
         db.session.execute(
             select(Membership)
             .join(Organisation)
-            .where(Membership.user_id == user_id)
+            .where(Membership.user_id == user_id, Membership.active.is_(True))
             .order_by(Organisation.name)
         ).scalars()
     )
