@@ -8,6 +8,7 @@ round's anonymity threshold; templates only print what it gives them.
 from __future__ import annotations
 
 import contextlib
+import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +16,14 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.exports.download import document, download_name
 from app.extensions import htmx
 from app.models import CommentPrompt, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
 from app.services import results as service
+from app.services.documents.committee_report import write_committee_docx, write_committee_pdf
+from app.services.documents.report_docx import DOCX_MIME
+from app.services.documents.report_pdf import PDF_MIME
 from app.services.results import Cell, Column, IndicatorResult, ItemResult, RoundResults
 from app.tenancy import current_org, current_role, get_owned_or_404
 from frameworks import Framework
@@ -374,6 +379,31 @@ def compare(round_id: uuid.UUID) -> ResponseReturnValue:
             error=error,
         ),
     )
+
+
+@bp.get("/<uuid:round_id>/report.pdf")
+def report_pdf(round_id: uuid.UUID) -> ResponseReturnValue:
+    """The committee results report, for any role of the organisation (viewers too)."""
+    return _report(round_id, "pdf")
+
+
+@bp.get("/<uuid:round_id>/report.docx")
+def report_docx(round_id: uuid.UUID) -> ResponseReturnValue:
+    return _report(round_id, "docx")
+
+
+def _report(round_id: uuid.UUID, kind: str) -> ResponseReturnValue:
+    rnd = _round(round_id)
+    if rnd.status == RoundStatus.DRAFT:
+        abort(409, "This round has not been launched yet, so there are no results to report.")
+    out = io.BytesIO()
+    if kind == "pdf":
+        write_committee_pdf(rnd, out)
+        mimetype = PDF_MIME
+    else:
+        write_committee_docx(rnd, out)
+        mimetype = DOCX_MIME
+    return document(out.getvalue(), mimetype, download_name(rnd.name, "committee-report", kind))
 
 
 @bp.route("/<uuid:round_id>/close", methods=["GET", "POST"])
