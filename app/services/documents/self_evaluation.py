@@ -96,11 +96,15 @@ def _bar(cell: dict[str, Any]) -> Bar:
         return Bar(label, cell.get("evidence") or "Not shown")
     percent = float(cell["percent"])
     low, high = cell.get("ci_low"), cell.get("ci_high")
+    interval = (
+        f"; 95% CI {whole_percent(low)}-{whole_percent(high)}%"
+        if low is not None and high is not None
+        else ""
+    )
     text = (
         f"{cell.get('word') or ''} {whole_percent(percent)}% favourable "
-        f"({cell.get('favourable')} of {cell.get('base')} answers"
-        + (f"; 95% CI {whole_percent(low)}-{whole_percent(high)}%" if low is not None and high is not None else "")
-        + f"; {cell.get('respondents')} respondents)"
+        f"({cell.get('favourable')} of {cell.get('base')} answers{interval}; "
+        f"{cell.get('respondents')} respondents)"
     ).strip()
     return Bar(label, text, percent, low, high, f"{whole_percent(percent)}%")
 
