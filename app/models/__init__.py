@@ -25,6 +25,7 @@ from app.models.invitations import (
     MessageStatus,
     OutboxMessage,
 )
+from app.models.reports import RoundNotice
 from app.models.responses import (
     Answer,
     Channel,
@@ -83,6 +84,7 @@ __all__ = [
     "Response",
     "ResponseDayCount",
     "Role",
+    "RoundNotice",
     "RoundStatus",
     "SavedDraft",
     "SealedSubmission",
