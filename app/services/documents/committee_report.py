@@ -33,6 +33,8 @@ from app.services.results import (
     Cell,
     CommentGroup,
     RoundResults,
+    compare_rounds,
+    earlier_rounds,
     framework_of,
     round_results,
     visible_comments,
@@ -210,6 +212,8 @@ def build_committee_report(
         if last_of_section:
             _comments(report, [g for g in comments if g.section_id == result.section_id], k)
 
+    _comparison(report, rnd, labels)
+
     report.heading(1, "Appendix: method")
     report.heading(2, "How the figures are worked out")
     report.para(FIGURES_METHOD)
@@ -225,6 +229,47 @@ def build_committee_report(
         "they stood one release earlier."
     )
     return report, results
+
+
+def _comparison(report: Report, rnd: FeedbackRound, labels: dict[str, str]) -> None:
+    """The change since the earlier round the comparison page picks first, where one exists:
+    the same statements, scale and audience only, with Newcombe's interval."""
+    candidates = earlier_rounds(rnd)
+    if not candidates:
+        return
+    before = [c for c in candidates if c.opens_on <= rnd.opens_on]
+    earlier = (before or candidates)[0]
+    comparison = compare_rounds(rnd, earlier)
+    report.heading(1, f"Compared with “{earlier.name}”")
+    report.para(
+        "The same statements asked of the same group on the same scale in both rounds. A change "
+        "is called significant only when its 95% interval (Newcombe) leaves out zero."
+    )
+    rows = []
+    for item in comparison.items:
+        if item.compared:
+            change = f"{item.change_text} (95% CI {item.interval_text}); " + (
+                "significant" if item.significant else "not significant"
+            )
+        else:
+            change = item.reason
+        rows.append(
+            [
+                f"{item.indicator_id}: {item.statement}",
+                item.audience_label,
+                cell_text(item.earlier),
+                cell_text(item.current),
+                change,
+            ]
+        )
+    if rows:
+        report.table(
+            f"Change since {earlier.name}",
+            ["Statement", "Group", "Then", "Now", "Change"],
+            rows,
+        )
+    else:
+        report.para("No statement was asked in the same words in both rounds.", "note")
 
 
 def _distribution(scale_id: str, distribution: dict[str, int] | None) -> str:

@@ -143,3 +143,36 @@ def test_downloads_for_every_role_and_none_for_a_draft(
     with app.app_context():
         text, _ = build_committee_report(load_round(seeded_round), rng=random.Random(3))
     assert "Committee results report for Org A" in text.subtitle
+
+
+def test_the_change_since_an_earlier_round_is_the_comparison_pages(
+    app: Flask, seeded_round: uuid.UUID
+) -> None:
+    from app.services.results import close_round, compare_rounds
+    from app.services.synthetic import answers_from_counts, insert_responses, items_of
+    from tests.app.exports.conftest import SEEDED_AUDIENCES, SEEDED_INDICATORS
+
+    earlier_id = make_round(
+        app, name="Last year", indicators=SEEDED_INDICATORS, audiences=SEEDED_AUDIENCES
+    )
+    with app.app_context():
+        earlier = load_round(earlier_id)
+        insert_responses(
+            earlier, "staff", answers_from_counts(items_of(earlier, "staff"), {"a": 6, "d": 4})
+        )
+        insert_responses(
+            earlier, "community", answers_from_counts(items_of(earlier, "community"), {"a": 2})
+        )
+        close_round(earlier)
+        from app.extensions import db
+
+        db.session.commit()
+        comparison = compare_rounds(load_round(seeded_round), load_round(earlier_id))
+    got = _both(app, seeded_round)
+    assert "Compared with “Last year”" in got["pdf"]
+    compared = [i for i in comparison.items if i.compared]
+    assert compared
+    for item in compared:
+        assert f"{item.change_text} (95% CI {item.interval_text})" in got["word"]
+    community = [i for i in comparison.items if i.audience == "community"]
+    assert community and not any(i.compared for i in community)
