@@ -9,6 +9,9 @@ from typing import Any
 import docx
 from pypdf import PdfReader
 
+# About 1 s on an idle machine; the bound leaves room for a CI box shared with other jobs.
+PDF_SECONDS_MAX = 15
+
 
 def flat(text: str) -> str:
     """Whitespace collapsed, so a sentence the PDF wrapped over two lines is found whole."""
