@@ -71,6 +71,7 @@ _PROBLEMS = {
     "less_than_equal": "must be {le} or less, such as {example}",
     "less_than": "must be less than {lt}, such as {example}",
     "string_type": "must be text",
+    "literal_error": "must be {expected}",
 }
 
 
@@ -185,6 +186,12 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "MAIL_BATCH_SIZE": settings.MAIL_BATCH_SIZE,
         "MAIL_POLL_SECONDS": settings.MAIL_POLL_SECONDS,
         "MAIL_TIMEOUT_SECONDS": settings.MAIL_TIMEOUT_SECONDS,
+        "ACCESSIBILITY_ORGANISATION": settings.ACCESSIBILITY_ORGANISATION.strip(),
+        "ACCESSIBILITY_EMAIL": settings.ACCESSIBILITY_EMAIL,
+        "ACCESSIBILITY_PHONE": settings.ACCESSIBILITY_PHONE.strip(),
+        "ACCESSIBILITY_RESPONSE_DAYS": settings.ACCESSIBILITY_RESPONSE_DAYS,
+        "ACCESSIBILITY_ENFORCEMENT": settings.ACCESSIBILITY_ENFORCEMENT,
+        "ACCESSIBILITY_ENFORCEMENT_TEXT": settings.ACCESSIBILITY_ENFORCEMENT_TEXT.strip(),
         "DEBUG": debug,
         "TESTING": testing,
     }

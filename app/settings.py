@@ -8,7 +8,7 @@ pydantic's errors into that line); nothing else in the app reads the environment
 from __future__ import annotations
 
 from email.utils import parseaddr
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,6 +86,12 @@ def _sender(value: str) -> str:
     return value
 
 
+def _optional_email(value: str) -> str:
+    if value and ("@" not in value or " " in value.strip()):
+        raise ValueError("must be an email address such as accessibility@council.example.gov.uk")
+    return value.strip()
+
+
 def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -151,6 +157,15 @@ class Settings(BaseSettings):
     RESPOND_MIN_SECONDS_PER_QUESTION: float | None = Field(
         None, ge=0, le=60, allow_inf_nan=False, examples=[1]
     )
+
+    # The accessibility statement (/accessibility): who publishes it, how people report a problem,
+    # and the enforcement procedure (Great Britain's EHRC or Northern Ireland's ECNI, or own words).
+    ACCESSIBILITY_ORGANISATION: str = ""
+    ACCESSIBILITY_EMAIL: Annotated[str, AfterValidator(_optional_email)] = ""
+    ACCESSIBILITY_PHONE: str = ""
+    ACCESSIBILITY_RESPONSE_DAYS: int = Field(5, ge=1, le=60, examples=[5])
+    ACCESSIBILITY_ENFORCEMENT: Literal["gb", "ni"] = "gb"
+    ACCESSIBILITY_ENFORCEMENT_TEXT: str = ""
 
     @model_validator(mode="after")
     def _one_kind_of_mail_encryption(self) -> Settings:

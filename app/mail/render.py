@@ -170,5 +170,7 @@ def build_message(
             "List-Unsubscribe": f"<{values['unsubscribe']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
+            # The language of both parts (RFC 3282), as the HTML part's lang attribute says.
+            "Content-Language": "en-GB",
         },
     )

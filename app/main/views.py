@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.accessibility import published
 from app.extensions import db, limiter
 from app.rendering import render_page
 from app.services.accounts import membership_for
@@ -41,3 +42,22 @@ def health() -> ResponseReturnValue:
     except SQLAlchemyError:
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/accessibility")
+@public
+def accessibility() -> ResponseReturnValue:
+    """The accessibility statement: facts from docs/accessibility.yaml and the recorded audit,
+    the operator's contact details and enforcement text from configuration."""
+    statement, record = published()
+    return render_page(
+        "main/accessibility.html",
+        statement=statement,
+        record=record,
+        organisation=current_app.config.get("ACCESSIBILITY_ORGANISATION", ""),
+        email=current_app.config.get("ACCESSIBILITY_EMAIL", ""),
+        phone=current_app.config.get("ACCESSIBILITY_PHONE", ""),
+        response_days=current_app.config.get("ACCESSIBILITY_RESPONSE_DAYS", 5),
+        enforcement=current_app.config.get("ACCESSIBILITY_ENFORCEMENT", "gb"),
+        enforcement_text=current_app.config.get("ACCESSIBILITY_ENFORCEMENT_TEXT", ""),
+    )

@@ -50,6 +50,17 @@ def refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> str:
             "(got 'maybe').",
         ),
         (
+            "ACCESSIBILITY_ENFORCEMENT",
+            "wales",
+            "ACCESSIBILITY_ENFORCEMENT must be 'gb' or 'ni' (got 'wales').",
+        ),
+        (
+            "ACCESSIBILITY_EMAIL",
+            "nobody",
+            "ACCESSIBILITY_EMAIL must be an email address such as "
+            "accessibility@council.example.gov.uk (got 'nobody').",
+        ),
+        (
             "FLASK_DEBUG",
             "sometimes",
             "FLASK_DEBUG must be true or false (or 1/0, yes/no, on/off), such as 1 "

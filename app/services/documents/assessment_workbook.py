@@ -88,7 +88,7 @@ def write_assessment_workbook(
     """Write the workbook as `access` may see the assessment. Raises UnknownFramework if the
     assessment's framework is no longer available."""
     framework = framework_of(assessment)
-    wb = new_workbook(write_only=True)
+    wb = new_workbook(write_only=True, title=f"Self-assessment: {assessment.title}")
     _about(new_sheet(wb, "About", landscape=False), assessment, framework, today or service_day())
     _indicators(wb, assessment, access, framework)
     _judgements(wb, assessment, framework)

@@ -76,7 +76,7 @@ def write_round_workbook(
     results = round_results(rnd)
     rng = rng or random.SystemRandom()
     names = Names(framework_of(rnd))
-    wb = new_workbook(write_only=True)
+    wb = new_workbook(write_only=True, title=f"Feedback results: {rnd.name}")
     taken: list[str] = []
 
     def claim(name: str) -> str:

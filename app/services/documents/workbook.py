@@ -133,9 +133,14 @@ def add_styles(wb: Workbook) -> None:
         wb.add_named_style(style)
 
 
-def new_workbook(*, write_only: bool = True) -> Workbook:
+def new_workbook(*, write_only: bool = True, title: str = "") -> Workbook:
+    """A workbook with Chorus's styles; `title` and the language go in its properties, which
+    screen readers and document checkers read (an accessible document names itself)."""
     wb = Workbook(write_only=write_only)
     add_styles(wb)
+    wb.properties.title = clean_text(title)[:255] or None
+    wb.properties.language = "en-GB"
+    wb.properties.creator = "Chorus"
     return wb
 
 

@@ -51,6 +51,10 @@ def build_template(
     columns = entry_columns(questionnaire)
     wb = Workbook()
     add_styles(wb)
+    # An accessible document names itself and its language (screen readers, document checkers).
+    wb.properties.title = clean_text(f"Paper questionnaires: {audience_label}, {rnd.name}")[:255]
+    wb.properties.language = "en-GB"
+    wb.properties.creator = "Chorus"
     instructions = wb.active
     instructions.title = INSTRUCTIONS_SHEET
     entry = wb.create_sheet(ENTRY_SHEET)
@@ -172,6 +176,8 @@ def _write_entry(ws: Any, lists: Any, columns: Sequence[EntryColumn]) -> None:
         ws.add_data_validation(validation)
     ws.row_dimensions[HEADER_ROW].height = 90
     ws.freeze_panes = "B2"
+    # The questions head every printed page too, so a printout can be read row by row.
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
 def _write_info(
