@@ -287,4 +287,5 @@ from app.assessment import (  # noqa: E402, F401
     views_evidence,
     views_judgements,
     views_ratings,
+    views_reports,
 )

@@ -6,9 +6,11 @@ import io
 import re
 import unicodedata
 
+from flask import Response, send_file
+
 from app.services.documents.workbook import XLSX_MIME
 
-__all__ = ["CSV_MIME", "XLSX_MIME", "bytes_io", "download_name", "slug"]
+__all__ = ["CSV_MIME", "XLSX_MIME", "bytes_io", "document", "download_name", "slug"]
 
 CSV_MIME = "text/csv; charset=utf-8"
 
@@ -28,3 +30,12 @@ def download_name(title: str, part: str, extension: str) -> str:
 
 def bytes_io(data: bytes) -> io.BytesIO:
     return io.BytesIO(data)
+
+
+def document(body: bytes, mimetype: str, filename: str) -> Response:
+    """A finished report (PDF, Word) as an attachment that no shared cache keeps."""
+    response = send_file(
+        io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0
+    )
+    response.headers["Cache-Control"] = "no-store, private"
+    return response

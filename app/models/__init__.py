@@ -34,6 +34,7 @@ from app.models.invitations import (
     MessageStatus,
     OutboxMessage,
 )
+from app.models.reports import RoundNotice
 from app.models.responses import (
     Answer,
     Channel,
@@ -98,6 +99,7 @@ __all__ = [
     "Response",
     "ResponseDayCount",
     "Role",
+    "RoundNotice",
     "RoundStatus",
     "SavedDraft",
     "SealedSubmission",

@@ -10,6 +10,7 @@ encrypted copy on the server. Every respondent view is public; the preview needs
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
 
@@ -29,13 +30,17 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response  # what redirect() returns; Flask's is a subclass
 
 from app.errors import MESSAGES
+from app.exports.download import document, download_name
 from app.extensions import db, htmx, limiter, login_manager
-from app.models import Channel, FeedbackRound, Organisation, Questionnaire
+from app.models import Channel, FeedbackRound, Organisation, Questionnaire, RoundNotice
 from app.rendering import render_page
 from app.respond import state
 from app.respond.fragments import cached_questions
 from app.respond.state import SessionEntry
-from app.services import abuse
+from app.services import abuse, round_notices
+from app.services.documents.report_pdf import PDF_MIME
+from app.services.documents.self_evaluation import organisation_name
+from app.services.documents.you_said import write_you_said_pdf
 from app.services.responding import (
     FREE_TEXT_MAX,
     Page,
@@ -754,3 +759,40 @@ def preview(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
         title=f"Preview: {survey.shape.audience_label}",
         too_long_minutes=TOO_LONG_MINUTES,
     )
+
+
+# -- "you said, we did" ---------------------------------------------------------------------------
+
+
+def _published_notice(questionnaire_id: uuid.UUID) -> tuple[FeedbackRound, RoundNotice]:
+    found = round_notices.published_for_questionnaire(questionnaire_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/q/<uuid:questionnaire_id>/you-said-we-did")
+@public
+def you_said(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    """What the organisation heard and will do, once published after the round closed; the
+    final figures of groups of at least k only, and no comments."""
+    rnd, notice = _published_notice(questionnaire_id)
+    return render_page(
+        "respond/you_said.html",
+        block=BLOCK,
+        title=f"You said, we did: {rnd.name}",
+        organisation=organisation_name(rnd.organisation_id),
+        rnd=rnd,
+        notice=notice,
+        findings=round_notices.findings(rnd, notice),
+        questionnaire_id=questionnaire_id,
+    )
+
+
+@bp.get("/q/<uuid:questionnaire_id>/you-said-we-did.pdf")
+@public
+def you_said_pdf(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    rnd, notice = _published_notice(questionnaire_id)
+    out = io.BytesIO()
+    write_you_said_pdf(rnd, notice, out)
+    return document(out.getvalue(), PDF_MIME, download_name(rnd.name, "you-said-we-did", "pdf"))

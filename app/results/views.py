@@ -8,6 +8,7 @@ round's anonymity threshold; templates only print what it gives them.
 from __future__ import annotations
 
 import contextlib
+import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +17,15 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from app.extensions import htmx
+from app.exports.download import document, download_name
+from app.extensions import db, htmx
 from app.models import CommentPrompt, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
-from app.services import audit
+from app.services import audit, round_notices
 from app.services import results as service
+from app.services.documents.committee_report import write_committee_docx, write_committee_pdf
+from app.services.documents.report_docx import DOCX_MIME
+from app.services.documents.report_pdf import PDF_MIME
 from app.services.results import Cell, Column, IndicatorResult, ItemResult, RoundResults
 from app.tenancy import current_org, current_role, get_owned_or_404
 from frameworks import Framework
@@ -385,6 +390,96 @@ def compare(round_id: uuid.UUID) -> ResponseReturnValue:
             comparison=comparison,
             error=error,
         ),
+    )
+
+
+@bp.get("/<uuid:round_id>/report.pdf")
+def report_pdf(round_id: uuid.UUID) -> ResponseReturnValue:
+    """The committee results report, for any role of the organisation (viewers too)."""
+    return _report(round_id, "pdf")
+
+
+@bp.get("/<uuid:round_id>/report.docx")
+def report_docx(round_id: uuid.UUID) -> ResponseReturnValue:
+    return _report(round_id, "docx")
+
+
+def _report(round_id: uuid.UUID, kind: str) -> ResponseReturnValue:
+    rnd = _round(round_id)
+    if rnd.status == RoundStatus.DRAFT:
+        abort(409, "This round has not been launched yet, so there are no results to report.")
+    out = io.BytesIO()
+    if kind == "pdf":
+        write_committee_pdf(rnd, out)
+        mimetype = PDF_MIME
+    else:
+        write_committee_docx(rnd, out)
+        mimetype = DOCX_MIME
+    return document(out.getvalue(), mimetype, download_name(rnd.name, "committee-report", kind))
+
+
+@bp.route("/<uuid:round_id>/you-said-we-did", methods=["GET", "POST"])
+def you_said(round_id: uuid.UUID) -> ResponseReturnValue:
+    """Write and publish the round's "you said, we did" (coordinators; others read it)."""
+    rnd = _round(round_id)
+    if rnd.status == RoundStatus.DRAFT:
+        return _draft_page(rnd)
+    notice = round_notices.get_notice(rnd)
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "heard": notice.heard if notice else "",
+        "doing": notice.doing if notice else "",
+        "indicator_ids": list(notice.indicator_ids or []) if notice else [],
+        "published": bool(notice and notice.published),
+    }
+    if request.method == "POST":
+        _coordinators_only()
+        form = request.form
+        data = round_notices.NoticeInput(
+            heard=form.get("heard", ""),
+            doing=form.get("doing", ""),
+            indicator_ids=[i for i in form.getlist("indicator_ids") if i],
+            published=form.get("published") == "yes",
+        )
+        values = {
+            "heard": data.heard,
+            "doing": data.doing,
+            "indicator_ids": data.indicator_ids,
+            "published": data.published,
+        }
+        was_published = bool(notice and notice.published)
+        try:
+            notice = round_notices.save_notice(rnd, data)
+        except round_notices.NoticeError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            if notice.published != was_published:
+                state = "published" if notice.published else "withdrawn"
+                audit.record(
+                    f"notice.{state}",
+                    f"“You said, we did” {state}",
+                    organisation_id=rnd.organisation_id,
+                    actor=current_user,
+                    round=rnd,
+                    object_type="round_notice",
+                    object_id=notice.id,
+                    details={"indicators": list(notice.indicator_ids or [])},
+                )
+            flash("Saved." + (" It is published for respondents." if notice.published else ""))
+            return redirect(url_for("results.you_said", round_id=rnd.id), 303)
+    results = service.round_results(rnd)
+    framework = service.framework_of(rnd)
+    labels = {a.audience: a.label for a in results.audiences}
+    if framework is not None:
+        labels.update(
+            {q.audience: framework.audience_label(q.audience) for q in rnd.questionnaires}
+        )
+    return render_page(
+        "results/you_said.html",
+        block="content",
+        status=422 if errors else 200,
+        **_context(rnd, results, notice=notice, errors=errors, values=values, labels=labels),
     )
 
 

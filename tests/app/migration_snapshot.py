@@ -238,6 +238,23 @@ def _fill_the_rest(app: Any) -> None:
     inviter = db.session.execute(select(User).order_by(User.email)).scalars().first()
     assert inviter is not None
     invite_colleague(org, "snapshot.colleague@council.example", Role.VIEWER.value, "", inviter)
+    # A published "you said, we did" on the demo's closed round (0015_reports).
+    from app.cli.demo_results import LATEST
+    from app.models import FeedbackRound
+    from app.services.round_notices import NoticeInput, save_notice
+
+    closed = db.session.execute(
+        select(FeedbackRound).where(FeedbackRound.name == LATEST)
+    ).scalar_one()
+    save_notice(
+        closed,
+        NoticeInput(
+            heard="Parents told us they want to hear more about their child's progress.",
+            doing="Termly progress meetings from January.",
+            indicator_ids=list(closed.indicator_ids[:1]),
+            published=True,
+        ),
+    )
     db.session.commit()
 
 

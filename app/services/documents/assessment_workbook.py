@@ -54,6 +54,7 @@ from app.services.documents.workbook import (
     WRAP,
     Column,
     TableSheet,
+    new_sheet,
     new_workbook,
     text_cell,
     write_lines,
@@ -88,7 +89,7 @@ def write_assessment_workbook(
     assessment's framework is no longer available."""
     framework = framework_of(assessment)
     wb = new_workbook(write_only=True, title=f"Self-assessment: {assessment.title}")
-    _about(wb.create_sheet("About"), assessment, framework, today or service_day())
+    _about(new_sheet(wb, "About", landscape=False), assessment, framework, today or service_day())
     _indicators(wb, assessment, access, framework)
     _judgements(wb, assessment, framework)
     _evidence(wb, assessment, access, framework)

@@ -13,13 +13,26 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 
 from app.services.documents.round_tables import column_labels, hidden_text, proportion
-from app.services.documents.workbook import BOLD, HEADER, NOTE, PERCENT, TITLE, styled, text_cell
+from app.services.documents.workbook import (
+    BOLD,
+    HEADER,
+    NOTE,
+    PERCENT,
+    TITLE,
+    new_sheet,
+    page_break_after,
+    styled,
+    text_cell,
+)
 from app.services.results import RoundResults
 from frameworks.workbook.style import column_widths
 
 CHART_ROWS = 16  # rows a chart of the default height covers; blocks are at least this tall
 CHART_WIDTH_CM = 16
 CHART_ROW_CM = 0.5
+# Printed upright and one page wide, three chart blocks fill an A4 page: a page break after
+# every third keeps each chart whole on one page.
+CHARTS_PER_PAGE = 3
 
 
 class _Rows:
@@ -36,7 +49,7 @@ class _Rows:
 
 
 def write_charts(wb: Any, results: RoundResults) -> None:
-    ws = wb.create_sheet("Charts")
+    ws = new_sheet(wb, "Charts", landscape=False)
     column_widths(ws, (30, 14))
     rows = _Rows(ws)
     rows.put([text_cell(ws, "Percent favourable by audience, per indicator", TITLE)])
@@ -52,7 +65,9 @@ def write_charts(wb: Any, results: RoundResults) -> None:
     )
     labels = column_labels(results)
     k = results.threshold
-    for indicator in results.indicators:
+    for n, indicator in enumerate(results.indicators):
+        if n and n % CHARTS_PER_PAGE == 0:
+            page_break_after(ws, rows.last)
         rows.put([])
         title = f"{indicator.indicator_id} {indicator.title}"
         top = rows.put([text_cell(ws, title, BOLD)])

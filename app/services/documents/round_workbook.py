@@ -38,6 +38,7 @@ from app.services.documents.workbook import (
     WRAP,
     Column,
     TableSheet,
+    new_sheet,
     new_workbook,
     sheet_name,
     styled,
@@ -83,7 +84,7 @@ def write_round_workbook(
         taken.append(chosen)
         return chosen
 
-    _about(wb.create_sheet(claim("About")), rnd, results, today or service_day())
+    _about(new_sheet(wb, claim("About")), rnd, results, today or service_day())
     _indicators(wb, claim("Indicators"), results, names)
     _disparities(wb, claim("Disparities"), results)
     _items(wb, results, names, claim)

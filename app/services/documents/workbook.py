@@ -24,6 +24,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -142,6 +144,46 @@ def new_workbook(*, write_only: bool = True, title: str = "") -> Workbook:
     return wb
 
 
+# -- printing -----------------------------------------------------------------------------------
+
+A4 = 9  # the paper size code spreadsheet programs use for A4
+# The footer: sheet name, then "page 2 of 7" (header/footer codes &A, &P and &N).
+FOOTER = "&A, page &P of &N"
+
+
+def print_setup(ws: Any, *, header_row: int | None = None, landscape: bool = True) -> None:
+    """Print one page wide (as many pages tall as it takes), A4, a footer with the sheet's name
+    and page number, and the table's header row repeated on every page.
+
+    Call before the first row of a write-only sheet: the fit-to-page flag sits in the sheet's
+    properties, which are written with the first row.
+    """
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # no limit: long tables run on, never shrunk to one page
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.size = 8
+    ws.print_options.horizontalCentered = False
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+
+
+def page_break_after(ws: Any, row: int) -> None:
+    """Start a new printed page after `row` (a chart or an indicator block stays whole)."""
+    ws.row_breaks.append(Break(id=row))
+
+
+def new_sheet(wb: Workbook, title: str, *, landscape: bool = True) -> Any:
+    """A sheet with the print set-up every Chorus workbook sheet has."""
+    ws = wb.create_sheet(title)
+    print_setup(ws, landscape=landscape)
+    return ws
+
+
 # -- sheet names and table names --------------------------------------------------------------
 
 
@@ -169,6 +211,10 @@ def table_name(text: str) -> str:
 # -- a streamed sheet with a header, frozen panes, widths and a filterable table ---------------
 
 
+# Total column width (in characters) that still prints legibly on upright A4.
+PORTRAIT_WIDTH = 110
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     header: str
@@ -194,11 +240,14 @@ class TableSheet:
     ) -> None:
         self.ws = wb.create_sheet(title)
         self.columns = list(columns)
+        # Narrow tables print upright; wide ones on their side. Both fit one page wide.
+        print_setup(self.ws, landscape=sum(c.width for c in self.columns) > PORTRAIT_WIDTH)
         self.table = table
         self._styles = [c.style for c in self.columns]
         self._styled = any(self._styles)
         column_widths(self.ws, [c.width for c in self.columns])
         self.header_row = len(preamble) + (2 if preamble else 1)
+        self.ws.print_title_rows = f"{self.header_row}:{self.header_row}"
         self.ws.freeze_panes = f"A{self.header_row + 1}"
         for n, line in enumerate(preamble):
             self.ws.append([text_cell(self.ws, line, TITLE if n == 0 else NOTE)])

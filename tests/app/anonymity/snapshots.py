@@ -248,6 +248,34 @@ def workbook_views(data: bytes, name: str) -> dict[str, Blocks]:
         book.close()
 
 
+_PAGE_NUMBER = re.compile(r"^Page \d+ of \d+$|\.{5,} ?\d+$")
+
+
+def pdf_blocks(data: bytes) -> Blocks:
+    """A PDF report's text lines (pypdf); page numbers and the contents list's page references
+    move when a page fills, which says nothing about anyone, so they are left out."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    lines = (line.strip() for page in reader.pages for line in page.extract_text().splitlines())
+    return Counter(
+        normalise(_PAGE_NUMBER.sub("", line))
+        for line in lines
+        if line and not _PAGE_NUMBER.match(line)
+    )
+
+
+def docx_blocks(data: bytes) -> Blocks:
+    """A Word report's paragraphs and table rows (python-docx)."""
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    blocks: Blocks = Counter(normalise(p.text) for p in document.paragraphs if p.text.strip())
+    for table in document.tables:
+        blocks.update(normalise(" | ".join(c.text for c in row.cells)) for row in table.rows)
+    return blocks
+
+
 def _flatten(value: Any, path: str = "") -> Iterator[str]:
     """JSON as path=value lines; list entries keyed by their id, so order is not content."""
     if isinstance(value, dict):
@@ -438,6 +466,10 @@ def _fetch(
         out.views.update(workbook_views(body, name))
     elif kind == "application/json":
         out.views[name] = json_blocks(json.loads(body))
+    elif kind == "application/pdf":
+        out.views[name] = pdf_blocks(body)
+    elif "wordprocessingml" in kind:
+        out.views[name] = docx_blocks(body)
     elif _IMAGE.match(kind):
         out.views[name] = Counter([status, kind])
     else:

@@ -1,0 +1,160 @@
+"""A `Report` as an editable Word document (python-docx), with the same blocks as the PDF.
+
+Real heading styles (Heading 1-4, so Word's navigation pane and screen readers find them), a
+contents field Word fills in on opening, page numbers in the footer, the document language set
+on the default run properties, table header rows that repeat on every page. Charts become small
+tables of the same figures: python-docx draws no charts, and a table is read aloud as it is.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from docx import Document
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from app.services.documents.report_model import (
+    Bullets,
+    Chart,
+    Heading,
+    PageBreak,
+    Paragraph,
+    Report,
+    Table,
+)
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
+    """A Word field (PAGE, NUMPAGES, TOC) as begin / instruction / separate / result / end runs."""
+
+    def run_with(element: Any) -> None:
+        run = paragraph.add_run()
+        run._r.append(element)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    begin.set(qn("w:dirty"), "true")  # Word recomputes it on opening
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    paragraph.add_run(placeholder)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def _set_language(doc: Any, language: str) -> None:
+    doc.core_properties.language = language
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    rpr = rpr_default.find(qn("w:rPr")) if rpr_default is not None else None
+    if rpr is None:  # the default template always has these; keep going without them
+        rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for attr in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attr), language)
+
+
+def _update_fields_on_open(doc: Any) -> None:
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    doc.settings.element.append(update)
+
+
+def _repeat_header(row: Any) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+
+
+def _table(doc: Any, caption: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    doc.add_paragraph(caption, style="Caption").paragraph_format.keep_with_next = True
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    _repeat_header(table.rows[0])
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=False):
+            cell.text = text
+    doc.add_paragraph()
+
+
+def write_docx(report: Report, out: IO[bytes]) -> None:
+    doc = Document()
+    _set_language(doc, report.language)
+    _update_fields_on_open(doc)
+    doc.core_properties.title = report.title
+    doc.core_properties.subject = report.subtitle
+    doc.styles["Normal"].font.size = Pt(10.5)
+
+    section = doc.sections[0]
+    footer = section.footer.paragraphs[0]
+    footer.add_run(f"{report.footer}    Page " if report.footer else "Page ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES", "1")
+
+    doc.add_paragraph(report.title, style="Title")
+    doc.add_paragraph(report.subtitle, style="Subtitle")
+    for label, value in report.cover:
+        p = doc.add_paragraph()
+        p.add_run(f"{label}: ").bold = True
+        p.add_run(value)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    doc.add_paragraph("Contents", style="TOC Heading")
+    toc = doc.add_paragraph()
+    listed = "\n".join(text for _level, text, _anchor in report.contents())
+    _field(toc, 'TOC \\o "1-2" \\h \\z \\u', listed)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    first_chapter = True
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            if block.level == 1 and not first_chapter:
+                doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            first_chapter = first_chapter and block.level != 1
+            doc.add_heading(block.text, level=min(block.level, 4))
+        elif isinstance(block, Paragraph):
+            for line in block.text.split("\n"):
+                p = doc.add_paragraph(line)
+                if block.style == "note":
+                    for run in p.runs:
+                        run.italic = True
+                elif block.style == "flag":
+                    for run in p.runs:
+                        run.bold = True
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                doc.add_paragraph(item, style="List Bullet")
+        elif isinstance(block, Table):
+            _table(doc, block.caption, block.header, list(block.rows))
+        elif isinstance(block, Chart):
+            _table(
+                doc,
+                f"Chart: {block.title}",
+                ("Group", "Percent favourable", "In words"),
+                [(b.label, b.short or "not shown", b.text) for b in block.bars],
+            )
+        elif isinstance(block, PageBreak):
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    doc.save(out)
