@@ -46,6 +46,7 @@ from app.models.rounds import (
     Questionnaire,
     RoundStatus,
 )
+from app.models.sso import IdentityProvider
 
 __all__ = [
     "ActionStatus",
@@ -61,6 +62,7 @@ __all__ = [
     "EvidenceItem",
     "EvidenceSourceType",
     "FeedbackRound",
+    "IdentityProvider",
     "ImprovementAction",
     "Invitation",
     "InvitationStatus",
