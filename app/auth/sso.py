@@ -79,15 +79,38 @@ def start_by_email() -> ResponseReturnValue:
             email="",
             sso_email=email,
         )
-    return _start(provider.id, login_hint=email)
+    next_path = _safe_next(request.args.get("next"))
+    return redirect(
+        url_for("sso.start", provider_id=provider.id, login_hint=email, next=next_path), 303
+    )
 
 
 @bp.get("/login/sso/<uuid:provider_id>")
-@limiter.limit(client_rate_limit)
 @public
 def start(provider_id: uuid.UUID) -> ResponseReturnValue:
-    """A link an organisation can give its people: "Sign in with <provider>"."""
-    return _start(provider_id)
+    """The sign-in page with "Sign in with <provider>": the link an organisation gives its
+    people, and where the email form leads. A page of our own between the form and the provider,
+    because the CSP's form-action 'self' rightly stops a form's redirect leaving the site."""
+    provider = sso.get_provider(provider_id)
+    if provider is None:
+        abort(404, "That sign-in link is not known. Use the sign-in page.")
+    return render_page(
+        "auth/login.html",
+        block="content",
+        error=None,
+        email="",
+        sso_email="",
+        provider=provider,
+        login_hint=request.args.get("login_hint", "")[:320],
+    )
+
+
+@bp.get("/login/sso/<uuid:provider_id>/go")
+@limiter.limit(client_rate_limit)
+@public
+def go(provider_id: uuid.UUID) -> ResponseReturnValue:
+    """Off to the provider (a link, not a form: see `start`)."""
+    return _start(provider_id, login_hint=request.args.get("login_hint", "")[:320])
 
 
 @bp.get("/auth/sso/callback")

@@ -9,9 +9,11 @@ real provider.
 from __future__ import annotations
 
 import base64
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -89,14 +91,25 @@ def actions() -> list[str]:
     return list(db.session.execute(select(AuditEntry.action).order_by(AuditEntry.at)).scalars())
 
 
-def sso_sign_in(client: FlaskClient, login_as: str, *, email: str | None = None) -> tuple[Any, str]:
-    """Start from the sign-in page by email, sign in at the provider, come back."""
-    start = client.post(
-        "/login/sso",
-        data={"sso_email": email or login_as.split(":")[-1], "csrf_token": csrf_token(client)},
-    )
+GO_LINK = re.compile(r'href="(/login/sso/[^"]+/go[^"]*)"')
+
+
+def authorize_url(client: FlaskClient, email: str) -> str:
+    """The sign-in page's email form, then its "Sign in with ..." link: the provider's URL."""
+    start = client.post("/login/sso", data={"sso_email": email, "csrf_token": csrf_token(client)})
     assert start.status_code == 303, start.get_data(as_text=True)[:1000]
-    back = sign_in_at_provider(start.headers["Location"], login_as, back_to=CALLBACK)
+    page = client.get(start.headers["Location"]).get_data(as_text=True)
+    link = GO_LINK.search(page)
+    assert link and "Sign in with Org A staff" in page, page[:2000]
+    go = client.get(unescape(link.group(1)))
+    assert go.status_code == 303, go.get_data(as_text=True)[:1000]
+    return str(go.headers["Location"])
+
+
+def sso_sign_in(client: FlaskClient, login_as: str) -> tuple[Any, str]:
+    """Start from the sign-in page by email, sign in at the provider, come back."""
+    url = authorize_url(client, login_as.split(":")[-1])
+    back = sign_in_at_provider(url, login_as, back_to=CALLBACK)
     parts = urlsplit(back)
     return client.get(f"{parts.path}?{parts.query}"), back
 
@@ -260,15 +273,13 @@ def test_the_authorization_request_uses_pkce_state_and_nonce(
 ) -> None:
     configured()
     browser = app.test_client()
-    start = browser.post(
-        "/login/sso", data={"sso_email": f"x@{DOMAIN}", "csrf_token": csrf_token(browser)}
-    )
-    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    query = parse_qs(urlsplit(authorize_url(browser, f"x@{DOMAIN}")).query)
     assert query["code_challenge_method"] == ["S256"]
     assert len(query["code_challenge"][0]) == 43
     assert len(query["state"][0]) >= 40 and len(query["nonce"][0]) >= 40
     assert query["redirect_uri"] == [CALLBACK]
     assert query["scope"] == ["openid email profile"]
+    assert query["login_hint"] == [f"x@{DOMAIN}"]
 
 
 def test_an_unknown_person_gets_a_viewer_account_only_if_the_organisation_allows(
@@ -327,10 +338,8 @@ def test_a_wrong_state_is_refused(
     configured()
     make_user(f"sat@{DOMAIN}", "Org A", Role.SAT_MEMBER)
     browser = app.test_client()
-    start = browser.post(
-        "/login/sso", data={"sso_email": f"sat@{DOMAIN}", "csrf_token": csrf_token(browser)}
-    )
-    back = sign_in_at_provider(start.headers["Location"], f"sat@{DOMAIN}", back_to=CALLBACK)
+    url = authorize_url(browser, f"sat@{DOMAIN}")
+    back = sign_in_at_provider(url, f"sat@{DOMAIN}", back_to=CALLBACK)
     parts = urlsplit(back)
     forged = parts.query.replace("state=", "state=x")
     reply = browser.get(f"{parts.path}?{forged}")
@@ -347,10 +356,8 @@ def test_a_token_for_another_nonce_is_refused(
     configured()
     make_user(f"sat@{DOMAIN}", "Org A", Role.SAT_MEMBER)
     browser = app.test_client()
-    start = browser.post(
-        "/login/sso", data={"sso_email": f"sat@{DOMAIN}", "csrf_token": csrf_token(browser)}
-    )
-    back = sign_in_at_provider(start.headers["Location"], f"sat@{DOMAIN}", back_to=CALLBACK)
+    url = authorize_url(browser, f"sat@{DOMAIN}")
+    back = sign_in_at_provider(url, f"sat@{DOMAIN}", back_to=CALLBACK)
     with browser.session_transaction() as session:
         session["sso_pending"] = {**session["sso_pending"], "nonce": "another-nonce"}
     parts = urlsplit(back)
@@ -367,10 +374,8 @@ def test_a_code_without_the_pkce_verifier_is_refused_by_the_provider(
     configured()
     make_user(f"sat@{DOMAIN}", "Org A", Role.SAT_MEMBER)
     browser = app.test_client()
-    start = browser.post(
-        "/login/sso", data={"sso_email": f"sat@{DOMAIN}", "csrf_token": csrf_token(browser)}
-    )
-    back = sign_in_at_provider(start.headers["Location"], f"sat@{DOMAIN}", back_to=CALLBACK)
+    url = authorize_url(browser, f"sat@{DOMAIN}")
+    back = sign_in_at_provider(url, f"sat@{DOMAIN}", back_to=CALLBACK)
     with browser.session_transaction() as session:
         session["sso_pending"] = {**session["sso_pending"], "verifier": "x" * 64}
     parts = urlsplit(back)
@@ -392,10 +397,15 @@ def test_the_provider_link_starts_a_sign_in(
     app: Flask, configured: Callable[..., IdentityProvider], oidc: OidcProvider
 ) -> None:
     provider = configured()
-    reply = app.test_client().get(f"/login/sso/{provider.id}")
+    browser = app.test_client()
+    page = browser.get(f"/login/sso/{provider.id}")
+    assert page.status_code == 200
+    assert "Sign in with Org A staff" in page.get_data(as_text=True)
+    reply = browser.get(f"/login/sso/{provider.id}/go")
     assert reply.status_code == 303
     assert reply.headers["Location"].startswith(f"{oidc.issuer}/auth?")
     assert app.test_client().get(f"/login/sso/{uuid.uuid4()}").status_code == 404
+    assert app.test_client().get(f"/login/sso/{uuid.uuid4()}/go").status_code == 404
 
 
 def test_passwords_switched_off_refuse_password_sign_in_for_members_only(
