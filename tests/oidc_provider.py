@@ -64,8 +64,11 @@ def _discovered(issuer: str) -> bool:
         return False
 
 
-def start_provider(redirect_uris: list[str], log_dir: Path, timeout: float = 30) -> OidcProvider:
-    """Start tests/oidc/provider.js on a free port; wait until its discovery document answers."""
+def start_provider(
+    redirect_uris: list[str], log_dir: Path, *, userinfo_only: bool = False, timeout: float = 30
+) -> OidcProvider:
+    """Start tests/oidc/provider.js on a free port; wait until its discovery document answers.
+    `userinfo_only`: the email claims are left out of the ID token (UserInfo has them)."""
     node = shutil.which("node")
     installed = (HERE / "node_modules" / "oidc-provider").is_dir()
     require(
@@ -85,6 +88,7 @@ def start_provider(redirect_uris: list[str], log_dir: Path, timeout: float = 30)
         "CLIENT_ID": CLIENT_ID,
         "CLIENT_SECRET": CLIENT_SECRET,
         "REDIRECT_URIS": ",".join(redirect_uris),
+        "CONFORM_ID_TOKEN_CLAIMS": "1" if userinfo_only else "0",
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -57,6 +57,10 @@ class SsoError(ValueError):
     """A refusal with words for the person (never a secret or a token in them)."""
 
 
+class SignatureError(SsoError):
+    """The ID token's signature did not verify against the keys we hold."""
+
+
 class SsoConfigError(SsoError):
     """Bad settings for a provider, or a provider that cannot be reached; `field` is the input."""
 
@@ -163,6 +167,7 @@ class Metadata:
     authorization_endpoint: str
     token_endpoint: str
     jwks_uri: str
+    userinfo_endpoint: str = ""
 
 
 _cache_lock = threading.Lock()
@@ -203,10 +208,13 @@ def discover(issuer: str, *, fresh: bool = False) -> Metadata:
             authorization_endpoint=str(document["authorization_endpoint"]),
             token_endpoint=str(document["token_endpoint"]),
             jwks_uri=str(document["jwks_uri"]),
+            userinfo_endpoint=str(document.get("userinfo_endpoint") or ""),
         )
     except KeyError as missing:
         raise SsoConfigError(f"The provider's settings lack {missing.args[0]}.") from None
-    endpoints = (metadata.authorization_endpoint, metadata.token_endpoint, metadata.jwks_uri)
+    endpoints = [metadata.authorization_endpoint, metadata.token_endpoint, metadata.jwks_uri]
+    if metadata.userinfo_endpoint:
+        endpoints.append(metadata.userinfo_endpoint)
     if not all(_fetchable(url) for url in endpoints):
         raise SsoConfigError("The provider's settings name an address that is not https.")
     methods = document.get("code_challenge_methods_supported")
@@ -249,7 +257,9 @@ def verify_id_token(
     try:
         token = jwt.decode(id_token, keys, algorithms=list(SIGNING_ALGORITHMS))
     except JoseError as error:
-        raise SsoError(f"the sign-in token's signature did not verify ({error.error})") from None
+        raise SignatureError(
+            f"the sign-in token's signature did not verify ({error.error})"
+        ) from None
     except ValueError:
         raise SsoError("the sign-in token could not be read") from None
     claims = dict(token.claims)
@@ -506,8 +516,8 @@ def finish(provider: IdentityProvider, pending: Mapping[str, str], code: str) ->
     id_token = reply.get("id_token") if isinstance(reply, dict) else None
     if not isinstance(id_token, str):
         raise SsoError("the provider sent no sign-in token")
-    keys = provider_keys(metadata.jwks_uri)
-    try:
+
+    def verified(keys: KeySet) -> dict[str, Any]:
         return verify_id_token(
             id_token,
             keys,
@@ -515,16 +525,26 @@ def finish(provider: IdentityProvider, pending: Mapping[str, str], code: str) ->
             client_id=provider.client_id,
             nonce=pending["nonce"],
         )
-    except SsoError:
+
+    try:
+        claims = verified(provider_keys(metadata.jwks_uri))
+    except SignatureError:
         # The provider may have rotated its keys since we fetched them: look once more.
-        fresh = provider_keys(metadata.jwks_uri, fresh=True)
-        return verify_id_token(
-            id_token,
-            fresh,
-            issuer=provider.issuer,
-            client_id=provider.client_id,
-            nonce=pending["nonce"],
-        )
+        claims = verified(provider_keys(metadata.jwks_uri, fresh=True))
+    if "email" not in claims:
+        claims.update(_userinfo(metadata, reply.get("access_token"), str(claims["sub"])))
+    return claims
+
+
+def _userinfo(metadata: Metadata, access_token: object, subject: str) -> dict[str, Any]:
+    """The email claims from the UserInfo endpoint, for providers that keep them out of the ID
+    token (OpenID Connect Core 5.4); only if they are about the same subject (5.3.2)."""
+    if not metadata.userinfo_endpoint or not isinstance(access_token, str):
+        return {}
+    info = _get_json(metadata.userinfo_endpoint, auth=f"Bearer {access_token}")
+    if not isinstance(info, dict) or info.get("sub") != subject:
+        raise SsoError("the provider's account details are about someone else")
+    return {k: info[k] for k in ("email", "email_verified", "name") if k in info}
 
 
 def user_for(provider: IdentityProvider, claims: Mapping[str, Any]) -> User:

@@ -268,6 +268,46 @@ def test_a_member_signs_in_through_the_provider(
     assert "has expired or was already used" in again.get_data(as_text=True)
 
 
+@pytest.fixture(scope="module")
+def strict_oidc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    """A provider that keeps the email out of the ID token (UserInfo has it)."""
+    provider = start_provider([CALLBACK], tmp_path_factory.mktemp("oidc"), userinfo_only=True)
+    yield provider
+    provider.stop()
+
+
+def test_the_email_comes_from_userinfo_when_the_id_token_has_none(
+    app: Flask,
+    client: FlaskClient,
+    coordinator: User,
+    strict_oidc: OidcProvider,
+    make_user: Callable[..., User],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[dict[str, Any]] = []
+    real = sso._userinfo
+
+    def spy(*args: Any) -> dict[str, Any]:
+        asked.append(real(*args))
+        return asked[-1]
+
+    monkeypatch.setattr(sso, "_userinfo", spy)
+    reply = save_settings(client, settings_form(strict_oidc))
+    assert reply.status_code == 303
+    make_user(f"sat@{DOMAIN}", "Org A", Role.SAT_MEMBER)
+    browser = app.test_client()
+    reply, _ = sso_sign_in(browser, f"sat@{DOMAIN}")
+    assert reply.status_code == 303, reply.get_data(as_text=True)[-3000:]
+    assert asked == [{"email": f"sat@{DOMAIN}", "email_verified": True, "name": "sat"}]
+    with app.app_context():
+        assert signed_in_as(browser) == f"sat@{DOMAIN}"
+    # Still only a verified address: UserInfo's email_verified is checked the same way.
+    other = app.test_client()
+    reply, _ = sso_sign_in(other, f"unverified:sat@{DOMAIN}")
+    assert reply.status_code == 422
+    assert "has not verified your email address" in reply.get_data(as_text=True)
+
+
 def test_the_authorization_request_uses_pkce_state_and_nonce(
     app: Flask, configured: Callable[..., IdentityProvider]
 ) -> None:

@@ -3,6 +3,7 @@
 // PORT (required): the port on 127.0.0.1. ISSUER: defaults to http://127.0.0.1:PORT.
 // CLIENT_ID, CLIENT_SECRET, REDIRECT_URIS (comma-separated): the one fixed client.
 // Sign-in is oidc-provider's development form: any password; the login is the account.
+// CONFORM_ID_TOKEN_CLAIMS=1: the email claims come from UserInfo, not the ID token.
 // "alice@example.test" signs in with that verified email; "unverified:bob@example.test"
 // with email_verified false. Consent is granted without asking (a first-party client).
 import { generateKeyPairSync } from 'node:crypto';
@@ -41,8 +42,9 @@ const provider = new Provider(issuer, {
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   scopes,
   pkce: { required: () => true },
-  // Email in the ID token itself, as Entra ID and Google Workspace send it.
-  conformIdTokenClaims: false,
+  // Email in the ID token itself, as Google Workspace sends it; with CONFORM_ID_TOKEN_CLAIMS=1
+  // only in the UserInfo answer (oidc-provider's default, allowed by OpenID Connect Core 5.4).
+  conformIdTokenClaims: process.env.CONFORM_ID_TOKEN_CLAIMS === '1',
   features: { devInteractions: { enabled: true } },
   async findAccount(ctx, id) {
     const unverified = id.startsWith('unverified:');
