@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
@@ -121,7 +120,7 @@ def callback() -> ResponseReturnValue:
     if not isinstance(pending, dict):
         return _refused("That sign-in has expired or was already used. Start again.")
     state = request.args.get("state", "")
-    if not state or not secrets.compare_digest(state, str(pending.get("state", ""))):
+    if not state or not sso.same(state, str(pending.get("state", ""))):
         return _refused("That sign-in did not match the one started here. Start again.")
     try:
         provider = sso.get_provider(uuid.UUID(str(pending.get("provider"))))

@@ -122,7 +122,9 @@ def check_issuer_url(issuer: str) -> str:
         _loopback(parts.hostname) and current_app.config.get("SSO_ALLOW_HTTP_LOOPBACK")
     ):
         raise SsoConfigError("The issuer must start with https://.")
-    return issuer.rstrip("/") if issuer.endswith("/") and parts.path not in {"", "/"} else issuer
+    if len(issuer) > 500:
+        raise SsoConfigError("The issuer address is too long (at most 500 characters).")
+    return issuer  # exactly as given: the ID token's `iss` must equal it, slash and all
 
 
 def _fetchable(url: str) -> bool:
@@ -260,7 +262,7 @@ def verify_id_token(
         raise SignatureError(
             f"the sign-in token's signature did not verify ({error.error})"
         ) from None
-    except ValueError:
+    except (ValueError, TypeError, KeyError):
         raise SsoError("the sign-in token could not be read") from None
     claims = dict(token.claims)
     if claims.get("iss") != issuer:
@@ -278,11 +280,17 @@ def verify_id_token(
     issued = claims.get("iat")
     if isinstance(issued, int | float) and issued - CLOCK_SKEW_SECONDS > moment:
         raise SsoError("the sign-in token was issued in the future")
-    if not nonce or not secrets.compare_digest(str(claims.get("nonce", "")), nonce):
+    if not nonce or not same(str(claims.get("nonce", "")), nonce):
         raise SsoError("the sign-in token does not belong to this sign-in (nonce)")
     if not claims.get("sub"):
         raise SsoError("the sign-in token names nobody")
     return claims
+
+
+def same(given: str, expected: str) -> bool:
+    """A constant-time comparison that any text may be given to (compare_digest refuses
+    non-ASCII str with a TypeError)."""
+    return secrets.compare_digest(given.encode(), expected.encode())
 
 
 # -- providers -----------------------------------------------------------------------------------

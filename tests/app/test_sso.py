@@ -182,6 +182,7 @@ def test_changes_and_switching_passwords_off_are_audited(
         ({"issuer": "file:///etc/passwd"}, "issuer", "must be a web address"),
         ({"issuer": "http://127.0.0.1:9"}, "issuer", "could not read the provider"),
         ({"issuer": "localhost-issuer"}, "issuer", "must be a web address"),
+        ({"issuer": "https://login.example.com/" + "x" * 500}, "issuer", "too long"),
         ({"client_id": " "}, "client_id", "Enter the client id"),
         ({"client_secret": ""}, "client_secret", "Enter the client secret"),
         ({"email_domains": "not a domain!"}, "email_domains", "is not an email domain"),
@@ -422,6 +423,19 @@ def test_a_code_without_the_pkce_verifier_is_refused_by_the_provider(
     reply = browser.get(f"{parts.path}?{parts.query}")
     assert reply.status_code == 422
     assert "the provider answered 400 invalid_grant" in reply.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("state", ["", "x", "é-not-ascii", "a" * 5000])
+def test_a_callback_with_any_state_and_no_sign_in_started_is_refused_plainly(
+    client: FlaskClient, state: str
+) -> None:
+    reply = client.get("/auth/sso/callback", query_string={"state": state, "code": "c"})
+    assert reply.status_code == 422
+    with client.session_transaction() as session:
+        session["sso_pending"] = {"state": "s", "provider": str(uuid.uuid4()), "nonce": "n"}
+    reply = client.get("/auth/sso/callback", query_string={"state": state, "code": "c"})
+    assert reply.status_code == 422
+    assert "did not match the one started here" in reply.get_data(as_text=True)
 
 
 def test_an_address_without_a_provider_is_told_so(client: FlaskClient) -> None:
