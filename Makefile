@@ -29,6 +29,13 @@ $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed-app
 
+# The OpenID Connect provider the single sign-on tests start on loopback (tests/oidc), exactly as
+# its committed package-lock.json says.
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package-lock.json tests/oidc/package.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## run: install, migrate, seed the demo on an empty database, serve on http://127.0.0.1:5000
 run: $(VENV)/.installed-app
 	FLASK_DEBUG=1 $(FLASK) db upgrade
@@ -36,7 +43,7 @@ run: $(VENV)/.installed-app
 	FLASK_DEBUG=1 DEMO_LINKS=1 $(FLASK) run --host 127.0.0.1 --port 5000 --no-debugger
 
 ## test: ruff, mypy, then the suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(OIDC_PROVIDER)
 	$(BIN)/python .ci/lockfile.py check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -49,7 +56,7 @@ test: $(VENV)/.installed-dev
 	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 ## e2e: browser journeys (Debian's Chromium) and fault tests
-e2e: $(VENV)/.installed-dev
+e2e: $(VENV)/.installed-dev $(OIDC_PROVIDER)
 	$(BIN)/pytest -m "browser or faults" tests
 
 ## bench: every benchmark, each ending with one JSON line
@@ -66,4 +73,4 @@ lock: $(VENV)/.installed-dev
 	$(BIN)/python .ci/lockfile.py write
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) tests/oidc/node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis

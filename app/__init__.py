@@ -95,6 +95,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from app.assessment.views import bp as assessment_bp
     from app.audit.views import bp as audit_bp
+    from app.auth.sso import bp as sso_bp
     from app.auth.views import bp as auth_bp
     from app.exports.views import bp as exports_bp
     from app.frameworks.views import bp as frameworks_bp
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         main_bp,
         auth_bp,
+        sso_bp,
         frameworks_bp,
         rounds_bp,
         invitations_bp,

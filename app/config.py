@@ -145,6 +145,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ANONYMITY_THRESHOLD": settings.ANONYMITY_THRESHOLD,
         "TRUSTED_PROXIES": settings.TRUSTED_PROXIES,
+        "SSO_ALLOW_HTTP_LOOPBACK": settings.SSO_ALLOW_HTTP_LOOPBACK,
         "DEMO_LINKS": settings.DEMO_LINKS,
         "TIME_ZONE": settings.TIME_ZONE,
         "SESSION_COOKIE_HTTPONLY": True,

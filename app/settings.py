@@ -132,6 +132,8 @@ class Settings(BaseSettings):
     TIME_ZONE: Annotated[str, AfterValidator(_time_zone)] = "Europe/London"
     PUBLIC_BASE_URL: Annotated[str, AfterValidator(_base_url)] = ""
     TRUSTED_PROXIES: int = Field(0, ge=0, le=5, examples=[1])
+    # Single sign-on providers must use https; this lets one on this machine use http (tests).
+    SSO_ALLOW_HTTP_LOOPBACK: bool = Field(False, examples=["false"])
 
     MAIL_SERVER: str = ""
     MAIL_PORT: int = Field(25, ge=1, le=65535, examples=[587])

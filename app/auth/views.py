@@ -12,6 +12,7 @@ from app.auth.limits import account_key, account_rate_limit, client_rate_limit, 
 from app.extensions import limiter
 from app.rendering import render_page
 from app.services.accounts import authenticate, memberships_of
+from app.services.sso import passwords_refused_by
 from app.tenancy import ORG_SESSION_KEY, public
 
 bp = Blueprint("auth", __name__)
@@ -48,6 +49,11 @@ def login() -> ResponseReturnValue:
             error = BAD_LOGIN
         elif not memberships_of(user.id):
             error = "Your account is not part of any organisation yet. Ask a coordinator."
+        elif (refusing := passwords_refused_by(user)) is not None:
+            error = (
+                f"{refusing.name} has switched off Chorus passwords: sign in with your "
+                "organisation's account below."
+            )
         else:
             session.clear()  # a fresh session on sign-in (no fixation)
             login_user(user)

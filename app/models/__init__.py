@@ -57,6 +57,7 @@ from app.models.rounds import (
     Questionnaire,
     RoundStatus,
 )
+from app.models.sso import IdentityProvider
 
 __all__ = [
     "AccountLink",
@@ -77,6 +78,7 @@ __all__ = [
     "EvidenceItem",
     "EvidenceSourceType",
     "FeedbackRound",
+    "IdentityProvider",
     "ImprovementAction",
     "Invitation",
     "InvitationStatus",

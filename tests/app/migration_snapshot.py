@@ -255,6 +255,23 @@ def _fill_the_rest(app: Any) -> None:
             published=True,
         ),
     )
+    # Single sign-on (0016_sso): the organisation's provider, its secret sealed.
+    from app.models import IdentityProvider
+    from app.services.sso import seal_secret
+
+    sealed = seal_secret(org.id, "snapshot-client-secret")
+    db.session.add(
+        IdentityProvider(
+            organisation_id=org.id,
+            label="Council staff",
+            issuer="https://login.council.example",
+            client_id="chorus-snapshot",
+            client_secret_sealed=sealed,
+            email_domains=["council.example"],
+            create_accounts=True,
+            passwords_allowed=True,  # the migration test signs in with a password
+        )
+    )
     db.session.commit()
 
 

@@ -202,6 +202,7 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("open links", lambda w: f"/rounds/{w.live_id}/open-links"),
     ("poster", lambda w: f"/rounds/{w.live_id}/open-links/parents/poster"),
     ("outbox", lambda w: "/rounds/outbox"),
+    ("single sign-on settings", lambda w: "/settings/sign-in"),
     ("close round", lambda w: f"/results/{w.live_id}/close"),
     ("results", lambda w: "/results/"),
     ("results overview", lambda w: f"/results/{w.closed_id}"),
