@@ -66,6 +66,8 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     # Reminder settings: days before close to remind automatically, and the minimum gap.
     reminder_days_before_close: Mapped[list[int]] = mapped_column(JSON, default=list)
     reminder_min_gap_days: Mapped[int] = mapped_column(Integer, default=3)
+    # The interface languages respondents may choose (app/i18n.py codes); the first is the default.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Questionnaire.audience"
@@ -136,6 +138,7 @@ class Contact(UUIDPrimaryKey, Model):
     audience: Mapped[str] = mapped_column(String(40))
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200), default="")  # greeting only
+    language: Mapped[str | None] = mapped_column(String(8))  # preferred: the invitation's language
 
 
 class OpenLink(UUIDPrimaryKey, Model):

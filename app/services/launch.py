@@ -157,13 +157,13 @@ def launch(
     # Invitations wait for the opening day; the worker only claims messages that are due.
     send_at = None if rnd.opens_on <= today else datetime.combine(rnd.opens_on, time(), UTC)
     contacts = db.session.execute(
-        select(Contact.audience, Contact.email, Contact.name)
+        select(Contact.audience, Contact.email, Contact.name, Contact.language)
         .where(Contact.round_id == rnd.id)
         .order_by(Contact.audience, Contact.email)
     ).all()
     invitations: list[dict[str, object]] = []
     messages: list[dict[str, object]] = []
-    for audience, email, name in contacts:
+    for audience, email, name, language in contacts:
         invitation_id = uuid.uuid4()
         invitations.append(
             {
@@ -172,6 +172,7 @@ def launch(
                 "audience": audience,
                 "email": email,
                 "name": name,
+                "language": language,
                 "token_hash": token_hash(derive_token(secret, invitation_id)),
                 "status": InvitationStatus.PENDING,
                 "delivery": DeliveryStatus.QUEUED,

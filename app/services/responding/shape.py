@@ -64,6 +64,7 @@ class Page:
     items: tuple[ItemView, ...] = ()
     boxes: tuple[FreeTextBox, ...] = ()
     role: qgen.RoleQuestion | None = None
+    comments_of: str = ""  # one-question-per-page: the section whose comment boxes these are
 
     @property
     def question_count(self) -> int:
@@ -141,7 +142,8 @@ def _build_pages(generated: qgen.Questionnaire, items: list[ItemView]) -> tuple[
                 pages.append(Page(len(pages) + 1, item.statement, items=(item,)))
             if boxes:
                 heading = "Tell us more" if easy else f"{section.title}: your comments"
-                pages.append(Page(len(pages) + 1, heading, boxes=boxes))
+                comments_of = "" if easy else section.title  # translated where it is shown
+                pages.append(Page(len(pages) + 1, heading, boxes=boxes, comments_of=comments_of))
         else:
             pages.append(Page(len(pages) + 1, section.title, items=section_items, boxes=boxes))
     if generated.role_question is not None:

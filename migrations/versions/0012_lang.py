@@ -1,0 +1,35 @@
+"""lang: the languages a round offers, and a contact's (and its invitation's) preferred language
+
+Revision ID: 0012_lang
+Revises: 0011
+
+Rounds already stored offer English only. No response gets a language (DESIGN.md 6.1).
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012_lang"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("feedback_round", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("languages", sa.JSON(), nullable=False, server_default=sa.text("'[\"en\"]'"))
+        )
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+    with op.batch_alter_table("invitation", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("invitation", schema=None) as batch_op:
+        batch_op.drop_column("language")
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_column("language")
+    with op.batch_alter_table("feedback_round", schema=None) as batch_op:
+        batch_op.drop_column("languages")
