@@ -156,6 +156,10 @@ def _cap_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
         # the session cookie and clearing a remember cookie in each answer (bytes and
         # signing for nothing); and a signed-in colleague answering is a respondent here too.
         g._login_user = login_manager.anonymous_user()
+        # ?lang=cy on any respondent URL (the welcome page's choice, an email's link) is kept
+        # in the session; a code the round does not offer falls back to its default later.
+        if request.args.get("lang"):
+            i18n.choose(request.args["lang"])
 
 
 @bp.after_request
