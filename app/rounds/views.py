@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from app.dates import today
 from app.extensions import db, htmx
+from app.i18n import LANGUAGES, catalog_status
 from app.models import FeedbackRound, ItemOrigin, QuestionItem, Questionnaire, Role, RoundStatus
 from app.rendering import render_page
 from app.rounds import forms
@@ -237,6 +238,7 @@ def _settings_page(
     return render_page(
         "rounds/settings.html",
         block="framework_choices",
+        language_statuses=[catalog_status(code) for code in LANGUAGES],
         status=status,
         rnd=rnd,
         form=form,

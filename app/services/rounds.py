@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.i18n import offered
 from app.models import (
     Contact,
     FeedbackRound,
@@ -70,6 +71,7 @@ class RoundSettings:
     children_band: str = "under_12"
     free_text: bool = True
     role_question: bool = False
+    languages: list[str] = field(default_factory=lambda: ["en"])  # the first is the default
 
     @classmethod
     def of(cls, rnd: FeedbackRound) -> RoundSettings:
@@ -86,6 +88,7 @@ class RoundSettings:
             children_band=rnd.children_band,
             free_text=rnd.free_text,
             role_question=rnd.role_question,
+            languages=list(rnd.languages or ["en"]),
         )
 
 
@@ -226,6 +229,7 @@ def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     rnd.children_band = s.children_band
     rnd.free_text = s.free_text
     rnd.role_question = s.role_question
+    rnd.languages = list(offered(s.languages))
 
 
 def ensure_draft(rnd: FeedbackRound) -> None:
@@ -449,6 +453,7 @@ def copy_round(rnd: FeedbackRound, org: Organisation, name: str = "") -> Feedbac
         children_band=rnd.children_band,
         free_text=rnd.free_text,
         role_question=rnd.role_question,
+        languages=list(rnd.languages or ["en"]),
         status=RoundStatus.DRAFT,
         copied_from_id=rnd.id,
         reminder_days_before_close=list(rnd.reminder_days_before_close or []),

@@ -118,7 +118,7 @@ def test_an_untranslated_string_falls_back_to_english(app: Flask) -> None:
 
 
 class _Text(HTMLParser):
-    ATTRIBUTES = {"aria-label", "alt", "title", "placeholder"}  # a value is a code
+    ATTRIBUTES = frozenset({"aria-label", "alt", "title", "placeholder"})  # a value is a code
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -156,9 +156,14 @@ def literal_constants(app: Flask, source: str) -> list[str]:
     def walk(node: nodes.Node, inside: bool) -> None:
         if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
             inside = inside or node.node.name in GETTEXT
-        if isinstance(node, nodes.Const) and isinstance(node.value, str) and not inside:
-            if re.search(r"[A-Z ]", node.value) and _WORD.search(node.value):
-                found.append(node.value)
+        text = node.value if isinstance(node, nodes.Const) else None
+        if (
+            isinstance(text, str)
+            and not inside
+            and re.search(r"[A-Z ]", text)
+            and _WORD.search(text)
+        ):
+            found.append(text)
         for child in node.iter_child_nodes():
             walk(child, inside)
 

@@ -72,8 +72,11 @@ def test_arabic_pages_are_right_to_left(app: Flask, launched: Launched, phone: B
     assert _lang_dir(phone.html) == ("ar", "rtl")
     assert "أوافق بشدة" in phone.text
     # The date is Arabic too, not an English month name.
-    assert not re.search(r"January|February|March|April|May|June|July|August|September|"
-                         r"October|November|December", phone.text)
+    assert not re.search(
+        r"January|February|March|April|May|June|July|August|September|"
+        r"October|November|December",
+        phone.text,
+    )
 
 
 def test_an_unknown_or_unoffered_language_falls_back_to_the_rounds_default(
