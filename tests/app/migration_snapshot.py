@@ -173,14 +173,18 @@ def _fill_the_rest(app: Any) -> None:
         threshold=3,
         free_text=True,
         role_question=True,
+        languages=["cy", "en"],  # 0012_lang
     )
     rnd = create_round(org, settings)
-    people = [ContactRow(n, f"snapshot.parent{n}@families.example", f"Parent {n}") for n in (1, 2)]
+    people = [
+        ContactRow(n, f"snapshot.parent{n}@families.example", f"Parent {n}", lang)
+        for n, lang in ((1, "cy"), (2, ""))
+    ]
     add_contacts(rnd, "parents", people)
     launch(rnd, secret=app.config["SECRET_KEY"], labels=audience_labels(rnd), today=today)
     # Launching hands the contacts over to invitations; a draft round keeps its own.
     draft = create_round(org, RoundSettings(**{**vars(settings), "name": "Snapshot round, draft"}))
-    add_contacts(draft, "staff", [ContactRow(1, "snapshot.worker@council.example", "Worker")])
+    add_contacts(draft, "staff", [ContactRow(1, "snapshot.worker@council.example", "Worker", "ar")])
     db.session.add(SavedDraft(lookup="0" * 64, round_id=rnd.id, ciphertext=b"\x00sealed"))
     db.session.add(
         PaperImport(
