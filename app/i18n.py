@@ -96,14 +96,14 @@ def catalog_status(code: str) -> CatalogStatus:
     with po_path(code).open("rb") as handle:
         catalog = read_po(handle)
     messages = [m for m in catalog if m.id]
-    done = sum(1 for m in messages if _translated(m.string) and not m.fuzzy)
+    done = sum(1 for m in messages if not m.fuzzy and _translated(m.string))
     return CatalogStatus(language, done, len(messages))
 
 
-def _translated(string: str | tuple[str, ...] | None) -> bool:
-    if isinstance(string, tuple):
+def _translated(string: object) -> bool:
+    if isinstance(string, tuple | list):
         return bool(string) and all(s.strip() for s in string)
-    return bool(string and string.strip())
+    return isinstance(string, str) and bool(string.strip())
 
 
 def known(code: object) -> str | None:

@@ -195,7 +195,7 @@ def build_message(
             htmls.append(Markup(env.get_template(f"mail/{kind.value}.html").render(**page)))
             subjects.append(subject(kind, ctx))
     text = "\n\n----------\n\n".join(texts)
-    html = htmls[0]
+    html = str(htmls[0])
     if bare:
         html = env.get_template("mail/_bilingual.html").render(
             parts=htmls, title=" / ".join(subjects)
