@@ -175,14 +175,32 @@ def local_long_date(day: date | None) -> str:
     return str(format_date(day, "EEEE d MMMM y", locale=code))
 
 
-def page_heading(page: Any) -> str:
-    """A respondent page's heading: fixed headings are translated, section titles are the
-    questionnaire's own words (translated with the questionnaire, not the catalog)."""
+def page_heading(page: Any, shape: Any = None) -> str:
+    """A respondent page's heading: fixed headings from the catalog, section titles and
+    statements from the questionnaire's own translations (English where there is none)."""
     if page.comments_of:
         return _("%(section)s: your comments", section=page.comments_of)
     if page.role or page.heading == "Tell us more":
         return _(page.heading)
+    if shape is not None:
+        if page.section_id:
+            return str(shape.said(_select_locale(), "sections", page.section_id, page.heading))
+        if page.items and shape.one_question_per_page:
+            return statement(shape, page.items[0])
     return str(page.heading)
+
+
+def statement(shape: Any, item: Any) -> str:
+    return str(shape.said(_select_locale(), "items", item.id, item.statement))
+
+
+def intro_lines(shape: Any) -> tuple[str, ...]:
+    code = _select_locale()
+    words = shape.translations.get(code) if code != DEFAULT else None
+    text = (words or {}).get("intro") or ""
+    if not text:
+        return tuple(shape.intro_lines)
+    return tuple(line for line in str(text).splitlines() if line.strip())
 
 
 def init_i18n(app: Flask) -> None:
@@ -193,6 +211,8 @@ def init_i18n(app: Flask) -> None:
         return {"language": current, "languages": LANGUAGES}
 
     app.add_template_global(page_heading)
+    app.add_template_global(statement)
+    app.add_template_global(intro_lines)
     # For words that arrive in a variable (a scale's labels, an audience's name): the catalog's
     # translation as plain text, escaped like any value. Jinja's `_()` would mark it safe.
     app.add_template_filter(lambda text: _(str(text)) if text else "", "tr")

@@ -95,6 +95,9 @@ class Questionnaire(UUIDPrimaryKey, Model):
     one_question_per_page: Mapped[bool] = mapped_column(Boolean, default=False)
     # [{"id", "title", "free_text"}] in order; items carry their section id.
     sections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The questionnaire's own words in other languages, frozen with it at launch:
+    # {code: {"intro": str, "sections": {section id: title}, "items": {item uuid: statement}}}.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     role_question: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     round: Mapped[FeedbackRound] = relationship(back_populates="questionnaires")

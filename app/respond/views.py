@@ -451,7 +451,7 @@ def _render_page(
         unit=_(shape.unit),
         number=page.number,
         last=shape.last_page,
-        heading=page_heading(page),
+        heading=page_heading(page, shape),
     )
     form = {
         "action": _to("respond.send", survey) if last else _page_url(survey, page.number),

@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert, select, update
 
 from app.dates import long_date
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.models import (
     Contact,
     DeliveryStatus,
@@ -34,6 +35,7 @@ from app.models.base import utcnow
 from app.services import rounds as round_service
 from app.services.contacts import contact_counts
 from app.services.tokens import derive_token, token_hash
+from app.services.translations import missing as translation_gaps
 
 # Open-link codes are typed from posters: no 0/O, 1/l/I. 10 characters of 31 = 49 bits.
 CODE_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
@@ -112,6 +114,15 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
         plan.problems.append(
             f"The closing date ({long_date(rnd.closes_on)}) has passed. Change it before launching."
         )
+    for code, gaps in translation_gaps(rnd, labels).items():
+        if gaps:
+            shown = "; ".join(f"{p.label}: “{_short(p.english)}”" for p in gaps[:10])
+            more = f" and {len(gaps) - 10} more" if len(gaps) > 10 else ""
+            plan.problems.append(
+                f"The {LANGUAGES[code].english_name} translation is not complete: "
+                f"{len(gaps)} missing ({shown}{more}). Import the translation workbook, or "
+                f"stop offering {LANGUAGES[code].english_name}."
+            )
     orphans = {a: n for a, n in counts.items() if a not in with_questionnaire}
     for audience, n in orphans.items():
         plan.problems.append(
@@ -126,6 +137,10 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             )
     plan.sends_on = max(rnd.opens_on, today)
     return plan
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def launch(

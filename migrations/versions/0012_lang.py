@@ -1,4 +1,4 @@
-"""lang: the languages a round offers, and a contact's (and its invitation's) preferred language
+"""lang: languages a round offers, questionnaires' translations, contacts' preferred language
 
 Revision ID: 0012_lang
 Revises: 0011
@@ -20,6 +20,10 @@ def upgrade():
         batch_op.add_column(
             sa.Column("languages", sa.JSON(), nullable=False, server_default=sa.text("'[\"en\"]'"))
         )
+    with op.batch_alter_table("questionnaire", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("translations", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
+        )
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
     with op.batch_alter_table("invitation", schema=None) as batch_op:
@@ -31,5 +35,7 @@ def downgrade():
         batch_op.drop_column("language")
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_column("language")
+    with op.batch_alter_table("questionnaire", schema=None) as batch_op:
+        batch_op.drop_column("translations")
     with op.batch_alter_table("feedback_round", schema=None) as batch_op:
         batch_op.drop_column("languages")

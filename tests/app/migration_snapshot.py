@@ -173,9 +173,12 @@ def _fill_the_rest(app: Any) -> None:
         threshold=3,
         free_text=True,
         role_question=True,
-        languages=["cy", "en"],  # 0012_lang
     )
     rnd = create_round(org, settings)
+    first = rnd.questionnaires[0]  # a Welsh translation, frozen with it at launch (0012_lang)
+    first.translations = {
+        "cy": {"intro": "", "sections": {}, "items": {str(first.items[0].id): "Datganiad."}}
+    }
     people = [
         ContactRow(n, f"snapshot.parent{n}@families.example", f"Parent {n}", lang)
         for n, lang in ((1, "cy"), (2, ""))
@@ -183,7 +186,12 @@ def _fill_the_rest(app: Any) -> None:
     add_contacts(rnd, "parents", people)
     launch(rnd, secret=app.config["SECRET_KEY"], labels=audience_labels(rnd), today=today)
     # Launching hands the contacts over to invitations; a draft round keeps its own.
-    draft = create_round(org, RoundSettings(**{**vars(settings), "name": "Snapshot round, draft"}))
+    draft = create_round(
+        org,
+        RoundSettings(
+            **{**vars(settings), "name": "Snapshot round, draft", "languages": ["cy", "en"]}
+        ),
+    )
     add_contacts(draft, "staff", [ContactRow(1, "snapshot.worker@council.example", "Worker", "ar")])
     db.session.add(SavedDraft(lookup="0" * 64, round_id=rnd.id, ciphertext=b"\x00sealed"))
     db.session.add(
