@@ -258,12 +258,24 @@ def generate_questionnaires(
         rnd.questionnaires.remove(old)
     db.session.flush()
     for audience, generated in result.questionnaires.items():
-        rnd.questionnaires.append(_store(audience, generated))
+        rnd.questionnaires.append(_store(audience, generated, framework))
     db.session.flush()
     return result.skipped
 
 
-def _store(audience: str, q: qgen.Questionnaire) -> Questionnaire:
+def _bank_translations(framework: Framework | None, key: str) -> dict[str, str]:
+    """The item bank's statement in other languages, for bank key "2.1/parents/1"."""
+    try:
+        indicator_id, audience, n = key.rsplit("/", 2)
+        spec = framework.indicator(indicator_id).items[audience][int(n) - 1] if framework else None
+    except (KeyError, ValueError, IndexError, AttributeError):
+        return {}
+    return dict(getattr(spec, "statements", None) or {})
+
+
+def _store(
+    audience: str, q: qgen.Questionnaire, framework: Framework | None = None
+) -> Questionnaire:
     row = Questionnaire(
         audience=audience,
         intro=q.intro,
@@ -273,11 +285,17 @@ def _store(audience: str, q: qgen.Questionnaire) -> Questionnaire:
         role_question=q.role_question.to_dict() if q.role_question else None,
     )
     position = 0
+    words: dict[str, dict[str, Any]] = {}
     for section in q.sections:
         for item in section.items:
             position += 1
+            item_id = uuid.uuid4()
+            for code, text in _bank_translations(framework, item.key).items():
+                lang = words.setdefault(code, {"intro": "", "sections": {}, "items": {}})
+                lang["items"][str(item_id)] = text
             row.items.append(
                 QuestionItem(
+                    id=item_id,
                     position=position,
                     section_id=section.id,
                     indicator_id=item.indicator_id,
@@ -289,6 +307,7 @@ def _store(audience: str, q: qgen.Questionnaire) -> Questionnaire:
                     bank_statement=item.statement,
                 )
             )
+    row.translations = words
     return row
 
 

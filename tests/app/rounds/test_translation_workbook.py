@@ -155,3 +155,38 @@ def test_respondents_see_the_questionnaire_in_their_language(
     assert "Cytuno’n gryf" in phone.text
     phone.get(phone.locations[-1] + "?lang=en")
     assert "CY " not in phone.text
+
+
+def test_bank_statements_in_other_languages_become_the_questionnaires_translations(
+    app: Flask, make_round: Callable[..., uuid.UUID]
+) -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from app.services.accounts import get_or_create_organisation
+    from app.services.frameworks import import_upload
+
+    path = Path(__file__).resolve().parents[3] / "frameworks" / "hmie-children-services.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["id"] = "hmie-welsh"
+    indicator = next(i for i in data["indicators"] if i["id"] == "2.1")
+    first = indicator["items"]["parents"][0]
+    english = first if isinstance(first, str) else first["statement"]
+    indicator["items"]["parents"][0] = {"statement": english, "statements": {"cy": "Datganiad."}}
+    with app.app_context():
+        org = get_or_create_organisation("Org A")
+        import_upload(org.id, yaml.safe_dump(data, allow_unicode=True).encode(), "w.yaml")
+        db.session.commit()
+    round_id = make_round(
+        framework_id="hmie-welsh",
+        audiences=["parents"],
+        indicator_ids=["2.1"],
+        languages=["en", "cy"],
+    )
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        (q,) = rnd.questionnaires
+        item = next(i for i in q.items if i.statement == " ".join(english.split()))
+        assert q.translations["cy"]["items"] == {str(item.id): "Datganiad."}
