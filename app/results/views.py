@@ -16,10 +16,12 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.extensions import htmx
+from app.i18n import LANGUAGES
 from app.models import CommentPrompt, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
 from app.services import results as service
 from app.services.results import Cell, Column, IndicatorResult, ItemResult, RoundResults
+from app.services.results.languages import language_mix
 from app.tenancy import current_org, current_role, get_owned_or_404
 from frameworks import Framework
 from surveys.charts import diverging_bar
@@ -81,7 +83,12 @@ def overview(round_id: uuid.UUID) -> ResponseReturnValue:
     if rnd.status == RoundStatus.DRAFT:
         return _draft_page(rnd)
     results = service.round_results(rnd)
-    return render_page("results/round.html", block="content", **_context(rnd, results))
+    mix = language_mix(rnd.id, rnd.languages or [], results.audiences, results.threshold)
+    return render_page(
+        "results/round.html",
+        block="content",
+        **_context(rnd, results, language_mix=mix, languages=LANGUAGES),
+    )
 
 
 @bp.get("/<uuid:round_id>/indicators/<indicator_id>")

@@ -16,6 +16,20 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "language_count",
+        sa.Column("round_id", sa.Uuid(), nullable=False),
+        sa.Column("audience", sa.String(length=40), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["round_id"],
+            ["feedback_round.id"],
+            name=op.f("fk_language_count_round_id_feedback_round"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("round_id", "audience", "language", name=op.f("pk_language_count")),
+    )
     with op.batch_alter_table("feedback_round", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("languages", sa.JSON(), nullable=False, server_default=sa.text("'[\"en\"]'"))
@@ -39,3 +53,4 @@ def downgrade():
         batch_op.drop_column("translations")
     with op.batch_alter_table("feedback_round", schema=None) as batch_op:
         batch_op.drop_column("languages")
+    op.drop_table("language_count")

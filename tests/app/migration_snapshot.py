@@ -144,6 +144,7 @@ def _fill_the_rest(app: Any) -> None:
     from app.invitations.common import audience_labels
     from app.models import (
         Channel,
+        LanguageCount,
         Organisation,
         PaperImport,
         ResponseDayCount,
@@ -203,6 +204,7 @@ def _fill_the_rest(app: Any) -> None:
             imported_on=today,
         )
     )
+    db.session.add(LanguageCount(round_id=rnd.id, audience="parents", language="cy", count=3))
     db.session.add(
         ResponseDayCount(round_id=rnd.id, audience="parents", channel="paper", day=today, count=1)
     )

@@ -111,3 +111,27 @@ def test_a_response_row_has_no_language(app: Flask) -> None:
                 continue
             columns = {c["name"] for c in inspect(db.engine).get_columns(table)}
             assert not any("lang" in c for c in columns), (table, columns)
+
+
+def test_the_language_answered_in_is_counted_at_release_and_nowhere_else(
+    app: Flask, launched: Launched, phone: Browser
+) -> None:
+    from sqlalchemy import select
+
+    from app.models import LanguageCount, SealedSubmission
+    from app.services.mix.release import release_round
+
+    set_round(app, launched.round_id, languages=["en", "cy"])
+    phone.enter(f"/r/{invite(app, launched.round_id)}?lang=cy")
+    phone.start()
+    phone.complete()
+    assert ">Diolch</h1>" in phone.html
+    with app.app_context():
+        sealed = db.session.execute(select(SealedSubmission.ciphertext)).scalars().all()
+        assert len(sealed) == 1 and b"cy" not in sealed[0]  # only inside the sealed payload
+        release_round(launched.round_id, everything=True)
+        db.session.commit()
+        counted = db.session.execute(
+            select(LanguageCount.audience, LanguageCount.language, LanguageCount.count)
+        ).all()
+    assert [tuple(r) for r in counted] == [("parents", "cy", 1)]
