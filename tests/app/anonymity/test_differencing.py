@@ -69,6 +69,7 @@ PER_AUDIENCE = int(os.environ.get("DIFF_RESPONDENTS", "8"))
 SEED = int(os.environ.get("DIFF_SEED", "14"))
 FULL = os.environ.get("DIFF_FULL") == "1"  # every view after every step, not only at checkpoints
 CHECKPOINT_EVERY = 8
+LANGUAGE_CHOICES = ("en", "en", "cy", "ar")
 ORG = "Org A"
 # audience -> channels its people use, in turn
 CHANNELS = {
@@ -121,6 +122,9 @@ def _launch(app: Flask) -> Setup:
                 threshold=K,
                 free_text=True,
                 role_question=True,
+                # Respondents answer in several languages: the final results' language mix
+                # is one more view the differencing checks (issue 17).
+                languages=["en", "cy", "ar"],
             ),
         )
         for audience, channels in CHANNELS.items():
@@ -157,7 +161,7 @@ def _answer_one(app: Flask, url: str, rng: random.Random, audience: str, n: int,
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = ip
     phone = Browser(client)
-    phone.enter(url)
+    phone.enter(f"{url}?lang={rng.choice(LANGUAGE_CHOICES)}")
     phone.start()
     letters = iter("abcdefghijklmnopqrstuvwxyz")
     for _ in range(100):
