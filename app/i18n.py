@@ -179,7 +179,10 @@ def page_heading(page: Any, shape: Any = None) -> str:
     """A respondent page's heading: fixed headings from the catalog, section titles and
     statements from the questionnaire's own translations (English where there is none)."""
     if page.comments_of:
-        return _("%(section)s: your comments", section=page.comments_of)
+        title = page.comments_of
+        if shape is not None:
+            title = shape.said(_select_locale(), "sections", page.section_id, title)
+        return _("%(section)s: your comments", section=title)
     if page.role or page.heading == "Tell us more":
         return _(page.heading)
     if shape is not None:

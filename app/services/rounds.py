@@ -494,9 +494,13 @@ def _copy_questionnaire(q: Questionnaire) -> Questionnaire:
         sections=[dict(s) for s in q.sections],
         role_question=dict(q.role_question) if q.role_question else None,
     )
+    new_ids: dict[str, str] = {}
     for item in ordered_items(q):
+        new_id = uuid.uuid4()
+        new_ids[str(item.id)] = str(new_id)
         row.items.append(
             QuestionItem(
+                id=new_id,
                 position=item.position,
                 section_id=item.section_id,
                 indicator_id=item.indicator_id,
@@ -508,6 +512,19 @@ def _copy_questionnaire(q: Questionnaire) -> Questionnaire:
                 bank_statement=item.bank_statement,
             )
         )
+    # The same words in the same languages, keyed by the copy's own items.
+    row.translations = {
+        code: {
+            "intro": words.get("intro", ""),
+            "sections": dict(words.get("sections") or {}),
+            "items": {
+                new_ids[old]: text
+                for old, text in (words.get("items") or {}).items()
+                if old in new_ids
+            },
+        }
+        for code, words in (q.translations or {}).items()
+    }
     return row
 
 

@@ -156,7 +156,15 @@ def _build_pages(generated: qgen.Questionnaire, items: list[ItemView]) -> tuple[
             if boxes:
                 heading = "Tell us more" if easy else f"{section.title}: your comments"
                 comments_of = "" if easy else section.title  # translated where it is shown
-                pages.append(Page(len(pages) + 1, heading, boxes=boxes, comments_of=comments_of))
+                pages.append(
+                    Page(
+                        len(pages) + 1,
+                        heading,
+                        boxes=boxes,
+                        comments_of=comments_of,
+                        section_id=section.id,
+                    )
+                )
         else:
             pages.append(
                 Page(

@@ -49,7 +49,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.invitations.common import audience_labels
 from app.models import Invitation, OpenLink, Response, Role, TeamRole
-from app.services import abuse
+from app.services import abuse, translations
 from app.services.accounts import get_or_create_organisation
 from app.services.contacts import ContactRow, add_contacts
 from app.services.launch import launch
@@ -134,6 +134,15 @@ def _launch(app: Flask) -> Setup:
                     for n in range(2, 2 + PER_AUDIENCE + 2)  # two who never answer
                 ]
                 add_contacts(rnd, audience, rows)
+        every = translations.parts(rnd, audience_labels(rnd))  # launch needs them complete
+        translations.store(
+            rnd,
+            {
+                (p.audience, p.kind, p.key, c): f"[{c}] {p.english}"
+                for p in every
+                for c in ("cy", "ar")
+            },
+        )
         launch(rnd, secret=app.config["SECRET_KEY"], labels=audience_labels(rnd), today=today())
         db.session.commit()
         links = db.session.execute(select(OpenLink).where(OpenLink.round_id == rnd.id)).scalars()

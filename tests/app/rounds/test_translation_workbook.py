@@ -190,3 +190,24 @@ def test_bank_statements_in_other_languages_become_the_questionnaires_translatio
         (q,) = rnd.questionnaires
         item = next(i for i in q.items if i.statement == " ".join(english.split()))
         assert q.translations["cy"]["items"] == {str(item.id): "Datganiad."}
+
+
+def test_a_copy_keeps_the_languages_and_translations(
+    app: Flask, client: FlaskClient, coordinator: Any, round_id: uuid.UUID
+) -> None:
+    from app.services.accounts import get_or_create_organisation
+    from app.services.rounds import copy_round
+
+    book = _download(client, round_id)
+    _fill(book)
+    assert _upload(client, round_id, book).status_code == 303
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        copy = copy_round(rnd, get_or_create_organisation("Org A"))
+        db.session.commit()
+        assert copy.languages == ["en", "cy", "ar"]
+        (q,) = copy.questionnaires
+        assert {str(i.id) for i in q.items} == set(q.translations["cy"]["items"])
+        assert all(q.translations["cy"]["items"][str(i.id)] == f"CY {i.statement}" for i in q.items)
+        assert not any("translation" in p for p in _problems(app, copy.id))
