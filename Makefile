@@ -43,7 +43,7 @@ app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messa
 
 ## messages: extract every marked string (app/ Python and templates) and update each catalog
 messages: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file --add-location file \
 		--project Chorus --copyright-holder "Chorus contributors" -o app/translations/messages.pot .
 	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
