@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.invitations.common import audience_labels
 from app.models import OpenLink, SealedSubmission
-from app.services import abuse
+from app.services import abuse, translations
 from app.services.accounts import get_or_create_organisation
 from app.services.launch import launch
 from app.services.rounds import RoundSettings, create_round
@@ -70,6 +70,16 @@ def open_link(live_server: LiveServer) -> str:
                 languages=["en", "cy", "ar"],
             ),
         )
+        # The questionnaire's own words in both languages (as the translation workbook does).
+        every = translations.parts(rnd, audience_labels(rnd))
+        translations.store(
+            rnd,
+            {
+                (p.audience, p.kind, p.key, c): f"{c.upper()}: {p.english}"
+                for p in every
+                for c in WORDS
+            },
+        )
         launch(rnd, secret=app.config["SECRET_KEY"], labels=audience_labels(rnd), today=today)
         db.session.commit()
         code = db.session.execute(
@@ -121,6 +131,8 @@ def test_answering_in_welsh_and_in_arabic(
     pages = 0
     while not phone.get_by_role("heading", name=words["thanks"], exact=True).count():
         _check(phone, shots, code, f"page {pages + 1}")
+        if phone.locator("#survey .qn").count():  # the statements are translated too
+            expect(phone.locator("#survey legend").first).to_contain_text(f"{code.upper()}: ")
         if code == "ar" and phone.locator("#survey .opt").count():
             _mirrored(phone)
         for group in phone.locator("#survey .q fieldset").all():
