@@ -12,7 +12,11 @@ export DIFF_RESPONDENTS ?= 20
 export DIFF_FULL ?= 1
 endif
 
-.PHONY: run test e2e bench lint lock clean
+.PHONY: run test e2e bench lint lock clean messages translations
+
+# Interface catalogs: .po under version control, .mo compiled from them (never committed).
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +27,25 @@ $(VENV)/.installed-app: requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+	$(MAKE) --no-print-directory translations
 
 $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed-app
+	$(MAKE) --no-print-directory translations
+
+## translations: compile each catalog (.po) to the .mo gettext reads; only stale ones are redone
+translations: $(MO_FILES)
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po | $(BIN)/python
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+## messages: extract every marked string (app/ Python and templates) and update each catalog
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file --add-location file \
+		--project Chorus --copyright-holder "Chorus contributors" -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
 # The OpenID Connect provider the single sign-on tests start on loopback (tests/oidc), exactly as
 # its committed package-lock.json says.
@@ -37,13 +55,13 @@ $(OIDC_PROVIDER): tests/oidc/package-lock.json tests/oidc/package.json
 	touch $@
 
 ## run: install, migrate, seed the demo on an empty database, serve on http://127.0.0.1:5000
-run: $(VENV)/.installed-app
+run: $(VENV)/.installed-app translations
 	FLASK_DEBUG=1 $(FLASK) db upgrade
 	FLASK_DEBUG=1 $(FLASK) demo
 	FLASK_DEBUG=1 DEMO_LINKS=1 $(FLASK) run --host 127.0.0.1 --port 5000 --no-debugger
 
 ## test: ruff, mypy, then the suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set
-test: $(VENV)/.installed-dev $(OIDC_PROVIDER)
+test: $(VENV)/.installed-dev $(OIDC_PROVIDER) translations
 	$(BIN)/python .ci/lockfile.py check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -56,7 +74,7 @@ test: $(VENV)/.installed-dev $(OIDC_PROVIDER)
 	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 ## e2e: browser journeys (Debian's Chromium) and fault tests
-e2e: $(VENV)/.installed-dev $(OIDC_PROVIDER)
+e2e: $(VENV)/.installed-dev $(OIDC_PROVIDER) translations
 	$(BIN)/pytest -m "browser or faults" tests
 
 ## bench: every benchmark, each ending with one JSON line

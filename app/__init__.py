@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.dates import init_dates
     from app.errors import init_errors
     from app.extensions import compress, csrf, db, htmx, limiter, login_manager, mail, migrate
+    from app.i18n import init_i18n
     from app.security import init_security
     from app.services.accounts import load_user
     from app.tenancy import load_current_membership
@@ -79,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_security(app)
     init_errors(app)
     init_dates(app)
+    init_i18n(app)
     _register_blueprints(app)
     from app.api import init_api
 

@@ -176,10 +176,36 @@ class StandardDetail(_Strict):
     knowledge_and_understanding: list[Entry] = []
 
 
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)s")
+
+
 class ItemSpec(_Strict):
     statement: str
     theme: Ident | None = None
     scale: str | None = None  # default chosen per audience by surveys.questionnaire
+    # The statement in other languages, by language code ("cy", "ar"): copied into a round's
+    # questionnaire as its translations when the questionnaire is made.
+    statements: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _translations(self) -> ItemSpec:
+        wanted = sorted(_PLACEHOLDER.findall(self.statement))
+        for code, text in self.statements.items():
+            if not _LANGUAGE_CODE.match(code):
+                raise ValueError(f"statements: {code!r} is not a language code such as cy or ar")
+            if code == "en":
+                raise ValueError("statements: the English is the statement itself")
+            text = " ".join(str(text).split())
+            if not text:
+                raise ValueError(f"statements: the {code} statement is empty")
+            if sorted(_PLACEHOLDER.findall(text)) != wanted:
+                raise ValueError(
+                    f"statements: the {code} statement must keep the same placeholders as "
+                    "the English"
+                )
+            self.statements[code] = text
+        return self
 
     @field_validator("statement")
     @classmethod

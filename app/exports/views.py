@@ -223,6 +223,7 @@ def paper_upload(round_id: uuid.UUID) -> ResponseReturnValue:
             secret=current_app.config["SECRET_KEY"],
             audience_label=check.audience_label,
             allow_duplicate=allow_duplicate,
+            language=_paper_language(rnd),
         )
         db.session.flush()  # a twin's unique key fails here, not at commit
     except paper.DuplicateBatch as exc:
@@ -275,3 +276,10 @@ def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
         "the questionnaires into several files and upload them one at a time.",
         status_code=413,
     )
+
+
+def _paper_language(rnd: FeedbackRound) -> str:
+    """Which printed version the uploaded questionnaires were: one the round offers, else not
+    recorded (a tampered value is not an error: the count simply leaves it out)."""
+    code = request.form.get("language", "")
+    return code if code in (rnd.languages or []) else ""

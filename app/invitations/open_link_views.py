@@ -8,6 +8,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.dates import long_date
+from app.i18n import LANGUAGES, local_long_date, speaking
 from app.invitations.common import (
     audience_labels,
     audience_or_404,
@@ -83,16 +84,21 @@ def poster(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
     link = _link_or_404(rnd, audience)
     ctx = build_context(rnd.id, audience)
     url = open_link_url(link.code)
-    return render_page(
-        "invitations/poster.html",
-        rnd=rnd,
-        link=link,
-        ctx=ctx,
-        url=url,
-        short_url=short_display(url),
-        qr=link_service.qr_svg_inline(link, f"QR code: {short_display(url)}"),
-        closes=long_date(rnd.closes_on),
-    )
+    # A poster in each language the round offers (?lang=cy); anything else: the default.
+    wanted = request.args.get("lang")
+    code = wanted if wanted in ctx.languages else ctx.languages[0]
+    with speaking(code):
+        return render_page(
+            "invitations/poster.html",
+            rnd=rnd,
+            link=link,
+            ctx=ctx,
+            url=url,
+            short_url=short_display(url),
+            qr=link_service.qr_svg_inline(link, f"QR code: {short_display(url)}"),
+            closes=local_long_date(rnd.closes_on),
+            poster_languages=[LANGUAGES[c] for c in ctx.languages],
+        )
 
 
 def _qr_file(round_id: uuid.UUID, audience: str, kind: str) -> Response:

@@ -176,6 +176,7 @@ class Pending:
     round_status: RoundStatus | None
     closes_on: date | None
     token_hash: str | None = None  # which key made the link (rotation keeps it working)
+    language: str | None = None  # the contact's preferred language
 
 
 def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
@@ -194,6 +195,7 @@ def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
             FeedbackRound.status,
             FeedbackRound.closes_on,
             Invitation.token_hash,
+            Invitation.language,
         )
         .outerjoin(Invitation, Invitation.id == OutboxMessage.invitation_id)
         .outerjoin(FeedbackRound, FeedbackRound.id == OutboxMessage.round_id)
@@ -214,6 +216,7 @@ def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
             delivery=row[9],
             round_status=row[10],
             closes_on=row[11],
+            language=row[13],
         )
         for row in rows
     ]
@@ -386,6 +389,7 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
                     message.name,
                     message.to_address,
                     message.token_hash,
+                    message.language,
                 )
                 # The bare address as envelope sender: the display name is for the From header.
                 connection.send(email, envelope_from=email_sender(email))

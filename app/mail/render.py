@@ -16,10 +16,12 @@ from email.utils import formataddr, parseaddr
 
 from flask import current_app
 from flask_mail import Message
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.dates import long_date
 from app.extensions import db
+from app.i18n import _, local_long_date, offered, speaking
 from app.models import FeedbackRound, MessageKind, Organisation, Questionnaire
 from app.services.frameworks import UnknownFramework, get_framework
 from app.services.keys import secret_keys
@@ -57,6 +59,7 @@ class MailContext:
     # The coordinator's own opening paragraph(s), or None for Chorus's (issue 16).
     invitation_intro: str | None = None
     reminder_intro: str | None = None
+    languages: tuple[str, ...] = ("en",)  # the round's, default first
 
 
 class ContextCache:
@@ -110,13 +113,32 @@ def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
         threshold=rnd.threshold,
         invitation_intro=rnd.invitation_intro,
         reminder_intro=rnd.reminder_intro,
+        languages=offered(rnd.languages),
     )
 
 
 def subject(kind: MessageKind, ctx: MailContext) -> str:
+    """In the language being spoken (`speaking`)."""
     if kind == MessageKind.REMINDER:
-        return f"Reminder: {ctx.org_name} would like your views by {long_date(ctx.closes_on)}"
-    return f"{ctx.org_name} would like your views: {ctx.round_name}"
+        return _(
+            "Reminder: %(organisation)s would like your views by %(date)s",
+            organisation=ctx.org_name,
+            date=local_long_date(ctx.closes_on),
+        )
+    return _(
+        "%(organisation)s would like your views: %(round)s",
+        organisation=ctx.org_name,
+        round=ctx.round_name,
+    )
+
+
+def mail_languages(ctx: MailContext, preferred: str | None) -> tuple[str, ...]:
+    """The languages an email is written in: Welsh then English wherever the round offers
+    Welsh (Welsh Language Standards: bilingual, Welsh first); otherwise the contact's
+    preferred language if the round offers it, else the round's default."""
+    if "cy" in ctx.languages:
+        return ("cy", "en")
+    return (preferred if preferred in ctx.languages else ctx.languages[0],)
 
 
 def template_vars(
@@ -155,17 +177,37 @@ def build_message(
     name: str,
     to_address: str,
     stored_hash: str | None = None,
+    language: str | None = None,
 ) -> Message:
-    """The Flask-Mail message for one invitation or reminder."""
+    """The Flask-Mail message for one invitation or reminder, in the contact's language
+    (or bilingual: `mail_languages`)."""
     config = current_app.config
     values = template_vars(kind, ctx, invitation_id, name, secret_keys(), stored_hash)
     env = current_app.jinja_env
-    # Rendered straight from the environment: no request, no context processors needed.
-    text = env.get_template(f"mail/{kind.value}.txt").render(**values)
-    html = env.get_template(f"mail/{kind.value}.html").render(**values)
-    _, sender_address = parseaddr(config.get("MAIL_DEFAULT_SENDER") or "chorus@localhost")
+    languages = mail_languages(ctx, language)
+    bare = len(languages) > 1
+    texts, htmls, subjects = [], [], []
+    for code in languages:
+        with speaking(code) as spoken:
+            # Rendered straight from the environment: no request, no context processors.
+            extra = {
+                "language": lambda spoken=spoken: spoken,
+                "bare": bare,
+                "closes": local_long_date(ctx.closes_on),
+            }
+            page = {**values, **extra}
+            texts.append(env.get_template(f"mail/{kind.value}.txt").render(**page))
+            htmls.append(Markup(env.get_template(f"mail/{kind.value}.html").render(**page)))
+            subjects.append(subject(kind, ctx))
+    text = "\n\n----------\n\n".join(texts)
+    html = str(htmls[0])
+    if bare:
+        html = env.get_template("mail/_bilingual.html").render(
+            parts=htmls, title=" / ".join(subjects)
+        )
+    _name, sender_address = parseaddr(config.get("MAIL_DEFAULT_SENDER") or "chorus@localhost")
     return ChorusMessage(
-        subject=subject(kind, ctx),
+        subject=" / ".join(subjects),
         recipients=[to_address],
         body=text,
         html=html,

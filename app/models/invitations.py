@@ -37,6 +37,8 @@ class Invitation(UUIDPrimaryKey, Model):
     audience: Mapped[str] = mapped_column(String(40))
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200), default="")
+    # The contact's preferred language, for the emails only: never copied to a response.
+    language: Mapped[str | None] = mapped_column(String(8))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256(token), hex
     status: Mapped[InvitationStatus] = mapped_column(
         str_enum(InvitationStatus, "invitation_status"), default=InvitationStatus.PENDING

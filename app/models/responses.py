@@ -111,6 +111,20 @@ class ResponseDayCount(Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class LanguageCount(Model):
+    """How many responses were given in each language, per audience, written at release
+    (DESIGN.md 6.1: no response row holds its language; batches of at least k are counted)."""
+
+    __tablename__ = "language_count"
+
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("feedback_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    audience: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class SavedDraft(Model):
     """'Save and continue later': answers encrypted with a key derived from the token.
 

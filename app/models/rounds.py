@@ -76,6 +76,8 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     # "you said, we did" update), never shorter; erased_at says the retention job has run.
     retain_until: Mapped[date | None] = mapped_column(Date)
     contacts_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The interface languages respondents may choose (app/i18n.py codes); the first is the default.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Questionnaire.audience"
@@ -103,6 +105,9 @@ class Questionnaire(UUIDPrimaryKey, Model):
     one_question_per_page: Mapped[bool] = mapped_column(Boolean, default=False)
     # [{"id", "title", "free_text"}] in order; items carry their section id.
     sections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The questionnaire's own words in other languages, frozen with it at launch:
+    # {code: {"intro": str, "sections": {section id: title}, "items": {item uuid: statement}}}.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     role_question: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     round: Mapped[FeedbackRound] = relationship(back_populates="questionnaires")
@@ -146,6 +151,7 @@ class Contact(UUIDPrimaryKey, Model):
     audience: Mapped[str] = mapped_column(String(40))
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200), default="")  # greeting only
+    language: Mapped[str | None] = mapped_column(String(8))  # preferred: the invitation's language
 
 
 class AddressBookEntry(UUIDPrimaryKey, Timestamped, Model):

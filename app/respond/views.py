@@ -29,9 +29,11 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response  # what redirect() returns; Flask's is a subclass
 
+from app import i18n
 from app.errors import MESSAGES
 from app.exports.download import document, download_name
 from app.extensions import db, htmx, limiter, login_manager
+from app.i18n import N_, _, page_heading
 from app.models import Channel, FeedbackRound, Organisation, Questionnaire, RoundNotice
 from app.rendering import render_page
 from app.respond import state
@@ -95,35 +97,53 @@ MAX_BODY_BYTES = 100 * 1024  # a whole page of answers and two full comment boxe
 BLOCK = "survey"
 # Only reachable if earlier comments already filled the cookie: say where the fix is.
 _NO_ROOM = {
-    "_room": "Your comments on earlier pages are too long to keep on this device. Please go "
-    "back and shorten them."
+    "_room": N_(
+        "Your comments on earlier pages are too long to keep on this device. Please go "
+        "back and shorten them."
+    )
 }
 
 NO_ENTRY = (
     403,
-    "Please open the survey from your link",
-    "This page only works after opening the survey from its link.",
-    "Use the link in your invitation email, or scan the QR code or type the link from the poster.",
+    N_("Please open the survey from your link"),
+    N_("This page only works after opening the survey from its link."),
+    N_(
+        "Use the link in your invitation email, or scan the QR code or type the link from the "
+        "poster."
+    ),
 )
 RESPONDENT_MESSAGES = {
-    400: ("Something went wrong with that page", "Nothing was saved. Go back and try again."),
-    404: ("Page not found", "Check the link, or open it again from your email or the poster."),
-    405: ("That did not work", "Please go back and use the buttons on the page."),
+    400: (
+        N_("Something went wrong with that page"),
+        N_("Nothing was saved. Go back and try again."),
+    ),
+    404: (
+        N_("Page not found"),
+        N_("Check the link, or open it again from your email or the poster."),
+    ),
+    405: (N_("That did not work"), N_("Please go back and use the buttons on the page.")),
     413: (
-        "That was too much to send",
-        f"Nothing was saved. Each comment can be up to {FREE_TEXT_MAX:,} characters: please "
-        "go back, shorten your comments and try again.",
+        N_("That was too much to send"),
+        N_(
+            "Nothing was saved. Each comment can be up to %(max)s characters: please "
+            "go back, shorten your comments and try again."
+        ),
     ),
     429: (
-        "Please wait a few minutes",
-        "A lot of answers have been sent from this internet connection in a short time, so it "
-        "has been paused for a few minutes. Your answers so far are kept: try again shortly.",
+        N_("Please wait a few minutes"),
+        N_(
+            "A lot of answers have been sent from this internet connection in a short time, so "
+            "it has been paused for a few minutes. Your answers so far are kept: try again "
+            "shortly."
+        ),
     ),
     503: (  # the database dropped mid-request (app/errors.py): nothing half-saved is kept
-        "Sorry, that did not go through",
-        "We could not reach our database for a moment. Your answers so far are kept on this "
-        "device, and answers are never counted twice: please go back and press the button "
-        "again in a minute.",
+        N_("Sorry, that did not go through"),
+        N_(
+            "We could not reach our database for a moment. Your answers so far are kept on this "
+            "device, and answers are never counted twice: please go back and press the button "
+            "again in a minute."
+        ),
     ),
 }
 
@@ -141,6 +161,10 @@ def _cap_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
         # the session cookie and clearing a remember cookie in each answer (bytes and
         # signing for nothing); and a signed-in colleague answering is a respondent here too.
         g._login_user = login_manager.anonymous_user()
+        # ?lang=cy on any respondent URL (the welcome page's choice, an email's link) is kept
+        # in the session; a code the round does not offer falls back to its default later.
+        if request.args.get("lang"):
+            i18n.choose(request.args["lang"])
 
 
 @bp.after_request
@@ -156,13 +180,17 @@ def _private(response: Response) -> Response:
 def problem(
     status: int, title: str, message: str, advice: str = "", survey: Survey | None = None
 ) -> Response:
+    """A respondent's problem page, in their language (the words are catalog msgids, or
+    already translated: looking a translation up again finds nothing and keeps it)."""
+    if survey is not None:
+        i18n.speak(survey.languages)
     return render_page(
         "respond/problem.html",
         block=BLOCK,
         status=status,
-        title=title,
-        message=message,
-        advice=advice,
+        title=_(title),
+        message=_(message, max=f"{FREE_TEXT_MAX:,}"),
+        advice=_(advice) if advice else "",
         organisation=survey.organisation if survey else "",
         easy=bool(survey and survey.shape.easy_read),
     )
@@ -191,9 +219,9 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
         return _staff_error(400, None)
     return problem(
         400,
-        "This page had expired",
-        "Nothing was saved, because the page was sent without its security check.",
-        "Go back, reload the page and try again. Your earlier answers are kept.",
+        N_("This page had expired"),
+        N_("Nothing was saved, because the page was sent without its security check."),
+        N_("Go back, reload the page and try again. Your earlier answers are kept."),
     )
 
 
@@ -241,6 +269,7 @@ def _survey(questionnaire_id: uuid.UUID) -> Survey:
     survey = load_survey(questionnaire_id)
     if survey is None:
         abort(404)
+    i18n.speak(survey.languages)
     return survey
 
 
@@ -265,10 +294,12 @@ def _open_refusal(survey: Survey) -> Refusal | None:
 def _already_answered_here(survey: Survey) -> Refusal:
     return Refusal(
         409,
-        "You have already answered on this device",
-        "Answers to this survey have already been sent from this browser. To keep results "
-        "fair, each phone or computer can send one set of answers.",
-        "If someone else here would like to answer, they can use their own phone or computer.",
+        N_("You have already answered on this device"),
+        N_(
+            "Answers to this survey have already been sent from this browser. To keep results "
+            "fair, each phone or computer can send one set of answers."
+        ),
+        N_("If someone else here would like to answer, they can use their own phone or computer."),
     )
 
 
@@ -350,7 +381,8 @@ def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         "respond/welcome.html",
         block=BLOCK,
         **_common(survey),
-        title=f"{survey.shape.audience_label} survey",
+        title=_("%(audience)s survey", audience=_(survey.shape.audience_label)),
+        choices=[i18n.LANGUAGES[code] for code in survey.languages],
         entry=entry,
         started=bool(progress and (progress.answers or progress.texts or progress.role)),
         answered=progress.answered_count() if progress else 0,
@@ -392,7 +424,9 @@ def _summary(survey: Survey, page: Page, errors: dict[str, str]) -> list[tuple[s
     labels: dict[str, str] = {}
     for item in page.items:
         labels[item.field] = (
-            "" if survey.shape.one_question_per_page else f"Question {item.number}: "
+            ""
+            if survey.shape.one_question_per_page
+            else _("Question %(number)s: ", number=item.number)
         )
     for box in page.boxes:
         labels[box.field] = ""
@@ -417,7 +451,13 @@ def _render_page(
 ) -> Response:
     shape = survey.shape
     last = page.number == shape.last_page
-    title = f"{shape.unit} {page.number} of {shape.last_page}: {page.heading}"
+    title = _(
+        "%(unit)s %(number)s of %(last)s: %(heading)s",
+        unit=_(shape.unit),
+        number=page.number,
+        last=shape.last_page,
+        heading=page_heading(page, shape),
+    )
     form = {
         "action": _to("respond.send", survey) if last else _page_url(survey, page.number),
         "can_save": entry.channel == Channel.EMAIL,
@@ -434,7 +474,7 @@ def _render_page(
         block=BLOCK,
         status=status,
         **_common(survey),
-        title=("Error: " if errors else "") + title,
+        title=(_("Error: ") if errors else "") + title,
         page=page,
         values=values,
         errors=errors,
@@ -490,9 +530,9 @@ def _post(
     except TamperedForm as exc:
         return problem(
             400,
-            "Your answers could not be saved",
-            f"{exc} Nothing was saved.",
-            "Please go back, reload the page and try again.",
+            N_("Your answers could not be saved"),
+            _("%(problem)s Nothing was saved.", problem=_(str(exc))),
+            N_("Please go back, reload the page and try again."),
             survey,
         )
     nav = request.form.get("nav") or ("send" if final else "next")
@@ -500,7 +540,9 @@ def _post(
         {"save"} if entry.channel == Channel.EMAIL else set()
     )
     if nav not in allowed:
-        return problem(400, "That did not work", "Please use the buttons on the page.", "", survey)
+        return problem(
+            400, N_("That did not work"), N_("Please use the buttons on the page."), "", survey
+        )
 
     if entry.channel == Channel.OPEN_LINK:
         blocked = _open_link_checks(shape, page, got, nav)
@@ -515,11 +557,12 @@ def _post(
         progress.texts = before
         changed = [b for b in page.boxes if got.texts.get(b.key, "") != before.get(b.key, "")]
         for box in changed or page.boxes[:1]:
-            got.errors[box.field] = (
+            got.errors[box.field] = _(
                 "We cannot keep this much writing on your device between pages. Please "
                 "shorten your comments on this page."
             )
-        return _rerender(survey, entry, page, progress, got, {} if page.boxes else _NO_ROOM)
+        no_room = {k: _(v) for k, v in _NO_ROOM.items()}
+        return _rerender(survey, entry, page, progress, got, {} if page.boxes else no_room)
     if got.too_long and nav in {"back", "save"}:
         # Going back or saving never drops what someone wrote without saying so.
         too_long = {b.field: got.errors[b.field] for b in page.boxes if b.key in got.too_long}
@@ -575,15 +618,19 @@ def _open_link_checks(shape: Shape, page: Page, got: PageInput, nav: str) -> dic
     form = request.form
     if abuse.honeypot_filled(form.get(abuse.HONEYPOT_FIELD, "")):
         return {
-            "_hp": "Please leave the box marked “Leave this box empty” empty, then press the "
-            "button again."
+            "_hp": _(
+                "Please leave the box marked “Leave this box empty” empty, then press the "
+                "button again."
+            )
         }
     if nav != "back" and abuse.too_quick(
         form.get(abuse.STAMP_FIELD, ""), shape.questionnaire_id, page.number, page.question_count
     ):
         return {
-            "_quick": "You moved on very quickly. Please check your answers on this page, then "
-            "press the button again."
+            "_quick": _(
+                "You moved on very quickly. Please check your answers on this page, then "
+                "press the button again."
+            )
         }
     return {}
 
@@ -643,8 +690,9 @@ def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response
             page,
             values=values_for(page, progress),
             errors={
-                "_incomplete": "Some questions have not been answered yet. Please answer "
-                "them, then carry on.",
+                "_incomplete": _(
+                    "Some questions have not been answered yet. Please answer them, then carry on."
+                ),
                 **errors,
             },
             status=422,
@@ -654,7 +702,9 @@ def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response
             survey.window(today()), survey.opens_on, survey.closes_on
         )
         if refusal is None:  # the round changed between reading it and sending
-            refusal = Refusal(410, "This survey has closed", "It cannot take any more answers.", "")
+            refusal = Refusal(
+                410, N_("This survey has closed"), N_("It cannot take any more answers."), ""
+            )
         return refused(refusal, survey)
     state.forget_entry()
     response = refused(_invitation_refusal(result.outcome), survey)
@@ -666,21 +716,23 @@ def _invitation_refusal(outcome: Outcome) -> Refusal:
     if outcome == Outcome.INVITATION_USED:
         return Refusal(
             409,
-            "Your answers were not sent this time",
-            "Answers have already been sent using this invitation link (perhaps on another "
-            "device), and each invitation can be used once. Nothing more was saved.",
-            "Thank you for taking part.",
+            N_("Your answers were not sent this time"),
+            N_(
+                "Answers have already been sent using this invitation link (perhaps on another "
+                "device), and each invitation can be used once. Nothing more was saved."
+            ),
+            N_("Thank you for taking part."),
         )
     if outcome == Outcome.INVITATION_OPTED_OUT:
         return Refusal(
             410,
-            "This invitation has been switched off",
-            "You asked not to hear from us about this survey, so these answers were not sent.",
+            N_("This invitation has been switched off"),
+            N_("You asked not to hear from us about this survey, so these answers were not sent."),
         )
     return Refusal(
         404,
-        "This invitation no longer works",
-        "We could not find your invitation, so these answers were not sent.",
+        N_("This invitation no longer works"),
+        N_("We could not find your invitation, so these answers were not sent."),
     )
 
 
@@ -690,9 +742,9 @@ def _invitation_refusal(outcome: Outcome) -> Refusal:
 @bp.get("/q/<uuid:questionnaire_id>/saved")
 @public
 def saved(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
-    _, survey = _answering(questionnaire_id)
+    _entry, survey = _answering(questionnaire_id)
     return render_page(
-        "respond/saved.html", block=BLOCK, **_common(survey), title="Your answers are saved"
+        "respond/saved.html", block=BLOCK, **_common(survey), title=_("Your answers are saved")
     )
 
 
@@ -710,7 +762,10 @@ def forget(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
 @public
 def forgotten() -> ResponseReturnValue:
     return render_page(
-        "respond/forgotten.html", block=BLOCK, title="Removed from this device", organisation=""
+        "respond/forgotten.html",
+        block=BLOCK,
+        title=_("Removed from this device"),
+        organisation="",
     )
 
 
@@ -725,7 +780,7 @@ def thanks(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         "respond/thanks.html",
         block=BLOCK,
         **_common(survey),
-        title="Thank you: your answers have been sent",
+        title=_("Thank you: your answers have been sent"),
         entry=entry,
     )
 

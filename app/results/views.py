@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from app.exports.download import document, download_name
 from app.extensions import db, htmx
+from app.i18n import LANGUAGES
 from app.models import CommentPrompt, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
 from app.services import audit, round_notices
@@ -27,6 +28,7 @@ from app.services.documents.committee_report import write_committee_docx, write_
 from app.services.documents.report_docx import DOCX_MIME
 from app.services.documents.report_pdf import PDF_MIME
 from app.services.results import Cell, Column, IndicatorResult, ItemResult, RoundResults
+from app.services.results.languages import language_mix
 from app.tenancy import current_org, current_role, get_owned_or_404
 from frameworks import Framework
 from surveys.charts import diverging_bar
@@ -88,7 +90,12 @@ def overview(round_id: uuid.UUID) -> ResponseReturnValue:
     if rnd.status == RoundStatus.DRAFT:
         return _draft_page(rnd)
     results = service.round_results(rnd)
-    return render_page("results/round.html", block="content", **_context(rnd, results))
+    mix = language_mix(rnd.id, rnd.languages or [], results.audiences, results.threshold)
+    return render_page(
+        "results/round.html",
+        block="content",
+        **_context(rnd, results, language_mix=mix, languages=LANGUAGES),
+    )
 
 
 @bp.get("/<uuid:round_id>/indicators/<indicator_id>")

@@ -141,7 +141,11 @@ def contacts_from_group(round_id: uuid.UUID) -> ResponseReturnValue:
         added, skipped = add_contacts(rnd, audience, rows)
     elif rnd.status == RoundStatus.LIVE and today() <= rnd.closes_on:
         have = invited_emails(rnd, labels)
-        fresh = [(audience, r.email, r.name) for r in rows if r.email.casefold() not in have]
+        fresh = [
+            (audience, r.email, r.name, r.language or None)
+            for r in rows
+            if r.email.casefold() not in have
+        ]
         added = invite(rnd, fresh, secret=current_app.config["SECRET_KEY"], today=today())
         skipped = len(rows) - added
     else:

@@ -12,6 +12,7 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
+from app.i18n import LANGUAGES
 from app.services.rounds import SCOPE_FIELDS, RoundSettings
 from frameworks import Framework
 from surveys.selection import SelectionError, expand_tokens
@@ -27,6 +28,7 @@ FIELD_ORDER = (
     "closes_on",
     "threshold",
     "children_band",
+    "languages",
 )
 
 SCOPE_LABELS: dict[str, tuple[str, str]] = {
@@ -58,6 +60,8 @@ class SettingsForm:
     children_band: str = "under_12"
     free_text: bool = True
     role_question: bool = False
+    languages: list[str] = field(default_factory=lambda: ["en"])
+    default_language: str = "en"
 
     @classmethod
     def from_settings(cls, s: RoundSettings) -> SettingsForm:
@@ -73,6 +77,8 @@ class SettingsForm:
             children_band=s.children_band,
             free_text=s.free_text,
             role_question=s.role_question,
+            languages=list(s.languages),
+            default_language=s.languages[0] if s.languages else "en",
         )
 
     @classmethod
@@ -89,6 +95,8 @@ class SettingsForm:
             children_band=form.get("children_band", "under_12"),
             free_text=form.get("free_text") == "on",
             role_question=form.get("role_question") == "on",
+            languages=[c for c in form.getlist("language") if c],
+            default_language=form.get("default_language", "").strip(),
         )
 
 
@@ -127,6 +135,17 @@ def to_settings(
             threshold = int(form.threshold)
         except ValueError:
             errors["threshold"] = "Enter the anonymity threshold as a whole number, such as 5."
+    # No box ticked: the language shown first alone (English when the form has no such field).
+    languages = list(dict.fromkeys(form.languages)) or [form.default_language or "en"]
+    default = form.default_language or languages[0]
+    unknown = [c for c in languages if c not in LANGUAGES]
+    if unknown:
+        errors["languages"] = f"Chorus has no interface in {', '.join(map(repr, unknown))}."
+    elif default not in languages:
+        errors["languages"] = "The language shown first must be one of the languages chosen."
+    else:
+        languages.remove(default)
+        languages.insert(0, default)
     settings = RoundSettings(
         name=form.name,
         framework_id=form.framework_id,
@@ -139,6 +158,7 @@ def to_settings(
         children_band=form.children_band,
         free_text=form.free_text,
         role_question=form.role_question,
+        languages=[c for c in languages if c in LANGUAGES] or ["en"],
     )
     return settings, errors
 

@@ -10,16 +10,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from app.dates import today
 from app.extensions import db, htmx
+from app.i18n import LANGUAGES, catalog_status
+from app.invitations.common import audience_labels
 from app.models import FeedbackRound, ItemOrigin, QuestionItem, Questionnaire, Role, RoundStatus
 from app.rendering import render_page
 from app.rounds import forms
 from app.rounds.forms import SettingsForm
-from app.services import round_edits
+from app.services import audit, round_edits, translations
+from app.services.documents import translation_workbook as translation_book
+from app.services.documents.workbook import XLSX_MIME
 from app.services.frameworks import UnknownFramework, available_frameworks, get_framework
 from app.services.rounds import (
     RoundError,
@@ -245,6 +250,7 @@ def _settings_page(
     return render_page(
         "rounds/settings.html",
         block="framework_choices",
+        language_statuses=[catalog_status(code) for code in LANGUAGES],
         status=status,
         rnd=rnd,
         form=form,
@@ -665,6 +671,71 @@ def intro(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
         flash(notice, "success")
         return _back_to(q, "intro")
     return _questionnaire_page(rnd, q, block=block, intro_notice=notice, focus_id="intro")
+
+
+# -- translations of the questionnaires (issue 17) ------------------------------------------------
+
+
+def _translations_page(
+    rnd: FeedbackRound, errors: list[str], status: int = 200
+) -> ResponseReturnValue:
+    labels = audience_labels(rnd)
+    gaps = translations.missing(rnd, labels)
+    return render_page(
+        "rounds/translations.html",
+        status=status,
+        rnd=rnd,
+        total=len(translations.parts(rnd, labels)),
+        gaps=[(LANGUAGES[code], catalog_status(code), found) for code, found in gaps.items()],
+        errors=errors,
+    )
+
+
+@bp.get("/<uuid:round_id>/translations")
+def translations_page(round_id: uuid.UUID) -> ResponseReturnValue:
+    rnd = _round(round_id)
+    _require_coordinator()
+    return _translations_page(rnd, [])
+
+
+@bp.get("/<uuid:round_id>/translations.xlsx")
+def translation_workbook(round_id: uuid.UUID) -> ResponseReturnValue:
+    rnd = _round(round_id)
+    _require_coordinator()
+    data = translation_book.export(rnd, audience_labels(rnd))
+    return Response(
+        data,
+        mimetype=XLSX_MIME,
+        headers={"Content-Disposition": 'attachment; filename="translations.xlsx"'},
+    )
+
+
+@bp.post("/<uuid:round_id>/translations")
+def import_translations(round_id: uuid.UUID) -> ResponseReturnValue:
+    rnd = _round(round_id)
+    _require_coordinator()
+    if not rnd.is_draft:
+        return _translations_page(rnd, [RoundLocked().errors["round"]], status=409)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _translations_page(rnd, ["Choose the filled-in translation workbook."], 422)
+    try:
+        cells = translation_book.read(rnd, audience_labels(rnd), upload.read())
+    except translation_book.TranslationFileError as exc:
+        return _translations_page(rnd, [str(e) for e in exc.errors[:50]], status=422)
+    count = translations.store(rnd, cells)
+    audit.record(
+        "round.translations_imported",
+        f"Imported {count} translated texts",
+        organisation_id=rnd.organisation_id,
+        actor=current_user,
+        round=rnd,
+        object_type="round",
+        object_id=str(rnd.id),
+        details={"cells": count},
+    )
+    flash(f"Imported {count} translated texts.", "success")
+    return redirect(url_for("rounds.translations_page", round_id=rnd.id), 303)
 
 
 # Routes for launched rounds' actions (they import `bp` from here).

@@ -101,5 +101,5 @@ def add_late_contacts(
         raise RoundError({"late-addresses": str(exc)}) from None
     if not result.ok:
         return 0, result
-    people = [(audience, row.email, row.name) for row in result.valid]
+    people = [(audience, row.email, row.name, row.language or None) for row in result.valid]
     return invite(rnd, people, secret=secret, today=today), result

@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, insert, select
 
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.models import Contact, FeedbackRound
 from app.services.rounds import ensure_draft
 from frameworks.workbook.bounds import WorkbookTooLarge, bounded_rows, check_workbook
@@ -39,6 +40,7 @@ SHOWN_ERRORS = 200  # the report lists this many; the rest are counted
 
 EMAIL_HEADERS = {"email", "e-mail", "email address", "e-mail address", "emailaddress", "mail"}
 NAME_HEADERS = {"name", "full name", "fullname", "display name"}
+LANGUAGE_HEADERS = {"language", "preferred language", "lang", "iaith"}
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 HEADER_MAX_COLUMNS = 50
@@ -53,6 +55,19 @@ class ContactRow:
     row: int  # the spreadsheet row (header is usually row 1) or the pasted line
     email: str
     name: str = ""
+    language: str = ""  # an app/i18n.py code: the invitation is sent in it (if offered)
+
+
+def language_code(text: str) -> str | None:
+    """A language cell as a code: "cy", "Welsh" or "Cymraeg" alike; "" for blank; None if
+    Chorus has no such interface language."""
+    wanted = " ".join(text.split()).casefold()
+    if not wanted:
+        return ""
+    for lang in LANGUAGES.values():
+        if wanted in {lang.code, lang.english_name.casefold(), lang.own_name.casefold()}:
+            return lang.code
+    return None
 
 
 @dataclass(frozen=True)
@@ -236,12 +251,14 @@ def _normal_header(value: str) -> str:
 class _Columns:
     email: int
     name: int | None
+    language: int | None = None
 
 
 def _find_columns(header_row: int, header: list[str], result: ParseResult) -> _Columns:
     names = [_normal_header(h) for h in header]
     email_cols = [i for i, h in enumerate(names) if h in EMAIL_HEADERS]
     name_cols = [i for i, h in enumerate(names) if h in NAME_HEADERS]
+    language_cols = [i for i, h in enumerate(names) if h in LANGUAGE_HEADERS]
     shown = ", ".join(f"“{h}”" for h in header if h) or "nothing"
     if len(email_cols) > 1:
         raise ContactFileError(
@@ -270,7 +287,7 @@ def _find_columns(header_row: int, header: list[str], result: ParseResult) -> _C
             RowError(header_row, "There is more than one name column. Keep one called “name”.")
         )
     for i, (raw, h) in enumerate(zip(header, names, strict=True)):
-        if i in email_cols or i in name_cols or not h:
+        if i in email_cols or i in name_cols or i in language_cols[:1] or not h:
             continue
         if name_col is None and difflib.get_close_matches(h, ["name"], 1, cutoff=0.7):
             result.errors.append(
@@ -281,8 +298,10 @@ def _find_columns(header_row: int, header: list[str], result: ParseResult) -> _C
                 )
             )
         else:
-            result.notes.append(f"The column “{raw}” was ignored: only email and name are used.")
-    return _Columns(email_cols[0], name_col)
+            result.notes.append(
+                f"The column “{raw}” was ignored: only email, name and language are used."
+            )
+    return _Columns(email_cols[0], name_col, language_cols[0] if language_cols else None)
 
 
 def _read_table(
@@ -340,7 +359,17 @@ def _check_rows(rows: Iterable[tuple[int, list[str]]], existing: dict[str, str])
                 )
             )
             continue
-        _check_one(result, number, email, name, seen, existing)
+        column = columns.language
+        language = cells[column] if column is not None and column < len(cells) else ""
+        code = language_code(language)
+        if code is None:
+            shown = language if len(language) <= 40 else language[:37] + "…"
+            offered = ", ".join(f"{lang.english_name} ({lang.code})" for lang in LANGUAGES.values())
+            result.errors.append(
+                RowError(number, f"“{shown}” is not a language Chorus offers: use {offered}.")
+            )
+            continue
+        _check_one(result, number, email, name, seen, existing, code)
     return result
 
 
@@ -367,6 +396,7 @@ def _check_one(
     raw_name: str,
     seen: dict[str, int],
     existing: dict[str, str],
+    language: str = "",
 ) -> None:
     email = raw_email.strip()
     name = " ".join(raw_name.split())
@@ -398,7 +428,7 @@ def _check_one(
             RowError(number, f"{email} is already a contact in this round ({existing[key]}).")
         )
         return
-    result.valid.append(ContactRow(number, email, name))
+    result.valid.append(ContactRow(number, email, name, language))
 
 
 def _reason(exc: EmailNotValidError) -> str:
@@ -416,7 +446,11 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
 def sign_pending(
     secret: str, round_id: uuid.UUID, audience: str, rows: Sequence[ContactRow]
 ) -> str:
-    payload = {"r": str(round_id), "a": audience, "rows": [[r.row, r.email, r.name] for r in rows]}
+    payload = {
+        "r": str(round_id),
+        "a": audience,
+        "rows": [[r.row, r.email, r.name, r.language] for r in rows],
+    }
     return _serializer(secret).dumps(payload)
 
 
@@ -430,7 +464,12 @@ def load_pending(
         return None
     if payload.get("r") != str(round_id) or payload.get("a") != audience:
         return None
-    return [ContactRow(int(n), str(e), str(name)) for n, e, name in payload["rows"]]
+    return [
+        ContactRow(
+            int(row[0]), str(row[1]), str(row[2]), language_code(str(row[3:4] and row[3])) or ""
+        )
+        for row in payload["rows"]
+    ]
 
 
 # -- queries and writes ---------------------------------------------------------------------
@@ -466,6 +505,7 @@ def add_contacts(rnd: FeedbackRound, audience: str, rows: Sequence[ContactRow]) 
                 "audience": audience,
                 "email": row.email,
                 "name": row.name[:MAX_NAME],
+                "language": row.language or None,
             }
         )
     if new:

@@ -19,6 +19,7 @@ from sqlalchemy import delete, insert, select, update
 
 from app.dates import long_date
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.models import (
     Contact,
     DeliveryStatus,
@@ -36,6 +37,7 @@ from app.services import lifecycle
 from app.services import rounds as round_service
 from app.services.contacts import contact_counts
 from app.services.tokens import derive_token, token_hash
+from app.services.translations import missing as translation_gaps
 from surveys.launch_checks import AudienceFacts, LaunchWarning, launch_warnings
 
 # Open-link codes are typed from posters: no 0/O, 1/l/I. 10 characters of 31 = 49 bits.
@@ -117,6 +119,15 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
         plan.problems.append(
             f"The closing date ({long_date(rnd.closes_on)}) has passed. Change it before launching."
         )
+    for code, gaps in translation_gaps(rnd, labels).items():
+        if gaps:
+            shown = "; ".join(f"{p.label}: “{_short(p.english)}”" for p in gaps[:10])
+            more = f" and {len(gaps) - 10} more" if len(gaps) > 10 else ""
+            plan.problems.append(
+                f"The {LANGUAGES[code].english_name} translation is not complete: "
+                f"{len(gaps)} missing ({shown}{more}). Import the translation workbook, or "
+                f"stop offering {LANGUAGES[code].english_name}."
+            )
     orphans = {a: n for a, n in counts.items() if a not in with_questionnaire}
     for audience, n in orphans.items():
         plan.problems.append(
@@ -149,6 +160,10 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             children_band=rnd.children_band,
         )
     return plan
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def launch(
@@ -184,11 +199,11 @@ def launch(
     # Invitations wait for the opening day (local midnight); the worker only claims messages
     # that are due.
     contacts = db.session.execute(
-        select(Contact.audience, Contact.email, Contact.name)
+        select(Contact.audience, Contact.email, Contact.name, Contact.language)
         .where(Contact.round_id == rnd.id)
         .order_by(Contact.audience, Contact.email)
     ).all()
-    people = [(a, e, n) for a, e, n in contacts]
+    people = [(a, e, n, lang) for a, e, n, lang in contacts]
     invitations = invite(rnd, people, secret=secret, today=today, now=now)
     have_links = set(
         db.session.execute(select(OpenLink.audience).where(OpenLink.round_id == rnd.id)).scalars()
@@ -208,13 +223,13 @@ def launch(
 
 def invite(
     rnd: FeedbackRound,
-    people: Sequence[tuple[str, str, str]],
+    people: Sequence[tuple[str, str, str, str | None]],
     *,
     secret: str,
     today: date,
     now: datetime | None = None,
 ) -> int:
-    """Invitations and their queued messages for (audience, email, name) rows; flushes.
+    """Invitations and their queued messages for (audience, email, name, language) rows; flushes.
 
     Used by launch and for contacts added after it, whose invitation goes at once if the round
     is open, or waits for the opening day like the others."""
@@ -222,7 +237,7 @@ def invite(
     send_at = lifecycle.send_at(rnd.opens_on, today)
     invitations: list[dict[str, object]] = []
     messages: list[dict[str, object]] = []
-    for audience, email, name in people:
+    for audience, email, name, language in people:
         invitation_id = uuid.uuid4()
         invitations.append(
             {
@@ -231,6 +246,7 @@ def invite(
                 "audience": audience,
                 "email": email,
                 "name": name,
+                "language": language,
                 "token_hash": token_hash(derive_token(secret, invitation_id)),
                 "status": InvitationStatus.PENDING,
                 "delivery": DeliveryStatus.QUEUED,

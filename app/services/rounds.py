@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 
 from app.extensions import db
+from app.i18n import offered
 from app.models import (
     Contact,
     FeedbackRound,
@@ -72,6 +73,7 @@ class RoundSettings:
     children_band: str = "under_12"
     free_text: bool = True
     role_question: bool = False
+    languages: list[str] = field(default_factory=lambda: ["en"])  # the first is the default
 
     @classmethod
     def of(cls, rnd: FeedbackRound) -> RoundSettings:
@@ -88,6 +90,7 @@ class RoundSettings:
             children_band=rnd.children_band,
             free_text=rnd.free_text,
             role_question=rnd.role_question,
+            languages=list(rnd.languages or ["en"]),
         )
 
 
@@ -228,6 +231,7 @@ def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     rnd.children_band = s.children_band
     rnd.free_text = s.free_text
     rnd.role_question = s.role_question
+    rnd.languages = list(offered(s.languages))
 
 
 def ensure_draft(rnd: FeedbackRound) -> None:
@@ -256,12 +260,24 @@ def generate_questionnaires(
         rnd.questionnaires.remove(old)
     db.session.flush()
     for audience, generated in result.questionnaires.items():
-        rnd.questionnaires.append(_store(audience, generated))
+        rnd.questionnaires.append(_store(audience, generated, framework))
     db.session.flush()
     return result.skipped
 
 
-def _store(audience: str, q: qgen.Questionnaire) -> Questionnaire:
+def _bank_translations(framework: Framework | None, key: str) -> dict[str, str]:
+    """The item bank's statement in other languages, for bank key "2.1/parents/1"."""
+    try:
+        indicator_id, audience, n = key.rsplit("/", 2)
+        spec = framework.indicator(indicator_id).items[audience][int(n) - 1] if framework else None
+    except (KeyError, ValueError, IndexError, AttributeError):
+        return {}
+    return dict(getattr(spec, "statements", None) or {})
+
+
+def _store(
+    audience: str, q: qgen.Questionnaire, framework: Framework | None = None
+) -> Questionnaire:
     row = Questionnaire(
         audience=audience,
         intro=q.intro,
@@ -271,11 +287,17 @@ def _store(audience: str, q: qgen.Questionnaire) -> Questionnaire:
         role_question=q.role_question.to_dict() if q.role_question else None,
     )
     position = 0
+    words: dict[str, dict[str, Any]] = {}
     for section in q.sections:
         for item in section.items:
             position += 1
+            item_id = uuid.uuid4()
+            for code, text in _bank_translations(framework, item.key).items():
+                lang = words.setdefault(code, {"intro": "", "sections": {}, "items": {}})
+                lang["items"][str(item_id)] = text
             row.items.append(
                 QuestionItem(
+                    id=item_id,
                     position=position,
                     section_id=section.id,
                     indicator_id=item.indicator_id,
@@ -287,6 +309,7 @@ def _store(audience: str, q: qgen.Questionnaire) -> Questionnaire:
                     bank_statement=item.statement,
                 )
             )
+    row.translations = words
     return row
 
 
@@ -453,6 +476,7 @@ def copy_round(
         children_band=rnd.children_band,
         free_text=rnd.free_text,
         role_question=rnd.role_question,
+        languages=list(rnd.languages or ["en"]),
         status=RoundStatus.DRAFT,
         copied_from_id=rnd.id,
         reminder_days_before_close=list(rnd.reminder_days_before_close or []),
@@ -504,9 +528,13 @@ def _copy_questionnaire(q: Questionnaire) -> Questionnaire:
         sections=[dict(s) for s in q.sections],
         role_question=dict(q.role_question) if q.role_question else None,
     )
+    new_ids: dict[str, str] = {}
     for item in ordered_items(q):
+        new_id = uuid.uuid4()
+        new_ids[str(item.id)] = str(new_id)
         row.items.append(
             QuestionItem(
+                id=new_id,
                 position=item.position,
                 section_id=item.section_id,
                 indicator_id=item.indicator_id,
@@ -518,6 +546,19 @@ def _copy_questionnaire(q: Questionnaire) -> Questionnaire:
                 bank_statement=item.bank_statement,
             )
         )
+    # The same words in the same languages, keyed by the copy's own items.
+    row.translations = {
+        code: {
+            "intro": words.get("intro", ""),
+            "sections": dict(words.get("sections") or {}),
+            "items": {
+                new_ids[old]: text
+                for old, text in (words.get("items") or {}).items()
+                if old in new_ids
+            },
+        }
+        for code, words in (q.translations or {}).items()
+    }
     return row
 
 

@@ -22,6 +22,7 @@ from datetime import date
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import i18n
 from app.extensions import db
 from app.models import (
     Channel,
@@ -127,6 +128,7 @@ def _seal(survey: Survey, progress: Progress, channel: Channel) -> None:
             for box in shape.boxes.values()
             if progress.texts.get(box.key) and len(progress.texts[box.key]) <= FREE_TEXT_MAX
         ],
+        language=i18n.current().code,  # the page's language (app/respond/views.py set it)
     )
     mix.put(shape.round_id, shape.audience, [sealed])
 

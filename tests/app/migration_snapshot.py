@@ -144,6 +144,7 @@ def _fill_the_rest(app: Any) -> None:
     from app.invitations.common import audience_labels
     from app.models import (
         Channel,
+        LanguageCount,
         Organisation,
         PaperImport,
         ResponseDayCount,
@@ -175,12 +176,24 @@ def _fill_the_rest(app: Any) -> None:
         role_question=True,
     )
     rnd = create_round(org, settings)
-    people = [ContactRow(n, f"snapshot.parent{n}@families.example", f"Parent {n}") for n in (1, 2)]
+    first = rnd.questionnaires[0]  # a Welsh translation, frozen with it at launch (0017_lang)
+    first.translations = {
+        "cy": {"intro": "", "sections": {}, "items": {str(first.items[0].id): "Datganiad."}}
+    }
+    people = [
+        ContactRow(n, f"snapshot.parent{n}@families.example", f"Parent {n}", lang)
+        for n, lang in ((1, "cy"), (2, ""))
+    ]
     add_contacts(rnd, "parents", people)
     launch(rnd, secret=app.config["SECRET_KEY"], labels=audience_labels(rnd), today=today)
     # Launching hands the contacts over to invitations; a draft round keeps its own.
-    draft = create_round(org, RoundSettings(**{**vars(settings), "name": "Snapshot round, draft"}))
-    add_contacts(draft, "staff", [ContactRow(1, "snapshot.worker@council.example", "Worker")])
+    draft = create_round(
+        org,
+        RoundSettings(
+            **{**vars(settings), "name": "Snapshot round, draft", "languages": ["cy", "en"]}
+        ),
+    )
+    add_contacts(draft, "staff", [ContactRow(1, "snapshot.worker@council.example", "Worker", "ar")])
     db.session.add(SavedDraft(lookup="0" * 64, round_id=rnd.id, ciphertext=b"\x00sealed"))
     db.session.add(
         PaperImport(
@@ -191,6 +204,7 @@ def _fill_the_rest(app: Any) -> None:
             imported_on=today,
         )
     )
+    db.session.add(LanguageCount(round_id=rnd.id, audience="parents", language="cy", count=3))
     db.session.add(
         ResponseDayCount(round_id=rnd.id, audience="parents", channel="paper", day=today, count=1)
     )

@@ -191,6 +191,7 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("new round", lambda w: f"/rounds/new?framework={FRAMEWORK}"),
     ("round draft", lambda w: f"/rounds/{w.draft_id}"),
     ("round settings", lambda w: f"/rounds/{w.draft_id}/edit"),
+    ("translations", lambda w: f"/rounds/{w.draft_id}/translations"),
     ("questionnaire editor", lambda w: f"/rounds/{w.draft_id}/questionnaires/parents"),
     ("preview", lambda w: f"/rounds/{w.draft_id}/preview/children"),
     ("contacts", lambda w: f"/rounds/{w.draft_id}/contacts"),

@@ -26,6 +26,7 @@ class Sealed:
     role: str | None
     answers: Sequence[tuple[str, str]]  # (item id, answer code)
     comments: Sequence[tuple[str, str, str]]  # (section id, prompt code, text)
+    language: str = ""  # the interface language answered in: counted at release, never stored
 
     def to_bytes(self) -> bytes:
         payload = {
@@ -33,6 +34,7 @@ class Sealed:
             "r": self.role,
             "a": [list(a) for a in self.answers],
             "t": [list(c) for c in self.comments],
+            "l": self.language,
         }
         return json.dumps(payload, separators=(",", ":")).encode()
 
@@ -44,6 +46,7 @@ class Sealed:
             role=payload["r"],
             answers=[(a[0], a[1]) for a in payload["a"]],
             comments=[(c[0], c[1], c[2]) for c in payload["t"]],
+            language=str(payload.get("l") or ""),  # sealed before languages: none
         )
 
 

@@ -32,6 +32,7 @@ from app.models import (
     Answer,
     Comment,
     FeedbackRound,
+    LanguageCount,
     ReleaseCounter,
     Response,
     ResponseDayCount,
@@ -136,6 +137,18 @@ def _count_days(round_id: uuid.UUID, counts: Counter[tuple[str, str]], on: date)
         )
 
 
+def _count_languages(round_id: uuid.UUID, counts: Counter[tuple[str, str]]) -> None:
+    """Added per release batch (each at least k, or the final remainder): never per response."""
+    for (audience, language), n in sorted(counts.items()):
+        key = {"round_id": round_id, "audience": audience, "language": language}
+        statement = insert_for_dialect()(LanguageCount).values(**key, count=n)
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(key), set_={"count": LanguageCount.count + n}
+            )
+        )
+
+
 def release_round(
     round_id: uuid.UUID, *, on: date | None = None, everything: bool = False
 ) -> ReleaseReport:
@@ -186,6 +199,7 @@ def release_round(
     answers: list[tuple[Any, ...]] = []
     comments: list[tuple[Any, ...]] = []
     days: Counter[tuple[str, str]] = Counter()
+    languages: Counter[tuple[str, str]] = Counter()
     released_ids: list[uuid.UUID] = []
     for audience, opened in releasing:
         batches += 1
@@ -205,6 +219,8 @@ def release_round(
                 for section, prompt, body in sealed.comments
             )
             days[(audience, sealed.channel.value)] += 1
+            if sealed.language:
+                languages[(audience, sealed.language)] += 1
         report.released[audience] = len(opened)
     _shuffle(comments)
 
@@ -222,6 +238,7 @@ def release_round(
         comments,
     )
     _count_days(round_id, days, on)
+    _count_languages(round_id, languages)
     # Last, and in one statement: the inbox rows go only once every response is written.
     if _postgres():
         db.session.execute(

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import N_
 from app.models import (
     Channel,
     FeedbackRound,
@@ -74,18 +75,20 @@ def enter_by_token(token: str, on: date) -> Entry:
         questionnaire = _questionnaire_for(rnd.id, invitation.audience)
         raise Refusal(
             410,
-            "You have already sent your answers",
-            "Answers have already been sent using this invitation, and each invitation can "
-            "be used once.",
-            "Thank you for taking part.",
+            N_("You have already sent your answers"),
+            N_(
+                "Answers have already been sent using this invitation, and each invitation can "
+                "be used once."
+            ),
+            N_("Thank you for taking part."),
             questionnaire.id if questionnaire else None,
         )
     if invitation.status == InvitationStatus.OPTED_OUT:
         raise Refusal(
             410,
-            "This invitation has been switched off",
-            "You asked not to hear from us about this survey, so this link no longer works.",
-            "If that was a mistake, please ask the person who sent the invitation.",
+            N_("This invitation has been switched off"),
+            N_("You asked not to hear from us about this survey, so this link no longer works."),
+            N_("If that was a mistake, please ask the person who sent the invitation."),
         )
     return _entry_if_open(rnd, invitation.audience, Channel.EMAIL, token, on)
 
@@ -101,9 +104,9 @@ def enter_by_code(code: str, on: date) -> Entry:
     if not link.active:
         raise Refusal(
             410,
-            "This link has been switched off",
-            "The people running this survey have stopped this link.",
-            "If you were given it recently, please ask them for a new one.",
+            N_("This link has been switched off"),
+            N_("The people running this survey have stopped this link."),
+            N_("If you were given it recently, please ask them for a new one."),
         )
     rnd = db.session.get(FeedbackRound, link.round_id)
     assert rnd is not None

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from app.i18n import N_, _
 from app.services.responding.progress import Progress
 from app.services.responding.shape import FREE_TEXT_MAX, ItemView, Page, Shape
 
@@ -45,16 +46,16 @@ def clean_text(raw: str) -> str:
 def _one(form: FormLike, name: str) -> str:
     values = form.getlist(name)
     if len(values) > 1:
-        raise TamperedForm("The form sent more than one answer to one question.")
+        raise TamperedForm(N_("The form sent more than one answer to one question."))
     return values[0] if values else ""
 
 
 def _answer_error(shape: Shape, item: ItemView, missing: bool) -> str:
     if shape.easy_read:
-        return "Pick a face, or pick “Don't know”." if missing else "Pick one of the answers."
+        return _("Pick a face, or pick “Don't know”.") if missing else _("Pick one of the answers.")
     if missing:
-        return "Select an answer, or select “Don't know”."
-    return "Select one of the answers shown."
+        return _("Select an answer, or select “Don't know”.")
+    return _("Select one of the answers shown.")
 
 
 def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
@@ -64,13 +65,13 @@ def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
     for name in list(form.keys()):
         if name.startswith("a-"):
             if name[2:] not in shape.item_by_id:
-                raise TamperedForm("The form answered a question that is not in this survey.")
+                raise TamperedForm(N_("The form answered a question that is not in this survey."))
             if name not in on_page:
-                raise TamperedForm("The form answered a question from a different page.")
+                raise TamperedForm(N_("The form answered a question from a different page."))
         elif name.startswith("ft-") and name not in boxes_on_page:
-            raise TamperedForm("The form sent a comment box that is not on this page.")
+            raise TamperedForm(N_("The form sent a comment box that is not on this page."))
         elif name == "role" and page.role is None:
-            raise TamperedForm("The form answered a question that is not on this page.")
+            raise TamperedForm(N_("The form answered a question that is not on this page."))
 
     got = PageInput()
     for item in page.items:
@@ -85,9 +86,11 @@ def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
         got.shown[box.field] = text
         if len(text) > FREE_TEXT_MAX:
             got.too_long.add(box.key)
-            got.errors[box.field] = (
-                f"“{box.label}” must be {FREE_TEXT_MAX:,} characters or fewer. "
-                f"You have {len(text):,} characters."
+            got.errors[box.field] = _(
+                "“%(label)s” must be %(max)s characters or fewer. You have %(count)s characters.",
+                label=_(box.label),
+                max=f"{FREE_TEXT_MAX:,}",
+                count=f"{len(text):,}",
             )
         elif text:
             got.texts[box.key] = text
@@ -98,9 +101,9 @@ def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
             got.role = code
         else:
             got.errors["role"] = (
-                "Select the answer that fits best, or select “Prefer not to say”."
+                _("Select the answer that fits best, or select “Prefer not to say”.")
                 if not code
-                else "Select one of the answers shown."
+                else _("Select one of the answers shown.")
             )
     return got
 
@@ -113,7 +116,7 @@ def errors_for_progress(shape: Shape, page: Page, progress: Progress) -> dict[st
         if item.position not in progress.answers
     }
     if page.role and progress.role is None:
-        errors["role"] = "Select the answer that fits best, or select “Prefer not to say”."
+        errors["role"] = _("Select the answer that fits best, or select “Prefer not to say”.")
     return errors
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from app.dates import long_date
+from app.i18n import N_, _, local_long_date
 from app.services.responding.window import Window
 
 
@@ -32,17 +32,17 @@ def window_refusal(window: Window, opens_on: date, closes_on: date) -> Refusal |
     if window == Window.NOT_YET:
         return Refusal(
             403,
-            "This survey has not started yet",
-            f"You can answer from {long_date(opens_on)}.",
-            "Please come back then, using the same link.",
+            N_("This survey has not started yet"),
+            _("You can answer from %(date)s.", date=local_long_date(opens_on)),
+            N_("Please come back then, using the same link."),
         )
     if window == Window.CLOSED:
         return Refusal(
             410,
-            "This survey has closed",
+            N_("This survey has closed"),
             # No date: a coordinator may close a round before its planned closing date.
-            "It has closed, so it cannot take any more answers.",
-            "Thank you for wanting to take part.",
+            N_("It has closed, so it cannot take any more answers."),
+            N_("Thank you for wanting to take part."),
         )
     return None
 
@@ -50,7 +50,7 @@ def window_refusal(window: Window, opens_on: date, closes_on: date) -> Refusal |
 def unknown_link() -> Refusal:
     return Refusal(
         404,
-        "This link does not work",
-        "We could not find a survey for this link. It may have been copied only in part.",
-        "Try opening the link from your email again, or ask the person who sent it.",
+        N_("This link does not work"),
+        N_("We could not find a survey for this link. It may have been copied only in part."),
+        N_("Try opening the link from your email again, or ask the person who sent it."),
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
@@ -64,6 +65,8 @@ class Page:
     items: tuple[ItemView, ...] = ()
     boxes: tuple[FreeTextBox, ...] = ()
     role: qgen.RoleQuestion | None = None
+    comments_of: str = ""  # one-question-per-page: the section whose comment boxes these are
+    section_id: str = ""  # a section's page: its id, for the heading's translations
 
     @property
     def question_count(self) -> int:
@@ -88,6 +91,17 @@ class Shape:
     items: tuple[ItemView, ...]
     role: qgen.RoleQuestion | None
     frozen: bool
+    # The questionnaire's words in other languages (app/services/translations.py).
+    translations: Mapping[str, Any] = field(default_factory=dict)
+
+    def said(self, code: str, kind: str, key: str, english: str) -> str:
+        """The words in language `code` if translated, else the English."""
+        words = self.translations.get(code)
+        if not words:
+            return english
+        if kind == "intro":
+            return str(words.get("intro") or english)
+        return str((words.get(kind) or {}).get(key) or english)
 
     @functools.cached_property
     def rendered(self) -> dict[tuple[Any, ...], Markup]:
@@ -141,9 +155,26 @@ def _build_pages(generated: qgen.Questionnaire, items: list[ItemView]) -> tuple[
                 pages.append(Page(len(pages) + 1, item.statement, items=(item,)))
             if boxes:
                 heading = "Tell us more" if easy else f"{section.title}: your comments"
-                pages.append(Page(len(pages) + 1, heading, boxes=boxes))
+                comments_of = "" if easy else section.title  # translated where it is shown
+                pages.append(
+                    Page(
+                        len(pages) + 1,
+                        heading,
+                        boxes=boxes,
+                        comments_of=comments_of,
+                        section_id=section.id,
+                    )
+                )
         else:
-            pages.append(Page(len(pages) + 1, section.title, items=section_items, boxes=boxes))
+            pages.append(
+                Page(
+                    len(pages) + 1,
+                    section.title,
+                    items=section_items,
+                    boxes=boxes,
+                    section_id=section.id,
+                )
+            )
     if generated.role_question is not None:
         pages.append(Page(len(pages) + 1, "About you", role=generated.role_question))
     return tuple(pages)
@@ -187,6 +218,7 @@ def build_shape(row: Questionnaire, rnd: FeedbackRound) -> Shape:
         items=tuple(items),
         role=generated.role_question,
         frozen=row.frozen,
+        translations=dict(row.translations or {}),
     )
 
 

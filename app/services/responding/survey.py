@@ -12,8 +12,8 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, selectinload
 
-from app.dates import long_date
 from app.extensions import db
+from app.i18n import _, local_long_date, offered
 from app.models import FeedbackRound, Organisation, Questionnaire, RoundStatus
 from app.services.bounded_cache import BoundedCache
 from app.services.responding.shape import Shape, build_shape
@@ -52,13 +52,14 @@ class Survey:
     results_shared_on: date | None
     retain_until: date | None = None
     retention_days: int = 30
+    languages: tuple[str, ...] = ("en",)  # offered to respondents; the first is the default
 
     def window(self, on: date) -> Window:
         return round_window(self.status, self.opens_on, self.closes_on, on)
 
     @property
     def closes_on_text(self) -> str:
-        return long_date(self.closes_on)
+        return local_long_date(self.closes_on)
 
     @property
     def retention_text(self) -> str:
@@ -69,9 +70,16 @@ class Survey:
 
     @property
     def results_text(self) -> str:
+        """A sentence in the page's language."""
         if self.results_shared_on:
-            return f"from {long_date(self.results_shared_on)}"
-        return f"after the survey closes on {long_date(self.closes_on)}"
+            return _(
+                "Results will be shared from %(date)s.",
+                date=local_long_date(self.results_shared_on),
+            )
+        return _(
+            "Results will be shared after the survey closes on %(date)s.",
+            date=local_long_date(self.closes_on),
+        )
 
 
 def load_survey(questionnaire_id: uuid.UUID) -> Survey | None:
@@ -116,6 +124,7 @@ def load_survey(questionnaire_id: uuid.UUID) -> Survey | None:
         results_shared_on=facts.results_shared_on,
         retain_until=facts.retain_until,
         retention_days=facts.retention_days,
+        languages=offered(facts.languages),
     )
 
 
@@ -131,6 +140,7 @@ def _read_facts(questionnaire_id: uuid.UUID) -> Row[Any] | None:
             FeedbackRound.results_shared_on,
             FeedbackRound.retain_until,
             Organisation.retention_days,
+            FeedbackRound.languages,
             Organisation.name.label("organisation"),
         )
         .join(Questionnaire, Questionnaire.round_id == FeedbackRound.id)
@@ -178,4 +188,5 @@ def survey_from(
         results_shared_on=rnd.results_shared_on,
         retain_until=rnd.retain_until,
         retention_days=retention_days,
+        languages=offered(rnd.languages),
     )

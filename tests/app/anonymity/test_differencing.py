@@ -49,7 +49,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.invitations.common import audience_labels
 from app.models import Invitation, OpenLink, Response, Role, TeamRole
-from app.services import abuse
+from app.services import abuse, translations
 from app.services.accounts import find_user_by_email, get_or_create_organisation
 from app.services.api_tokens import create_token
 from app.services.contacts import ContactRow, add_contacts
@@ -70,6 +70,7 @@ PER_AUDIENCE = int(os.environ.get("DIFF_RESPONDENTS", "8"))
 SEED = int(os.environ.get("DIFF_SEED", "14"))
 FULL = os.environ.get("DIFF_FULL") == "1"  # every view after every step, not only at checkpoints
 CHECKPOINT_EVERY = 8
+LANGUAGE_CHOICES = ("en", "en", "cy", "ar")
 ORG = "Org A"
 # audience -> channels its people use, in turn
 CHANNELS = {
@@ -122,6 +123,9 @@ def _launch(app: Flask) -> Setup:
                 threshold=K,
                 free_text=True,
                 role_question=True,
+                # Respondents answer in several languages: the final results' language mix
+                # is one more view the differencing checks (issue 17).
+                languages=["en", "cy", "ar"],
             ),
         )
         for audience, channels in CHANNELS.items():
@@ -131,6 +135,15 @@ def _launch(app: Flask) -> Setup:
                     for n in range(2, 2 + PER_AUDIENCE + 2)  # two who never answer
                 ]
                 add_contacts(rnd, audience, rows)
+        every = translations.parts(rnd, audience_labels(rnd))  # launch needs them complete
+        translations.store(
+            rnd,
+            {
+                (p.audience, p.kind, p.key, c): f"[{c}] {p.english}"
+                for p in every
+                for c in ("cy", "ar")
+            },
+        )
         launch(rnd, secret=app.config["SECRET_KEY"], labels=audience_labels(rnd), today=today())
         db.session.commit()
         links = db.session.execute(select(OpenLink).where(OpenLink.round_id == rnd.id)).scalars()
@@ -158,7 +171,7 @@ def _answer_one(app: Flask, url: str, rng: random.Random, audience: str, n: int,
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = ip
     phone = Browser(client)
-    phone.enter(url)
+    phone.enter(f"{url}?lang={rng.choice(LANGUAGE_CHOICES)}")
     phone.start()
     letters = iter("abcdefghijklmnopqrstuvwxyz")
     for _ in range(100):

@@ -620,3 +620,25 @@ def test_a_zip_bomb_template_is_refused_fast_and_imports_nothing(
     text = _rejected(app, client, live_round, bomb)
     assert time.perf_counter() - started < 3
     assert expected in text
+
+
+def test_paper_questionnaires_record_their_language_only_as_a_count(
+    app: Flask, client: FlaskClient, live_round: uuid.UUID
+) -> None:
+    from app.models import LanguageCount
+
+    with app.app_context():
+        load_round(live_round).languages = ["en", "cy"]
+        db.session.commit()
+    page = client.get(f"/exports/rounds/{live_round}/paper").get_data(as_text=True)
+    assert '<select id="language" name="language"' in page and '<option value="cy">Welsh' in page
+    items = [c for c in _parents_columns(app, live_round) if c.kind == "item"]
+    data = fill_template(
+        _template(client, live_round),
+        {2: {items[0].letter: "Agree"}, 3: {items[0].letter: "Disagree"}},
+    )
+    assert _upload_with(client, live_round, data, language="cy").status_code == 303
+    release_all(app)
+    with app.app_context():
+        counted = db.session.execute(select(LanguageCount.language, LanguageCount.count)).all()
+    assert [tuple(r) for r in counted] == [("cy", 2)]

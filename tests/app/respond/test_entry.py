@@ -155,7 +155,7 @@ def test_respondent_pages_have_their_own_layout(
 ) -> None:
     phone.enter(f"/r/{invite(app, launched.round_id)}")
     html = phone.html
-    assert '<html lang="en-GB">' in html
+    assert '<html lang="en-GB" dir="ltr">' in html
     assert "css/respond." in html and "css/chorus." not in html
     assert "Sign out" not in html and 'class="site-header"' not in html
     response = phone.get(f"/q/{launched.questionnaires['parents']}")

@@ -44,6 +44,7 @@ def import_rows(
     secret: str,
     audience_label: str = "",
     allow_duplicate: bool = False,
+    language: str = "",
 ) -> int:
     """Seal one paper submission per row (answers, comments) into the inbox.
 
@@ -87,6 +88,7 @@ def import_rows(
             role=row.role,
             answers=sorted(row.answers.items()),
             comments=list(row.comments),
+            language=language,  # the paper version's language: counted at release only
         )
         for row in rows
     ]
