@@ -186,9 +186,10 @@ def build_message(
     env = current_app.jinja_env
     languages = mail_languages(ctx, language)
     bare = len(languages) > 1
-    texts, htmls, subjects = [], [], []
+    texts, htmls, subjects, tags = [], [], [], []
     for code in languages:
         with speaking(code) as spoken:
+            tags.append(spoken.html_lang)
             # Rendered straight from the environment: no request, no context processors.
             extra = {
                 "language": lambda spoken=spoken: spoken,
@@ -217,8 +218,8 @@ def build_message(
             "List-Unsubscribe": f"<{values['unsubscribe']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
-            # The language of both parts (RFC 3282), as the HTML part's lang attribute says.
-            "Content-Language": "en-GB",
+            # The languages of the message (RFC 3282), as the HTML parts' lang attributes say.
+            "Content-Language": ", ".join(tags),
         },
     )
 
@@ -252,9 +253,11 @@ def preview(
     _, sender_address = parseaddr(
         current_app.config.get("MAIL_DEFAULT_SENDER") or "chorus@localhost"
     )
-    return Preview(
-        subject=subject(kind, ctx),
-        sender=formataddr((f"{ctx.org_name} via Chorus", sender_address)),
-        text=env.get_template(f"mail/{kind.value}.txt").render(**values),
-        html=env.get_template(f"mail/{kind.value}.html").render(**values),
-    )
+    with speaking(ctx.languages[0]) as spoken:  # the round's default language
+        page = {**values, "language": lambda: spoken, "bare": False}
+        return Preview(
+            subject=subject(kind, ctx),
+            sender=formataddr((f"{ctx.org_name} via Chorus", sender_address)),
+            text=env.get_template(f"mail/{kind.value}.txt").render(**page),
+            html=env.get_template(f"mail/{kind.value}.html").render(**page),
+        )
