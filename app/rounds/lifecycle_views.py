@@ -248,7 +248,7 @@ def cancel(round_id: uuid.UUID) -> ResponseReturnValue:
         if then not in ("draft", "delete"):
             errors["then"] = "Choose whether to keep the round as a draft or delete it."
         else:
-            name, org_id = rnd.name, rnd.organisation_id
+            name = rnd.name
             try:
                 invited = _count(Invitation, rnd.id)
                 record(
@@ -268,7 +268,6 @@ def cancel(round_id: uuid.UUID) -> ResponseReturnValue:
             else:
                 if then == "delete":
                     flash(f"Round “{name}” cancelled and deleted. Nothing was sent.", "success")
-                    del org_id
                     return redirect(url_for("rounds.index"), 303)
                 flash(
                     f"Round cancelled: nothing was sent. It is a draft again, with its "
