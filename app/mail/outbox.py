@@ -216,6 +216,7 @@ def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
             delivery=row[9],
             round_status=row[10],
             closes_on=row[11],
+            token_hash=row[12],
             language=row[13],
         )
         for row in rows

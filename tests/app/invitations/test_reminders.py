@@ -275,3 +275,23 @@ def test_schedule_is_saved(app: Flask, client: FlaskClient, coordinator) -> None
     page = client.get(f"/rounds/{round_id}/reminders").get_data(as_text=True)
     assert "7 days before the close" in page and "2 days before the close" in page
     assert invitations(app, round_id)  # sanity: the round has invitations
+
+
+def test_a_reminder_sent_after_the_key_rotated_carries_the_working_link(
+    app: Flask, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker makes the link with the key that made the first one (SECRET_KEY_FALLBACKS),
+    so a reminder after a rotation still opens the person's questionnaire."""
+    round_id = launched_round(app, {"parents": 2})
+    work(app)
+    smtp.wait_for(2)
+    smtp.handler.clear()
+    old = app.config["SECRET_KEY"]
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-secret-key-after-rotation-0001")
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [old])
+    _age_messages(app, round_id, 5)
+    assert _queue_now(app, round_id) == 2
+    assert work(app).sent == 2
+    for message in smtp.wait_for(2):
+        (token,) = set(LINK.findall(text_part(message)))
+        assert token_hash(token) == invitation_by_email(app, message["To"]).token_hash
