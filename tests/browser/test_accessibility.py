@@ -231,6 +231,7 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("audit trail", lambda w: "/audit"),
     ("round audit trail", lambda w: f"/rounds/{w.live_id}/audit"),
     ("privacy", lambda w: "/privacy"),
+    ("settings", lambda w: "/settings"),
     ("page not found", lambda w: "/rounds/no-such-page"),
 ]
 
