@@ -31,9 +31,7 @@ SECTIONS = (
         "How long contacts' names and addresses are kept, and erasure requests.",
     ),
     Section("sso.settings", "Single sign-on", "Sign in through your organisation's provider."),
-    Section(
-        "api_tokens.index", "API tokens", "Tokens for your own systems to use the Chorus API."
-    ),
+    Section("api_tokens.index", "API tokens", "Tokens for your own systems to use the Chorus API."),
 )
 SETTINGS_BLUEPRINTS = frozenset(
     {"org_settings", *(section.endpoint.split(".")[0] for section in SECTIONS)}
