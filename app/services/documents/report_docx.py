@@ -19,7 +19,6 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from app.services.documents.chart_png import chart_png, chart_size
-
 from app.services.documents.report_model import (
     Bullets,
     Chart,
