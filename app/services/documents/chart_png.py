@@ -51,18 +51,21 @@ def chart_png(chart: Chart) -> bytes:
     image = Image.new("RGB", (width * SCALE, height * SCALE), "white")
     draw = ImageDraw.Draw(image)
 
-    def px(*units: float) -> list[float]:
-        return [u * SCALE for u in units]
+    def px(*units: float) -> tuple[float, ...]:
+        return tuple(u * SCALE for u in units)
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return x * SCALE, y * SCALE
 
     label_font, small_font = _font(9), _font(8)
     for row, bar in enumerate(chart.bars):
         y = row * ROW
         draw.text(
-            px(LEFT - 6, y + 8), bar.label[:LABEL_CHARS], fill=INK, font=label_font, anchor="rm"
+            at(LEFT - 6, y + 8), bar.label[:LABEL_CHARS], fill=INK, font=label_font, anchor="rm"
         )
         draw.rectangle(px(LEFT, y + 2, LEFT + TRACK, y + ROW - 3), fill=TRACK_FILL)
         if bar.percent is None:
-            draw.text(px(LEFT + 4, y + 8), "not shown", fill=MUTED, font=small_font, anchor="lm")
+            draw.text(at(LEFT + 4, y + 8), "not shown", fill=MUTED, font=small_font, anchor="lm")
             continue
         end = LEFT + TRACK * min(max(bar.percent, 0.0), 100.0) / 100
         if end > LEFT:
@@ -73,13 +76,13 @@ def chart_png(chart: Chart) -> bytes:
             draw.line(px(low, middle, high, middle), fill=INK, width=int(1.5 * SCALE))
             for x in (low, high):
                 draw.line(px(x, y + 4, x, y + 11), fill=INK, width=SCALE)
-        draw.text(px(LEFT + TRACK + 4, y + 8), bar.short, fill=INK, font=label_font, anchor="lm")
+        draw.text(at(LEFT + TRACK + 4, y + 8), bar.short, fill=INK, font=label_font, anchor="lm")
 
     base = len(chart.bars) * ROW + 4
     draw.line(px(LEFT, base, LEFT + TRACK, base), fill=MUTED, width=max(1, SCALE // 2))
     for tick in (0, 50, 100):
         draw.text(
-            px(LEFT + TRACK * tick / 100, base + 8),
+            at(LEFT + TRACK * tick / 100, base + 8),
             f"{tick}%",
             fill=INK,
             font=small_font,
