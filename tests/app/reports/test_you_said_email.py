@@ -231,3 +231,24 @@ def test_the_poster_has_a_qr_code_of_each_audiences_public_page(
     assert client.get(f"{poster[:-7]}nobody").status_code == 404
     page = client.get(f"/results/{round_id}/you-said-we-did").get_data(as_text=True)
     assert f"/results/{round_id}/you-said-we-did/poster?audience=parents" in page
+
+
+def test_withdrawn_after_queueing_nothing_is_sent(
+    app: Flask,
+    smtp: SmtpServer,  # noqa: F811
+    client: FlaskClient,
+    coordinator: Any,
+) -> None:
+    round_id = _round(app)
+    before = len(smtp.messages)
+    _publish(client, round_id)
+    _email(client, round_id)
+    assert _you_said_rows(app, round_id)
+    withdrawn = client.post(
+        f"/results/{round_id}/you-said-we-did",
+        data={"csrf_token": csrf_token(client), "heard": "HEARD-TEXT", "doing": ""},
+    )
+    assert withdrawn.status_code == 303
+    report = work(app)
+    assert report.sent == 0 and report.dropped == sum(INVITED.values()) - 2
+    assert len(smtp.messages) == before and _you_said_rows(app, round_id) == []
