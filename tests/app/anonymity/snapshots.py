@@ -413,6 +413,7 @@ ANSWER_FREE = {
     "invitations.contacts",
     "invitations.open_links",
     "invitations.poster",
+    "results.you_said_poster",
     "invitations.qr_png",
     "invitations.qr_svg",
     "invitations.people",
