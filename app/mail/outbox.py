@@ -231,6 +231,8 @@ def _unwanted(message: Pending) -> bool:
             DeliveryStatus.FAILED,
             DeliveryStatus.BOUNCED,
         )
+    if message.kind == MessageKind.YOU_SAID:  # answered or not alike; never to a bad address
+        return message.delivery in (DeliveryStatus.FAILED, DeliveryStatus.BOUNCED)
     return False
 
 
@@ -269,6 +271,8 @@ _REMINDER_SENT = (
 
 def mark_sent(message: Pending, now: datetime) -> None:
     db.session.execute(_SENT, {"message_id": message.id, "now": now})
+    if message.kind == MessageKind.YOU_SAID:
+        return  # after the round: no reminder schedule to keep
     db.session.execute(
         _INVITATION_SENT if message.kind == MessageKind.INVITATION else _REMINDER_SENT,
         {"invitation_id": message.invitation_id, "today": now.date()},
@@ -350,10 +354,15 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
     now = now or utcnow()
     report = BatchReport(claimed=len(ids))
     to_send: list[Pending] = []
+    contexts = ContextCache()
     for message in _load(ids):
-        if _unwanted(message):
+        if _unwanted(message) or (
+            message.kind == MessageKind.YOU_SAID and not contexts.you_said_ready(message)
+        ):
             _drop(message.id)
             report.dropped += 1
+        elif message.kind == MessageKind.YOU_SAID:
+            to_send.append(message)  # sent after the round, by definition
         elif _round_over(message, now.date()):
             if message.kind == MessageKind.REMINDER:
                 _drop(message.id)
@@ -378,7 +387,6 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
         log.warning("Mail server unavailable; %d messages will be retried", len(to_send))
         return report
 
-    contexts = ContextCache()
     try:
         for position, message in enumerate(to_send):
             try:
@@ -391,6 +399,11 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
                     message.to_address,
                     message.token_hash,
                     message.language,
+                    you_said=(
+                        contexts.you_said(message.round_id, message.audience)
+                        if message.kind == MessageKind.YOU_SAID
+                        else None
+                    ),
                 )
                 # The bare address as envelope sender: the display name is for the From header.
                 connection.send(email, envelope_from=email_sender(email))

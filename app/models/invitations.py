@@ -53,6 +53,7 @@ class Invitation(UUIDPrimaryKey, Model):
 class MessageKind(enum.StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
+    YOU_SAID = "you_said"  # "you said, we did", to everyone invited (issue 19)
 
 
 class MessageStatus(enum.StrEnum):

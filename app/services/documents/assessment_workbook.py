@@ -1,8 +1,9 @@
 """The assessment workbook: a Self-Assessment Team's ratings, evidence and actions in Excel.
 
 Sheets: About, Indicators (agreed rating, the members' spread, triangulation, flags),
-Strengths and improvements, Evidence log, Stakeholder evidence (the imported round figures,
-exactly as frozen at import), Blind spots, Actions.
+Charts (native charts of the agreed levels and the imported stakeholder figures), Strengths
+and improvements, Evidence log, Stakeholder evidence (the imported round figures, exactly as
+frozen at import), Blind spots, Actions.
 
 Everything is read through the assessment journey's services with the reader's `Access`, so
 the workbook shows what that person may see on the pages: members' ratings only once they are
@@ -44,6 +45,7 @@ from app.services.assessment.ratings import (
     submission_progress,
     visible_ratings,
 )
+from app.services.documents.assessment_charts import write_assessment_charts
 from app.services.documents.round_tables import proportion
 from app.services.documents.workbook import (
     DATE,
@@ -91,6 +93,7 @@ def write_assessment_workbook(
     wb = new_workbook(write_only=True, title=f"Self-assessment: {assessment.title}")
     _about(new_sheet(wb, "About", landscape=False), assessment, framework, today or service_day())
     _indicators(wb, assessment, access, framework)
+    write_assessment_charts(wb, assessment, framework)
     _judgements(wb, assessment, framework)
     _evidence(wb, assessment, access, framework)
     _stakeholders(wb, assessment, framework)
