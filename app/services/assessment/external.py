@@ -45,6 +45,7 @@ from frameworks import Framework
 from frameworks.workbook.bounds import WorkbookTooLarge, bounded_rows, check_workbook
 from surveys import external as ext
 from surveys.evidence import hidden_figure
+from surveys.statistics import whole_percent
 from surveys.suppression import MIN_THRESHOLD
 
 SURVEY_KIND = "external_survey"
@@ -462,6 +463,14 @@ def _cell(
         evidence=ext.sentence(statement, figures.group, result, survey),
         dont_know_text=f"{result.dont_know} answered Don't know" if result.dont_know else None,
     )
+    if result.percent is not None and result.ci_low is not None and result.ci_high is not None:
+        out["figure_text"] = (
+            f"{result.word} {whole_percent(result.percent)}% "
+            f"({result.favourable} of {result.valid})"
+        )
+        out["ci_text"] = f"{whole_percent(result.ci_low)}-{whole_percent(result.ci_high)}%"
+    else:
+        out["figure_text"], out["ci_text"] = "No answers other than Don't know", ""
     return out
 
 
