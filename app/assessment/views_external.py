@@ -34,6 +34,7 @@ def _external_page(
     cells: list[Any] | None = None,
     discussion_errors: dict[str, str] | None = None,
     discussion_values: dict[str, Any] | None = None,
+    threshold_errors: dict[str, str] | None = None,
 ) -> ResponseReturnValue:
     assessment = loaded.assessment
     records = external.imports_of(assessment)
@@ -50,6 +51,8 @@ def _external_page(
             discussion_errors=discussion_errors or {},
             discussion_values=discussion_values or {"groups": [("", "")] * DISCUSSION_GROUP_ROWS},
             threshold=external.threshold_of(assessment),
+            threshold_errors=threshold_errors or {},
+            own_threshold=assessment.threshold,
             active="evidence",
         ),
     )
@@ -197,6 +200,20 @@ def discard_external(assessment_id: uuid.UUID, import_id: uuid.UUID) -> Response
         db.session.rollback()
         return _confirm_page(loaded, record, status=422, errors=exc.errors)
     flash("The uploaded file was discarded. Nothing was imported.", "success")
+    return redirect(url_for("assessment.external_feedback", assessment_id=assessment_id), 303)
+
+
+@bp.post("/<uuid:assessment_id>/threshold")
+def external_threshold(assessment_id: uuid.UUID) -> ResponseReturnValue:
+    loaded = load(assessment_id)
+    try:
+        k = external.set_threshold(
+            loaded.assessment, loaded.access, request.form.get("threshold", ""), current_user.id
+        )
+    except AssessmentError as exc:
+        db.session.rollback()
+        return _external_page(loaded, status=422, threshold_errors=exc.errors)
+    flash(f"The threshold for evidence from elsewhere is now {k}.", "success")
     return redirect(url_for("assessment.external_feedback", assessment_id=assessment_id), 303)
 
 

@@ -73,6 +73,44 @@ def threshold_of(assessment: Assessment) -> int:
     return max(k, MIN_THRESHOLD)
 
 
+MAX_THRESHOLD = 100
+THRESHOLD_SETTERS_ONLY = "Only the facilitator or a coordinator can change the threshold."
+
+
+def set_threshold(assessment: Assessment, access: Access, value: str, user_id: uuid.UUID) -> int:
+    """Give the assessment its own k for evidence from elsewhere; blank returns it to the
+    organisation's. Imports already made keep the k they were made with."""
+    access.require(access.can_manage or access.can_facilitate, THRESHOLD_SETTERS_ONLY)
+    text = value.strip()
+    before = threshold_of(assessment)
+    if not text:
+        assessment.threshold = None
+    else:
+        try:
+            k = int(text)
+        except ValueError:
+            raise AssessmentError(
+                {"threshold": "Enter the threshold as a whole number, such as 5."}
+            ) from None
+        if not MIN_THRESHOLD <= k <= MAX_THRESHOLD:
+            raise AssessmentError(
+                {"threshold": f"The threshold must be between {MIN_THRESHOLD} and {MAX_THRESHOLD}."}
+            )
+        assessment.threshold = k
+    db.session.flush()
+    after = threshold_of(assessment)
+    audit.record(
+        "assessment.threshold_changed",
+        f"Set the threshold of {assessment.title} for evidence from elsewhere to {after}",
+        organisation_id=assessment.organisation_id,
+        actor=db.session.get(User, user_id),
+        object_type="assessment",
+        object_id=assessment.id,
+        details={"before": before, "after": after},
+    )
+    return after
+
+
 def is_external(item: EvidenceItem) -> bool:
     return bool(item.payload) and (item.payload or {}).get("kind") in EXTERNAL_KINDS
 

@@ -434,3 +434,94 @@ def test_a_bad_discussion_is_refused(
     assert f'href="#{field}"' in response.get_data(as_text=True)
     assert words in text(response)
     assert stored(app, assessment_id) == (0, [])
+
+
+def test_each_assessment_has_its_own_threshold_defaulting_to_the_organisations(
+    app: Flask, assessment_id: uuid.UUID, as_user: Any, k: int
+) -> None:
+    from tests.app.assessment.conftest import MO
+
+    client = as_user(FAY)
+    page = text(client.get(url(assessment_id, "/external")))
+    assert f"threshold is <strong>{k}</strong> (the organisation's)" in page
+    bad = client.post(
+        url(assessment_id, "/threshold"),
+        data={"threshold": "2", "csrf_token": csrf_token(client, "/")},
+    )
+    assert bad.status_code == 422 and "between 3 and 100" in text(bad)
+    member = as_user(MO)
+    refused = member.post(
+        url(assessment_id, "/threshold"),
+        data={"threshold": "9", "csrf_token": csrf_token(member, "/")},
+    )
+    assert refused.status_code == 403
+    # a pending upload made under the old k cannot be confirmed under the new one
+    pending = upload(client, assessment_id, as_csv(survey_rows()), "staff.csv")
+    where = pending.headers["Location"]
+    form = confirm_form(text(client.get(where)))
+    ok = client.post(
+        url(assessment_id, "/threshold"),
+        data={"threshold": "8", "csrf_token": csrf_token(client, "/")},
+    )
+    assert ok.status_code == 303
+    stale = client.post(where, data={**form, "csrf_token": csrf_token(client, "/")})
+    assert stale.status_code == 422 and "threshold changed" in text(stale)
+    client.post(f"{where}/discard", data={"csrf_token": csrf_token(client, "/")})
+    # under k = 8 the health visitors (7 answered) are kept out too
+    assert import_file(client, assessment_id, as_csv(survey_rows())).status_code == 303
+    _, items = stored(app, assessment_id)
+    item = next(i for i in items if i.indicator_id == "5.1")
+    cells = {c["group"]: c for c in (item.payload or {})["statements"][0]["cells"]}
+    assert (item.payload or {})["threshold"] == 8
+    assert cells["Health visitors"]["status"] in ("suppressed", "withheld")
+    assert "favourable" not in cells["Health visitors"]
+    assert cells["Teaching staff"]["status"] == "shown"
+    with app.app_context():
+        assert db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "assessment.threshold_changed")
+        ).scalar_one()
+
+
+def test_reports_and_workbook_mark_external_evidence(
+    app: Flask, assessment_id: uuid.UUID, as_user: Any, k: int
+) -> None:
+    from tests.app.reports.readback import docx_document, docx_text, flat, pdf_text
+
+    client = as_user(FAY)
+    assert import_file(client, assessment_id, as_csv(survey_rows())).status_code == 303
+    assert _discussion(client, assessment_id, [str(k)]).status_code == 303
+    _, items = stored(app, assessment_id)
+    item = next(i for i in items if i.indicator_id == "5.1" and external.is_external(i))
+    shown = [c for c in (item.payload or {})["statements"][0]["cells"] if c["status"] == "shown"]
+    files = {}
+    for name, where in (
+        ("pdf", url(assessment_id, "/report.pdf")),
+        ("docx", url(assessment_id, "/report.docx")),
+        ("xlsx", f"/exports/assessments/{assessment_id}.xlsx"),
+    ):
+        response = client.get(where)
+        assert response.status_code == 200
+        files[name] = response.data
+        response.close()
+    for body in (pdf_text(files["pdf"]), docx_text(docx_document(files["docx"]))):
+        assert "Stakeholders' views from elsewhere (external)" in body
+        assert flat("External survey “Staff survey 2026”, not a Chorus round") in body
+        assert "Existing feedback from elsewhere" in body
+        for cell in shown:
+            assert flat(cell["evidence"]) in body
+        assert flat("Support staff (“Staff share information") in body
+        assert "Focus group or discussion" in body
+        assert "Parents want earlier notice of meetings." in body
+    book = load_workbook(io.BytesIO(files["xlsx"]))
+    sheet = book["External evidence"]
+    header_row = next(
+        n for n, r in enumerate(sheet.iter_rows(values_only=True), 1) if r[0] == "Indicator"
+    )
+    rows = list(sheet.iter_rows(min_row=header_row + 1, values_only=True))
+    assert {r[1] for r in rows} == {"External survey (not a Chorus round)"}
+    support = [r for r in rows if r[6] == "Support staff"]
+    assert support and all(r[7] == f"fewer than {k}" and r[8] is None for r in support)
+    log = book["Evidence log"]
+    marks = [r for r in log.iter_rows(values_only=True) if r and r[0] in ("2.1", "5.1", "2.2")]
+    assert any("External survey (not a Chorus round)" in (r[7] or "") for r in marks)
+    assert any((r[7] or "").startswith("Focus group or discussion") for r in marks)
