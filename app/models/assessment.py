@@ -225,8 +225,10 @@ class ExternalImport(UUIDPrimaryKey, Timestamped, Model):
 
 @event.listens_for(ExternalImport, "before_update")
 def _refuse_import_update(mapper: Any, connection: Any, target: ExternalImport) -> None:
-    # Confirming is the last change an import ever has.
-    if not inspect(target).attrs.confirmed.history.has_changes() and target.confirmed:
+    # Confirming (False to True) is the last change an import ever has.
+    history = inspect(target).attrs.confirmed.history
+    was_confirmed = True in history.deleted or (not history.has_changes() and target.confirmed)
+    if was_confirmed:
         raise ImmutableEvidence("a confirmed external import cannot be changed")
 
 

@@ -20,7 +20,37 @@ def import_id(app: Flask, org_name: str) -> str:
             file_name="theirs.csv",
             sha256=secrets.token_hex(32),
             confirmed=False,
-            data={"survey": "Their survey", "statements": [], "options": []},
+            data={
+                "format": 1,
+                "survey": "Their survey",
+                "start_date": None,
+                "end_date": None,
+                "method": "Paper",
+                "form": "options",
+                "options": ["Agree", "Disagree"],
+                "suggested_places": {"Agree": "favourable", "Disagree": "unfavourable"},
+                "threshold": 5,
+                "statements": [
+                    {
+                        "text": "We are listened to.",
+                        "rows": [2],
+                        "suggested": "2.1",
+                        "from_file": False,
+                        "total_group": None,
+                        "groups": [
+                            {
+                                "group": "Staff",
+                                "status": "shown",
+                                "answered": 9,
+                                "favourable": None,
+                                "valid": None,
+                                "dont_know": 0,
+                                "options": [["Agree", 6], ["Disagree", 3]],
+                            }
+                        ],
+                    }
+                ],
+            },
         )
         db.session.add(record)
         db.session.commit()

@@ -20,6 +20,7 @@ from tests.browser.support import (
     SMALL_PHONE,
     LiveServer,
     assert_accessible,
+    assert_no_horizontal_scroll,
     desktop_context,
     heading,
     phone_context,
@@ -166,4 +167,5 @@ def test_a_staff_survey_workbook_is_imported_confirmed_and_shown_as_external(
     small.get_by_role("link", name="Council staff survey").click()
     expect(small.get_by_text("This survey is imported.")).to_be_visible()
     assert_accessible(small)
+    assert_no_horizontal_scroll(small)
     phone.close()

@@ -241,6 +241,12 @@ def test_imported_evidence_and_its_file_record_cannot_be_changed(
             db.session.flush()
         db.session.rollback()
         record = db.session.execute(select(ExternalImport)).scalar_one()
+        record.confirmed = False  # un-confirming is a change too
+        record.data = {}
+        with pytest.raises(ImmutableEvidence):
+            db.session.flush()
+        db.session.rollback()
+        record = db.session.execute(select(ExternalImport)).scalar_one()
         db.session.delete(record)
         with pytest.raises(ImmutableEvidence):
             db.session.flush()
