@@ -531,3 +531,44 @@ def test_reports_and_workbook_mark_external_evidence(
     marks = [r for r in log.iter_rows(values_only=True) if r and r[0] in ("2.1", "5.1", "2.2")]
     assert any("External survey (not a Chorus round)" in (r[7] or "") for r in marks)
     assert any((r[7] or "").startswith("Focus group or discussion") for r in marks)
+
+
+def test_several_statements_for_one_indicator_are_shown_one_by_one_never_pooled(
+    app: Flask, assessment_id: uuid.UUID, as_user: Any
+) -> None:
+    client = as_user(FAY)
+    response = upload(client, assessment_id, as_csv(survey_rows()), "staff.csv")
+    form = confirm_form(text(client.get(response.headers["Location"])))
+    form.update({"indicator-0": "5.1", "indicator-1": "5.1"})
+    done = client.post(
+        response.headers["Location"], data={**form, "csrf_token": csrf_token(client, "/")}
+    )
+    assert done.status_code == 303
+    _, items = stored(app, assessment_id)
+    (item,) = [i for i in items if external.is_external(i)]
+    payload = item.payload or {}
+    assert [s["text"] for s in payload["statements"]] == list(RESULTS)
+    assert not {"cells", "percent", "ci_low", "favourable"} & set(payload)  # no pooled figure
+    assert "not pooled" in payload["interval"]
+    page = text(client.get(url(assessment_id, "/indicators/5.1")))
+    for statement in RESULTS:
+        assert 'rowspan="' in page and statement in page
+    assert "cannot be pooled into an indicator figure" in page
+
+
+def test_a_statement_can_be_left_out_but_not_all_of_them(
+    app: Flask, assessment_id: uuid.UUID, as_user: Any
+) -> None:
+    client = as_user(FAY)
+    response = upload(client, assessment_id, as_csv(survey_rows()), "staff.csv")
+    where = response.headers["Location"]
+    form = confirm_form(text(client.get(where)))
+    none = {**form, "indicator-0": external.LEAVE_OUT, "indicator-1": external.LEAVE_OUT}
+    refused = client.post(where, data={**none, "csrf_token": csrf_token(client, "/")})
+    assert refused.status_code == 422 and "Map at least one statement" in text(refused)
+    one = {**form, "indicator-0": external.LEAVE_OUT}
+    assert (
+        client.post(where, data={**one, "csrf_token": csrf_token(client, "/")}).status_code == 303
+    )
+    _, items = stored(app, assessment_id)
+    assert [i.indicator_id for i in items if external.is_external(i)] == ["2.1"]
