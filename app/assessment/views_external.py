@@ -16,7 +16,7 @@ from app.assessment.views import bp
 from app.extensions import db
 from app.models import ExternalImport
 from app.rendering import render_page
-from app.services.assessment import external
+from app.services.assessment import discussions, external, external_files
 from app.services.assessment.assessments import AssessmentError, user_names
 from surveys.external import PLACE_LABELS, PLACES
 
@@ -67,9 +67,9 @@ def external_feedback(assessment_id: uuid.UUID) -> ResponseReturnValue:
 def external_template(assessment_id: uuid.UUID, fmt: str) -> ResponseReturnValue:
     load(assessment_id)
     if fmt == "csv":
-        body, mime = external.template_csv(), "text/csv; charset=utf-8"
+        body, mime = external_files.template_csv(), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        body = external.template_xlsx()
+        body = external_files.template_xlsx()
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         abort(404, "The template comes as .csv or .xlsx.")
@@ -91,7 +91,7 @@ def upload_external(assessment_id: uuid.UUID) -> ResponseReturnValue:
             loaded.assessment, loaded.framework, loaded.access, name, data, current_user.id
         )
         db.session.flush()  # the same file uploaded twice at once fails here
-    except external.FileRefused as exc:
+    except external_files.FileRefused as exc:
         db.session.rollback()
         return _external_page(loaded, status=422, errors=exc.errors, cells=exc.cells)
     except AssessmentError as exc:
@@ -225,7 +225,7 @@ def record_discussion(assessment_id: uuid.UUID) -> ResponseReturnValue:
         (form.get(f"group-{n}", ""), form.get(f"people-{n}", ""))
         for n in range(DISCUSSION_GROUP_ROWS)
     ]
-    data = external.DiscussionInput(
+    data = discussions.DiscussionInput(
         indicator_id=form.get("indicator_id", ""),
         held_on=form.get("held_on", ""),
         groups=groups,
@@ -233,7 +233,7 @@ def record_discussion(assessment_id: uuid.UUID) -> ResponseReturnValue:
         title=form.get("title", ""),
     )
     try:
-        item = external.record_discussion(
+        item = discussions.record_discussion(
             loaded.assessment, loaded.access, data, current_user.id, _user_name()
         )
     except AssessmentError as exc:

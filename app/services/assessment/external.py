@@ -1,26 +1,23 @@
-"""Existing feedback as evidence (issue 22): a survey run elsewhere, and focus groups.
+"""Existing feedback as evidence (issue 22): a survey run elsewhere, staged and confirmed.
 
-An upload is read whole and checked (surveys.external) before anything is stored; a file with
-any error stores nothing. A good file becomes a pending `ExternalImport` holding only what may
-be shown: a group under the assessment's threshold k (or hidden to protect one) keeps its
-name and notice, never its counts. The team then confirms each statement's indicator and each
-answer option's place; confirming writes one immutable "stakeholders' views" evidence item per
-indicator, with the provenance (file name, SHA-256, who uploaded and confirmed, when, the
-mapping) frozen in its payload, and the import becomes unchangeable too.
+An upload is read whole (`external_files`) and checked (surveys.external) before anything
+is stored; a file with any error stores nothing. A good file becomes a pending
+`ExternalImport` holding only what may be shown: a group under the assessment's threshold k
+(or hidden to protect one) keeps its name and notice, never its counts. The team then
+confirms each statement's indicator and each answer option's place; confirming writes one
+immutable "stakeholders' views" evidence item per indicator, with the provenance (file name,
+SHA-256, who uploaded and confirmed, when, the mapping) frozen in its payload, and the import
+becomes unchangeable too.
 
-A focus group or discussion is an immutable evidence item of its own; it counts as
-stakeholders' views for triangulation only when at least k people took part.
+Focus groups and discussions are in `discussions`; the kinds and labels that mark both as
+external everywhere are here.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import uuid
-import warnings
-import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,8 +38,8 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import audit
 from app.services.assessment.assessments import Access, AssessmentError
+from app.services.assessment.external_files import FileRefused, read_file, refused
 from frameworks import Framework
-from frameworks.workbook.bounds import WorkbookTooLarge, bounded_rows, check_workbook
 from surveys import external as ext
 from surveys.evidence import hidden_figure
 from surveys.statistics import whole_percent
@@ -53,12 +50,6 @@ DISCUSSION_KIND = "discussion"
 EXTERNAL_KINDS = (SURVEY_KIND, DISCUSSION_KIND)
 PAYLOAD_FORMAT = 1
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_SHEET_ROWS = 5_000  # statements x groups; a large staff survey has a few hundred
-MAX_COLUMNS = 40
-MAX_UNPACKED_BYTES = 20_000_000
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 LEAVE_OUT = "leave-out"
 
 CONTRIBUTORS_ONLY = (
@@ -137,139 +128,6 @@ def external_label(item: EvidenceItem) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading the file
-
-
-class FileRefused(AssessmentError):
-    """The upload's errors: `errors["file"]` says it in a sentence, `cells` lists each one."""
-
-    def __init__(self, message: str, cells: list[ext.CellError] | None = None) -> None:
-        super().__init__({"file": message})
-        self.cells = cells or []
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
-        raise FileRefused("The file is not a CSV text file. Save it as CSV UTF-8 or .xlsx.")
-    text = data.decode("utf-8-sig", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for cells in reader:
-            if reader.line_num > MAX_SHEET_ROWS:
-                raise FileRefused(f"The file has more than {MAX_SHEET_ROWS:,} rows.")
-            yield reader.line_num, [c for c in cells[:MAX_COLUMNS]]
-    except csv.Error as exc:
-        raise FileRefused(
-            f"Row {reader.line_num + 1} could not be read as CSV ({exc}). Check for an "
-            "unclosed quotation mark."
-        ) from None
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        check_workbook(data, max_unpacked=MAX_UNPACKED_BYTES, max_rows=MAX_SHEET_ROWS)
-    except WorkbookTooLarge as exc:
-        raise FileRefused(
-            f"The workbook is too large to be a survey's results ({exc}). Keep one sheet of "
-            "results, or save it as CSV UTF-8."
-        ) from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        raise FileRefused(
-            "The file is not a valid Excel workbook (.xlsx). Save it again from Excel, or as "
-            "CSV UTF-8."
-        ) from None
-    try:
-        if not book.worksheets:
-            raise FileRefused("The workbook has no sheets.")
-        rows = bounded_rows(
-            book.worksheets[0], MAX_SHEET_ROWS, values_only=True, max_col=MAX_COLUMNS
-        )
-        for number, values in enumerate(rows, start=1):
-            yield number, [ext.cell_text(v) for v in values]
-    except WorkbookTooLarge as exc:
-        raise FileRefused(
-            f"The sheet “{exc.sheet}” goes beyond row {MAX_SHEET_ROWS:,}. Delete the empty "
-            "rows below the results."
-        ) from None
-    finally:
-        book.close()
-
-
-def read_file(file_name: str, data: bytes) -> ext.SurveyFile:
-    """The survey in a CSV or .xlsx file, or FileRefused with every error by row and column."""
-    if not data.strip():
-        raise FileRefused("The file is empty. Choose the file of results to import.")
-    if len(data) > MAX_FILE_BYTES:
-        raise FileRefused("The file is larger than 2 MB, far more than a survey's results need.")
-    if data.startswith(XLS_MAGIC):
-        raise FileRefused("This is an old Excel file (.xls). Save it as .xlsx or CSV UTF-8.")
-    if data.startswith(XLSX_MAGIC):
-        rows: Iterator[tuple[int, list[str]]] = _xlsx_rows(data)
-    elif Path(file_name).suffix.lower() in (".xlsx", ".xlsm"):
-        raise FileRefused("The file is not a valid Excel workbook (.xlsx).")
-    else:
-        rows = _csv_rows(data)
-    try:
-        return ext.read_rows(rows)
-    except ext.ExternalFileError as exc:
-        raise _refused(exc.errors) from None
-
-
-def _refused(cells: list[ext.CellError]) -> FileRefused:
-    count = len(cells)
-    return FileRefused(
-        f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''}. "
-        "Correct them and upload it again.",
-        cells,
-    )
-
-
-def template_csv() -> bytes:
-    """The downloadable template: the heading row and one example row."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ext.TEMPLATE_HEADER)
-    writer.writerow(ext.TEMPLATE_EXAMPLE)
-    return out.getvalue().encode("utf-8-sig")
-
-
-def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Results"
-    sheet.append(list(ext.TEMPLATE_HEADER))
-    sheet.append(list(ext.TEMPLATE_EXAMPLE))
-    notes = book.create_sheet("How to fill it in")
-    for line in (
-        "One row per statement and group.",
-        "Counts: one column “count: <answer option>” per option of the survey's scale, or "
-        "the columns Favourable, Valid and Don't know instead.",
-        "Answered (optional): everyone in the group who answered the statement; it must equal "
-        "the sum of the counts.",
-        "Indicator (optional): the indicator id a statement is evidence for; you confirm each "
-        "one after uploading.",
-        "Survey, Start date, End date and Method: the same on every row (one file, one survey).",
-        "Groups that fewer people answered than the assessment's threshold are kept out.",
-    ):
-        notes.append([line])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-# ---------------------------------------------------------------------------------------------
 # Staging: the checked file, with the threshold applied, waiting for the team's confirmation
 
 
@@ -339,7 +197,7 @@ def stage_import(
         survey, assessment.indicator_ids, [i.id for i in framework.indicators]
     )
     if problems:
-        raise _refused(problems)
+        raise refused(problems)
     k = threshold_of(assessment)
     words = _indicator_words(assessment, framework)
     statements = []
@@ -634,115 +492,3 @@ def confirm_import(
         },
     )
     return added
-
-
-# ---------------------------------------------------------------------------------------------
-# Focus groups and discussions
-
-
-@dataclass
-class DiscussionInput:
-    indicator_id: str
-    held_on: str  # ISO date
-    groups: list[tuple[str, str]]  # (group, number of people) as typed
-    key_points: str
-    title: str = ""
-
-
-MAX_POINTS = 5000
-
-
-def record_discussion(
-    assessment: Assessment,
-    access: Access,
-    data: DiscussionInput,
-    user_id: uuid.UUID,
-    user_name: str,
-    today: date | None = None,
-) -> EvidenceItem:
-    access.require(access.can_contribute, CONTRIBUTORS_ONLY)
-    errors: dict[str, str] = {}
-    if data.indicator_id not in assessment.indicator_ids:
-        errors["indicator_id"] = "Choose one of this assessment's indicators."
-    held: date | None = None
-    try:
-        held = date.fromisoformat(data.held_on.strip())
-    except ValueError:
-        errors["held_on"] = "Enter the date of the discussion, for example 2026-03-31."
-    else:
-        if held > (today or service_day()):
-            errors["held_on"] = "The date of the discussion cannot be in the future."
-    groups: list[dict[str, Any]] = []
-    for n, (group, number) in enumerate(data.groups):
-        group, number = " ".join(group.split())[:200], number.strip()
-        if not group and not number:
-            continue
-        if not group:
-            errors[f"group-{n}"] = "Name the group these people came from."
-            continue
-        try:
-            people = int(number)
-        except ValueError:
-            errors[f"people-{n}"] = f"Enter how many {group} took part, as a whole number."
-            continue
-        if people < 1:
-            errors[f"people-{n}"] = f"The number of {group} who took part must be at least 1."
-            continue
-        groups.append({"group": group, "people": people})
-    if not groups and not any(k.startswith(("group-", "people-")) for k in errors):
-        errors["group-0"] = "Say who took part: at least one group and how many people."
-    points = data.key_points.strip()
-    if not points:
-        errors["key_points"] = "Write the key points the group agreed."
-    elif len(points) > MAX_POINTS:
-        errors["key_points"] = f"Keep the key points to {MAX_POINTS} characters or fewer."
-    title = " ".join(data.title.split())[:200]
-    if errors:
-        raise AssessmentError(errors)
-    assert held is not None
-    k = threshold_of(assessment)
-    total = sum(g["people"] for g in groups)
-    payload = {
-        "kind": DISCUSSION_KIND,
-        "format": PAYLOAD_FORMAT,
-        "external": True,
-        "title": title,
-        "held_on": held.isoformat(),
-        "groups": groups,
-        "people": total,
-        "threshold": k,
-        "counted": total >= k,
-        "key_points": points,
-        "recorded_by": user_name,
-        "recorded_on": service_day().isoformat(),
-    }
-    who = ", ".join(f"{g['group']} ({g['people']})" for g in groups)
-    head = f"Focus group or discussion{f' “{title}”' if title else ''} on {held.isoformat()}"
-    counted = (
-        "counted as stakeholders' views"
-        if total >= k
-        else f"fewer than {k} people, so not counted as stakeholders' views"
-    )
-    item = EvidenceItem(
-        assessment_id=assessment.id,
-        indicator_id=data.indicator_id,
-        source_type=EvidenceSourceType.STAKEHOLDER_VIEWS,
-        description=f"{head}: {total} people took part ({who}); {counted}.\n"
-        f"Key points agreed:\n{points}",
-        evidence_date=held,
-        location="Notes of a focus group or discussion",
-        added_by_id=user_id,
-        payload=payload,
-    )
-    db.session.add(item)
-    db.session.flush()
-    audit.record(
-        "assessment.discussion_recorded",
-        f"Recorded a focus group or discussion for {data.indicator_id} in {assessment.title}",
-        organisation_id=assessment.organisation_id,
-        actor=db.session.get(User, user_id),
-        object_type="assessment",
-        object_id=assessment.id,
-        details={"indicator": data.indicator_id, "people": total, "counted": total >= k},
-    )
-    return item

@@ -21,7 +21,7 @@ from statsmodels.stats.proportion import proportion_confint
 from app.extensions import db
 from app.models import AuditEntry, EvidenceItem, EvidenceSourceType, ExternalImport
 from app.models.assessment import ImmutableEvidence
-from app.services.assessment import external
+from app.services.assessment import external, external_files
 from tests.app.assessment.conftest import FAY, VIC
 from tests.app.assessment.helpers import text
 from tests.support import csrf_token
@@ -366,11 +366,11 @@ def test_an_unmappable_scale_or_an_indicator_outside_the_framework_is_refused_at
 def test_a_zip_bomb_is_refused_by_the_workbook_bounds(
     app: Flask, assessment_id: uuid.UUID, as_user: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(external, "MAX_SHEET_ROWS", 4)
+    monkeypatch.setattr(external_files, "MAX_SHEET_ROWS", 4)
     response = upload(as_user(FAY), assessment_id, as_xlsx(survey_rows()), "big.xlsx")
     assert response.status_code == 422 and "too large" in text(response)
-    monkeypatch.setattr(external, "MAX_SHEET_ROWS", 5_000)
-    monkeypatch.setattr(external, "MAX_UNPACKED_BYTES", 1_000)
+    monkeypatch.setattr(external_files, "MAX_SHEET_ROWS", 5_000)
+    monkeypatch.setattr(external_files, "MAX_UNPACKED_BYTES", 1_000)
     response = upload(as_user(FAY), assessment_id, as_xlsx(survey_rows()), "big.xlsx")
     assert response.status_code == 422 and "too large" in text(response)
     assert stored(app, assessment_id) == (0, [])
