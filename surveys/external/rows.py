@@ -1,42 +1,14 @@
-"""Existing feedback as evidence (issue 22): the aggregated results of a survey run elsewhere.
-
-A file holds one row per statement and group, with either a count per answer option
-("count: Strongly agree", ...) or favourable / valid / don't know counts, and the survey's name,
-dates and method. This module reads such rows (already split into cells by the caller), checks
-every rule with errors by row and column, suggests an indicator per statement and a place per
-answer option, and works out the figures a group may show.
-
-The rules the figures follow are DESIGN.md 6.5 and 7, applied to counts we did not collect:
-- Percent favourable = favourable / valid (answers other than Don't know), Don't know beside it.
-- A group that fewer than k people answered is kept out (its counts are never stored); when one
-  group of a statement is the exact sum of the others (an "All staff" row), it is a total and
-  complementary suppression applies, so no small group can be found by subtraction.
-- The interval is Wilson's on the statement's valid count. Aggregated counts cannot give the
-  clustered interval of a pooled indicator (we do not know who gave which answers), so an
-  indicator with several external statements shows them one by one, never pooled.
-
-No Flask, no SQL.
-"""
+"""The rows of a file of survey results from elsewhere: its columns, and every rule checked by
+row and column (unknown columns, counts that are missing, negative, not whole numbers or do
+not add up, one survey per file, one row per statement and group, the Indicator column)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from fractions import Fraction
 from typing import Any, Literal
-
-from surveys.statistics import quantity_word, whole_percent, wilson_interval
-from surveys.suppression import check_threshold, suppress_counts
-
-Place = Literal["favourable", "unfavourable", "dont_know"]
-PLACES: tuple[Place, ...] = ("favourable", "unfavourable", "dont_know")
-PLACE_LABELS: dict[str, str] = {
-    "favourable": "Favourable",
-    "unfavourable": "Not favourable",
-    "dont_know": "Don't know",
-}
 
 COUNT_PREFIX = "count:"
 MAX_TEXT = 1000
@@ -148,14 +120,14 @@ class SurveyFile:
         return [r for r in self.rows if r.statement == statement]
 
 
-def _norm(text: str) -> str:
+def norm(text: str) -> str:
     return " ".join(text.replace("’", "'").replace("‘", "'").casefold().split())
 
 
 def _heading_key(heading: str) -> str | None:
-    norm = _norm(heading)
+    text = norm(heading)
     for key, names in COLUMNS.items():
-        if norm in names:
+        if text in names:
             return key
     return None
 
@@ -227,16 +199,16 @@ def read_rows(rows: Iterable[tuple[int, Sequence[str]]], max_errors: int = 50) -
     for index, heading in enumerate(header):
         if not heading:
             continue
-        if _norm(heading).startswith(COUNT_PREFIX):
+        if norm(heading).startswith(COUNT_PREFIX):
             label = " ".join(heading.split(":", 1)[1].split())
             if not label:
                 errors.append(
                     CellError(header_line, heading, "name the answer option after “count:”")
                 )
                 continue
-            if _norm(label) in seen_names:
+            if norm(label) in seen_names:
                 errors.append(CellError(header_line, heading, "this answer option appears twice"))
-            seen_names[_norm(label)] = heading
+            seen_names[norm(label)] = heading
             option_columns[index] = label
             continue
         key = _heading_key(heading)
@@ -322,7 +294,7 @@ def read_rows(rows: Iterable[tuple[int, Sequence[str]]], max_errors: int = 50) -
                 continue
             if key not in meta:
                 meta[key] = (text, line)
-            elif _norm(meta[key][0]) != _norm(text):
+            elif norm(meta[key][0]) != norm(text):
                 row_errors.append(
                     CellError(
                         line,
@@ -380,7 +352,7 @@ def read_rows(rows: Iterable[tuple[int, Sequence[str]]], max_errors: int = 50) -
                     )
                 )
         if statement and group:
-            pair = (_norm(statement), _norm(group))
+            pair = (norm(statement), norm(group))
             if pair in pairs:
                 row_errors.append(
                     CellError(line, "", f"repeats the statement and group of row {pairs[pair]}")
@@ -482,319 +454,3 @@ def check_indicators(
                 )
             )
     return errors
-
-
-# ---------------------------------------------------------------------------------------------
-# The scale: each answer option placed as favourable, not favourable or don't know
-
-_DONT_KNOW_WORDS = (
-    "don't know",
-    "dont know",
-    "do not know",
-    "not sure",
-    "unsure",
-    "n/a",
-    "not applicable",
-    "prefer not to say",
-    "no opinion",
-    "can't say",
-)
-_UNFAVOURABLE_WORDS = (
-    "strongly disagree",
-    "disagree",
-    "tend to disagree",
-    "mostly disagree",
-    "neither agree nor disagree",
-    "neither",
-    "neutral",
-    "very dissatisfied",
-    "dissatisfied",
-    "neither satisfied nor dissatisfied",
-    "no",
-    "not really",
-    "poor",
-    "very poor",
-    "fair",
-    "never",
-    "rarely",
-    "sometimes",
-    "not at all",
-    "sad",
-    "unhappy",
-    "ok",
-)
-_FAVOURABLE_WORDS = (
-    "strongly agree",
-    "agree",
-    "tend to agree",
-    "mostly agree",
-    "very satisfied",
-    "satisfied",
-    "yes",
-    "yes, mostly",
-    "always",
-    "usually",
-    "mostly",
-    "excellent",
-    "very good",
-    "good",
-    "happy",
-)
-
-
-def suggest_place(label: str) -> Place | None:
-    """Where an answer option's words belong, or None when they are not ones we know."""
-    words = _norm(label).strip(" .!")
-    if words in _DONT_KNOW_WORDS:
-        return "dont_know"
-    if words in _UNFAVOURABLE_WORDS:
-        return "unfavourable"
-    if words in _FAVOURABLE_WORDS:
-        return "favourable"
-    return None
-
-
-def check_scale(options: Sequence[str], places: Mapping[str, str]) -> dict[str, str]:
-    """Errors per option (by label), empty when the scale maps: every option placed, and at
-    least one favourable and one not-favourable option (else no proportion means anything)."""
-    errors: dict[str, str] = {}
-    for label in options:
-        if places.get(label) not in PLACES:
-            errors[label] = f"Say whether “{label}” is favourable, not favourable or Don't know."
-    if errors:
-        return errors
-    chosen = [places[label] for label in options]
-    if "favourable" not in chosen:
-        errors[options[0]] = "The scale cannot be mapped: no option is favourable."
-    elif "unfavourable" not in chosen:
-        errors[options[0]] = "The scale cannot be mapped: every option is favourable or Don't know."
-    return errors
-
-
-def scale_words(options: Sequence[str], places: Mapping[str, str]) -> str:
-    """The mapping in a sentence, stated on the evidence."""
-    parts = []
-    for place in PLACES:
-        labels = [label for label in options if places.get(label) == place]
-        if labels:
-            parts.append(f"{PLACE_LABELS[place]}: " + ", ".join(f"“{x}”" for x in labels))
-    return "; ".join(parts) + "."
-
-
-# ---------------------------------------------------------------------------------------------
-# Statement -> indicator suggestions
-
-_STOP_WORDS = """a about above after all also am an and any are as at be been being both but by
-    can could
-    did do does doing for from had has have having he her here hers him his how i if in into is it
-    its me more most my no nor not of on once only or other our ours out over own same she should
-    so some such than that the their them then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would you your
-    yours feel think well know get good us really always often"""
-_STOP = frozenset(_STOP_WORDS.split())
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s", "ly"):
-        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def words_of(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[a-z]+", _norm(text)) if len(w) > 2 and w not in _STOP}
-
-
-@dataclass(frozen=True, slots=True)
-class IndicatorWords:
-    id: str
-    title: str
-    themes: tuple[str, ...]  # theme titles
-
-
-def suggest_indicator(statement: str, indicators: Sequence[IndicatorWords]) -> str | None:
-    """The indicator whose themes (counted twice) and title share most words with the
-    statement; ties go to the first in framework order; None when no word is shared."""
-    said = words_of(statement)
-    best: tuple[int, str] | None = None
-    for indicator in indicators:
-        theme_words: set[str] = set()
-        for theme in indicator.themes:
-            theme_words |= words_of(theme)
-        score = 2 * len(said & theme_words) + len(said & words_of(indicator.title))
-        if score and (best is None or score > best[0]):
-            best = (score, indicator.id)
-    return best[1] if best else None
-
-
-# ---------------------------------------------------------------------------------------------
-# Figures per statement and group, with the threshold applied
-
-Status = Literal["shown", "suppressed", "withheld", "empty"]
-
-
-@dataclass(frozen=True, slots=True)
-class GroupFigures:
-    group: str
-    status: Status
-    answered: int | None = None  # None unless shown
-    favourable: int | None = None
-    valid: int | None = None
-    dont_know: int | None = None
-    options: tuple[tuple[str, int], ...] = ()
-
-    @property
-    def shown(self) -> bool:
-        return self.status == "shown"
-
-
-@dataclass(frozen=True, slots=True)
-class StatementFigures:
-    statement: str
-    groups: tuple[GroupFigures, ...]
-    total_group: str | None = None  # the group found to be the sum of the others
-    kept_out: tuple[str, ...] = field(default=())
-
-
-def _favourable_valid(row: SurveyRow, places: Mapping[str, str]) -> tuple[int, int, int]:
-    if row.favourable is not None and row.valid is not None:
-        return row.favourable, row.valid, row.dont_know
-    favourable = sum(c for label, c in row.options if places.get(label) == "favourable")
-    dont_know = sum(c for label, c in row.options if places.get(label) == "dont_know")
-    return favourable, row.answered - dont_know, dont_know
-
-
-def _total_group(rows: Sequence[SurveyRow]) -> str | None:
-    """A group whose every count is the sum of the other groups' (an "All" row), if any."""
-    if len(rows) < 3:
-        return None  # with two groups, "the sum of the other" would be a copy, not a total
-
-    def vector(row: SurveyRow) -> tuple[int, ...]:
-        if row.options:
-            return tuple(c for _, c in row.options)
-        return (row.favourable or 0, row.valid or 0, row.dont_know)
-
-    for candidate in rows:
-        others = [vector(r) for r in rows if r is not candidate]
-        summed = tuple(sum(v[i] for v in others) for i in range(len(vector(candidate))))
-        if summed == vector(candidate):
-            return candidate.group
-    return None
-
-
-def statement_figures(rows: Sequence[SurveyRow], k: int) -> StatementFigures:
-    """One statement's groups as they may be shown: under k kept out, complements withheld.
-
-    Hidden groups keep no counts at all, so nothing stored from here can show them."""
-    check_threshold(k)
-    total = _total_group(rows)
-    parts = {r.group: r.answered for r in rows if r.group != total}
-    table = suppress_counts(parts, k, with_total=total is not None)
-    hidden_total = total is not None and table.total_suppressed
-    groups = []
-    for row in rows:
-        if row.group == total:
-            hidden, small = hidden_total, row.answered < k
-        else:
-            hidden, small = row.group in table.hidden, row.group in table.primary
-        if row.answered == 0:
-            groups.append(GroupFigures(row.group, "empty"))
-        elif hidden:
-            groups.append(GroupFigures(row.group, "suppressed" if small else "withheld"))
-        else:
-            groups.append(
-                GroupFigures(
-                    row.group,
-                    "shown",
-                    answered=row.answered,
-                    favourable=row.favourable,
-                    valid=row.valid,
-                    dont_know=row.dont_know,
-                    options=row.options,
-                )
-            )
-    kept = tuple(g.group for g in groups if g.status in ("suppressed", "withheld"))
-    return StatementFigures(rows[0].statement, tuple(groups), total, kept)
-
-
-@dataclass(frozen=True, slots=True)
-class GroupResult:
-    """A shown group's figure; percents unrounded (0..100), interval ends as percents."""
-
-    favourable: int
-    valid: int
-    dont_know: int
-    answered: int
-    percent: float | None
-    ci_low: float | None
-    ci_high: float | None
-    word: str | None
-
-
-def group_result(figures: GroupFigures, places: Mapping[str, str]) -> GroupResult:
-    """Favourable of valid with Wilson's interval on the statement's valid count."""
-    if not figures.shown or figures.answered is None:
-        raise ValueError("only a shown group has figures")
-    row = SurveyRow(
-        0,
-        "",
-        figures.group,
-        figures.options,
-        figures.favourable,
-        figures.valid,
-        figures.dont_know or 0,
-        figures.answered,
-    )
-    favourable, valid, dont_know = _favourable_valid(row, places)
-    interval = wilson_interval(favourable, valid)
-    percent = 100 * favourable / valid if valid else None
-    return GroupResult(
-        favourable,
-        valid,
-        dont_know,
-        figures.answered,
-        percent,
-        interval[0] * 100 if interval else None,
-        interval[1] * 100 if interval else None,
-        quantity_word(percent_fraction(favourable, valid)) if valid else None,
-    )
-
-
-def percent_fraction(favourable: int, valid: int) -> Fraction:
-    """The exact percentage, so the band word never suffers rounding (9 of 10 is "most")."""
-    return Fraction(100 * favourable, valid)
-
-
-_LEADS = {
-    "all": "all {}",
-    "almost all": "almost all {}",
-    "most": "most {}",
-    "majority": "the majority of {}",
-    "less than half": "less than half of {}",
-    "few": "few {}",
-    "none": "no {}",
-}
-
-
-def group_phrase(group: str) -> str:
-    """'Teaching staff' reads 'teaching staff' inside a sentence; 'NHS staff' stays."""
-    if len(group) > 1 and group[0].isupper() and group[1].islower():
-        return group[0].lower() + group[1:]
-    return group
-
-
-def sentence(statement: str, group: str, result: GroupResult, survey: str) -> str:
-    """'Most teaching staff (78%, 32 of 41; 95% CI 63-88%) respond favourably to "..." in
-    the external survey “Staff survey 2026”.'"""
-    clause = statement.strip().rstrip(".").strip()
-    where = f" in the external survey “{survey}”"
-    if result.percent is None or result.ci_low is None or result.ci_high is None:
-        text = f"No answers from {group_phrase(group)} other than Don't know{where}."
-        return text[:1].upper() + text[1:]
-    lead = _LEADS[result.word or "none"].format(group_phrase(group))
-    figures = (
-        f"{whole_percent(result.percent)}%, {result.favourable} of {result.valid}; 95% CI "
-        f"{whole_percent(result.ci_low)}-{whole_percent(result.ci_high)}%"
-    )
-    text = f'{lead} ({figures}) respond favourably to "{clause}"{where}.'
-    return text[:1].upper() + text[1:]
