@@ -180,8 +180,11 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_rows(rows: Iterable[tuple[int, Sequence[str]]], max_errors: int = 50) -> SurveyFile:
-    """Check every row and build the file, or raise ExternalFileError listing what is wrong."""
+def read_rows(
+    rows: Iterable[tuple[int, Sequence[str]]], max_errors: int = 50, today: date | None = None
+) -> SurveyFile:
+    """Check every row and build the file, or raise ExternalFileError listing what is wrong.
+    `today` (the service's day) refuses survey dates still to come: results are of the past."""
     errors: list[CellError] = []
     iterator = iter(rows)
     header: list[str] = []
@@ -389,6 +392,10 @@ def read_rows(rows: Iterable[tuple[int, Sequence[str]]], max_errors: int = 50) -
             when = _date(meta[key][0])
             if isinstance(when, str):
                 errors.append(CellError(meta[key][1], heading_of[column_of[key]], when))
+            elif today is not None and when > today:
+                errors.append(
+                    CellError(meta[key][1], heading_of[column_of[key]], "is in the future")
+                )
             else:
                 dates[key] = when
     start, end = dates["start_date"], dates["end_date"]

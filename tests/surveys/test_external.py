@@ -181,3 +181,21 @@ def test_sentence_names_the_external_survey() -> None:
     assert text.endswith(
         'respond favourably to "I feel valued" in the external survey “Staff survey 2026”.'
     )
+
+
+def test_dates_must_be_dates_in_order_and_not_to_come() -> None:
+    from datetime import date
+
+    head = [*HEAD, "Start date", "End date"]
+    table = rows(["s", "g", "1", "2", "0", "31/03/2026", "2026-03-01"], head=head)
+    (error,) = errors_of(table)
+    assert (error.row, error.column) == (2, "End date") and "before the start" in error.message
+    table = rows(["s", "g", "1", "2", "0", "2026-03-01", "soon"], head=head)
+    (error,) = errors_of(table)
+    assert (error.row, error.column) == (2, "End date") and "not a date" in error.message
+    table = rows(["s", "g", "1", "2", "0", "2026-03-01", "2026-04-01"], head=head)
+    with pytest.raises(ext.ExternalFileError) as caught:
+        ext.read_rows(table, today=date(2026, 3, 15))
+    assert caught.value.errors[0].message == "is in the future"
+    survey = ext.read_rows(table, today=date(2026, 4, 1))
+    assert (survey.start_date, survey.end_date) == (date(2026, 3, 1), date(2026, 4, 1))

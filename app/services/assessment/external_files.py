@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from app.dates import today as service_day
 from app.services.assessment.assessments import AssessmentError
 from frameworks.workbook.bounds import WorkbookTooLarge, bounded_rows, check_workbook
 from surveys import external as ext
@@ -105,7 +106,7 @@ def read_file(file_name: str, data: bytes) -> ext.SurveyFile:
     else:
         rows = _csv_rows(data)
     try:
-        return ext.read_rows(rows)
+        return ext.read_rows(rows, today=service_day())
     except ext.ExternalFileError as exc:
         raise refused(exc.errors) from None
 
