@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.dates import short_date
 from app.dates import today as service_day
 from app.extensions import db
 from app.models import Assessment, EvidenceItem, EvidenceSourceType, User
@@ -99,7 +100,7 @@ def record_discussion(
         "recorded_on": service_day().isoformat(),
     }
     who = ", ".join(f"{g['group']} ({g['people']})" for g in groups)
-    head = f"Focus group or discussion{f' “{title}”' if title else ''} on {held.isoformat()}"
+    head = f"Focus group or discussion{f' “{title}”' if title else ''} on {short_date(held)}"
     counted = (
         "counted as stakeholders' views"
         if total >= k

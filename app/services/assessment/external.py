@@ -26,6 +26,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from app.dates import short_date
 from app.dates import today as service_day
 from app.extensions import db
 from app.models import (
@@ -190,7 +191,7 @@ def stage_import(
         state = "imported" if held.confirmed else "uploaded and is waiting for confirmation"
         raise FileRefused(
             f"This file (SHA-256 {digest[:12]}…) was already {state} as “{held.file_name}” on "
-            f"{held.created_at.date().isoformat()}. Nothing was imported twice."
+            f"{short_date(held.created_at)}. Nothing was imported twice."
         )
     survey = read_file(name, data)
     problems = ext.check_indicators(
@@ -373,8 +374,8 @@ def _cell(
 def _dates_text(data: Mapping[str, Any]) -> str:
     start, end = data.get("start_date"), data.get("end_date")
     if start and end:
-        return f"{start} to {end}"
-    return start or end or "dates not given"
+        return f"{short_date(start)} to {short_date(end)}"
+    return short_date(start or end) if (start or end) else "dates not given"
 
 
 def describe(payload: Mapping[str, Any]) -> str:
