@@ -289,6 +289,7 @@ def settings(assessment_id: uuid.UUID) -> ResponseReturnValue:
 from app.assessment import (  # noqa: E402, F401
     views_actions,
     views_evidence,
+    views_external,
     views_judgements,
     views_ratings,
     views_reports,

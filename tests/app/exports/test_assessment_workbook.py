@@ -158,6 +158,7 @@ def test_the_workbook_holds_ratings_evidence_imports_flags_and_actions(
         "Strengths and improvements",
         "Evidence log",
         "Stakeholder evidence",
+        "External evidence",
         "Blind spots",
         "Actions",
     ]
