@@ -1,7 +1,7 @@
 """external: existing feedback as evidence (issue 22)
 
-Revision ID: 0018_external
-Revises: 0017_lang
+Revision ID: 0019_external
+Revises: 0018_reports
 
 An assessment's own anonymity threshold (NULL: the organisation's), and the files of surveys
 run elsewhere imported into an assessment. Existing rows keep their meaning.
@@ -10,8 +10,8 @@ run elsewhere imported into an assessment. Existing rows keep their meaning.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_external"
-down_revision = "0017_lang"
+revision = "0019_external"
+down_revision = "0018_reports"
 branch_labels = None
 depends_on = None
 

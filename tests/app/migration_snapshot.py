@@ -286,6 +286,20 @@ def _fill_the_rest(app: Any) -> None:
             passwords_allowed=True,  # the migration test signs in with a password
         )
     )
+    # A survey run elsewhere, imported into the demo's assessment (0019_external).
+    from app.models import Assessment, ExternalImport
+
+    assessment = db.session.execute(select(Assessment).limit(1)).scalar_one()
+    db.session.add(
+        ExternalImport(
+            assessment_id=assessment.id,
+            file_name="staff-survey-2026.xlsx",
+            sha256="e" * 64,
+            confirmed=False,
+            uploaded_by_id=coordinator.id,
+            data={"survey": "Staff survey 2026", "rows": []},
+        )
+    )
     db.session.commit()
 
 
