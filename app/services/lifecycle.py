@@ -194,6 +194,15 @@ def set_wording(
 # -- cancel ---------------------------------------------------------------------------------------
 
 
+def invitation_count(round_id: uuid.UUID) -> int:
+    """How many invitations a cancel would withdraw (for the page and the audit trail)."""
+    return int(
+        db.session.execute(
+            select(func.count()).select_from(Invitation).where(Invitation.round_id == round_id)
+        ).scalar_one()
+    )
+
+
 def cancel_round(rnd: FeedbackRound, today: date, *, delete_round: bool = False) -> int:
     """Cancel a Scheduled round: its queued messages are withdrawn and nothing is sent; the
     invitations become contacts again and the round a draft (or it is deleted). Returns how many
