@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.invitations.optout import bp as optout_bp
     from app.invitations.views import bp as invitations_bp
     from app.main.views import bp as main_bp
+    from app.organisation.views import bp as organisation_bp
     from app.privacy.views import bp as privacy_bp
     from app.respond.views import bp as respond_bp
     from app.results.views import bp as results_bp
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
         team_bp,
         audit_bp,
         privacy_bp,
+        organisation_bp,
     ):
         app.register_blueprint(blueprint)
 

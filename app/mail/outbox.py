@@ -31,6 +31,7 @@ from flask import current_app
 from flask_mail import BadHeaderError
 from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 
+from app.dates import local_day
 from app.extensions import db
 from app.mail import smtp
 from app.mail.render import ContextCache, build_message, email_sender
@@ -41,6 +42,7 @@ from app.models import (
     InvitationStatus,
     MessageKind,
     MessageStatus,
+    Organisation,
     OutboxMessage,
     RoundStatus,
 )
@@ -177,6 +179,11 @@ class Pending:
     closes_on: date | None
     token_hash: str | None = None  # which key made the link (rotation keeps it working)
     language: str | None = None  # the contact's preferred language
+    time_zone: str | None = None  # the round's organisation's: its days are local
+
+    def day(self, now: datetime) -> date:
+        """The round's local day at `now` (reminder gaps and closing are counted in it)."""
+        return local_day(now, self.time_zone)
 
 
 def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
@@ -196,9 +203,11 @@ def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
             FeedbackRound.closes_on,
             Invitation.token_hash,
             Invitation.language,
+            Organisation.time_zone,
         )
         .outerjoin(Invitation, Invitation.id == OutboxMessage.invitation_id)
         .outerjoin(FeedbackRound, FeedbackRound.id == OutboxMessage.round_id)
+        .outerjoin(Organisation, Organisation.id == FeedbackRound.organisation_id)
         .where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ).all()
@@ -218,6 +227,7 @@ def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
             closes_on=row[11],
             token_hash=row[12],
             language=row[13],
+            time_zone=row[14],
         )
         for row in rows
     ]
@@ -271,7 +281,7 @@ def mark_sent(message: Pending, now: datetime) -> None:
     db.session.execute(_SENT, {"message_id": message.id, "now": now})
     db.session.execute(
         _INVITATION_SENT if message.kind == MessageKind.INVITATION else _REMINDER_SENT,
-        {"invitation_id": message.invitation_id, "today": now.date()},
+        {"invitation_id": message.invitation_id, "today": message.day(now)},
     )
 
 
@@ -354,7 +364,7 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
         if _unwanted(message):
             _drop(message.id)
             report.dropped += 1
-        elif _round_over(message, now.date()):
+        elif _round_over(message, message.day(now)):
             if message.kind == MessageKind.REMINDER:
                 _drop(message.id)
                 report.dropped += 1
