@@ -51,8 +51,5 @@ def contact_table(rnd: FeedbackRound, labels: Mapping[str, str], *, state: str) 
     return ContactTable(
         "invitations",
         ["email", "name", "audience", state],
-        [
-            [r.email, r.name, labels.get(r.audience, r.audience), r.delivery.label]
-            for r in invited
-        ],
+        [[r.email, r.name, labels.get(r.audience, r.audience), r.delivery.label] for r in invited],
     )
