@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.invitations.views import bp as invitations_bp
     from app.main.views import bp as main_bp
     from app.org_settings.views import bp as org_settings_bp
+    from app.organisation.views import bp as organisation_bp
     from app.privacy.views import bp as privacy_bp
     from app.respond.views import bp as respond_bp
     from app.results.views import bp as results_bp
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         privacy_bp,
         org_settings_bp,
+        organisation_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -23,6 +23,11 @@ class Section:
 
 # The pages the Settings page gathers. Their blueprints count as "Settings" in the menu.
 SECTIONS = (
+    Section(
+        "organisation.settings",
+        "Organisation",
+        "The time zone Chorus uses for dates, opening and closing days.",
+    ),
     Section("team.index", "Team", "Invite colleagues, change their roles, deactivate accounts."),
     Section("audit.index", "Audit trail", "Who changed what, and when, across every round."),
     Section(

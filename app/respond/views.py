@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response  # what redirect() returns; Flask's is a subclass
 
 from app import i18n
+from app.dates import use_zone
 from app.errors import MESSAGES
 from app.exports.download import document, download_name
 from app.extensions import db, htmx, limiter, login_manager
@@ -270,6 +271,7 @@ def _survey(questionnaire_id: uuid.UUID) -> Survey:
     if survey is None:
         abort(404)
     i18n.speak(survey.languages)
+    use_zone(survey.time_zone)  # "today" is the round's organisation's day
     return survey
 
 
@@ -336,7 +338,7 @@ def _redirect_with(target: str, survey: Survey, progress: Progress | None) -> Re
 def enter_invitation(token: str) -> ResponseReturnValue:
     """Exchange the emailed token for a session, then leave the token's URL at once."""
     try:
-        entry = enter_by_token(token, today())
+        entry = enter_by_token(token)
     except Refusal as refusal:
         current = state.current_entry()
         if (
@@ -365,7 +367,7 @@ def enter_invitation(token: str) -> ResponseReturnValue:
 @public
 def enter_open_link(code: str) -> ResponseReturnValue:
     try:
-        entry = enter_by_code(code, today())
+        entry = enter_by_code(code)
     except Refusal as refusal:
         return refused(refusal)
     state.remember_entry(entry)

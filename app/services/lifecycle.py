@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import delete, func, insert, select, update
 
-from app.dates import zone
+from app.dates import Zoned, zone
 from app.extensions import db
 from app.models import (
     Contact,
@@ -27,6 +27,7 @@ from app.models import (
     InvitationStatus,
     MessageKind,
     MessageStatus,
+    Organisation,
     OutboxMessage,
     RoundStatus,
 )
@@ -68,11 +69,19 @@ def awaiting_close(rnd: FeedbackRound, today: date) -> bool:
     return rnd.status == RoundStatus.LIVE and today > rnd.closes_on
 
 
-def send_at(opens_on: date, today: date) -> datetime | None:
-    """When invitations go: now if the round is open, else local midnight of the opening day."""
+def send_at(opens_on: date, today: date, time_zone: Zoned = None) -> datetime | None:
+    """When invitations go: now if the round is open, else midnight of the opening day in the
+    organisation's time zone."""
     if opens_on <= today:
         return None
-    return datetime.combine(opens_on, time(), zone()).astimezone(UTC)
+    return datetime.combine(opens_on, time(), zone(time_zone)).astimezone(UTC)
+
+
+def organisation_zone(rnd: FeedbackRound) -> str | None:
+    """The time zone name of the round's organisation."""
+    return db.session.execute(
+        select(Organisation.time_zone).where(Organisation.id == rnd.organisation_id)
+    ).scalar_one_or_none()
 
 
 def lock_round(rnd: FeedbackRound) -> FeedbackRound:
@@ -146,7 +155,7 @@ def change_dates(
                 OutboxMessage.status == MessageStatus.QUEUED,
                 OutboxMessage.attempts == 0,
             )
-            .values(next_attempt_at=send_at(new_opens, today))
+            .values(next_attempt_at=send_at(new_opens, today, organisation_zone(rnd)))
             .execution_options(synchronize_session=False)
         )
     if closes_on != rnd.closes_on:
@@ -192,6 +201,15 @@ def set_wording(
 
 
 # -- cancel ---------------------------------------------------------------------------------------
+
+
+def invitation_count(round_id: uuid.UUID) -> int:
+    """How many invitations a cancel would withdraw (for the page and the audit trail)."""
+    return int(
+        db.session.execute(
+            select(func.count()).select_from(Invitation).where(Invitation.round_id == round_id)
+        ).scalar_one()
+    )
 
 
 def cancel_round(rnd: FeedbackRound, today: date, *, delete_round: bool = False) -> int:

@@ -36,6 +36,13 @@ def derive_token(secret: str, invitation_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+def derive_link_token(secret: str, link_id: uuid.UUID) -> str:
+    """The token of a staff account link (a password reset), derived from its id like an
+    invitation's, so the mail worker can rebuild the link and the database holds no usable one."""
+    digest = _hmac(secret, "account-link", link_id.bytes)
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def token_hash(token: str) -> str:
     """What the database stores: sha256 of the token, hex."""
     return hashlib.sha256(token.encode()).hexdigest()

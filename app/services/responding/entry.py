@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.dates import today, use_zone
 from app.extensions import db
 from app.i18n import N_
 from app.models import (
@@ -17,6 +18,7 @@ from app.models import (
     Invitation,
     InvitationStatus,
     OpenLink,
+    Organisation,
     Questionnaire,
 )
 from app.services.responding.refusals import Refusal, unknown_link, window_refusal
@@ -45,10 +47,30 @@ def _questionnaire_for(round_id: uuid.UUID, audience: str) -> Questionnaire | No
     ).scalar_one_or_none()
 
 
+def _round_and_zone(round_id: uuid.UUID) -> tuple[FeedbackRound, str]:
+    """The round and its organisation's time zone, in one statement (this is every entry's
+    path: the respondent pages' statement budget counts it); the request's days become its."""
+    rnd, time_zone = db.session.execute(
+        select(FeedbackRound, Organisation.time_zone)
+        .join(Organisation, Organisation.id == FeedbackRound.organisation_id)
+        .where(FeedbackRound.id == round_id)
+    ).one()
+    use_zone(time_zone)
+    return rnd, time_zone
+
+
 def _entry_if_open(
-    rnd: FeedbackRound, audience: str, channel: Channel, token: str | None, on: date
+    rnd: FeedbackRound,
+    audience: str,
+    channel: Channel,
+    token: str | None,
+    on: date | None,
+    time_zone: str | None = None,
 ) -> Entry:
-    """The audience's questionnaire if the round takes answers today, else a Refusal."""
+    """The audience's questionnaire if the round takes answers today (`on`, else the local day
+    of the round's organisation), else a Refusal."""
+    if on is None:
+        on = today(time_zone)
     refusal = window_refusal(
         round_window(rnd.status, rnd.opens_on, rnd.closes_on, on), rnd.opens_on, rnd.closes_on
     )
@@ -60,7 +82,7 @@ def _entry_if_open(
     return Entry(questionnaire.id, channel, token, rnd.id)
 
 
-def enter_by_token(token: str, on: date) -> Entry:
+def enter_by_token(token: str, on: date | None = None) -> Entry:
     """The entry an invitation token gives, or a `Refusal` saying why it gives none."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise unknown_link()
@@ -69,8 +91,7 @@ def enter_by_token(token: str, on: date) -> Entry:
     ).scalar_one_or_none()
     if invitation is None:
         raise unknown_link()
-    rnd = db.session.get(FeedbackRound, invitation.round_id)
-    assert rnd is not None  # invitation.round_id is a foreign key
+    rnd, time_zone = _round_and_zone(invitation.round_id)  # round_id is a foreign key
     if invitation.status == InvitationStatus.COMPLETED:
         questionnaire = _questionnaire_for(rnd.id, invitation.audience)
         raise Refusal(
@@ -90,10 +111,10 @@ def enter_by_token(token: str, on: date) -> Entry:
             N_("You asked not to hear from us about this survey, so this link no longer works."),
             N_("If that was a mistake, please ask the person who sent the invitation."),
         )
-    return _entry_if_open(rnd, invitation.audience, Channel.EMAIL, token, on)
+    return _entry_if_open(rnd, invitation.audience, Channel.EMAIL, token, on, time_zone)
 
 
-def enter_by_code(code: str, on: date) -> Entry:
+def enter_by_code(code: str, on: date | None = None) -> Entry:
     """The entry an open link (or its QR code) gives. Codes are typed from posters: any case."""
     code = code.strip().lower()
     if not code or len(code) > MAX_CODE_LENGTH:
@@ -108,6 +129,5 @@ def enter_by_code(code: str, on: date) -> Entry:
             N_("The people running this survey have stopped this link."),
             N_("If you were given it recently, please ask them for a new one."),
         )
-    rnd = db.session.get(FeedbackRound, link.round_id)
-    assert rnd is not None
-    return _entry_if_open(rnd, link.audience, Channel.OPEN_LINK, None, on)
+    rnd, time_zone = _round_and_zone(link.round_id)
+    return _entry_if_open(rnd, link.audience, Channel.OPEN_LINK, None, on, time_zone)
