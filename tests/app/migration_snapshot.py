@@ -286,6 +286,10 @@ def _fill_the_rest(app: Any) -> None:
             passwords_allowed=True,  # the migration test signs in with a password
         )
     )
+    # A forgot-password email waiting in the outbox (0020_admin).
+    from app.services.accounts.colleagues import request_reset
+
+    assert request_reset(coordinator.email)
     # A survey run elsewhere, imported into the demo's assessment (0019_external).
     from app.models import Assessment, ExternalImport
 
