@@ -10,13 +10,21 @@ that gives the same answer every time is kept.
 
 from __future__ import annotations
 
+import copy
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import Signer, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import (
+    BadSignature,
+    Signer,
+    TimestampSigner,
+    URLSafeSerializer,
+    URLSafeTimedSerializer,
+)
 
 _DERIVED: dict[tuple[bytes, bytes, str, Any], bytes] = {}
 
@@ -88,8 +96,38 @@ def url_safe_timed(secret: str, salt: str) -> URLSafeTimedSerializer:
     )
 
 
+# Session cookies already checked: (serializer, cookie) -> (contents, signed at). A browser sends
+# the same session cookie with every request until it changes; checking and decoding it once
+# is enough. Only a cookie that passed the check is kept, and its age is checked on every use.
+_OPENED: dict[tuple[int, str], tuple[Any, int]] = {}
+_OPENED_MAX = 20_000
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, its serializer built once per key set."""
+    """Flask's signed-cookie session, its serializer built once per key set and each cookie
+    value checked and decoded once (the same cookie, the same checks, the same contents)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        s = self.get_signing_serializer(app)
+        if s is None:
+            return None
+        val = request.cookies.get(self.get_cookie_name(app))
+        if not val:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        key = (id(s), val)
+        found = _OPENED.get(key)
+        if found is None:
+            try:
+                data, signed_at = s.loads(val, max_age=max_age, return_timestamp=True)
+            except BadSignature:  # as Flask's own: a bad or expired cookie is an empty session
+                return self.session_class()
+            if len(_OPENED) >= _OPENED_MAX:
+                _OPENED.clear()
+            found = _OPENED[key] = (data, int(signed_at.timestamp()))
+        elif not 0 <= int(time.time()) - found[1] <= max_age:  # itsdangerous's own age rule
+            return self.session_class()
+        return self.session_class(copy.deepcopy(found[0]))  # a request may change its copy
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:
