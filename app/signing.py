@@ -100,7 +100,7 @@ def url_safe_timed(secret: str, salt: str) -> URLSafeTimedSerializer:
 # the same session cookie with every request until it changes; checking and decoding it once
 # is enough. Only a cookie that passed the check is kept, and its age is checked on every use.
 _OPENED: dict[tuple[int, str], tuple[Any, int]] = {}
-_OPENED_MAX = 20_000
+_OPENED_MAX = 5_000  # the browsers active at once; a few MB at most
 
 
 class SessionInterface(SecureCookieSessionInterface):
