@@ -36,6 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for key, value in COMPRESSION.items():
         app.config.setdefault(key, value)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's default provider has it
+    from app.signing import SessionInterface
+
+    app.session_interface = SessionInterface()  # Flask's cookie, each value checked once
 
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.assets import init_assets

@@ -21,6 +21,7 @@ import hmac
 import os
 import uuid
 from collections.abc import Sequence
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -89,6 +90,7 @@ def live_token(secrets: Sequence[str], invitation_id: uuid.UUID, stored_hash: st
     return derive_token(secrets[0], invitation_id)
 
 
+@lru_cache(maxsize=16)  # a few keys (SECRET_KEY and its fallbacks); derived once each
 def _session_cipher(secret: str) -> AESGCM:
     return AESGCM(_hmac(secret, "session-token", b""))
 

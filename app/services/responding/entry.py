@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 
 from app.dates import today, use_zone
 from app.extensions import db
@@ -39,61 +40,57 @@ class Entry:
     round_id: uuid.UUID | None = None
 
 
-def _questionnaire_for(round_id: uuid.UUID, audience: str) -> Questionnaire | None:
-    return db.session.execute(
-        select(Questionnaire).where(
-            Questionnaire.round_id == round_id, Questionnaire.audience == audience
+def _with_round_and_questionnaire(link: Any, round_id: Any, audience: Any) -> Select[Any]:
+    """`link`'s columns with its round's window, its organisation's time zone and its audience's
+    questionnaire id, in one statement (this is every entry's path: the respondent pages'
+    statement budget counts it; and only the columns the entry needs, since a questionnaire row
+    carries its whole text)."""
+    return (
+        select(
+            *link,
+            FeedbackRound.id.label("round_id"),
+            FeedbackRound.status.label("round_status"),
+            FeedbackRound.opens_on,
+            FeedbackRound.closes_on,
+            Questionnaire.id.label("questionnaire_id"),
+            Organisation.time_zone,
         )
-    ).scalar_one_or_none()
-
-
-def _round_and_zone(round_id: uuid.UUID) -> tuple[FeedbackRound, str]:
-    """The round and its organisation's time zone, in one statement (this is every entry's
-    path: the respondent pages' statement budget counts it); the request's days become its."""
-    rnd, time_zone = db.session.execute(
-        select(FeedbackRound, Organisation.time_zone)
+        .join(FeedbackRound, FeedbackRound.id == round_id)
         .join(Organisation, Organisation.id == FeedbackRound.organisation_id)
-        .where(FeedbackRound.id == round_id)
-    ).one()
-    use_zone(time_zone)
-    return rnd, time_zone
+        .outerjoin(
+            Questionnaire,
+            (Questionnaire.round_id == round_id) & (Questionnaire.audience == audience),
+        )
+    )
 
 
-def _entry_if_open(
-    rnd: FeedbackRound,
-    audience: str,
-    channel: Channel,
-    token: str | None,
-    on: date | None,
-    time_zone: str | None = None,
-) -> Entry:
+def _entry_if_open(found: Row[Any], channel: Channel, token: str | None, on: date | None) -> Entry:
     """The audience's questionnaire if the round takes answers today (`on`, else the local day
     of the round's organisation), else a Refusal."""
     if on is None:
-        on = today(time_zone)
-    refusal = window_refusal(
-        round_window(rnd.status, rnd.opens_on, rnd.closes_on, on), rnd.opens_on, rnd.closes_on
-    )
+        on = today(found.time_zone)
+    window = round_window(found.round_status, found.opens_on, found.closes_on, on)
+    refusal = window_refusal(window, found.opens_on, found.closes_on)
     if refusal:
         raise refusal
-    questionnaire = _questionnaire_for(rnd.id, audience)
-    if questionnaire is None:
+    if found.questionnaire_id is None:
         raise unknown_link()
-    return Entry(questionnaire.id, channel, token, rnd.id)
+    return Entry(found.questionnaire_id, channel, token, found.round_id)
 
 
 def enter_by_token(token: str, on: date | None = None) -> Entry:
     """The entry an invitation token gives, or a `Refusal` saying why it gives none."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise unknown_link()
-    invitation = db.session.execute(
-        select(Invitation).where(Invitation.token_hash == token_hash(token))
-    ).scalar_one_or_none()
-    if invitation is None:
+    found = db.session.execute(
+        _with_round_and_questionnaire(
+            (Invitation.status,), Invitation.round_id, Invitation.audience
+        ).where(Invitation.token_hash == token_hash(token))
+    ).one_or_none()
+    if found is None:
         raise unknown_link()
-    rnd, time_zone = _round_and_zone(invitation.round_id)  # round_id is a foreign key
-    if invitation.status == InvitationStatus.COMPLETED:
-        questionnaire = _questionnaire_for(rnd.id, invitation.audience)
+    use_zone(found.time_zone)  # the request's days become the organisation's
+    if found.status == InvitationStatus.COMPLETED:
         raise Refusal(
             410,
             N_("You have already sent your answers"),
@@ -102,16 +99,16 @@ def enter_by_token(token: str, on: date | None = None) -> Entry:
                 "be used once."
             ),
             N_("Thank you for taking part."),
-            questionnaire.id if questionnaire else None,
+            found.questionnaire_id,
         )
-    if invitation.status == InvitationStatus.OPTED_OUT:
+    if found.status == InvitationStatus.OPTED_OUT:
         raise Refusal(
             410,
             N_("This invitation has been switched off"),
             N_("You asked not to hear from us about this survey, so this link no longer works."),
             N_("If that was a mistake, please ask the person who sent the invitation."),
         )
-    return _entry_if_open(rnd, invitation.audience, Channel.EMAIL, token, on, time_zone)
+    return _entry_if_open(found, Channel.EMAIL, token, on)
 
 
 def enter_by_code(code: str, on: date | None = None) -> Entry:
@@ -119,15 +116,19 @@ def enter_by_code(code: str, on: date | None = None) -> Entry:
     code = code.strip().lower()
     if not code or len(code) > MAX_CODE_LENGTH:
         raise unknown_link()
-    link = db.session.execute(select(OpenLink).where(OpenLink.code == code)).scalar_one_or_none()
-    if link is None:
+    found = db.session.execute(
+        _with_round_and_questionnaire(
+            (OpenLink.active,), OpenLink.round_id, OpenLink.audience
+        ).where(OpenLink.code == code)
+    ).one_or_none()
+    if found is None:
         raise unknown_link()
-    if not link.active:
+    use_zone(found.time_zone)
+    if not found.active:
         raise Refusal(
             410,
             N_("This link has been switched off"),
             N_("The people running this survey have stopped this link."),
             N_("If you were given it recently, please ask them for a new one."),
         )
-    rnd, time_zone = _round_and_zone(link.round_id)
-    return _entry_if_open(rnd, link.audience, Channel.OPEN_LINK, None, on, time_zone)
+    return _entry_if_open(found, Channel.OPEN_LINK, None, on)
