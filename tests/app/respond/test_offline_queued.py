@@ -357,7 +357,7 @@ def test_the_remainder_waits_for_the_grace_period_then_is_released(
         assert mix.release_waiting(on=arrival + timedelta(days=1)) == 1  # grace over: all out
 
 
-# -- nothing stored says when a queued answer was made ----------------------------------------------
+# -- nothing stored says when a queued answer was made ---------------------------------------
 
 
 def _dates_everywhere(app: Flask) -> set[tuple[str, str, str]]:
