@@ -14,8 +14,11 @@ function keep(m) {
     });
     for (var n = 1; n <= m.pages; n++) {
       work.push((function (n) {
-        return fetch(m.base + "/offline/page/" + n, { credentials: "same-origin" }).then(function (res) {
-          if (res.ok) { return cache.put(m.base + "/page/" + n, res); }
+        var key = m.base + "/page/" + n;
+        return cache.match(key).then(function (hit) {
+          return hit || fetch(m.base + "/offline/page/" + n, { credentials: "same-origin" }).then(function (res) {
+            if (res.ok) { return cache.put(key, res); }
+          });
         });
       })(n));
     }
@@ -43,7 +46,9 @@ function fromCache(request) {
 self.addEventListener("fetch", function (e) {
   var r = e.request, url = new URL(r.url);
   if (r.method !== "GET" || url.origin !== self.location.origin) { return; }
-  if (r.mode === "navigate" && url.pathname.indexOf("/q/") === 0) {
+  if (r.mode === "navigate" && url.searchParams.has("offline")) {
+    e.respondWith(fromCache(r).then(function (hit) { return hit.type === "error" ? fetch(r) : hit; }));
+  } else if (r.mode === "navigate" && url.pathname.indexOf("/q/") === 0) {
     e.respondWith(fetch(r).catch(function () { return fromCache(r); }));
   } else if (url.pathname.indexOf("/static/") === 0) {
     // Fingerprinted names never change: the kept copy is the right one.
