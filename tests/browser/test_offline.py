@@ -84,7 +84,7 @@ def _ready(page: Page) -> None:
 
 
 def _answer_page(page: Page) -> None:
-    """"Agree" to every statement; the last option of any other question (the role)."""
+    """ "Agree" to every statement; the last option of any other question (the role)."""
     for group in page.locator("#survey fieldset:has(input[type=radio])").all():
         agree = group.get_by_label("Agree", exact=True)
         (agree if agree.count() else group.locator("input[type=radio]").last).check()

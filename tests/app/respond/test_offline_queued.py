@@ -433,6 +433,9 @@ def test_the_kept_copy_of_a_page_holds_no_answers(
     assert 'data-offline-q="' in phone.html and "data-offline-grant" not in phone.html
     assert body["submission_id"] not in phone.html
     assert phone.get(f"/q/{qid}/offline/page/99").status_code == 404
+    every = phone.client.get(f"/q/{qid}/offline/pages").get_json()["pages"]
+    assert sorted(every) == ["1", "2", "3"]
+    assert all(" checked" not in html and "data-offline-q" in html for html in every.values())
 
 
 def test_the_kept_copy_needs_the_link_first(
@@ -447,5 +450,8 @@ def test_the_service_worker_is_served_for_the_questionnaire_pages(client: FlaskC
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     text = response.get_data(as_text=True)
-    assert "__STORE__" not in text
-    assert re.search(r'importScripts\("/static/js/offline-store\.[0-9a-f]{12}\.js"\)', text)
+    assert re.search(
+        r'importScripts\("/static/js/offline-store\.[0-9a-f]{12}\.js", '
+        r'"/static/js/offline-worker\.[0-9a-f]{12}\.js"\)',
+        text,
+    )
