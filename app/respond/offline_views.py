@@ -23,6 +23,7 @@ from flask_babel import refresh  # type: ignore[import-untyped]  # as app/i18n.p
 from app import i18n
 from app.extensions import csrf, limiter
 from app.i18n import _
+from app.models import Channel
 from app.respond import state
 from app.respond.views import _answering, _render_page, bp
 from app.services import abuse
@@ -72,6 +73,15 @@ def queued(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         entry = state.current_entry()
         if entry is not None and entry.questionnaire_id == questionnaire_id and not entry.done:
             state.mark_done(entry)
+            if entry.channel == Channel.OPEN_LINK:  # one answer per device, as after a Send
+                response.set_cookie(
+                    abuse.DONE_COOKIE,
+                    abuse.with_answered(request.cookies.get(abuse.DONE_COOKIE), questionnaire_id),
+                    max_age=abuse.DONE_MAX_AGE,
+                    httponly=True,
+                    secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+                    samesite="Lax",
+                )
     return response
 
 

@@ -254,6 +254,24 @@ def test_an_open_link_grant_queues_too(
     assert _stored(app) == (1, 1)
 
 
+def test_an_open_link_phone_that_queued_cannot_answer_again(
+    app: Flask, launched: Launched, phone: Browser, patient: None
+) -> None:
+    from tests.app.respond.helpers import add_open_link
+
+    code = add_open_link(app, launched.round_id)
+    phone.enter(f"/o/{code}")
+    phone.start()
+    answers = _walk(phone)
+    grant, sid = _grant(phone)
+    qid = launched.questionnaires["parents"]
+    body = {"grant": grant, "submission_id": sid, "answers": answers}
+    assert _queue(phone.client, qid, body).status_code == 201  # sent with the phone's cookies
+    again = phone.enter(f"/o/{code}")
+    assert again.status_code == 409
+    assert "You have already answered on this device" in phone.text
+
+
 # -- the grace period -----------------------------------------------------------------------------
 
 
