@@ -60,5 +60,11 @@ self.addEventListener("fetch", function (e) {
 });
 
 self.addEventListener("sync", function (e) {
-  if (e.tag === "chorus-outbox") { e.waitUntil(self.ChorusStore.flush()); }
+  if (e.tag !== "chorus-outbox") { return; }
+  // Tell any open page what happened, so it shows the thank-you page (or the refusal).
+  e.waitUntil(self.ChorusStore.flush().then(function (results) {
+    return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (all) {
+      all.forEach(function (c) { c.postMessage({ type: "sent", results: results }); });
+    });
+  }));
 });

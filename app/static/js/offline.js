@@ -56,16 +56,22 @@
       answers: rec.fields, language: rec.lang
     };
   }
+  // What the server said of this questionnaire's queue, sent from here or by the worker.
+  function answered(results) {
+    results.forEach(function (r) {
+      if (!rec || r.q !== rec.q) { return; }
+      if (r.sent) { location.href = rec.base + "/thanks"; } else if (r.status && r.body.message) {
+        show("[data-offline-refused]", r.body.message);
+      }
+    });
+  }
   function flush() {
     if (!navigator.onLine) { return Promise.resolve(); }
-    return S.flush().then(function (results) {
-      results.forEach(function (r) {
-        if (rec && r.q === rec.q) {
-          if (r.sent) { location.href = rec.base + "/thanks"; } else if (r.status && r.body.message) {
-            show("[data-offline-refused]", r.body.message);
-          }
-        }
-      });
+    return S.flush().then(answered);
+  }
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (e) {
+      if (e.data && e.data.type === "sent") { answered(e.data.results); }
     });
   }
   function queue() {
@@ -127,7 +133,9 @@
     form = d.querySelector("form[data-offline-q]");
     if (!form) { return Promise.resolve(); }
     var q = form.getAttribute("data-offline-q"), a = function (k) { return form.getAttribute("data-offline-" + k); };
-    return S.get("answers", q).then(function (kept) {
+    // After an HTMX swap the answers in memory are the newest (a save may still be writing).
+    var kept = rec && rec.q === q ? Promise.resolve(rec) : S.get("answers", q);
+    return kept.then(function (kept) {
       rec = kept || { q: q, fields: {} };
       rec.base = a("base"); rec.queue = a("queue"); rec.lang = a("lang");
       if (a("sid")) {
