@@ -39,6 +39,8 @@ from app.models import Channel, FeedbackRound, Organisation, Questionnaire, Roun
 from app.rendering import render_page
 from app.respond import state
 from app.respond.fragments import cached_questions
+from app.respond.offline import offline_form
+from app.respond.offline import scripts as offline_scripts
 from app.respond.state import SessionEntry
 from app.services import abuse, round_notices
 from app.services.documents.report_pdf import PDF_MIME
@@ -77,6 +79,7 @@ from surveys.scales import DONT_KNOW
 bp = Blueprint("respond", __name__)
 # The preview (a rounds page) calls the same macros, so the global is the whole app's.
 bp.add_app_template_global(cached_questions)
+bp.add_app_template_global(offline_scripts, "offline_scripts")
 
 # The respondent requests a limit counts: entries and sends (and page POSTs that save).
 _COUNTED = frozenset({"respond.enter_invitation", "respond.enter_open_link", "respond.send"})
@@ -450,6 +453,7 @@ def _render_page(
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
+    progress: Progress | None = None,
 ) -> Response:
     shape = survey.shape
     last = page.number == shape.last_page
@@ -470,6 +474,7 @@ def _render_page(
         ),
         "honeypot": abuse.HONEYPOT_FIELD,
         "stamp_field": abuse.STAMP_FIELD,
+        "offline": offline_form(survey, entry, progress),
     }
     return render_page(
         "respond/page.html",
@@ -519,7 +524,9 @@ def _page(questionnaire_id: uuid.UUID, number: int | None, *, final: bool) -> Re
         first = progress.first_incomplete_page(shape)
         if first is not None and page.number > first:
             return redirect(_page_url(survey, first), 303)
-        return _render_page(survey, entry, page, values=values_for(page, progress), errors={})
+        return _render_page(
+            survey, entry, page, values=values_for(page, progress), errors={}, progress=progress
+        )
     return _post(survey, entry, page, progress or Progress.new(questionnaire_id), final)
 
 
@@ -608,7 +615,9 @@ def _move_to(survey: Survey, entry: SessionEntry, number: int, progress: Progres
         number = first  # as the GET would redirect: pages cannot be skipped
     page = shape.page(number)
     assert page is not None
-    response = _render_page(survey, entry, page, values=values_for(page, progress), errors={})
+    response = _render_page(
+        survey, entry, page, values=values_for(page, progress), errors={}, progress=progress
+    )
     response.headers["HX-Push-Url"] = _page_url(survey, number)
     state.write_progress(
         response, state.encode_progress(shape, progress), survey.closes_on, today()
@@ -646,7 +655,13 @@ def _rerender(
     extra: dict[str, str],
 ) -> Response:
     response = _render_page(
-        survey, entry, page, values=got.shown, errors={**extra, **got.errors}, status=422
+        survey,
+        entry,
+        page,
+        values=got.shown,
+        errors={**extra, **got.errors},
+        status=422,
+        progress=progress,
     )
     encoded = state.encode_progress(survey.shape, progress)
     if state.fits(encoded):
@@ -853,3 +868,7 @@ def you_said_pdf(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     out = io.BytesIO()
     write_you_said_pdf(rnd, notice, out)
     return document(out.getvalue(), PDF_MIME, download_name(rnd.name, "you-said-we-did", "pdf"))
+
+
+# The offline routes share this blueprint and its error pages (issue 18).
+from app.respond import offline_views as _offline_views  # noqa: E402, F401

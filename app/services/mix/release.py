@@ -42,7 +42,7 @@ from app.models import (
 from app.services.mix.inbox import Sealed
 from app.services.mix.keys import Openers, secrets
 from app.services.responding.drafts import insert_for_dialect
-from app.services.responding.window import Window, round_window
+from app.services.responding.window import still_accepting
 
 log = logging.getLogger("chorus.mix")
 
@@ -95,12 +95,16 @@ def round_today(round_id: uuid.UUID) -> date:
 
 def accepting(round_id: uuid.UUID, on: date | None = None) -> tuple[bool, int]:
     """Whether the round still takes answers (on `on`, else today in its organisation's time
-    zone), and its threshold k."""
+    zone), and its threshold k.
+
+    A round past its closing day still takes answers made before the close (queued on a
+    device) until its grace period ends or its coordinator closes it, so its remainder is
+    released, and its results final, only then (issue 18)."""
     row = db.session.execute(
         select(
             FeedbackRound.status,
-            FeedbackRound.opens_on,
             FeedbackRound.closes_on,
+            FeedbackRound.grace_days,
             FeedbackRound.threshold,
             Organisation.time_zone,
         )
@@ -108,8 +112,7 @@ def accepting(round_id: uuid.UUID, on: date | None = None) -> tuple[bool, int]:
         .where(FeedbackRound.id == round_id)
     ).one()
     day = on if on is not None else today(row.time_zone)
-    window = round_window(row.status, row.opens_on, row.closes_on, day)
-    return window != Window.CLOSED, int(row.threshold)
+    return still_accepting(row.status, row.closes_on, int(row.grace_days), day), int(row.threshold)
 
 
 def _claim(round_id: uuid.UUID) -> list[Any]:
