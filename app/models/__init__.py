@@ -34,6 +34,7 @@ from app.models.invitations import (
     MessageStatus,
     OutboxMessage,
 )
+from app.models.kiosks import Kiosk
 from app.models.reports import RoundNotice
 from app.models.responses import (
     Answer,
@@ -85,6 +86,7 @@ __all__ = [
     "InvitationStatus",
     "ItemOrigin",
     "Judgement",
+    "Kiosk",
     "JudgementChange",
     "JudgementScope",
     "LanguageCount",

@@ -39,7 +39,7 @@ from app.rendering import render_page
 from app.respond import state
 from app.respond.fragments import cached_questions
 from app.respond.state import SessionEntry
-from app.services import abuse, round_notices
+from app.services import abuse, kiosks, round_notices
 from app.services.documents.report_pdf import PDF_MIME
 from app.services.documents.self_evaluation import organisation_name
 from app.services.documents.you_said import write_you_said_pdf
@@ -279,12 +279,51 @@ def _answering(questionnaire_id: uuid.UUID) -> tuple[SessionEntry, Survey]:
     if entry.done:
         raise Halt(redirect(url_for("respond.thanks", questionnaire_id=questionnaire_id), 303))
     survey = _survey(questionnaire_id)
+    if entry.channel == Channel.KIOSK:
+        _this_kiosk(survey)
     refusal = _open_refusal(survey) or (
         _already_answered_here(survey) if _answered_here(entry) else None
     )
     if refusal:
         raise Halt(refused(refusal, survey))
     return entry, survey
+
+
+def _this_kiosk(survey: Survey | None) -> None:
+    """A kiosk's every request: still paired and not revoked, else its own page (the tablet's
+    script sends what it queued, then wipes it: app/static/js/kiosk.js)."""
+    try:
+        kiosks.device_kiosk(request.cookies.get(kiosks.DEVICE_COOKIE))
+    except kiosks.KioskProblem as problem_:
+        state.forget_entry()
+        response = kiosk_problem(problem_, survey)
+        state.clear_progress(response)
+        raise Halt(response) from None
+
+
+KIOSK_PROBLEMS = {
+    "revoked": (
+        N_("This kiosk has been switched off"),
+        N_(
+            "The people running this survey have stopped this tablet taking answers. Answers "
+            "already given on it are sent, then removed from the tablet."
+        ),
+        N_("If you would like to answer, please ask someone running the event."),
+    ),
+    "unpaired": (
+        N_("This tablet is not set up as a kiosk"),
+        N_("Only a tablet paired with a code from the people running the survey can be a kiosk."),
+        N_("If you would like to answer, please ask someone running the event."),
+    ),
+}
+
+
+def kiosk_problem(problem_: kiosks.KioskProblem, survey: Survey | None = None) -> Response:
+    title, message, advice = KIOSK_PROBLEMS.get(problem_.code, KIOSK_PROBLEMS["unpaired"])
+    response = problem(problem_.status, title, message, advice, survey)
+    if problem_.code == "revoked":
+        response.headers["X-Chorus-Kiosk"] = "revoked"
+    return response
 
 
 def _open_refusal(survey: Survey) -> Refusal | None:
@@ -384,6 +423,8 @@ def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         title=_("%(audience)s survey", audience=_(survey.shape.audience_label)),
         choices=[i18n.LANGUAGES[code] for code in survey.languages],
         entry=entry,
+        kiosk=entry.channel == Channel.KIOSK,
+        sent=entry.channel == Channel.KIOSK and request.args.get("sent") == "1",
         started=bool(progress and (progress.answers or progress.texts or progress.role)),
         answered=progress.answered_count() if progress else 0,
     )
@@ -400,6 +441,8 @@ def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         if entry.token:
             delete_draft(_secret(), entry.token)
             db.session.commit()
+    if progress is None and entry.channel == Channel.KIOSK:
+        state.remember_kiosk_start(kiosks.start_stamp(questionnaire_id))
     progress = progress or Progress.new(questionnaire_id)
     target = progress.first_incomplete_page(survey.shape) or survey.shape.last_page
     return _redirect_with(_page_url(survey, target), survey, progress)
@@ -468,6 +511,7 @@ def _render_page(
         ),
         "honeypot": abuse.HONEYPOT_FIELD,
         "stamp_field": abuse.STAMP_FIELD,
+        "kiosk": entry.channel == Channel.KIOSK,
     }
     return render_page(
         "respond/page.html",
@@ -488,7 +532,7 @@ def _render_page(
     abuse.page_rate_limit,
     key_func=abuse.client_key,
     methods=["POST"],
-    exempt_when=abuse.only_moving,
+    exempt_when=lambda: abuse.only_moving() or kiosks.is_kiosk(),
 )
 @public
 def page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
@@ -496,7 +540,8 @@ def page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
 
 
 @bp.post("/q/<uuid:questionnaire_id>/send")
-@limiter.limit(abuse.send_rate_limit, key_func=abuse.client_key)
+@limiter.limit(abuse.send_rate_limit, key_func=abuse.client_key, exempt_when=kiosks.is_kiosk)
+@limiter.limit(kiosks.send_rate_limit, key_func=kiosks.limit_key, exempt_when=kiosks.not_kiosk)
 @public
 def send(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     return _page(questionnaire_id, None, final=True)
@@ -582,6 +627,15 @@ def _post(
         return _rerender(survey, entry, page, progress, got, {})
     if not final:
         return _move_to(survey, entry, page.number + 1, progress)
+    if entry.channel == Channel.KIOSK and kiosks.too_quick(
+        state.kiosk_start(), shape.questionnaire_id, len(shape.items)
+    ):
+        quick = {
+            "_quick": _(
+                "That was very quick. Please check your answers, then press the button again."
+            )
+        }
+        return _rerender(survey, entry, page, progress, got, quick)
     return _submit(survey, entry, progress)
 
 
@@ -661,6 +715,13 @@ def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response
         secret=_secret(),
         on=today(),
     )
+    if result.thanked and entry.channel == Channel.KIOSK:
+        # The next person starts from the welcome page, with nothing of this one kept.
+        db.session.commit()
+        state.forget_kiosk_start()
+        response = redirect(_to("respond.welcome", survey, sent="1"), 303)
+        state.clear_progress(response)
+        return response
     if result.thanked:
         db.session.commit()
         state.mark_done(entry)
@@ -851,3 +912,9 @@ def you_said_pdf(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     out = io.BytesIO()
     write_you_said_pdf(rnd, notice, out)
     return document(out.getvalue(), PDF_MIME, download_name(rnd.name, "you-said-we-did", "pdf"))
+
+
+# Kiosk pairing and entry (issue 18) add their routes to this blueprint.
+from app.respond import kiosk_views  # noqa: E402
+
+__all__ = ["bp", "kiosk_views"]

@@ -31,6 +31,7 @@ from app.services.responding.entry import (
     MAX_TOKEN_LENGTH,
     Entry,
     enter_by_code,
+    enter_kiosk,
     enter_by_token,
 )
 from app.services.responding.page_form import (
@@ -81,6 +82,7 @@ __all__ = [
     "delete_draft",
     "discard_drafts",
     "enter_by_code",
+    "enter_kiosk",
     "enter_by_token",
     "errors_for_progress",
     "insert_for_dialect",

@@ -93,14 +93,13 @@ def enter_by_token(token: str, on: date) -> Entry:
     return _entry_if_open(rnd, invitation.audience, Channel.EMAIL, token, on)
 
 
-def enter_by_code(code: str, on: date) -> Entry:
-    """The entry an open link (or its QR code) gives. Codes are typed from posters: any case."""
-    code = code.strip().lower()
-    if not code or len(code) > MAX_CODE_LENGTH:
-        raise unknown_link()
-    link = db.session.execute(select(OpenLink).where(OpenLink.code == code)).scalar_one_or_none()
-    if link is None:
-        raise unknown_link()
+def enter_kiosk(link: OpenLink, on: date) -> Entry:
+    """The entry a paired kiosk gives (app/services/kiosks.py checked the tablet): its open
+    link's questionnaire through the kiosk channel, while the link is on and the round open."""
+    return _entry_from_link(link, Channel.KIOSK, on)
+
+
+def _entry_from_link(link: OpenLink, channel: Channel, on: date) -> Entry:
     if not link.active:
         raise Refusal(
             410,
@@ -110,4 +109,15 @@ def enter_by_code(code: str, on: date) -> Entry:
         )
     rnd = db.session.get(FeedbackRound, link.round_id)
     assert rnd is not None
-    return _entry_if_open(rnd, link.audience, Channel.OPEN_LINK, None, on)
+    return _entry_if_open(rnd, link.audience, channel, None, on)
+
+
+def enter_by_code(code: str, on: date) -> Entry:
+    """The entry an open link (or its QR code) gives. Codes are typed from posters: any case."""
+    code = code.strip().lower()
+    if not code or len(code) > MAX_CODE_LENGTH:
+        raise unknown_link()
+    link = db.session.execute(select(OpenLink).where(OpenLink.code == code)).scalar_one_or_none()
+    if link is None:
+        raise unknown_link()
+    return _entry_from_link(link, Channel.OPEN_LINK, on)
