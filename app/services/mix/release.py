@@ -41,7 +41,7 @@ from app.models import (
 from app.services.mix.inbox import Sealed
 from app.services.mix.keys import Openers, secrets
 from app.services.responding.drafts import insert_for_dialect
-from app.services.responding.window import Window, round_window
+from app.services.responding.window import still_accepting
 
 log = logging.getLogger("chorus.mix")
 
@@ -83,17 +83,20 @@ def _lock_counter(round_id: uuid.UUID) -> int | None:
 
 
 def accepting(round_id: uuid.UUID, on: date) -> tuple[bool, int]:
-    """Whether the round still takes answers, and its threshold k."""
+    """Whether the round still takes answers, and its threshold k.
+
+    A round past its closing day still takes answers made before the close (queued on a
+    device) until its grace period ends or its coordinator closes it, so its remainder is
+    released, and its results final, only then (issue 18)."""
     row = db.session.execute(
         select(
             FeedbackRound.status,
-            FeedbackRound.opens_on,
             FeedbackRound.closes_on,
+            FeedbackRound.grace_days,
             FeedbackRound.threshold,
         ).where(FeedbackRound.id == round_id)
     ).one()
-    window = round_window(row.status, row.opens_on, row.closes_on, on)
-    return window != Window.CLOSED, int(row.threshold)
+    return still_accepting(row.status, row.closes_on, int(row.grace_days), on), int(row.threshold)
 
 
 def _claim(round_id: uuid.UUID) -> list[Any]:

@@ -56,7 +56,13 @@ from app.services.responding.shape import (
     build_shape,
 )
 from app.services.responding.survey import Survey, clear_shape_cache, load_survey, survey_from
-from app.services.responding.window import Window, round_window
+from app.services.responding.window import (
+    Window,
+    grace_ends_on,
+    in_grace,
+    round_window,
+    still_accepting,
+)
 
 __all__ = [
     "EASY_PROMPTS",
@@ -85,6 +91,8 @@ __all__ = [
     "enter_kiosk",
     "enter_by_token",
     "errors_for_progress",
+    "grace_ends_on",
+    "in_grace",
     "insert_for_dialect",
     "load_draft",
     "load_survey",
@@ -93,6 +101,7 @@ __all__ = [
     "read_page",
     "round_window",
     "save_draft",
+    "still_accepting",
     "survey_from",
     "today",
     "unknown_link",
