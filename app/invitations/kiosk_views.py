@@ -27,7 +27,7 @@ def _kiosk_or_404(rnd: FeedbackRound, kiosk_id: uuid.UUID) -> Kiosk:
 
 
 def _actor() -> User:
-    user = current_user._get_current_object()  # type: ignore[attr-defined]  # LocalProxy
+    user = current_user._get_current_object()
     assert isinstance(user, User)
     return user
 

@@ -98,10 +98,9 @@ def kiosk_home() -> ResponseReturnValue:
     _kiosk, entry = _kiosk_entry()
     state.forget_entry()
     state.remember_entry(entry)
-    args = {k: "1" for k in ("paired", "sent", "idle") if request.args.get(k) == "1"}
-    response = redirect(
-        url_for("respond.welcome", questionnaire_id=entry.questionnaire_id, **args), 303
-    )
+    target = url_for("respond.welcome", questionnaire_id=entry.questionnaire_id)
+    shown = [f"{k}=1" for k in ("paired", "sent", "idle") if request.args.get(k) == "1"]
+    response = redirect(target + ("?" + "&".join(shown) if shown else ""), 303)
     state.clear_progress(response)
     return response
 

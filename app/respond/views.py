@@ -167,6 +167,25 @@ def _cap_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
             i18n.choose(request.args["lang"])
 
 
+@bp.context_processor
+def _kiosk_context() -> dict[str, Any]:
+    """Kiosk pages load kiosk.js (idle timeout, history, the encrypted offline queue)."""
+    entry = state.current_entry()
+    revoked = bool(g.get("kiosk_revoked"))
+    if not revoked and (entry is None or entry.channel != Channel.KIOSK):
+        return {"kiosk_mode": None}
+    return {
+        "kiosk_mode": {
+            "revoked": revoked,
+            "home": url_for("respond.kiosk_home"),
+            "offline": url_for("respond.kiosk_offline"),
+            "idle": int(current_app.config.get("KIOSK_IDLE_SECONDS", kiosks.IDLE_SECONDS)),
+            "warn": int(current_app.config.get("KIOSK_WARN_SECONDS", kiosks.WARN_SECONDS)),
+            "pool": kiosks.grant_pool(),
+        }
+    }
+
+
 @bp.after_request
 def _private(response: Response) -> Response:
     # Answers are personal: never cached, and a browser's Back re-asks the server (which
@@ -174,6 +193,7 @@ def _private(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     if htmx and response.status_code >= 400:
         response.headers["HX-Push-Url"] = "false"
+        response.headers["HX-Replace-Url"] = "false"
     return response
 
 
@@ -320,9 +340,9 @@ KIOSK_PROBLEMS = {
 
 def kiosk_problem(problem_: kiosks.KioskProblem, survey: Survey | None = None) -> Response:
     title, message, advice = KIOSK_PROBLEMS.get(problem_.code, KIOSK_PROBLEMS["unpaired"])
+    # A revoked tablet's script sends what it queued before, then wipes its storage.
+    g.kiosk_revoked = problem_.code == "revoked"
     response = problem(problem_.status, title, message, advice, survey)
-    if problem_.code == "revoked":
-        response.headers["X-Chorus-Kiosk"] = "revoked"
     return response
 
 
@@ -415,7 +435,12 @@ def enter_open_link(code: str) -> ResponseReturnValue:
 @public
 def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     entry, survey = _answering(questionnaire_id)
-    progress = state.read_progress(survey.shape)
+    return _welcome(survey, entry, state.read_progress(survey.shape))
+
+
+def _welcome(
+    survey: Survey, entry: SessionEntry, progress: Progress | None, *, sent: bool = False
+) -> Response:
     return render_page(
         "respond/welcome.html",
         block=BLOCK,
@@ -424,7 +449,7 @@ def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         choices=[i18n.LANGUAGES[code] for code in survey.languages],
         entry=entry,
         kiosk=entry.channel == Channel.KIOSK,
-        sent=entry.channel == Channel.KIOSK and request.args.get("sent") == "1",
+        sent=entry.channel == Channel.KIOSK and (sent or request.args.get("sent") == "1"),
         started=bool(progress and (progress.answers or progress.texts or progress.role)),
         answered=progress.answered_count() if progress else 0,
     )
@@ -445,6 +470,8 @@ def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         state.remember_kiosk_start(kiosks.start_stamp(questionnaire_id))
     progress = progress or Progress.new(questionnaire_id)
     target = progress.first_incomplete_page(survey.shape) or survey.shape.last_page
+    if entry.channel == Channel.KIOSK and _swapping():
+        return _move_to(survey, entry, target, progress)  # replaces the kiosk's one entry
     return _redirect_with(_page_url(survey, target), survey, progress)
 
 
@@ -661,7 +688,9 @@ def _move_to(survey: Survey, entry: SessionEntry, number: int, progress: Progres
     page = shape.page(number)
     assert page is not None
     response = _render_page(survey, entry, page, values=values_for(page, progress), errors={})
-    response.headers["HX-Push-Url"] = _page_url(survey, number)
+    # A kiosk replaces its one history entry: Back never walks into an earlier person's pages.
+    kiosk_mode = entry.channel == Channel.KIOSK
+    response.headers["HX-Replace-Url" if kiosk_mode else "HX-Push-Url"] = _page_url(survey, number)
     state.write_progress(
         response, state.encode_progress(shape, progress), survey.closes_on, today()
     )
@@ -719,7 +748,11 @@ def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response
         # The next person starts from the welcome page, with nothing of this one kept.
         db.session.commit()
         state.forget_kiosk_start()
-        response = redirect(_to("respond.welcome", survey, sent="1"), 303)
+        if _swapping():
+            response = _welcome(survey, entry, None, sent=True)
+            response.headers["HX-Replace-Url"] = _to("respond.welcome", survey)
+        else:
+            response = redirect(_to("respond.welcome", survey, sent="1"), 303)
         state.clear_progress(response)
         return response
     if result.thanked:

@@ -29,16 +29,22 @@ import secrets
 import time
 import uuid
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context, request
 from itsdangerous import BadSignature, TimestampSigner, URLSafeSerializer
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import FeedbackRound, Kiosk, OpenLink, User
+from app.i18n import N_
+from app.models import Channel, FeedbackRound, Kiosk, OpenLink, User
 from app.models.base import utcnow
 from app.services import audit
 from app.services.keys import secret_keys
+
+if TYPE_CHECKING:
+    from app.services.offline import Grant
+    from app.services.offline.queued import Answer
 
 PAIRING_MINUTES = 15
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a laptop screen
@@ -52,7 +58,9 @@ SECONDS_PER_QUESTION = 2.0  # a whole questionnaire in less than this a question
 MAX_MINIMUM_SECONDS = 60.0
 SEND_RATE_LIMIT = "60 per hour"  # one person a minute, all day, is a busy stall
 GRANT_POOL = 100  # grants a kiosk holds for working offline
-GRANT_RATE_LIMIT = "30 per hour"  # refills of that pool
+GRANT_RATE_LIMIT = "120 per hour"  # fetches of the offline kit (pages and grants)
+IDLE_SECONDS = 120  # untouched this long, a half-finished questionnaire is about to be cleared
+WARN_SECONDS = 30  # the warning's time to answer "I am still here" (WCAG 2.2.1: at least 20)
 
 
 class KioskProblem(Exception):
@@ -316,6 +324,39 @@ def too_quick(stamp: object, questionnaire_id: uuid.UUID, question_count: int) -
 
 
 GRANT_CLAIM = "k"  # the kiosk's id (hex) in a grant's payload
+
+
+def issue_kiosk_grant(kiosk: Kiosk, questionnaire_id: uuid.UUID, on: date) -> tuple[str, str]:
+    """One grant (and its submission id, hex) for an answer this kiosk takes offline."""
+    from app.services.offline import issue_grant
+
+    submission_id = uuid.uuid4()
+    grant = issue_grant(
+        questionnaire_id=questionnaire_id,
+        round_id=kiosk.round_id,
+        submission_id=submission_id,
+        channel=Channel.KIOSK,
+        on=on,
+        extra={GRANT_CLAIM: kiosk.id.hex},
+    )
+    return grant, submission_id.hex
+
+
+def queued_refusal(grant: Grant) -> Answer | None:
+    """For the queued endpoint (app/services/offline/queued.py): None if this kiosk grant may
+    be stored, else the refusal the tablet shows."""
+    from app.services.offline.queued import Answer
+
+    why = grant_refusal(grant.round_id, grant.extra.get(GRANT_CLAIM), grant.day)
+    if why is None:
+        return None
+    return Answer(
+        403,
+        "kiosk_revoked",
+        N_(
+            "These answers were taken on a kiosk after it was switched off, so they were not saved."
+        ),
+    )
 
 
 def grant_refusal(round_id: uuid.UUID, kiosk_hex: object, grant_day: date) -> str | None:

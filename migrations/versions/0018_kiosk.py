@@ -1,7 +1,7 @@
 """kiosk: shared tablets paired to an open link; "kiosk" becomes a response channel
 
 Revision ID: 0018_kiosk
-Revises: 0017_lang
+Revises: 0018_offline
 
 Existing rows are untouched: no kiosk exists yet, and the channel CHECK only widens.
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_kiosk"
-down_revision = "0017_lang"
+down_revision = "0018_offline"  # merged with branch offline; the lead re-chains
 branch_labels = None
 depends_on = None
 

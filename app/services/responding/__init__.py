@@ -31,8 +31,8 @@ from app.services.responding.entry import (
     MAX_TOKEN_LENGTH,
     Entry,
     enter_by_code,
-    enter_kiosk,
     enter_by_token,
+    enter_kiosk,
 )
 from app.services.responding.page_form import (
     FormLike,
@@ -88,8 +88,8 @@ __all__ = [
     "delete_draft",
     "discard_drafts",
     "enter_by_code",
-    "enter_kiosk",
     "enter_by_token",
+    "enter_kiosk",
     "errors_for_progress",
     "grace_ends_on",
     "in_grace",
