@@ -78,7 +78,14 @@ bp = Blueprint("respond", __name__)
 bp.add_app_template_global(cached_questions)
 
 # The respondent requests a limit counts: entries and sends (and page POSTs that save).
-_COUNTED = frozenset({"respond.enter_invitation", "respond.enter_open_link", "respond.send"})
+_COUNTED = frozenset(
+    {
+        "respond.enter_invitation",
+        "respond.enter_open_link",
+        "respond.send",
+        "respond.kiosk_offline",  # hands out grants: counted per kiosk
+    }
+)
 _MOVING = frozenset({"respond.page", "respond.start"})
 
 
