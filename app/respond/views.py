@@ -38,6 +38,8 @@ from app.models import Channel, FeedbackRound, Organisation, Questionnaire, Roun
 from app.rendering import render_page
 from app.respond import state
 from app.respond.fragments import cached_questions
+from app.respond.offline import offline_form
+from app.respond.offline import scripts as offline_scripts
 from app.respond.state import SessionEntry
 from app.services import abuse, kiosks, round_notices
 from app.services.documents.report_pdf import PDF_MIME
@@ -76,6 +78,7 @@ from surveys.scales import DONT_KNOW
 bp = Blueprint("respond", __name__)
 # The preview (a rounds page) calls the same macros, so the global is the whole app's.
 bp.add_app_template_global(cached_questions)
+bp.add_app_template_global(offline_scripts, "offline_scripts")
 
 # The respondent requests a limit counts: entries and sends (and page POSTs that save).
 _COUNTED = frozenset(
@@ -525,6 +528,7 @@ def _render_page(
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
+    progress: Progress | None = None,
 ) -> Response:
     shape = survey.shape
     last = page.number == shape.last_page
@@ -535,6 +539,7 @@ def _render_page(
         last=shape.last_page,
         heading=page_heading(page, shape),
     )
+    kiosk_mode = entry.channel == Channel.KIOSK
     form = {
         "action": _to("respond.send", survey) if last else _page_url(survey, page.number),
         "can_save": entry.channel == Channel.EMAIL,
@@ -545,7 +550,9 @@ def _render_page(
         ),
         "honeypot": abuse.HONEYPOT_FIELD,
         "stamp_field": abuse.STAMP_FIELD,
-        "kiosk": entry.channel == Channel.KIOSK,
+        "kiosk": kiosk_mode,
+        # A kiosk keeps nothing readable on the device: its own script (kiosk.js) works offline.
+        "offline": None if kiosk_mode else offline_form(survey, entry, progress),
     }
     return render_page(
         "respond/page.html",
@@ -596,7 +603,9 @@ def _page(questionnaire_id: uuid.UUID, number: int | None, *, final: bool) -> Re
         first = progress.first_incomplete_page(shape)
         if first is not None and page.number > first:
             return redirect(_page_url(survey, first), 303)
-        return _render_page(survey, entry, page, values=values_for(page, progress), errors={})
+        return _render_page(
+            survey, entry, page, values=values_for(page, progress), errors={}, progress=progress
+        )
     return _post(survey, entry, page, progress or Progress.new(questionnaire_id), final)
 
 
@@ -694,7 +703,9 @@ def _move_to(survey: Survey, entry: SessionEntry, number: int, progress: Progres
         number = first  # as the GET would redirect: pages cannot be skipped
     page = shape.page(number)
     assert page is not None
-    response = _render_page(survey, entry, page, values=values_for(page, progress), errors={})
+    response = _render_page(
+        survey, entry, page, values=values_for(page, progress), errors={}, progress=progress
+    )
     # A kiosk replaces its one history entry: Back never walks into an earlier person's pages.
     kiosk_mode = entry.channel == Channel.KIOSK
     response.headers["HX-Replace-Url" if kiosk_mode else "HX-Push-Url"] = _page_url(survey, number)
@@ -734,7 +745,13 @@ def _rerender(
     extra: dict[str, str],
 ) -> Response:
     response = _render_page(
-        survey, entry, page, values=got.shown, errors={**extra, **got.errors}, status=422
+        survey,
+        entry,
+        page,
+        values=got.shown,
+        errors={**extra, **got.errors},
+        status=422,
+        progress=progress,
     )
     encoded = state.encode_progress(survey.shape, progress)
     if state.fits(encoded):
@@ -954,7 +971,9 @@ def you_said_pdf(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     return document(out.getvalue(), PDF_MIME, download_name(rnd.name, "you-said-we-did", "pdf"))
 
 
-# Kiosk pairing and entry (issue 18) add their routes to this blueprint.
+# The offline routes and kiosk pairing and entry (issue 18) share this blueprint and its error
+# pages.
 from app.respond import kiosk_views  # noqa: E402
+from app.respond import offline_views as _offline_views  # noqa: E402, F401
 
 __all__ = ["bp", "kiosk_views"]

@@ -31,6 +31,7 @@ from app.models import (
     RoundStatus,
 )
 from app.models.base import utcnow
+from app.services.responding.window import grace_ends_on, in_grace
 from app.services.rounds import RoundError
 from app.services.rounds import _copy_questionnaire as copy_questionnaire
 
@@ -64,8 +65,17 @@ def round_state(rnd: FeedbackRound, today: date) -> RoundState:
 
 
 def awaiting_close(rnd: FeedbackRound, today: date) -> bool:
-    """Live, past its closing day, not yet closed: results are not final until it is."""
+    """Live, past its closing day, not yet closed: results are not final until it is (nor
+    while its grace period runs, `grace_until`)."""
     return rnd.status == RoundStatus.LIVE and today > rnd.closes_on
+
+
+def grace_until(rnd: FeedbackRound, today: date) -> date | None:
+    """Past its closing day but inside its grace period (issue 18): the last day answers made
+    before the close may still arrive from a device's queue. None otherwise."""
+    if rnd.archived_at is None and in_grace(rnd.status, rnd.closes_on, rnd.grace_days, today):
+        return grace_ends_on(rnd.closes_on, rnd.grace_days)
+    return None
 
 
 def send_at(opens_on: date, today: date) -> datetime | None:

@@ -36,6 +36,16 @@
     if (target) { target.focus(); }
   }
   d.addEventListener("DOMContentLoaded", function () { enhance(d, false); });
+  // Answering offline (issue 18): its scripts come only after the page is shown.
+  window.addEventListener("load", function () {
+    var el = d.querySelector("[data-offline-js]"), js = el && el.getAttribute("data-offline-js");
+    if (!js || !window.indexedDB || !("serviceWorker" in navigator)) { return; }
+    js.split(" ").forEach(function (src) {  // the store, then the page's script
+      var s = d.createElement("script");
+      s.src = src; s.async = false;
+      d.head.appendChild(s);
+    });
+  });
   d.addEventListener("htmx:afterSettle", function () {
     var s = d.getElementById("survey");
     if (!s) { return; }

@@ -164,9 +164,12 @@ def test_a_revoked_kiosk_is_refused_with_a_clear_page(
     )
     assert response.status_code == 303 and kiosk_row(app).revoked
     with app.app_context():
-        assert db.session.execute(
-            select(func.count()).where(AuditEntry.action == "kiosk.revoked")
-        ).scalar_one() == 1
+        assert (
+            db.session.execute(
+                select(func.count()).where(AuditEntry.action == "kiosk.revoked")
+            ).scalar_one()
+            == 1
+        )
     page = tablet.get(tablet.form_action().replace("/send", "/page/1"))
     assert page.status_code == 410
     assert "This kiosk has been switched off" in tablet.text

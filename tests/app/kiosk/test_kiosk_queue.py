@@ -15,7 +15,7 @@ from app.services import kiosks
 from app.services.offline import Body, issue_grant, read_grant, take
 from app.services.responding import load_survey, today
 from tests.app.kiosk.conftest import Event, create_kiosk, kiosk_row, pair
-from tests.app.respond.helpers import Browser, launch_round, add_open_link
+from tests.app.respond.helpers import Browser, add_open_link, launch_round
 from tests.support import release_all
 
 
@@ -67,7 +67,7 @@ def test_the_offline_kit_holds_blank_pages_and_kiosk_grants(
     kit = _kit(tablet, 5)
     assert kit["q"] == event.questionnaire_id.hex
     assert kit["queue"] == f"/q/{event.questionnaire_id}/queued"
-    assert len(kit["pages"]) >= 2 and all('data-kiosk-form' in p["html"] for p in kit["pages"])
+    assert len(kit["pages"]) >= 2 and all("data-kiosk-form" in p["html"] for p in kit["pages"])
     assert not any("checked" in p["html"] for p in kit["pages"])  # blank, the same for all
     assert len({g["submission_id"] for g in kit["grants"]}) == 5
     kiosk = kiosk_row(app)

@@ -1,0 +1,102 @@
+"""Routes for answering offline (issue 18): the queued submission, blank pages, the worker.
+
+- POST /q/<id>/queued: a submission that waited on the device (JSON). The grant is the
+  credential, not a cookie, so it is CSRF-exempt; a JSON body cannot be sent from another site
+  without a CORS preflight, which this app never answers. See /work/notes/offline-contract.md
+  and app/services/offline/.
+- GET /q/<id>/offline/page/<n>: page n as first shown, with no answers, for the service worker
+  to keep so the questionnaire can go on without a signal (the answers stay in the browser).
+- GET /q/offline-sw.js: the service worker (scope /q/), with the store script's current name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from flask import abort, current_app, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import refresh  # type: ignore[import-untyped]  # as app/i18n.py imports it
+
+from app import i18n
+from app.extensions import csrf, limiter
+from app.i18n import _
+from app.models import Channel
+from app.respond import state
+from app.respond.views import _answering, _render_page, bp
+from app.services import abuse, kiosks
+from app.services.offline import read_body, take
+from app.services.offline.queued import BAD_REQUEST, OTHER_SURVEY, Answer
+from app.services.responding import load_survey, today
+from app.tenancy import public
+
+_SW_SOURCE = Path(__file__).resolve().parent.parent / "static" / "js" / "offline-sw.js"
+
+
+def _reply(answer: Answer) -> ResponseReturnValue:
+    body: dict[str, object] = {"status": answer.code, "message": _(answer.message)}
+    if answer.page is not None:
+        body["page"] = answer.page
+    return jsonify(body), answer.status
+
+
+def _speak(survey_languages: tuple[str, ...], wanted: str | None) -> None:
+    """The language the answers were written in (sent along; counted at release, never kept)."""
+    if wanted in survey_languages:
+        g.chorus_lang = wanted
+        refresh()
+    else:
+        i18n.speak(survey_languages)
+
+
+@bp.post("/q/<uuid:questionnaire_id>/queued")
+@csrf.exempt
+@limiter.limit(abuse.send_rate_limit, key_func=abuse.client_key, exempt_when=kiosks.is_kiosk)
+@public
+def queued(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    if not request.is_json:
+        return jsonify({"status": "bad_request", "message": _("Send the answers as JSON.")}), 415
+    survey = load_survey(questionnaire_id)
+    if survey is None:
+        return _reply(OTHER_SURVEY)
+    body = read_body(request.get_json(silent=True))
+    if body is None:
+        i18n.speak(survey.languages)
+        return _reply(BAD_REQUEST)
+    _speak(survey.languages, body.language)
+    answer = take(questionnaire_id, body, on=today())
+    response = current_app.make_response(_reply(answer))
+    if answer.stored:
+        # Nothing of the answers stays in this browser's cookie; its session (if it sent one
+        # for this questionnaire) now shows the thank-you page. Nothing here needs either.
+        state.clear_progress(response)
+        entry = state.current_entry()
+        if (
+            entry is not None
+            and entry.questionnaire_id == questionnaire_id
+            and not entry.done
+            and entry.channel != Channel.KIOSK  # a kiosk's next person starts afresh
+        ):
+            state.mark_done(entry)
+    return response
+
+
+@bp.get("/q/<uuid:questionnaire_id>/offline/page/<int:number>")
+@public
+def blank_page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
+    entry, survey = _answering(questionnaire_id)
+    page = survey.shape.page(number)
+    if page is None:
+        abort(404)
+    return _render_page(survey, entry, page, values={}, errors={})
+
+
+@bp.get("/q/offline-sw.js")
+@public
+def service_worker() -> ResponseReturnValue:
+    source = _SW_SOURCE.read_text(encoding="utf-8").replace(
+        "__STORE__", url_for("static", filename="js/offline-store.js")
+    )
+    response = current_app.response_class(source, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/q/"
+    return response
