@@ -319,6 +319,10 @@
     noteWelcome();
     watch();
     return getKit();
-  }).then(flush);
+  }).then(function () {
+    // For people running the event (and tests): ready to work offline once the kit is here.
+    if (kit) { body.setAttribute("data-kiosk-ready", "1"); }
+    return flush();
+  });
   setInterval(flush, 30000);
 })();
