@@ -4,15 +4,17 @@
   credential, not a cookie, so it is CSRF-exempt; a JSON body cannot be sent from another site
   without a CORS preflight, which this app never answers. See /work/notes/offline-contract.md
   and app/services/offline/.
-- GET /q/<id>/offline/page/<n>: page n as first shown, with no answers, for the service worker
+- GET /q/<id>/offline/page/<n>: page n as first shown, with no answers; /q/<id>/offline/pages:
+  all of them in one JSON body (compressed together: far fewer bytes), for the service worker
   to keep so the questionnaire can go on without a signal (the answers stay in the browser).
-- GET /q/offline-sw.js: the service worker (scope /q/), with the store script's current name.
+- GET /q/offline-sw.js: the service worker (scope /q/): it imports the store and its own work
+  (static/js/offline-worker.js) under their current fingerprinted names, so a deploy updates it.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from pathlib import Path
 
 from flask import abort, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
@@ -29,8 +31,6 @@ from app.services.offline import read_body, take
 from app.services.offline.queued import BAD_REQUEST, OTHER_SURVEY, Answer
 from app.services.responding import load_survey, today
 from app.tenancy import public
-
-_SW_SOURCE = Path(__file__).resolve().parent.parent / "static" / "js" / "offline-sw.js"
 
 
 def _reply(answer: Answer) -> ResponseReturnValue:
@@ -78,6 +78,15 @@ def queued(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
             and entry.channel != Channel.KIOSK  # a kiosk's next person starts afresh
         ):
             state.mark_done(entry)
+            if entry.channel == Channel.OPEN_LINK:  # one answer per device, as after a Send
+                response.set_cookie(
+                    abuse.DONE_COOKIE,
+                    abuse.with_answered(request.cookies.get(abuse.DONE_COOKIE), questionnaire_id),
+                    max_age=abuse.DONE_MAX_AGE,
+                    httponly=True,
+                    secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+                    samesite="Lax",
+                )
     return response
 
 
@@ -91,12 +100,27 @@ def blank_page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
     return _render_page(survey, entry, page, values={}, errors={})
 
 
+@bp.get("/q/<uuid:questionnaire_id>/offline/pages")
+@public
+def blank_pages(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    entry, survey = _answering(questionnaire_id)
+    pages = {
+        str(page.number): _render_page(survey, entry, page, values={}, errors={}).get_data(
+            as_text=True
+        )
+        for page in survey.shape.pages
+    }
+    return jsonify({"pages": pages})
+
+
 @bp.get("/q/offline-sw.js")
 @public
 def service_worker() -> ResponseReturnValue:
-    source = _SW_SOURCE.read_text(encoding="utf-8").replace(
-        "__STORE__", url_for("static", filename="js/offline-store.js")
+    names = ", ".join(
+        json.dumps(url_for("static", filename=f"js/{n}.js"))
+        for n in ("offline-store", "offline-worker")
     )
+    source = f"// Chorus: answering offline (issue 18)\nimportScripts({names});\n"
     response = current_app.response_class(source, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/q/"
     return response

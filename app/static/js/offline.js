@@ -81,14 +81,23 @@
     return S.put("answers", rec.q, rec);
   }
   function go(n) {
+    if (n < 1) { return; }  // the welcome page needs the network
     save().then(function () {
-      location.href = n < 1 ? rec.base : rec.base + "/page/" + n;
+      // "?offline": the service worker answers from the copy it kept, network or not.
+      location.href = rec.base + "/page/" + n + "?offline=1";
     });
   }
 
   // Taken before HTMX sees it: offline, the pages kept on the device carry on.
   d.addEventListener("submit", function (e) {
-    if (!rec || e.target !== form) { return; }
+    var f = e.target;
+    if (!rec || !f.getAttribute || f.getAttribute("data-offline-q") !== rec.q) { return; }
+    if (f !== form) {  // a page HTMX has just swapped in, before setUp has run for it
+      form = f;
+      if (f.getAttribute("data-offline-sid")) {
+        rec.sid = f.getAttribute("data-offline-sid"); rec.grant = f.getAttribute("data-offline-grant");
+      }
+    }
     var nav = e.submitter ? e.submitter.value : "next", n = +form.getAttribute("data-offline-page");
     var away = !navigator.onLine || rec.offline;
     if (nav === "send") {
@@ -167,7 +176,7 @@
       }).then(function () { d.documentElement.setAttribute("data-offline-ready", rec.q); });
     }).then(flush);
   }
-  d.addEventListener("htmx:afterSettle", function () { setUp(); });
+  d.addEventListener("htmx:afterSettle", start);
   self.addEventListener("online", flush);
   start();
 })();

@@ -254,6 +254,24 @@ def test_an_open_link_grant_queues_too(
     assert _stored(app) == (1, 1)
 
 
+def test_an_open_link_phone_that_queued_cannot_answer_again(
+    app: Flask, launched: Launched, phone: Browser, patient: None
+) -> None:
+    from tests.app.respond.helpers import add_open_link
+
+    code = add_open_link(app, launched.round_id)
+    phone.enter(f"/o/{code}")
+    phone.start()
+    answers = _walk(phone)
+    grant, sid = _grant(phone)
+    qid = launched.questionnaires["parents"]
+    body = {"grant": grant, "submission_id": sid, "answers": answers}
+    assert _queue(phone.client, qid, body).status_code == 201  # sent with the phone's cookies
+    again = phone.enter(f"/o/{code}")
+    assert again.status_code == 409
+    assert "You have already answered on this device" in phone.text
+
+
 # -- the grace period -----------------------------------------------------------------------------
 
 
@@ -433,6 +451,9 @@ def test_the_kept_copy_of_a_page_holds_no_answers(
     assert 'data-offline-q="' in phone.html and "data-offline-grant" not in phone.html
     assert body["submission_id"] not in phone.html
     assert phone.get(f"/q/{qid}/offline/page/99").status_code == 404
+    every = phone.client.get(f"/q/{qid}/offline/pages").get_json()["pages"]
+    assert sorted(every) == ["1", "2", "3"]
+    assert all(" checked" not in html and "data-offline-q" in html for html in every.values())
 
 
 def test_the_kept_copy_needs_the_link_first(
@@ -447,5 +468,8 @@ def test_the_service_worker_is_served_for_the_questionnaire_pages(client: FlaskC
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     text = response.get_data(as_text=True)
-    assert "__STORE__" not in text
-    assert re.search(r'importScripts\("/static/js/offline-store\.[0-9a-f]{12}\.js"\)', text)
+    assert re.search(
+        r'importScripts\("/static/js/offline-store\.[0-9a-f]{12}\.js", '
+        r'"/static/js/offline-worker\.[0-9a-f]{12}\.js"\)',
+        text,
+    )

@@ -1,8 +1,8 @@
-// Answering offline (issue 18): the service worker, served at /q/offline-sw.js (scope /q/).
+// Answering offline (issue 18): the service worker's work. /q/offline-sw.js (scope /q/)
+// imports offline-store.js and this file under their current fingerprinted names.
 // Keeps, per questionnaire, its pages as first shown (no answers: those stay in IndexedDB)
 // and the page's assets; answers a page the network cannot reach from that copy; and sends
 // waiting submissions when Background Sync says the device is online again.
-importScripts("__STORE__");
 var PREFIX = "chorus-q-";
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (e) { e.waitUntil(self.clients.claim()); });
@@ -12,13 +12,19 @@ function keep(m) {
     var work = m.assets.map(function (url) {
       return cache.match(url).then(function (hit) { return hit || cache.add(url); });
     });
-    for (var n = 1; n <= m.pages; n++) {
-      work.push((function (n) {
-        return fetch(m.base + "/offline/page/" + n, { credentials: "same-origin" }).then(function (res) {
-          if (res.ok) { return cache.put(m.base + "/page/" + n, res); }
-        });
-      })(n));
-    }
+    // Every page in one compressed request, each kept under its own address.
+    work.push(cache.match(m.base + "/page/" + m.pages).then(function (hit) {
+      if (hit) { return; }
+      return fetch(m.base + "/offline/pages", { credentials: "same-origin" }).then(function (res) {
+        return res.ok ? res.json() : { pages: {} };
+      }).then(function (body) {
+        return Promise.all(Object.keys(body.pages).map(function (n) {
+          return cache.put(m.base + "/page/" + n, new Response(body.pages[n], {
+            headers: { "Content-Type": "text/html; charset=utf-8" }
+          }));
+        }));
+      });
+    }));
     return Promise.all(work);
   });
 }
@@ -43,7 +49,9 @@ function fromCache(request) {
 self.addEventListener("fetch", function (e) {
   var r = e.request, url = new URL(r.url);
   if (r.method !== "GET" || url.origin !== self.location.origin) { return; }
-  if (r.mode === "navigate" && url.pathname.indexOf("/q/") === 0) {
+  if (r.mode === "navigate" && url.searchParams.has("offline")) {
+    e.respondWith(fromCache(r).then(function (hit) { return hit.type === "error" ? fetch(r) : hit; }));
+  } else if (r.mode === "navigate" && url.pathname.indexOf("/q/") === 0) {
     e.respondWith(fetch(r).catch(function () { return fromCache(r); }));
   } else if (url.pathname.indexOf("/static/") === 0) {
     // Fingerprinted names never change: the kept copy is the right one.
