@@ -22,7 +22,14 @@ from app.services.accounts import create_user
 from app.services.responding import today
 from tests.app.respond.helpers import add_open_link, launch_round
 from tests.browser.journey import answer_questions, answer_role, next_button, press
-from tests.browser.support import PASSWORD, LiveServer, Shots, phone_context
+from tests.browser.support import (
+    PASSWORD,
+    LiveServer,
+    Shots,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    phone_context,
+)
 from tests.support import release_all
 
 SECRET_WORDS = "Person one wrote this about the stall"
@@ -82,8 +89,10 @@ def _org_name(rnd: FeedbackRound) -> str:
     return org.name
 
 
-def _pair(page: Page, server: LiveServer, code: str) -> None:
+def _pair(page: Page, server: LiveServer, code: str, audit: bool = False) -> None:
     page.goto(server.url + "/kiosk/pair")
+    if audit:
+        assert_accessible(page)
     page.get_by_label("Pairing code").fill(code)
     page.get_by_role("button", name="Pair this tablet").click()
     expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()
@@ -137,12 +146,20 @@ def test_three_people_in_a_row_see_nothing_of_each_other(
     code, _kiosk_id = _pairing_code(live_app, event, "Gala day tablet 1")
     page = tablet.new_page()
     shots = Shots("kiosk-three-people")
-    _pair(page, live_server, code)
+    page.goto(live_server.url + "/kiosk/pair")
+    page.get_by_label("Pairing code").fill("WRON-GCOD")
+    page.get_by_role("button", name="Pair this tablet").click()
+    expect(page.get_by_role("alert")).to_contain_text("not right")
+    assert_accessible(page)
+    _pair(page, live_server, code, audit=True)
     shots(page, "paired")
     for n, answer in enumerate(("Strongly agree", "Disagree", "Agree")):
         _one_person(page, answer, SECRET_WORDS if n == 0 else "")
         expect(page.locator("#kiosk-sent")).to_contain_text("your answers have been sent")
         shots(page, f"person {n + 1} sent")
+        if n == 0:
+            assert_accessible(page)
+            assert_no_horizontal_scroll(page)
         # The next person presses Back: nothing of the last one comes back.
         page.go_back()
         page.wait_for_load_state("domcontentloaded")
@@ -176,6 +193,7 @@ def test_the_idle_warning_lets_the_person_carry_on(
         count = int(page.locator("#kiosk-idle-count").inner_text())
         assert count >= 19  # at least 20 seconds to answer (WCAG 2.2.1), counting down
         assert page.evaluate("document.activeElement.id") == "kiosk-idle-stay"
+        assert_accessible(page)
         page.get_by_role("button", name="I am still here: carry on").click()
         expect(dialog).to_be_hidden()
         assert page.locator("input:checked").count() > 0  # nothing was cleared
@@ -245,6 +263,7 @@ def test_a_revoked_kiosk_is_refused_with_a_clear_page(
     page.get_by_role("button", name=next_button(page)).click()
     expect(page.get_by_role("heading", name="This kiosk has been switched off")).to_be_visible()
     Shots("kiosk-revoked")(page, "revoked")
+    assert_accessible(page)
     page.goto(live_server.url + "/kiosk")
     expect(page.get_by_role("heading", name="This kiosk has been switched off")).to_be_visible()
     # The tablet's script wipes its store once it has sent what it held (nothing here).
