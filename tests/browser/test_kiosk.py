@@ -89,14 +89,17 @@ def _org_name(rnd: FeedbackRound) -> str:
     return org.name
 
 
-def _pair(page: Page, server: LiveServer, code: str, audit: bool = False) -> None:
+def _pair(
+    page: Page, server: LiveServer, code: str, audit: bool = False, javascript: bool = True
+) -> None:
     page.goto(server.url + "/kiosk/pair")
     if audit:
         assert_accessible(page)
     page.get_by_label("Pairing code").fill(code)
     page.get_by_role("button", name="Pair this tablet").click()
     expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()
-    expect(page.locator("body[data-kiosk-ready]")).to_have_count(1)
+    if javascript:
+        expect(page.locator("body[data-kiosk-ready]")).to_have_count(1)
 
 
 def _nothing_answered(page: Page) -> None:
@@ -137,6 +140,30 @@ def tablet(browser: Browser) -> Iterator[BrowserContext]:
     context = phone_context(browser)
     yield context
     context.close()
+
+
+def test_without_javascript_back_never_reaches_the_last_person(
+    live_server: LiveServer, live_app: Flask, browser: Browser, kiosk_settings: None
+) -> None:
+    """Every page a full load, so the Back button walks real history entries of the last
+    person's pages: each asks the server again (no-store), which shows only the welcome."""
+    event = _event(live_app, "Kiosk no script")
+    code, _kiosk_id = _pairing_code(live_app, event, "Plain tablet")
+    context = phone_context(browser, javascript=False)
+    try:
+        page = context.new_page()
+        _pair(page, live_server, code, javascript=False)
+        for n in range(3):
+            _one_person(page, "Agree", SECRET_WORDS if n == 0 else "")
+            expect(page.locator("#kiosk-sent")).to_be_visible()
+            for _ in range(4):  # back through the pages the last person filled in
+                page.go_back()
+                page.wait_for_load_state("domcontentloaded")
+                _nothing_answered(page)
+            page.goto(live_server.url + "/kiosk")
+        assert _stored(live_app, event.round_id) == 3
+    finally:
+        context.close()
 
 
 def test_three_people_in_a_row_see_nothing_of_each_other(
@@ -183,6 +210,7 @@ def test_the_idle_warning_lets_the_person_carry_on(
     event = _event(live_app, "Kiosk idle")
     code, _kiosk_id = _pairing_code(live_app, event, "Library tablet")
     live_app.config["KIOSK_IDLE_SECONDS"] = 1
+    live_app.config["KIOSK_WARN_SECONDS"] = 20  # the least WCAG 2.2.1 allows
     try:
         page = tablet.new_page()
         _pair(page, live_server, code)
@@ -197,8 +225,16 @@ def test_the_idle_warning_lets_the_person_carry_on(
         page.get_by_role("button", name="I am still here: carry on").click()
         expect(dialog).to_be_hidden()
         assert page.locator("input:checked").count() > 0  # nothing was cleared
+        # Walked away: the warning comes back, and when its time is up the answers go.
+        expect(dialog).to_be_visible(timeout=5000)
+        expect(page.get_by_text("cleared because the tablet was left")).to_be_visible(
+            timeout=30_000
+        )
+        assert page.locator("input:checked").count() == 0
+        assert "chorus_progress" not in {c["name"] for c in tablet.cookies()}
     finally:
         live_app.config.pop("KIOSK_IDLE_SECONDS", None)
+        live_app.config.pop("KIOSK_WARN_SECONDS", None)
 
 
 PEOPLE_OFFLINE = 50
