@@ -180,9 +180,10 @@ def _cap_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
 @bp.context_processor
 def _kiosk_context() -> dict[str, Any]:
     """Kiosk pages load kiosk.js (idle timeout, history, the encrypted offline queue)."""
-    entry = state.current_entry()
+    # Set by the views of a kiosk's requests (never read from the session here: reading it in
+    # every render changed what other pages' responses say, e.g. to the offline worker).
     revoked = bool(g.get("kiosk_revoked"))
-    if not revoked and (entry is None or entry.channel != Channel.KIOSK):
+    if not revoked and not g.get("kiosk_page"):
         return {"kiosk_mode": None}
     return {
         "kiosk_mode": {
@@ -311,6 +312,7 @@ def _answering(questionnaire_id: uuid.UUID) -> tuple[SessionEntry, Survey]:
     survey = _survey(questionnaire_id)
     if entry.channel == Channel.KIOSK:
         _this_kiosk(survey)
+        g.kiosk_page = True
     refusal = _open_refusal(survey) or (
         _already_answered_here(survey) if _answered_here(entry) else None
     )
