@@ -314,8 +314,15 @@
   window.addEventListener("online", function () { flush(); getKit(); });
   window.addEventListener("offline", function () { showWaiting(); });
 
+  // Just paired: a new key and an empty store, once anything an earlier pairing of this
+  // tablet still held has been sent (it may be accepted: it was queued before any revocation).
   var fresh = /[?&]paired=1/.test(location.search);
-  (fresh ? wipe().then(newKey) : key()).then(function () {
+  function renew() {
+    return flush().then(function () { return all("outbox"); }).then(function (rows) {
+      return rows.length ? key() : wipe().then(newKey);
+    });
+  }
+  (fresh ? renew() : key()).then(function () {
     noteWelcome();
     watch();
     return getKit();
