@@ -35,6 +35,7 @@ from app.models.invitations import (
     MessageStatus,
     OutboxMessage,
 )
+from app.models.kiosks import Kiosk
 from app.models.reports import RoundNotice
 from app.models.responses import (
     Answer,
@@ -89,6 +90,7 @@ __all__ = [
     "Judgement",
     "JudgementChange",
     "JudgementScope",
+    "Kiosk",
     "LanguageCount",
     "MemberRating",
     "Membership",

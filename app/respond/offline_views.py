@@ -26,7 +26,7 @@ from app.i18n import _
 from app.models import Channel
 from app.respond import state
 from app.respond.views import _answering, _render_page, bp
-from app.services import abuse
+from app.services import abuse, kiosks
 from app.services.offline import read_body, take
 from app.services.offline.queued import BAD_REQUEST, OTHER_SURVEY, Answer
 from app.services.responding import load_survey, today
@@ -51,7 +51,7 @@ def _speak(survey_languages: tuple[str, ...], wanted: str | None) -> None:
 
 @bp.post("/q/<uuid:questionnaire_id>/queued")
 @csrf.exempt
-@limiter.limit(abuse.send_rate_limit, key_func=abuse.client_key)
+@limiter.limit(abuse.send_rate_limit, key_func=abuse.client_key, exempt_when=kiosks.is_kiosk)
 @public
 def queued(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     if not request.is_json:
@@ -71,7 +71,12 @@ def queued(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         # for this questionnaire) now shows the thank-you page. Nothing here needs either.
         state.clear_progress(response)
         entry = state.current_entry()
-        if entry is not None and entry.questionnaire_id == questionnaire_id and not entry.done:
+        if (
+            entry is not None
+            and entry.questionnaire_id == questionnaire_id
+            and not entry.done
+            and entry.channel != Channel.KIOSK  # a kiosk's next person starts afresh
+        ):
             state.mark_done(entry)
             if entry.channel == Channel.OPEN_LINK:  # one answer per device, as after a Send
                 response.set_cookie(

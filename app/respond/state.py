@@ -87,6 +87,23 @@ def mark_done(entry: SessionEntry) -> None:
 
 def forget_entry() -> None:
     session.pop(SESSION_KEY, None)
+    forget_kiosk_start()
+
+
+# A kiosk's signed "this person started at" stamp (app/services/kiosks.py), in the session only.
+KIOSK_START_KEY = "kiosk_start"
+
+
+def remember_kiosk_start(stamp: str) -> None:
+    session[KIOSK_START_KEY] = stamp
+
+
+def kiosk_start() -> object:
+    return session.get(KIOSK_START_KEY)
+
+
+def forget_kiosk_start() -> None:
+    session.pop(KIOSK_START_KEY, None)
 
 
 # -- the progress cookie --------------------------------------------------------------------------

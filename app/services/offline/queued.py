@@ -191,8 +191,14 @@ def take(questionnaire_id: uuid.UUID, body: Body, *, on: date) -> Answer:
         return OTHER_SURVEY
     if survey.shape.round_id != grant.round_id:
         return OTHER_SURVEY
-    if grant.channel not in (Channel.EMAIL, Channel.OPEN_LINK):
-        return BAD_GRANT  # another channel's grant (a kiosk's) is that channel's endpoint's
+    if grant.channel == Channel.KIOSK:
+        from app.services.kiosks import queued_refusal  # the kiosk half (issue 18)
+
+        kiosk_refused = queued_refusal(grant)
+        if kiosk_refused is not None:
+            return kiosk_refused
+    elif grant.channel not in (Channel.EMAIL, Channel.OPEN_LINK):
+        return BAD_GRANT
     if already_stored(body.submission_id, grant.round_id):
         return ALREADY
     try:

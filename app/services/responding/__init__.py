@@ -32,6 +32,7 @@ from app.services.responding.entry import (
     Entry,
     enter_by_code,
     enter_by_token,
+    enter_kiosk,
 )
 from app.services.responding.page_form import (
     FormLike,
@@ -88,6 +89,7 @@ __all__ = [
     "discard_drafts",
     "enter_by_code",
     "enter_by_token",
+    "enter_kiosk",
     "errors_for_progress",
     "grace_ends_on",
     "in_grace",

@@ -111,15 +111,12 @@ def enter_by_token(token: str, on: date | None = None) -> Entry:
     return _entry_if_open(found, Channel.EMAIL, token, on)
 
 
-def enter_by_code(code: str, on: date | None = None) -> Entry:
-    """The entry an open link (or its QR code) gives. Codes are typed from posters: any case."""
-    code = code.strip().lower()
-    if not code or len(code) > MAX_CODE_LENGTH:
-        raise unknown_link()
+def _enter_link(which: Any, channel: Channel, on: date | None) -> Entry:
+    """The entry the open link `which` selects gives, through `channel`."""
     found = db.session.execute(
         _with_round_and_questionnaire(
             (OpenLink.active,), OpenLink.round_id, OpenLink.audience
-        ).where(OpenLink.code == code)
+        ).where(which)
     ).one_or_none()
     if found is None:
         raise unknown_link()
@@ -131,4 +128,18 @@ def enter_by_code(code: str, on: date | None = None) -> Entry:
             N_("The people running this survey have stopped this link."),
             N_("If you were given it recently, please ask them for a new one."),
         )
-    return _entry_if_open(found, Channel.OPEN_LINK, None, on)
+    return _entry_if_open(found, channel, None, on)
+
+
+def enter_kiosk(link: OpenLink, on: date | None = None) -> Entry:
+    """The entry a paired kiosk gives (app/services/kiosks.py checked the tablet): its open
+    link's questionnaire through the kiosk channel, while the link is on and the round open."""
+    return _enter_link(OpenLink.id == link.id, Channel.KIOSK, on)
+
+
+def enter_by_code(code: str, on: date | None = None) -> Entry:
+    """The entry an open link (or its QR code) gives. Codes are typed from posters: any case."""
+    code = code.strip().lower()
+    if not code or len(code) > MAX_CODE_LENGTH:
+        raise unknown_link()
+    return _enter_link(OpenLink.code == code, Channel.OPEN_LINK, on)
