@@ -286,6 +286,16 @@ def _fill_the_rest(app: Any) -> None:
             passwords_allowed=True,  # the migration test signs in with a password
         )
     )
+    # Kiosks on the live round's open link (0022_kiosk): one paired, one revoked.
+    from app.models import OpenLink
+    from app.services import kiosks
+
+    link = db.session.execute(select(OpenLink).where(OpenLink.round_id == rnd.id)).scalars().first()
+    assert link is not None
+    _tablet, code = kiosks.create(rnd, link, "Gala day tablet 1", coordinator)
+    kiosks.pair(code, today)
+    revoked, _code = kiosks.create(rnd, link, "Old tablet", coordinator)
+    kiosks.revoke(rnd, revoked, coordinator, today)
     # A forgot-password email waiting in the outbox (0020_admin).
     from app.services.accounts.colleagues import request_reset
 
