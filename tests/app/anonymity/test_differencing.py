@@ -100,6 +100,13 @@ def patient(monkeypatch: pytest.MonkeyPatch, app: Flask) -> Iterator[None]:
     app.config.pop("KIOSK_MIN_SECONDS_PER_QUESTION", None)
 
 
+@pytest.fixture
+def unthrottled_api(monkeypatch: pytest.MonkeyPatch, app: Flask) -> None:
+    """The attacker reads every API view after every step: hundreds of calls a minute, far past
+    the per-token limit, which is not what this test is about (tests/app/api/test_auth.py is)."""
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "1000000 per minute")
+
+
 # -- the round ---------------------------------------------------------------------------------
 
 
@@ -475,7 +482,7 @@ def _signed_in(app: Flask, email: str) -> FlaskClient:
 
 
 def test_no_view_of_a_round_can_be_differenced(
-    app: Flask, make_user: Callable[..., object], patient: None
+    app: Flask, make_user: Callable[..., object], patient: None, unthrottled_api: None
 ) -> None:
     make_user("coord@a.example", ORG, Role.COORDINATOR)
     make_user("viewer@a.example", ORG, Role.VIEWER)
