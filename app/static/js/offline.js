@@ -60,7 +60,8 @@
   function answered(results) {
     results.forEach(function (r) {
       if (!rec || r.q !== rec.q) { return; }
-      if (r.sent) { location.href = rec.base + "/thanks"; } else if (r.status && r.body.message) {
+      var there = location.pathname === rec.base + "/thanks";
+      if (r.sent) { if (!there) { location.href = rec.base + "/thanks"; } } else if (r.status && r.body.message) {
         show("[data-offline-refused]", r.body.message);
       }
     });
@@ -74,12 +75,15 @@
       if (e.data && e.data.type === "sent") { answered(e.data.results); }
     });
   }
-  function queue() {
-    return save().then(function () { return S.put("outbox", rec.sid, item()); }).then(function () {
-      return navigator.serviceWorker && navigator.serviceWorker.ready;
-    }).then(function (reg) {
+  // Background Sync only once the send has failed: online, the form's own POST is the send, and
+  // a sync registered beside it would post the same answers again at once.
+  function sync() {
+    return Promise.resolve(navigator.serviceWorker && navigator.serviceWorker.ready).then(function (reg) {
       if (reg && reg.sync) { return reg.sync.register("chorus-outbox").catch(function () {}); }
     });
+  }
+  function queue() {
+    return save().then(function () { return S.put("outbox", rec.sid, item()); });
   }
   function waiting() {
     rec.offline = true;
@@ -110,7 +114,7 @@
       if (away) {
         e.preventDefault(); e.stopImmediatePropagation();
         if (!complete()) { return; }
-        queue().then(waiting).then(flush);
+        queue().then(sync).then(waiting).then(flush);
       } else {
         queue();  // waits on the device in case the connection drops during the POST
       }
@@ -124,7 +128,7 @@
     if (!rec) { return; }
     var sent = e.detail && e.detail.requestConfig && e.detail.requestConfig.path;
     rec.offline = true;
-    if (sent && /\/send$/.test(sent)) { waiting(); return; }
+    if (sent && /\/send$/.test(sent)) { sync(); waiting(); return; }
     var n = +form.getAttribute("data-offline-page");
     S.put("answers", rec.q, rec).then(function () { go(n + 1); });
   });
