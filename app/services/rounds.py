@@ -198,10 +198,11 @@ def update_round(rnd: FeedbackRound, org: Organisation, settings: RoundSettings)
     _apply(rnd, settings, framework)
     if _asked(rnd) != asked_before:
         generate_questionnaires(rnd, framework, org.name)
-        if same_framework:
-            for q in rnd.questionnaires:
-                if q.audience in snapshots:
+        for q in rnd.questionnaires:
+            if q.audience in snapshots:
+                if same_framework:
                     _restore_edits(q, snapshots[q.audience], old_indicators, framework, org.name)
+                _restore_translations(q, snapshots[q.audience])
     db.session.flush()
     return rnd
 
@@ -597,10 +598,21 @@ class _KeptItem:
 
 
 @dataclass(frozen=True)
+class _Words:
+    """A part's English and its translations ({code: text}) before a rebuild."""
+
+    english: str
+    translations: dict[str, str]
+
+
+@dataclass(frozen=True)
 class _Snapshot:
     items: tuple[_KeptItem, ...]
     intro: str | None  # None: it was Chorus's own wording, so write it afresh
     version: int
+    # Translations as they stood, keyed the way a rebuilt questionnaire can find them again:
+    # "" for the introduction, "section:<id>", "bank:<bank key>", "custom:<indicator>:<words>".
+    words: dict[str, _Words] = field(default_factory=dict)
 
 
 def _snapshot(q: Questionnaire, organisation_name: str) -> _Snapshot:
@@ -618,7 +630,69 @@ def _snapshot(q: Questionnaire, organisation_name: str) -> _Snapshot:
         for i in ordered_items(q)
     )
     intro = None if q.intro == default_intro(q, organisation_name) else q.intro
-    return _Snapshot(items, intro, q.version or 1)
+    return _Snapshot(items, intro, q.version or 1, _words_of(q))
+
+
+def _part_key(item: QuestionItem | _KeptItem) -> str:
+    if item.origin == ItemOrigin.CUSTOM or not item.bank_key:
+        # A custom item comes back under a new id: its indicator and words find it.
+        return f"custom:{item.indicator_id}:{item.statement}"
+    return f"bank:{item.bank_key}"
+
+
+def _words_of(q: Questionnaire) -> dict[str, _Words]:
+    stored = q.translations or {}
+
+    def of(kind: str, key: str, english: str) -> _Words:
+        found = {
+            code: str(text)
+            for code, lang in stored.items()
+            if (text := lang.get("intro") if kind == "intro" else (lang.get(kind) or {}).get(key))
+        }
+        return _Words(english, found)
+
+    words = {"": of("intro", "", q.intro)}
+    for s in q.sections:
+        words[f"section:{s['id']}"] = of("sections", s["id"], s["title"])
+    for item in ordered_items(q):
+        words[_part_key(item)] = of("items", str(item.id), item.statement)
+    return words
+
+
+def _restore_translations(q: Questionnaire, before: _Snapshot) -> None:
+    """Carry a questionnaire's translations (imported ones too) across a rebuild.
+
+    A translation follows its part while the part's English is word for word what was
+    translated; a part whose English changed (an introduction that now gives another number of
+    minutes, a new framework's heading) keeps only what the item bank gives it, so launch lists
+    it as missing rather than showing a translation of other words.
+    """
+    stored: dict[str, dict[str, Any]] = {
+        code: {
+            "intro": lang.get("intro", ""),
+            "sections": dict(lang.get("sections") or {}),
+            "items": dict(lang.get("items") or {}),
+        }
+        for code, lang in (q.translations or {}).items()
+    }
+
+    def carry(key: str, english: str, kind: str, part: str) -> None:
+        old = before.words.get(key)
+        if old is None or old.english != english:
+            return
+        for code, text in old.translations.items():
+            lang = stored.setdefault(code, {"intro": "", "sections": {}, "items": {}})
+            if kind == "intro":
+                lang["intro"] = text
+            else:
+                lang[kind][part] = text
+
+    carry("", q.intro, "intro", "")
+    for s in q.sections:
+        carry(f"section:{s['id']}", s["title"], "sections", s["id"])
+    for item in ordered_items(q):
+        carry(_part_key(item), item.statement, "items", str(item.id))
+    q.translations = stored  # a new object, so the JSON is written
 
 
 def _restore_edits(
@@ -664,6 +738,7 @@ def _restore_edits(
     for kept in customs:
         ensure_section(q, framework, kept.section_id)
         item = QuestionItem(
+            id=uuid.uuid4(),  # known before the flush, so its translations can be keyed by it
             position=0,
             section_id=kept.section_id,
             indicator_id=kept.indicator_id,
