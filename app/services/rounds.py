@@ -74,6 +74,7 @@ class RoundSettings:
     free_text: bool = True
     role_question: bool = False
     languages: list[str] = field(default_factory=lambda: ["en"])  # the first is the default
+    easy_read_audiences: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, rnd: FeedbackRound) -> RoundSettings:
@@ -91,6 +92,7 @@ class RoundSettings:
             free_text=rnd.free_text,
             role_question=rnd.role_question,
             languages=list(rnd.languages or ["en"]),
+            easy_read_audiences=list(rnd.easy_read_audiences or []),
         )
 
 
@@ -129,6 +131,8 @@ def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
         )
     elif settings.threshold is not None and settings.threshold > MAX_THRESHOLD:
         errors["threshold"] = f"The anonymity threshold must be {MAX_THRESHOLD} or fewer."
+    if set(settings.easy_read_audiences) - set(qgen.EASY_READ_AUDIENCES):
+        errors["easy_read"] = "Easy read can be chosen for people who use the service only."
     if settings.children_band not in qgen.CHILDREN_BANDS:
         errors["children_band"] = "Choose an age band for children and young people."
     for key in SCOPE_FIELDS:
@@ -195,12 +199,15 @@ def update_round(rnd: FeedbackRound, org: Organisation, settings: RoundSettings)
     same_framework = rnd.framework_id == framework.id
     old_indicators = set(rnd.indicator_ids)
     snapshots = {q.audience: _snapshot(q, org.name) for q in rnd.questionnaires}
+    easy_before = set(rnd.easy_read_audiences or ())
     _apply(rnd, settings, framework)
     if _asked(rnd) != asked_before:
         generate_questionnaires(rnd, framework, org.name)
+        easy_now = set(rnd.easy_read_audiences or ())
         for q in rnd.questionnaires:
             if q.audience in snapshots:
-                if same_framework:
+                # Edits to the standard wording do not carry into easy read, nor back.
+                if same_framework and (q.audience in easy_before) == (q.audience in easy_now):
                     _restore_edits(q, snapshots[q.audience], old_indicators, framework, org.name)
                 _restore_translations(q, snapshots[q.audience])
     db.session.flush()
@@ -215,6 +222,7 @@ def _asked(rnd: FeedbackRound) -> tuple[Any, ...]:
         rnd.children_band,
         rnd.free_text,
         rnd.role_question,
+        tuple(rnd.easy_read_audiences or ()),
     )
 
 
@@ -233,6 +241,9 @@ def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     rnd.free_text = s.free_text
     rnd.role_question = s.role_question
     rnd.languages = list(offered(s.languages))
+    rnd.easy_read_audiences = [
+        a for a in qgen.EASY_READ_AUDIENCES if a in s.easy_read_audiences and a in rnd.audiences
+    ]
 
 
 def ensure_draft(rnd: FeedbackRound) -> None:
@@ -254,6 +265,7 @@ def generate_questionnaires(
             children_band=rnd.children_band,
             free_text=rnd.free_text,
             role_question=rnd.role_question,
+            easy_read_audiences=rnd.easy_read_audiences or (),
         )
     except SelectionError as exc:
         raise RoundError({"indicator_ids": str(exc)}) from None
@@ -321,7 +333,11 @@ def skipped_audiences(rnd: FeedbackRound, framework: Framework) -> dict[str, str
     if not missing:
         return {}
     result = qgen.build_questionnaires(
-        framework, rnd.indicator_ids, missing, children_band=rnd.children_band
+        framework,
+        rnd.indicator_ids,
+        missing,
+        children_band=rnd.children_band,
+        easy_read_audiences=rnd.easy_read_audiences or (),
     )
     return result.skipped
 
@@ -478,6 +494,7 @@ def copy_round(
         free_text=rnd.free_text,
         role_question=rnd.role_question,
         languages=list(rnd.languages or ["en"]),
+        easy_read_audiences=list(rnd.easy_read_audiences or []),
         status=RoundStatus.DRAFT,
         copied_from_id=rnd.id,
         reminder_days_before_close=list(rnd.reminder_days_before_close or []),
