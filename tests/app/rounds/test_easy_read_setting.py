@@ -1,0 +1,60 @@
+"""A coordinator asks service users in easy read (issue 17): the settings form's choice, its
+refusal of anything else, and the questionnaire it makes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import FeedbackRound
+from tests.app.rounds.test_round_pages import _form, _text
+
+DERWENT = {
+    "framework_id": "derwent-interagency",
+    "choice": ["indicator:communicate-2.1", "indicator:communicate-14.1"],
+    "audience": ["service_users", "staff"],
+}
+
+
+def _only_round(app: Flask) -> FeedbackRound:
+    with app.app_context():
+        rnd = db.session.execute(select(FeedbackRound)).scalar_one()
+        db.session.expunge(rnd)
+        return rnd
+
+
+def _easy(app: Flask, round_id: uuid.UUID) -> dict[str, bool]:
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        return {q.audience: q.easy_read for q in rnd.questionnaires}
+
+
+def test_service_users_can_be_asked_in_easy_read_and_back(
+    app: Flask, client: FlaskClient, coordinator: Any
+) -> None:
+    response = client.post("/rounds/new", data=_form(client, **DERWENT, easy_read="service_users"))
+    assert response.status_code == 303, _text(response)[:2000]
+    rnd = _only_round(app)
+    assert rnd.easy_read_audiences == ["service_users"]
+    assert _easy(app, rnd.id) == {"service_users": True, "staff": False}
+    page = client.get(f"/rounds/{rnd.id}/edit").get_data(as_text=True)
+    assert 'name="easy_read" value="service_users" checked' in page
+    # Saving without the box ticked gives them the usual questionnaire again.
+    assert client.post(f"/rounds/{rnd.id}/edit", data=_form(client, **DERWENT)).status_code == 303
+    assert _easy(app, rnd.id) == {"service_users": False, "staff": False}
+
+
+def test_easy_read_for_another_audience_is_refused_and_nothing_is_made(
+    app: Flask, client: FlaskClient, coordinator: Any
+) -> None:
+    response = client.post("/rounds/new", data=_form(client, **DERWENT, easy_read="staff"))
+    assert response.status_code == 422
+    assert "Easy read can be chosen for people who use the service only." in _text(response)
+    with app.app_context():
+        assert db.session.execute(select(FeedbackRound)).first() is None
