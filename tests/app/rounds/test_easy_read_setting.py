@@ -58,3 +58,37 @@ def test_easy_read_for_another_audience_is_refused_and_nothing_is_made(
     assert "Easy read can be chosen for people who use the service only." in _text(response)
     with app.app_context():
         assert db.session.execute(select(FeedbackRound)).first() is None
+
+
+def test_an_easy_read_statement_the_coordinator_writes_has_at_most_15_words(
+    app: Flask, client: FlaskClient, coordinator: Any
+) -> None:
+    from app.services.frameworks import get_framework
+    from app.services.round_edits import add_custom_item, reword_item
+    from app.services.rounds import RoundError
+
+    assert (
+        client.post(
+            "/rounds/new", data=_form(client, **DERWENT, easy_read="service_users")
+        ).status_code
+        == 303
+    )
+    long = (
+        "People here always really listen carefully to everything I say about all the help I get."
+    )
+    with app.app_context():
+        rnd = db.session.execute(select(FeedbackRound)).scalar_one()
+        framework = get_framework(rnd.organisation_id, rnd.framework_id)
+        by = {q.audience: q for q in rnd.questionnaires}
+        for attempt in (
+            lambda: add_custom_item(by["service_users"], framework, "communicate-2.1", None, long),
+            lambda: reword_item(by["service_users"].items[0], long),
+        ):
+            try:
+                attempt()
+            except RoundError as exc:
+                assert "at most 15 words (this one has 16)" in exc.errors["statement"]
+            else:
+                raise AssertionError("a 16-word easy-read statement was accepted")
+        # Staff answer the usual questionnaire: the same words are fine there.
+        assert add_custom_item(by["staff"], framework, "communicate-14.1", None, long)
