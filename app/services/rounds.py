@@ -278,12 +278,15 @@ def generate_questionnaires(
     return result.skipped
 
 
-def _bank_translations(framework: Framework | None, key: str) -> dict[str, str]:
-    """The item bank's statement in other languages, for bank key "2.1/parents/1"."""
+def _bank_translations(framework: Framework | None, key: str, statement: str) -> dict[str, str]:
+    """The item bank's statement in other languages, for bank key "2.1/parents/1": only while
+    the item asks the bank's own statement (not its easy-read wording, say)."""
     try:
         indicator_id, audience, n = key.rsplit("/", 2)
         spec = framework.indicator(indicator_id).items[audience][int(n) - 1] if framework else None
     except (KeyError, ValueError, IndexError, AttributeError):
+        return {}
+    if getattr(spec, "statement", None) != statement:
         return {}
     return dict(getattr(spec, "statements", None) or {})
 
@@ -305,7 +308,7 @@ def _store(
         for item in section.items:
             position += 1
             item_id = uuid.uuid4()
-            for code, text in _bank_translations(framework, item.key).items():
+            for code, text in _bank_translations(framework, item.key, item.statement).items():
                 lang = words.setdefault(code, {"intro": "", "sections": {}, "items": {}})
                 lang["items"][str(item_id)] = text
             row.items.append(

@@ -92,3 +92,39 @@ def test_an_easy_read_statement_the_coordinator_writes_has_at_most_15_words(
                 raise AssertionError("a 16-word easy-read statement was accepted")
         # Staff answer the usual questionnaire: the same words are fine there.
         assert add_custom_item(by["staff"], framework, "communicate-14.1", None, long)
+
+
+def test_a_bank_translation_of_the_usual_wording_is_not_given_to_the_easy_read_item(
+    app: Flask, make_round: Any
+) -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from app.services.accounts import get_or_create_organisation
+    from app.services.frameworks import import_upload
+
+    path = Path(__file__).resolve().parents[3] / "frameworks" / "derwent-interagency.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["id"] = "derwent-welsh"
+    indicator = next(i for i in data["indicators"] if i["id"] == "communicate-2.1")
+    indicator["items"]["service_users"][0]["statements"] = {"cy": "Gofynnwyd fy marn."}
+    with app.app_context():
+        org = get_or_create_organisation("Org A")
+        import_upload(org.id, yaml.safe_dump(data, allow_unicode=True).encode(), "w.yaml")
+        db.session.commit()
+    welsh: dict[bool, list[str]] = {}
+    for easy in (False, True):
+        round_id = make_round(
+            framework_id="derwent-welsh",
+            audiences=["service_users"],
+            indicator_ids=["communicate-2.1"],
+            languages=["en", "cy"],
+            easy_read_audiences=["service_users"] if easy else [],
+        )
+        with app.app_context():
+            rnd = db.session.get(FeedbackRound, round_id)
+            assert rnd is not None
+            (q,) = rnd.questionnaires
+            welsh[easy] = list(((q.translations or {}).get("cy") or {}).get("items", {}).values())
+    assert welsh == {False: ["Gofynnwyd fy marn."], True: []}
