@@ -66,7 +66,7 @@ def test_the_welsh_questionnaire_prints_its_translated_items_and_interface(
     page = client.get(f"/exports/rounds/{bilingual_round}/paper").get_data(as_text=True)
     for code in ("en", "cy", "ar"):
         assert f"/paper/parents.pdf?lang={code}" in page
-    assert '<span lang="cy">Cymraeg</span>' in page
+    assert '<span lang="cy" dir="ltr">Cymraeg</span>' in page
 
     reader = _pdf(client, bilingual_round, "cy")
     text = _words(reader)
