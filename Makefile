@@ -3,7 +3,8 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-PYTEST_FAST := -m "not browser and not faults"
+FAST_MARKERS := not browser and not faults
+PYTEST_FAST := -m "$(FAST_MARKERS)"
 
 # Deeper property, fuzz and differencing runs than CI's: `make test DEEP=1`.
 ifdef DEEP
@@ -60,18 +61,16 @@ run: $(VENV)/.installed-app translations
 	FLASK_DEBUG=1 $(FLASK) demo
 	FLASK_DEBUG=1 DEMO_LINKS=1 $(FLASK) run --host 127.0.0.1 --port 5000 --no-debugger
 
-## test: ruff, mypy, then the suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set
+## test: ruff, mypy, then the suite on SQLite and, side by side, on PostgreSQL if TEST_DATABASE_URL is set
 test: $(VENV)/.installed-dev $(OIDC_PROVIDER) translations
 	$(BIN)/python .ci/lockfile.py check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest $(PYTEST_FAST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		CHORUS_TEST_BACKEND=postgresql $(BIN)/pytest tests/app $(PYTEST_FAST); \
+		.ci/test_backends.sh $(BIN)/pytest "$(FAST_MARKERS)"; \
 	elif [ "$$CI" = true ]; then echo "CI=true: TEST_DATABASE_URL must be set (.ci/run sets it)"; exit 1; \
-	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+	else $(BIN)/pytest $(PYTEST_FAST) && echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 ## e2e: browser journeys (Debian's Chromium) and fault tests
 e2e: $(VENV)/.installed-dev $(OIDC_PROVIDER) translations

@@ -36,6 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for key, value in COMPRESSION.items():
         app.config.setdefault(key, value)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's default provider has it
+    from app.signing import SessionInterface
+
+    app.session_interface = SessionInterface()  # Flask's cookie, each value checked once
 
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.assets import init_assets
@@ -104,6 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.invitations.optout import bp as optout_bp
     from app.invitations.views import bp as invitations_bp
     from app.main.views import bp as main_bp
+    from app.org_settings.views import bp as org_settings_bp
+    from app.organisation.views import bp as organisation_bp
     from app.privacy.views import bp as privacy_bp
     from app.respond.views import bp as respond_bp
     from app.results.views import bp as results_bp
@@ -125,6 +130,8 @@ def _register_blueprints(app: Flask) -> None:
         team_bp,
         audit_bp,
         privacy_bp,
+        org_settings_bp,
+        organisation_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -155,6 +162,7 @@ def _register_cli(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask import g
 
+    from app.org_settings.views import SETTINGS_BLUEPRINTS
     from app.tenancy import current_role
 
     @app.context_processor
@@ -164,4 +172,5 @@ def _register_template_helpers(app: Flask) -> None:
             "current_org": getattr(g, "org", None),
             "current_role": current_role(),
             "memberships": getattr(g, "memberships", []),
+            "settings_blueprints": SETTINGS_BLUEPRINTS,
         }

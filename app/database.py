@@ -99,13 +99,26 @@ class ChorusFlask(Flask):
 def end_request_transaction(response: Response) -> None:
     """Commit a writing request that succeeded (2xx, or a 303 after a POST); else roll back.
 
-    A GET never writes, so its transaction is rolled back (cheaply: it read only). A database
-    error raised here goes to the handlers in app/errors.py like one raised in the view.
+    A GET never writes, so its transaction is rolled back (cheaply: it read only). A request
+    that never touched the database (most respondent pages: the questionnaire is cached) has
+    nothing to end. A database error raised here goes to the handlers in app/errors.py like one
+    raised in the view.
     """
+    if not _session_used():
+        return
     if request.method in WRITING_METHODS and response.status_code < 400:
         db.session.commit()
     else:
         db.session.rollback()
+
+
+def _session_used() -> bool:
+    """Whether this request's session began a transaction or holds unflushed objects (looked
+    up without creating a session: building one to end nothing costs more than the page)."""
+    if not db.session.registry.has():
+        return False
+    session = db.session()
+    return bool(session.in_transaction() or session.new or session.dirty or session.deleted)
 
 
 def close_session_quietly(_error: BaseException | None = None) -> None:
@@ -115,6 +128,8 @@ def close_session_quietly(_error: BaseException | None = None) -> None:
     connection died meanwhile, the database has discarded it, and there is no response left to
     change, so log the kind of error (never its text: it may carry parameters) and go on.
     """
+    if not db.session.registry.has():
+        return
     try:
         db.session.close()
     except SQLAlchemyError as exc:

@@ -8,21 +8,34 @@ Two formats, each a template filter (registered by `init_dates`) and a function 
 Each takes a date, a datetime (stored in UTC; SQLite hands it back naive) or an ISO string (the
 dates inside imported evidence), and gives "" for none. Nothing else formats a date for people.
 
-Days and times are the organisation's (TIME_ZONE, default Europe/London, DESIGN.md 9): rounds open
-and close at local midnight and "today" is the local day, so a round closing on Friday still takes
-answers at 00:30 BST on Friday, which is Thursday in UTC. Moments are stored in UTC.
+Days and times are the organisation's (its `time_zone`, default Europe/London, DESIGN.md 9):
+rounds open and close at local midnight and "today" is the local day, so a round closing on Friday
+still takes answers at 00:30 BST on Friday, which is Thursday in UTC. Moments are stored in UTC.
+
+Which organisation: the one passed (`zone(org)`, `today(org)`: the worker, per round), else the
+request's (`use_zone`, set once the signed-in organisation, the API token's or the respondent's
+round is known), else TIME_ZONE (the default for organisations, and for the CLI).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cache
-from zoneinfo import ZoneInfo
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 
 Day = date | datetime | str | None
 DEFAULT_TIME_ZONE = "Europe/London"
+TIME_ZONE_MAX = 64  # Organisation.time_zone is String(64)
+
+
+class HasTimeZone(Protocol):
+    time_zone: str
+
+
+Zoned = HasTimeZone | str | None
 
 
 @cache
@@ -30,15 +43,67 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def zone() -> ZoneInfo:
-    """The organisation's time zone (outside an app, the default)."""
-    name = current_app.config.get("TIME_ZONE") if has_app_context() else None
-    return _zone(name or DEFAULT_TIME_ZONE)
+@cache
+def zone_names() -> tuple[str, ...]:
+    """The IANA zone names an organisation may choose, sorted ("Etc/..." and legacy aliases
+    such as "GB" left out: a place name is what people recognise)."""
+    return tuple(
+        sorted(
+            n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV/"))
+        )
+    )
 
 
-def today() -> date:
+def check_zone(name: str) -> str | None:
+    """None if `name` is a zone an organisation may choose, else the reason it is not."""
+    name = name.strip()
+    if not name:
+        return "Choose a time zone, for example Europe/London."
+    if len(name) > TIME_ZONE_MAX or name not in zone_names():
+        return (
+            f"“{name[:80]}” is not a time zone name. Choose one from the list, for example "
+            "Europe/London."
+        )
+    try:
+        _zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"“{name[:80]}” is not a time zone this server knows."
+    return None
+
+
+def use_zone(name: str | None) -> None:
+    """This request's organisation's zone (for `zone()` and `today()` without an argument)."""
+    if has_app_context():
+        g.time_zone = name or None
+
+
+def _default_name() -> str:
+    return (current_app.config.get("TIME_ZONE") if has_app_context() else None) or (
+        DEFAULT_TIME_ZONE
+    )
+
+
+def zone(of: Zoned = None) -> ZoneInfo:
+    """The time zone of `of` (an organisation, or a zone name), else of this request's
+    organisation, else the default."""
+    if of is None:
+        name = g.get("time_zone") if has_app_context() else None
+    else:
+        name = of if isinstance(of, str) else of.time_zone
+    try:
+        return _zone(name or _default_name())
+    except (ZoneInfoNotFoundError, ValueError):  # a stored name this server's tzdata lacks
+        return _zone(_default_name())
+
+
+def today(of: Zoned = None) -> date:
     """The organisation's calendar day: open/close checks, day counters, reminders, exports."""
-    return datetime.now(zone()).date()
+    return datetime.now(zone(of)).date()
+
+
+def local_day(moment: datetime, of: Zoned = None) -> date:
+    """The organisation's calendar day at `moment` (stored UTC)."""
+    return as_utc(moment).astimezone(zone(of)).date()
 
 
 def as_utc(moment: datetime) -> datetime:

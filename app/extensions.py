@@ -6,15 +6,16 @@ from typing import TYPE_CHECKING, ClassVar
 
 from flask_compress import Compress
 from flask_htmx import HTMX
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
+
+from app.csrf import Protect
+from app.limiting import Limiter
 
 # Stable constraint names so Alembic migrations match on SQLite and PostgreSQL alike.
 NAMING = {
@@ -44,7 +45,7 @@ else:
     Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = Protect()  # Flask-WTF's, its token serializer kept (app/csrf.py)
 mail = Mail()
 htmx = HTMX()
 compress = Compress()  # HTML and JSON; static files come precompressed (app/assets.py)

@@ -28,7 +28,7 @@ from flask_babel import (  # type: ignore[import-untyped]
     Babel,
     force_locale,
     get_locale,
-    gettext,
+    get_translations,
     refresh,
 )
 
@@ -173,9 +173,35 @@ def N_(message: str) -> str:
     return message
 
 
+def translations() -> Any:
+    """Flask-Babel's translations for this request, looked up once per locale.
+
+    Flask-Babel finds them again on every string (three context look-ups and the locale's
+    name built each time): a respondent's page has dozens. Kept beside Flask-Babel's own state,
+    and only while its locale is the same object, so `refresh()` (a round's language chosen)
+    and `force_locale()` (an email in another language) are followed as before.
+    """
+    ctx = g.get("_flask_babel") if g else None
+    locale = getattr(ctx, "babel_locale", None)
+    kept = getattr(ctx, "chorus_translations", None)
+    if kept is not None and locale is not None and kept[0] is locale:
+        return kept[1]
+    found = get_translations()
+    ctx = g.get("_flask_babel") if g else None  # made by the look-up if it was not there
+    if ctx is not None:
+        ctx.chorus_translations = (getattr(ctx, "babel_locale", None), found)
+    return found
+
+
+def gettext(message: str, **values: object) -> str:
+    """flask_babel.gettext, with the request's translations kept (`translations`)."""
+    text = translations().ugettext(message)
+    return str(text if not values else text % values)
+
+
 def _(message: str, **values: object) -> str:
     """gettext for Python code (lazy-free: call it while rendering, inside a request)."""
-    return str(gettext(message, **values))
+    return gettext(message, **values)
 
 
 def local_long_date(day: date | None) -> str:
@@ -219,6 +245,14 @@ def intro_lines(shape: Any) -> tuple[str, ...]:
 
 def init_i18n(app: Flask) -> None:
     Babel(app, locale_selector=_select_locale, default_translation_directories=str(TRANSLATIONS))
+    # Flask-Babel's own template callables, with the request's translations kept.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # the i18n extension's
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
     @app.context_processor
     def _language() -> dict[str, object]:

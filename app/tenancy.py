@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.dates import use_zone
 from app.extensions import db, login_manager
 from app.models import Membership, Organisation, Role
 from app.services.accounts import memberships_of
@@ -44,6 +45,7 @@ def load_current_membership() -> ResponseReturnValue | None:
     g.membership = membership
     g.org = membership.organisation
     g.memberships = memberships
+    use_zone(g.org.time_zone)
     return None
 
 

@@ -18,7 +18,12 @@ bench/_wire.py). Requests are counted too, and what a phone sends is reported be
   makes no request for them (checked, not assumed); a plain asset name redirects to the
   current fingerprint.
 
-Budgets (issue 15): first visit <= 30 KB; further section <= 6 KB with HTMX, <= 12 KB without.
+- Offline (issue 18): after the first questionnaire page is shown, what answering without a
+  signal costs: the offline scripts, the service worker and the pages it keeps (each page as
+  first shown, no answers); the page's stylesheet and scripts are already held, immutable.
+
+Budgets (issue 15): first visit <= 30 KB; further section <= 6 KB with HTMX, <= 12 KB without;
+(issue 18) offline, after the first page: <= 30 KB more.
 KB here is 1000 bytes. Ends with one line of JSON (DESIGN.md 11); exits 1 over a budget.
 """
 
@@ -48,6 +53,7 @@ AUDIENCE = "staff"
 BUDGET_FIRST_KB = 30.0
 BUDGET_FURTHER_HTMX_KB = 6.0
 BUDGET_FURTHER_PLAIN_KB = 12.0
+BUDGET_OFFLINE_KB = 30.0
 YEAR_SECONDS = 31536000
 SECRET = "bench-respondent-pages-not-a-secret-" + "x" * 20
 HX = {"HX-Request": "true"}
@@ -59,6 +65,7 @@ _RADIO = re.compile(r'<input type="radio" id="[^"]+" name="([^"]+)" value="([^"]
 _TEXTAREA = re.compile(r'<textarea id="[^"]+" name="([^"]+)"')
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_OFFLINE = re.compile(r'data-offline-(pages|base|js|sw)="([^"]+)"')
 
 
 def kb(n: int) -> float:
@@ -164,6 +171,21 @@ class Visit:
     def fetch_assets(self) -> list[WireReply]:
         return [self.phone.get(url) for url in self.assets()]
 
+    def offline(self) -> list[WireReply]:
+        """What the offline scripts fetch after the page is shown (static/js/offline.js and
+        offline-sw.js): both scripts, the worker, and every page as first shown."""
+        found = {k: unescape(v) for k, v in _OFFLINE.findall(self.html)}
+        assert found.keys() == {"pages", "base", "js", "sw"}, found
+        sw = self.phone.get(found["sw"])
+        imported = [unescape(u) for u in re.findall(r'"(/static/[^"]+)"', sw.text)]
+        urls = [*found["js"].split(" "), *(u for u in imported if u not in found["js"])]
+        urls.append(f"{found['base']}/offline/pages")
+        replies = [sw, *(self.phone.get(url) for url in urls)]
+        assert all(r.status == 200 for r in replies), [r.status for r in replies]
+        pages = json.loads(replies[-1].text)["pages"]
+        assert len(pages) == int(found["pages"]), len(pages)
+        return replies
+
     def start(self) -> list[WireReply]:
         action = next(a for a in _FORM.findall(self.html) if a.endswith("/start"))
         moved = self.phone.post(unescape(action), {"csrf_token": self.csrf, "nav": "start"})
@@ -217,6 +239,7 @@ def walk(port: int, tokens: list[str]) -> dict[str, Any]:
     assets = first.fetch_assets()
     cold = first._step("first visit", [entry, welcome, *assets])
     first_section = first._step("first section (Start: 303 and page)", first.start())
+    offline = first._step("offline, after the first page (issue 18)", first.offline())
     htmx_sections = []
     while True:
         last = first.on_last_page
@@ -263,6 +286,7 @@ def walk(port: int, tokens: list[str]) -> dict[str, Any]:
     return {
         "cold": cold,
         "first_section": first_section,
+        "offline": offline,
         "htmx_sections": htmx_sections,
         "htmx_send": htmx_send,
         "plain_sections": plain_sections,
@@ -339,13 +363,16 @@ def main() -> None:
         f" (budget {BUDGET_FURTHER_HTMX_KB}), without at most {kb(plain_max)} KB in 2 (budget "
         f"{BUDGET_FURTHER_PLAIN_KB}); returning visit: {seen['returning_static_requests']} "
         f"static requests (fingerprinted {seen['fingerprinted']}, immutable {seen['immutable']},"
-        f" plain name redirects {seen['plain_name_redirects']})",
+        f" plain name redirects {seen['plain_name_redirects']}); offline after the first page "
+        f"{kb(seen['offline']['received_bytes'])} KB in {seen['offline']['requests']} requests "
+        f"(budget {BUDGET_OFFLINE_KB})",
         file=out,
     )
     within = (
         kb(cold["received_bytes"]) <= BUDGET_FIRST_KB
         and kb(htmx_max) <= BUDGET_FURTHER_HTMX_KB
         and kb(plain_max) <= BUDGET_FURTHER_PLAIN_KB
+        and kb(seen["offline"]["received_bytes"]) <= BUDGET_OFFLINE_KB
         and all(s["requests"] == 1 for s in seen["htmx_sections"])
         and seen["returning_static_requests"] == 0
         and seen["fingerprinted"]
@@ -359,6 +386,8 @@ def main() -> None:
         "first_visit_requests_count": cold["requests"],
         "first_visit_welcome_html_kb": kb(seen["welcome_received"]),
         "first_section_kb": kb(first_section["received_bytes"]),
+        "offline_after_first_page_kb": kb(seen["offline"]["received_bytes"]),
+        "offline_after_first_page_requests_count": seen["offline"]["requests"],
         "further_section_htmx_max_kb": kb(htmx_max),
         "further_section_htmx_requests_count": max(s["requests"] for s in seen["htmx_sections"]),
         "further_section_plain_max_kb": kb(plain_max),
@@ -378,6 +407,7 @@ def main() -> None:
         "first_visit_budget_kb": BUDGET_FIRST_KB,
         "further_section_htmx_budget_kb": BUDGET_FURTHER_HTMX_KB,
         "further_section_plain_budget_kb": BUDGET_FURTHER_PLAIN_KB,
+        "offline_after_first_page_budget_kb": BUDGET_OFFLINE_KB,
         "returning_visit_static_requests_budget_count": 0,
     }
     print(json.dumps({"bench": "respondent_pages", "figures": figures, "limits": limits}))

@@ -3,7 +3,8 @@
 - `registry`: `@operation`, declared once beside each view: route, models, scope, errors;
 - `openapi`: the OpenAPI 3.1 document and the HTML documentation, both from the registry;
 - `auth`: bearer tokens (`app.services.api_tokens`); `problems`: RFC 9457 errors;
-- `frameworks`, `rounds`, `results`, `assessments`: one module per resource group;
+- `frameworks`, `rounds`, `questionnaires`, `results`, `assessments`: one module per resource
+  group;
 - `pages`: the coordinators' page that makes and revokes tokens.
 
 Views call the same services as the pages, one unit of work per request (app/database.py):
@@ -16,7 +17,13 @@ from flask import Flask, Response, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from app.api import assessments, frameworks, results, rounds  # noqa: F401  (register operations)
+from app.api import (  # noqa: F401  (register operations)
+    assessments,
+    frameworks,
+    questionnaires,
+    results,
+    rounds,
+)
 from app.api.blueprint import bp
 from app.api.openapi import PREFIX, docs_context, document
 from app.api.problems import ApiProblem, from_http

@@ -15,6 +15,7 @@ from flask import g, request
 from flask_limiter.util import get_remote_address
 
 from app.api.problems import ApiProblem
+from app.dates import use_zone
 from app.extensions import db
 from app.models import ApiPermission, ApiToken, FeedbackRound, Organisation, User
 from app.services.api_tokens import find_by_secret, is_expired, secret_hash
@@ -73,6 +74,7 @@ def authenticate(scope: ApiPermission) -> ApiCall:
     if organisation is None:
         raise ApiProblem(401, "This API token is not known.", headers=CHALLENGE)
     creator = db.session.get(User, token.created_by_id) if token.created_by_id else None
+    use_zone(organisation.time_zone)  # its days, as on its pages
     call = ApiCall(token=token, organisation=organisation, creator=creator)
     g.api_call = call
     return call

@@ -32,7 +32,7 @@ from app.services.results import Cell, CellStatus
 from surveys.evidence import PROTECTS_SMALLER_GROUP
 from surveys.suppression import suppress_counts
 
-CHANNELS = (Channel.EMAIL.value, Channel.OPEN_LINK.value, Channel.PAPER.value)
+CHANNELS = (Channel.EMAIL.value, Channel.OPEN_LINK.value, Channel.PAPER.value, Channel.KIOSK.value)
 
 # -- response rates ----------------------------------------------------------------------------
 
@@ -41,6 +41,7 @@ class Channels(ApiModel):
     email: CountOrSuppressed
     open_link: CountOrSuppressed
     paper: CountOrSuppressed
+    kiosk: CountOrSuppressed
 
 
 class AudienceRateOut(ApiModel):
@@ -112,6 +113,7 @@ def rates(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
         hidden = None if got.shown else _reason(got.notice, k)
         raw = {Channel.EMAIL.value: a.completed, Channel.OPEN_LINK.value: a.open_link}
         raw[Channel.PAPER.value] = a.paper
+        raw[Channel.KIOSK.value] = a.kiosk
         channels = Channels(
             **{c: _channel(got.channels[c], raw[c] in range(1, k), hidden, k) for c in CHANNELS}
         )
@@ -246,6 +248,7 @@ def _audiences(rnd: FeedbackRound, results: service.RoundResults) -> list[Audien
             Channel.EMAIL.value: a.completed,
             Channel.OPEN_LINK.value: a.open_link_responses,
             Channel.PAPER.value: a.paper_responses,
+            Channel.KIOSK.value: a.kiosk_responses,
         }
         channels = Channels(
             **{c: _channel(values[c], c in split.primary, hidden, k) for c in CHANNELS}

@@ -6,12 +6,13 @@ results/closing.py) with the same validation; a refusal changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
 from flask import current_app
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from app.api.auth import ApiCall
 from app.api.blueprint import bp
@@ -22,6 +23,7 @@ from app.dates import today
 from app.invitations.common import audience_labels
 from app.models import ApiPermission, FeedbackRound
 from app.services import launch as launch_service
+from app.services import lifecycle
 from app.services import rounds as service
 from app.services.contacts import (
     ContactFileError,
@@ -31,7 +33,7 @@ from app.services.contacts import (
     existing_emails,
 )
 from app.services.results import CloseError, close_round
-from surveys.launch_warnings import CODES, LaunchWarning, codes_of, launch_warnings
+from surveys.launch_checks import CODES
 from surveys.questionnaire import CHILDREN_BANDS
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
@@ -100,20 +102,22 @@ class QuestionnaireOut(ApiModel):
     frozen: bool
 
 
-class RoundOut(ApiModel):
+# A saved round always has its dates and threshold, though a form being filled in may not.
+_ALWAYS_SET = {"opens_on": date, "closes_on": date, "threshold": int}
+
+# The settings part of a round, field for field from RoundSettings (the page's edit form).
+_SETTINGS_FIELDS: dict[str, Any] = {
+    name: (_ALWAYS_SET.get(name, hint), ...)
+    for name, hint in get_type_hints(service.RoundSettings).items()
+}
+RoundSettingsOut = create_model("RoundSettingsOut", __base__=ApiModel, **_SETTINGS_FIELDS)
+
+
+class RoundOut(RoundSettingsOut):
+    """The round's settings (as RoundSettings) and what has happened to it."""
+
     id: uuid.UUID
-    name: str
     status: Literal["draft", "live", "closed"]
-    framework_id: str
-    indicator_ids: list[str]
-    audiences: list[str]
-    opens_on: date
-    closes_on: date
-    threshold: int
-    scope: dict[str, str]
-    children_band: str
-    free_text: bool
-    role_question: bool
     launched_at: Moment | None
     closed_at: Moment | None
     questionnaires: list[QuestionnaireOut]
@@ -158,6 +162,17 @@ class LaunchIn(Input):
     )
 
 
+class CancelIn(Input):
+    delete: bool = False  # delete the round instead of keeping it as a draft
+
+
+class Cancelled(ApiModel):
+    round: RoundOut | None  # null when deleted
+    deleted: bool
+    invitations_withdrawn: int  # queued, never sent
+    contacts_restored: int  # the invitees, contacts of the draft again
+
+
 class Launched(ApiModel):
     round: RoundOut
     invitations: int
@@ -178,27 +193,19 @@ def load_round(call: ApiCall, round_id: uuid.UUID) -> FeedbackRound:
 
 
 def round_out(rnd: FeedbackRound) -> RoundOut:
-    return RoundOut(
-        id=rnd.id,
-        name=rnd.name,
-        status=rnd.status.value,
-        framework_id=rnd.framework_id,
-        indicator_ids=list(rnd.indicator_ids),
-        audiences=list(rnd.audiences),
-        opens_on=rnd.opens_on,
-        closes_on=rnd.closes_on,
-        threshold=rnd.threshold,
-        scope=dict(rnd.scope or {}),
-        children_band=rnd.children_band,
-        free_text=rnd.free_text,
-        role_question=rnd.role_question,
-        launched_at=rnd.launched_at,
-        closed_at=rnd.closed_at,
-        questionnaires=[
-            QuestionnaireOut(audience=q.audience, questions=len(q.items), frozen=q.frozen)
-            for q in rnd.questionnaires
-        ],
-        contacts=contact_counts(rnd.id) if rnd.is_draft else {},
+    return RoundOut.model_validate(
+        {
+            **dataclasses.asdict(service.RoundSettings.of(rnd)),
+            "id": rnd.id,
+            "status": rnd.status.value,
+            "launched_at": rnd.launched_at,
+            "closed_at": rnd.closed_at,
+            "questionnaires": [
+                QuestionnaireOut(audience=q.audience, questions=len(q.items), frozen=q.frozen)
+                for q in rnd.questionnaires
+            ],
+            "contacts": contact_counts(rnd.id) if rnd.is_draft else {},
+        }
     )
 
 
@@ -352,19 +359,15 @@ def contacts(call: ApiCall, body: ContactsIn, round_id: uuid.UUID) -> BaseModel:
     return ContactsAdded(added=added, skipped=skipped, contacts=contact_counts(rnd.id))
 
 
-def _check(rnd: FeedbackRound) -> tuple[launch_service.LaunchPlan, list[LaunchWarning]]:
-    labels = audience_labels(rnd)
-    day = today()
-    plan = launch_service.plan_launch(rnd, labels, day)
-    warnings = launch_warnings(
-        today=day,
-        opens_on=rnd.opens_on,
-        threshold=rnd.threshold,
-        audiences=[a.audience for a in plan.audiences],
-        contacts={a.audience: a.contacts for a in plan.audiences},
-        labels=labels,
-    )
-    return plan, warnings
+def _plan(rnd: FeedbackRound) -> launch_service.LaunchPlan:
+    """The launch page's plan: its problems, and its warnings (`checks`) under the same rules."""
+    return launch_service.plan_launch(rnd, audience_labels(rnd), today())
+
+
+def _codes(plan: launch_service.LaunchPlan) -> list[str]:
+    """The distinct warning codes, in the order of CODES (a code accepts all its warnings)."""
+    present = {w.code for w in plan.checks}
+    return [code for code in CODES if code in present]
 
 
 @operation(
@@ -378,7 +381,7 @@ def _check(rnd: FeedbackRound) -> tuple[launch_service.LaunchPlan, list[LaunchWa
     response=LaunchCheck,
 )
 def check(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
-    plan, warnings = _check(load_round(call, round_id))
+    plan = _plan(load_round(call, round_id))
     return LaunchCheck(
         ready=plan.ready,
         problems=plan.problems,
@@ -386,7 +389,7 @@ def check(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
             LaunchWarningOut.model_validate(
                 {"code": w.code, "audience": w.audience, "message": w.message}
             )
-            for w in warnings
+            for w in plan.checks
         ],
     )
 
@@ -409,10 +412,10 @@ def check(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
 )
 def launch(call: ApiCall, body: LaunchIn, round_id: uuid.UUID) -> BaseModel:
     rnd = load_round(call, round_id)
-    plan, warnings = _check(rnd)
+    plan = _plan(rnd)
     if not plan.ready:
         raise ApiProblem(409, "This round cannot be launched.", problems=plan.problems)
-    codes = codes_of(warnings)
+    codes = _codes(plan)
     missing = [code for code in codes if code not in body.accept_warnings]
     if missing:
         raise ApiProblem(
@@ -457,3 +460,34 @@ def close(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
     except CloseError as exc:
         raise ApiProblem(409, str(exc)) from None
     return round_out(rnd)
+
+
+@operation(
+    bp,
+    "POST",
+    "/rounds/<uuid:round_id>/cancel",
+    name="cancel_round",
+    summary="Cancel a Scheduled round: nothing is sent; it becomes a draft again or is deleted",
+    tag="Rounds",
+    scope=ApiPermission.MANAGE_ROUNDS,
+    body=CancelIn,
+    response=Cancelled,
+    errors=(409,),
+    description="As on the round's Cancel page: only a launched round that has not opened yet "
+    "(409 otherwise). Its queued invitations are withdrawn and its invitees become contacts "
+    "again, or with `delete: true` the round is deleted.",
+)
+def cancel(call: ApiCall, body: CancelIn, round_id: uuid.UUID) -> BaseModel:
+    rnd = load_round(call, round_id)
+    withdrawn = lifecycle.invitation_count(rnd.id)
+    try:
+        restored = lifecycle.cancel_round(rnd, today(), delete_round=body.delete)
+    except service.RoundError as exc:
+        raise ApiProblem(409, " ".join(exc.errors.values())) from None
+    call.details.update({"invitations_withdrawn": withdrawn, "deleted": body.delete})
+    return Cancelled(
+        round=None if body.delete else round_out(rnd),
+        deleted=body.delete,
+        invitations_withdrawn=withdrawn,
+        contacts_restored=restored,
+    )

@@ -34,7 +34,11 @@ from app.services.assessment.assessments import (
 from app.services.assessment.evidence import triangulations
 from app.services.assessment.judgements import judgements_of
 from app.services.assessment.ratings import my_ratings, submission_progress
-from app.services.frameworks import UnknownFramework, available_frameworks, get_framework
+from app.services.frameworks import (
+    UnknownFramework,
+    framework_listings,
+    get_framework,
+)
 from app.tenancy import current_org, current_role, role_required
 from frameworks import Framework
 from surveys.assessment import stakeholder_flags
@@ -105,7 +109,7 @@ def _new_form(framework: Framework | None, status: int = 200, **ctx: Any) -> Res
         "assessment/new.html",
         block="page",
         status=status,
-        frameworks=available_frameworks(org.id),
+        framework_listings=framework_listings(org.id),
         framework=framework,
         shortcuts=shortcuts(framework) if framework else [],
         candidates=team_candidates(org),
@@ -285,6 +289,7 @@ def settings(assessment_id: uuid.UUID) -> ResponseReturnValue:
 from app.assessment import (  # noqa: E402, F401
     views_actions,
     views_evidence,
+    views_external,
     views_judgements,
     views_ratings,
     views_reports,

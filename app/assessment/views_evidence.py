@@ -15,7 +15,7 @@ from app.assessment.common import SAVED_AT_ONCE, Loaded, indicator_or_404, load
 from app.assessment.views import bp
 from app.assessment.views_judgements import _indicator_page
 from app.extensions import db
-from app.models import EvidenceItem
+from app.models import EvidenceItem, EvidenceSourceType
 from app.rendering import render_page
 from app.services.assessment import imports
 from app.services.assessment.assessments import AssessmentError, NotAllowed, user_names
@@ -67,6 +67,11 @@ def evidence(assessment_id: uuid.UUID) -> ResponseReturnValue:
             rows=rows,
             flagged=sum(1 for r in rows if r["triangulation"].flagged),
             source_labels=SOURCE_LABELS,
+            views=[
+                i
+                for i in evidence_for(assessment)
+                if i.source_type == EvidenceSourceType.STAKEHOLDER_VIEWS
+            ],
             active="evidence",
         ),
     )
@@ -171,7 +176,11 @@ def _import_page(
     loaded: Loaded, status: int = 200, errors: dict[str, str] | None = None
 ) -> ResponseReturnValue:
     assessment = loaded.assessment
-    items = [i for i in evidence_for(assessment) if i.payload]
+    items = [
+        i
+        for i in evidence_for(assessment)
+        if i.payload and i.payload.get("kind") == imports.PAYLOAD_KIND
+    ]
     past: dict[str, dict[str, Any]] = {}
     for item in items:
         assert item.payload is not None

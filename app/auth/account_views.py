@@ -14,11 +14,9 @@ from flask_login import current_user, login_user
 from app.auth.limits import account_key, account_rate_limit, client_rate_limit
 from app.auth.views import bp
 from app.extensions import db, limiter
-from app.mail import staff
 from app.models import AccountLinkPurpose, User
 from app.rendering import render_page
 from app.services.accounts import colleagues, memberships_of
-from app.services.links import base_url
 from app.tenancy import public
 
 FORGOT_SENT = (
@@ -89,17 +87,9 @@ def forgot() -> ResponseReturnValue:
         if not email or "@" not in email or len(email) > colleagues.EMAIL_MAX:
             error = "Enter the email address you sign in with, like name@example.org."
         else:
-            found = colleagues.request_reset(email)
+            # Queued in the outbox: the mail worker sends it (and retries), as all mail.
+            colleagues.request_reset(email)
             db.session.commit()
-            if found is not None:
-                user, signed = found
-                staff.send_later(
-                    user.email,
-                    "Choose a new Chorus password",
-                    "mail/staff/reset.txt",
-                    name=user.name,
-                    link=base_url() + url_for("auth.reset", signed=signed),
-                )
             sent = FORGOT_SENT.format(email=email)
     return render_page(
         "auth/forgot.html", error=error, sent=sent, email=email, status=422 if error else 200

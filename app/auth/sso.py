@@ -168,6 +168,7 @@ def settings() -> ResponseReturnValue:
         "email_domains": ", ".join(provider.email_domains) if provider else "",
         "create_accounts": provider.create_accounts if provider else False,
         "passwords_allowed": provider.passwords_allowed if provider else True,
+        "trust_domain_verified_email": provider.trust_domain_verified_email if provider else False,
     }
     if request.method == "POST":
         form = sso.ProviderForm(
@@ -178,6 +179,7 @@ def settings() -> ResponseReturnValue:
             email_domains=request.form.get("email_domains", ""),
             create_accounts=request.form.get("create_accounts") == "yes",
             passwords_allowed=request.form.get("passwords") != "off",
+            trust_domain_verified_email=request.form.get("trust_domain_verified_email") == "yes",
         )
         values = {
             "label": form.label,
@@ -186,6 +188,7 @@ def settings() -> ResponseReturnValue:
             "email_domains": form.email_domains,
             "create_accounts": form.create_accounts,
             "passwords_allowed": form.passwords_allowed,
+            "trust_domain_verified_email": form.trust_domain_verified_email,
         }
         try:
             sso.save_provider(org, current_user, form)

@@ -25,7 +25,7 @@ from app.services.frameworks import (
     is_builtin,
 )
 from app.tenancy import current_org, current_role, role_required
-from frameworks import Framework, FrameworkError
+from frameworks import Framework, FrameworkError, item_review
 from frameworks.schema import Indicator
 from frameworks.workbook import workbook_bytes
 from surveys.questionnaire import CHILDREN_BANDS, scale_for
@@ -130,6 +130,7 @@ def template() -> ResponseReturnValue:
 @bp.get("/<framework_id>/")
 def framework(framework_id: str) -> ResponseReturnValue:
     fw = _framework_or_404(framework_id)
+    coverage = item_review.coverage(fw)
     return render_page(
         "frameworks/framework.html",
         block="content",
@@ -137,6 +138,9 @@ def framework(framework_id: str) -> ResponseReturnValue:
         builtin=is_builtin(fw.id),
         ungrouped=fw.sections_in(None) if fw.groups else fw.sections,
         size=describe_size(fw),
+        coverage=coverage,
+        coverage_audiences=[a for a in fw.audience_ids if any(c.counts[a] for c in coverage)],
+        findings=item_review.review(fw),
     )
 
 

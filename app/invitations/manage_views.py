@@ -19,7 +19,7 @@ from app.models import Contact
 from app.rendering import render_page
 from app.rounds.audit_trail import record
 from app.services import contact_changes
-from app.services.invitations import delivery_rows
+from app.services.contact_export import contact_table
 from app.services.rounds import RoundError
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,35 +158,30 @@ def people_xlsx(round_id: uuid.UUID) -> ResponseReturnValue:
     """The invitation list as Excel: the first invitation's state only (delivered, not
     delivered, opted out, waiting), never who has answered or been reminded."""
     rnd = load_round(round_id, coordinator=True)
-    labels = audience_labels(rnd)
-    rows, _ = delivery_rows(rnd.id, per_page=0)
+    table = contact_table(rnd, audience_labels(rnd), state="invitation email")
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Invitations")
-    sheet.append(["email", "name", "audience", "invitation email"])
-    for row in rows:
-        sheet.append(
-            [
-                _cell(row.email),
-                _cell(row.name),
-                labels.get(row.audience, row.audience),
-                row.delivery.label,
-            ]
-        )
+    sheet = book.create_sheet(table.kind.capitalize())
+    sheet.append(table.header)
+    for row in table.rows:
+        sheet.append([_cell(value) for value in row])
     out = io.BytesIO()
     book.save(out)
+    rows = table.rows
     record(
         "contacts.exported",
-        f"Downloaded the invitation list ({len(rows)} rows, Excel).",
+        f"Downloaded the {'contact' if rnd.is_draft else 'invitation'} list ({len(rows)} rows, "
+        "Excel).",
         rnd,
         rows=len(rows),
         format="xlsx",
+        draft=rnd.is_draft,
     )
     db.session.commit()
     return Response(
         out.getvalue(),
         mimetype=XLSX_MIME,
         headers={
-            "Content-Disposition": f'attachment; filename="invitations-{_slug(rnd.name)}.xlsx"',
+            "Content-Disposition": f'attachment; filename="{table.kind}-{_slug(rnd.name)}.xlsx"',
             "Cache-Control": "no-store",
         },
     )

@@ -18,6 +18,7 @@ from app.invitations.views import bp
 from app.mail.render import build_context
 from app.models import FeedbackRound, OpenLink
 from app.rendering import render_page
+from app.services import kiosks as kiosk_service
 from app.services import open_links as link_service
 from app.services.links import open_link_url, short_display
 
@@ -51,6 +52,9 @@ def open_links(round_id: uuid.UUID) -> ResponseReturnValue:
             for link in links
         ],
         closes=long_date(rnd.closes_on),
+        kiosks=kiosk_service.kiosks_of(rnd.id),
+        kiosk_rate=kiosk_service.send_rate_limit(),
+        kiosk_pool=kiosk_service.grant_pool(),
     )
 
 

@@ -16,6 +16,7 @@ from app.invitations.common import audience_labels, load_round, page_number
 from app.invitations.views import bp
 from app.models import FeedbackRound, RoundStatus
 from app.rendering import render_page
+from app.services.contact_export import contact_table
 from app.services.invitations import Delivery, delivery_counts, delivery_rows
 
 PER_PAGE = 100
@@ -84,36 +85,31 @@ def _cell(value: str) -> str:
 @bp.get("/<uuid:round_id>/invitations.csv")
 def people_csv(round_id: uuid.UUID) -> ResponseReturnValue:
     rnd = load_round(round_id, coordinator=True)
-    labels = audience_labels(rnd)
-    rows, _ = delivery_rows(rnd.id, per_page=0)
+    table = contact_table(rnd, audience_labels(rnd), state="delivery")
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["email", "name", "audience", "delivery"])
-    for row in rows:
-        writer.writerow(
-            [
-                _cell(row.email),
-                _cell(row.name),
-                labels.get(row.audience, row.audience),
-                row.delivery.label,
-            ]
-        )
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow([_cell(value) for value in row])
     slug = re.sub(r"[^a-z0-9]+", "-", rnd.name.lower()).strip("-")[:60] or "round"
     from app.rounds.audit_trail import record
 
+    rows = table.rows
     record(
         "contacts.exported",
-        f"Downloaded the invitation list ({len(rows)} rows, CSV).",
+        f"Downloaded the {'contact' if rnd.is_draft else 'invitation'} list ({len(rows)} rows, "
+        "CSV).",
         rnd,
         rows=len(rows),
         format="csv",
+        draft=rnd.is_draft,
     )
     db.session.commit()
     return Response(
         "\ufeff" + out.getvalue(),  # a BOM so Excel reads UTF-8 names correctly
         mimetype="text/csv",
         headers={
-            "Content-Disposition": f'attachment; filename="invitations-{slug}.csv"',
+            "Content-Disposition": f'attachment; filename="{table.kind}-{slug}.csv"',
             "Cache-Control": "no-store",
         },
     )

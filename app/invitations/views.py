@@ -13,6 +13,7 @@ bp = Blueprint("invitations", __name__, url_prefix="/rounds")
 from app.invitations import (  # noqa: E402
     contact_views,
     dashboard_views,
+    kiosk_views,
     launch_views,
     manage_views,
     open_link_views,
@@ -25,6 +26,7 @@ __all__ = [
     "bp",
     "contact_views",
     "dashboard_views",
+    "kiosk_views",
     "launch_views",
     "manage_views",
     "open_link_views",

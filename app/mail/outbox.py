@@ -31,9 +31,10 @@ from flask import current_app
 from flask_mail import BadHeaderError
 from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 
+from app.dates import local_day
 from app.extensions import db
 from app.mail import smtp
-from app.mail.render import ContextCache, build_message, email_sender
+from app.mail.render import ChorusMessage, ContextCache, build_message, email_sender
 from app.models import (
     DeliveryStatus,
     FeedbackRound,
@@ -41,10 +42,13 @@ from app.models import (
     InvitationStatus,
     MessageKind,
     MessageStatus,
+    Organisation,
     OutboxMessage,
     RoundStatus,
+    User,
 )
 from app.models.base import utcnow
+from app.services.links import base_url, reset_path
 
 log = logging.getLogger("chorus.mail")
 
@@ -177,6 +181,12 @@ class Pending:
     closes_on: date | None
     token_hash: str | None = None  # which key made the link (rotation keeps it working)
     language: str | None = None  # the contact's preferred language
+    time_zone: str | None = None  # the round's organisation's: its days are local
+    account_link_id: uuid.UUID | None = None  # a password reset's link
+
+    def day(self, now: datetime) -> date:
+        """The round's local day at `now` (reminder gaps and closing are counted in it)."""
+        return local_day(now, self.time_zone)
 
 
 def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
@@ -196,9 +206,12 @@ def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
             FeedbackRound.closes_on,
             Invitation.token_hash,
             Invitation.language,
+            Organisation.time_zone,
+            OutboxMessage.account_link_id,
         )
         .outerjoin(Invitation, Invitation.id == OutboxMessage.invitation_id)
         .outerjoin(FeedbackRound, FeedbackRound.id == OutboxMessage.round_id)
+        .outerjoin(Organisation, Organisation.id == FeedbackRound.organisation_id)
         .where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ).all()
@@ -218,6 +231,8 @@ def _load(ids: Sequence[uuid.UUID]) -> list[Pending]:
             closes_on=row[11],
             token_hash=row[12],
             language=row[13],
+            time_zone=row[14],
+            account_link_id=row[15],
         )
         for row in rows
     ]
@@ -231,6 +246,8 @@ def _unwanted(message: Pending) -> bool:
             DeliveryStatus.FAILED,
             DeliveryStatus.BOUNCED,
         )
+    if message.kind == MessageKind.YOU_SAID:  # answered or not alike; never to a bad address
+        return message.delivery in (DeliveryStatus.FAILED, DeliveryStatus.BOUNCED)
     return False
 
 
@@ -269,9 +286,11 @@ _REMINDER_SENT = (
 
 def mark_sent(message: Pending, now: datetime) -> None:
     db.session.execute(_SENT, {"message_id": message.id, "now": now})
+    if message.kind in (MessageKind.YOU_SAID, MessageKind.PASSWORD_RESET):
+        return  # no invitation, so no reminder schedule to keep
     db.session.execute(
         _INVITATION_SENT if message.kind == MessageKind.INVITATION else _REMINDER_SENT,
-        {"invitation_id": message.invitation_id, "today": now.date()},
+        {"invitation_id": message.invitation_id, "today": message.day(now)},
     )
 
 
@@ -350,11 +369,25 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
     now = now or utcnow()
     report = BatchReport(claimed=len(ids))
     to_send: list[Pending] = []
+    contexts = ContextCache()
+    resets: dict[uuid.UUID, ChorusMessage] = {}
     for message in _load(ids):
-        if _unwanted(message):
+        if message.kind == MessageKind.PASSWORD_RESET:
+            built = _reset_email(message, now)
+            if built is None:  # used, expired or withdrawn meanwhile: nothing worth sending
+                _drop(message.id)
+                report.dropped += 1
+            else:
+                resets[message.id] = built
+                to_send.append(message)
+        elif _unwanted(message) or (
+            message.kind == MessageKind.YOU_SAID and not contexts.you_said_ready(message)
+        ):
             _drop(message.id)
             report.dropped += 1
-        elif _round_over(message, now.date()):
+        elif message.kind == MessageKind.YOU_SAID:
+            to_send.append(message)  # sent after the round, by definition
+        elif _round_over(message, message.day(now)):
             if message.kind == MessageKind.REMINDER:
                 _drop(message.id)
                 report.dropped += 1
@@ -378,10 +411,16 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
         log.warning("Mail server unavailable; %d messages will be retried", len(to_send))
         return report
 
-    contexts = ContextCache()
     try:
         for position, message in enumerate(to_send):
             try:
+                if message.id in resets:
+                    reset = resets[message.id]
+                    connection.send(reset, envelope_from=email_sender(reset))
+                    mark_sent(message, now)
+                    report.sent += 1
+                    db.session.commit()
+                    continue
                 assert message.round_id is not None and message.invitation_id is not None
                 email = build_message(
                     message.kind,
@@ -391,6 +430,11 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
                     message.to_address,
                     message.token_hash,
                     message.language,
+                    you_said=(
+                        contexts.you_said(message.round_id, message.audience)
+                        if message.kind == MessageKind.YOU_SAID
+                        else None
+                    ),
                 )
                 # The bare address as envelope sender: the display name is for the From header.
                 connection.send(email, envelope_from=email_sender(email))
@@ -425,6 +469,25 @@ def send_claimed(ids: Sequence[uuid.UUID], now: datetime | None = None) -> Batch
     finally:
         connection.__exit__(None, None, None)
     return report
+
+
+def _reset_email(message: Pending, now: datetime) -> ChorusMessage | None:
+    """A "forgot password" email, its link rebuilt from the stored link's id (never stored)."""
+    from app.mail.staff import staff_message
+    from app.services.accounts.colleagues import signed_link
+
+    found = signed_link(message.account_link_id, now) if message.account_link_id else None
+    if found is None:
+        return None
+    link, signed = found
+    user = db.session.get(User, link.user_id)
+    return staff_message(
+        message.to_address,
+        "Choose a new Chorus password",
+        "mail/staff/reset.txt",
+        name=user.name if user else "",
+        link=base_url() + reset_path(signed),
+    )
 
 
 def process_batch(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from email import policy
 from email.utils import formataddr, parseaddr
+from typing import Any
 
 from flask import current_app
 from flask_mail import Message
@@ -28,6 +29,7 @@ from app.services.keys import secret_keys
 from app.services.links import invitation_url, unsubscribe_url
 from app.services.rounds import as_generated
 from app.services.tokens import derive_token, live_token
+from app.services.you_said_email import YouSaidMail, mail_content
 from surveys.questionnaire import audience_phrase
 
 # compat32 with CRLF line ends: flattens about twice as fast as Flask-Mail's policy.SMTP, and
@@ -71,12 +73,35 @@ class ContextCache:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[uuid.UUID, str], MailContext] = {}
+        self._you_said: dict[tuple[uuid.UUID, str], YouSaidMail | None] = {}
 
     def get(self, round_id: uuid.UUID, audience: str) -> MailContext:
         key = (round_id, audience)
         if key not in self._cache:
             self._cache[key] = build_context(round_id, audience)
         return self._cache[key]
+
+    def _you_said_or_none(self, round_id: uuid.UUID, audience: str) -> YouSaidMail | None:
+        key = (round_id, audience)
+        if key not in self._you_said:
+            try:
+                self._you_said[key] = mail_content(round_id, audience)
+            except LookupError:  # withdrawn since it was queued: not sent
+                self._you_said[key] = None
+        return self._you_said[key]
+
+    def you_said_ready(self, message: Any) -> bool:
+        """Whether a queued "you said, we did" email still has a published page to send."""
+        return (
+            message.round_id is not None
+            and self._you_said_or_none(message.round_id, message.audience) is not None
+        )
+
+    def you_said(self, round_id: uuid.UUID, audience: str) -> YouSaidMail:
+        found = self._you_said_or_none(round_id, audience)
+        if found is None:
+            raise LookupError("the page is not published")
+        return found
 
 
 def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
@@ -119,6 +144,12 @@ def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
 
 def subject(kind: MessageKind, ctx: MailContext) -> str:
     """In the language being spoken (`speaking`)."""
+    if kind == MessageKind.YOU_SAID:
+        return _(
+            "You said, we did: what %(organisation)s heard in “%(round)s”",
+            organisation=ctx.org_name,
+            round=ctx.round_name,
+        )
     if kind == MessageKind.REMINDER:
         return _(
             "Reminder: %(organisation)s would like your views by %(date)s",
@@ -178,11 +209,14 @@ def build_message(
     to_address: str,
     stored_hash: str | None = None,
     language: str | None = None,
+    *,
+    you_said: YouSaidMail | None = None,
 ) -> Message:
-    """The Flask-Mail message for one invitation or reminder, in the contact's language
-    (or bilingual: `mail_languages`)."""
+    """The Flask-Mail message for one invitation, reminder or "you said, we did" (with its
+    content, `you_said`), in the contact's language (or bilingual: `mail_languages`)."""
     config = current_app.config
     values = template_vars(kind, ctx, invitation_id, name, secret_keys(), stored_hash)
+    values["you_said"] = you_said
     env = current_app.jinja_env
     languages = mail_languages(ctx, language)
     bare = len(languages) > 1

@@ -40,7 +40,7 @@ class Worker:
                 self.erase_due()
                 self.read_bounces()
                 outbox.reclaim_stale(now)
-                queued = apply_schedules(now.date(), now)
+                queued = apply_schedules(None, now)  # each round's local day
                 db.session.commit()
                 if queued:
                     log.info("Queued %d scheduled reminders", queued)

@@ -15,6 +15,7 @@ from app.models.assessment import (
     Assessment,
     EvidenceItem,
     EvidenceSourceType,
+    ExternalImport,
     ImprovementAction,
     Judgement,
     JudgementChange,
@@ -34,6 +35,7 @@ from app.models.invitations import (
     MessageStatus,
     OutboxMessage,
 )
+from app.models.kiosks import Kiosk
 from app.models.reports import RoundNotice
 from app.models.responses import (
     Answer,
@@ -78,6 +80,7 @@ __all__ = [
     "DeliveryStatus",
     "EvidenceItem",
     "EvidenceSourceType",
+    "ExternalImport",
     "FeedbackRound",
     "IdentityProvider",
     "ImprovementAction",
@@ -87,6 +90,7 @@ __all__ = [
     "Judgement",
     "JudgementChange",
     "JudgementScope",
+    "Kiosk",
     "LanguageCount",
     "MemberRating",
     "Membership",

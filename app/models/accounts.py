@@ -50,6 +50,10 @@ class Organisation(UUIDPrimaryKey, Timestamped, Model):
     member_organisations: Mapped[list[str]] = mapped_column(JSON, default=list)
     # UK GDPR: contacts' addresses and names are erased this many days after a round closes.
     retention_days: Mapped[int] = mapped_column(Integer, default=30)
+    # An IANA zone name: rounds open and close at its midnight; dates are shown in it.
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="Europe/London", server_default="Europe/London"
+    )
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
 

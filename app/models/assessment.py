@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -63,6 +64,9 @@ class Assessment(UUIDPrimaryKey, Timestamped, Model):
     capacity_statement: Mapped[str] = mapped_column(Text, default="")
     capacity_confidence: Mapped[str] = mapped_column(String(20), default="")
     review: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # The anonymity threshold k for evidence brought in from elsewhere (issue 22); None means
+    # the organisation's (ANONYMITY_THRESHOLD). Rounds keep their own.
+    threshold: Mapped[int | None] = mapped_column(Integer)
 
     members: Mapped[list[TeamMember]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan"
@@ -192,6 +196,46 @@ def _refuse_update(mapper: Any, connection: Any, target: EvidenceItem) -> None:
 def _refuse_delete(mapper: Any, connection: Any, target: EvidenceItem) -> None:
     if target.payload is not None:
         raise ImmutableEvidence("imported stakeholder evidence cannot be deleted")
+
+
+class ExternalImport(UUIDPrimaryKey, Timestamped, Model):
+    """An uploaded file of a survey run elsewhere (issue 22): pending until the team confirms
+    its mapping, then confirmed and never changed. `data` never holds the counts of a group
+    under the threshold: they are dropped as the file is read."""
+
+    __tablename__ = "external_import"
+    # The same file (by checksum) is imported into an assessment once.
+    __table_args__ = (UniqueConstraint("assessment_id", "sha256", name="uq_external_import_file"),)
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    confirmed_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+@event.listens_for(ExternalImport, "before_update")
+def _refuse_import_update(mapper: Any, connection: Any, target: ExternalImport) -> None:
+    # Confirming (False to True) is the last change an import ever has.
+    history = inspect(target).attrs.confirmed.history
+    was_confirmed = True in history.deleted or (not history.has_changes() and target.confirmed)
+    if was_confirmed:
+        raise ImmutableEvidence("a confirmed external import cannot be changed")
+
+
+@event.listens_for(ExternalImport, "before_delete")
+def _refuse_import_delete(mapper: Any, connection: Any, target: ExternalImport) -> None:
+    if target.confirmed:
+        raise ImmutableEvidence("a confirmed external import cannot be deleted")
 
 
 class ImprovementAction(UUIDPrimaryKey, Timestamped, Model):

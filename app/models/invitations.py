@@ -53,6 +53,8 @@ class Invitation(UUIDPrimaryKey, Model):
 class MessageKind(enum.StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
+    YOU_SAID = "you_said"  # "you said, we did", to everyone invited (issue 19)
+    PASSWORD_RESET = "password_reset"  # to staff: a "forgot password" link (account_link_id)
 
 
 class MessageStatus(enum.StrEnum):
@@ -77,6 +79,11 @@ class OutboxMessage(UUIDPrimaryKey, Timestamped, Model):
     )
     invitation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("invitation.id", ondelete="CASCADE"), index=True
+    )
+    # A password reset's link, whose token is derived from its id at send time, like an
+    # invitation's; withdrawn with the link (a newer request deletes the older).
+    account_link_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("account_link.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, "message_kind"))
     to_address: Mapped[str] = mapped_column(String(320))

@@ -2,7 +2,8 @@
 
 One notice per round, off until published. It holds only what the coordinator wrote and which
 indicators' final figures to show: nothing about any respondent, and no address of anyone who
-asked to be told (the notice is simply published at a public URL respondents already know).
+asked to be told (the notice is published at a public URL respondents already know; the
+optional email goes to the round's invitations, through the outbox, while they are kept).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
@@ -29,3 +30,6 @@ class RoundNotice(UUIDPrimaryKey, Model):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The optional email to everyone invited: sent once, while the addresses are kept.
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    emailed_count: Mapped[int | None] = mapped_column(Integer)

@@ -34,6 +34,7 @@ class Channel(enum.StrEnum):
     EMAIL = "email"
     OPEN_LINK = "open_link"
     PAPER = "paper"
+    KIOSK = "kiosk"  # a shared tablet paired to an open link (app/services/kiosks.py)
 
 
 class Response(UUIDPrimaryKey, Model):

@@ -66,6 +66,8 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     # Reminder settings: days before close to remind automatically, and the minimum gap.
     reminder_days_before_close: Mapped[list[int]] = mapped_column(JSON, default=list)
     reminder_min_gap_days: Mapped[int] = mapped_column(Integer, default=3)
+    # Days after the close during which answers made offline before it are still taken (issue 18).
+    grace_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # A closed round put away: out of the main list, kept until deleted (issue 16).
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The coordinator's own opening paragraph for invitations and reminders (None: Chorus's).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,6 +30,11 @@ class IdentityProvider(UUIDPrimaryKey, Timestamped, Model):
     email_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     create_accounts: Mapped[bool] = mapped_column(default=False)
     passwords_allowed: Mapped[bool] = mapped_column(default=True)
+    # Microsoft Entra ID sends no email_verified: when on, its `xms_edov` claim (the email's
+    # domain is verified by the tenant that owns it) vouches instead, for our domains only.
+    trust_domain_verified_email: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()

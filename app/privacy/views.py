@@ -33,7 +33,7 @@ def _page(status: int = 200, **extra: Any) -> ResponseReturnValue:
     schedule = [
         (
             rnd,
-            None if rnd.is_draft else retention.erase_on(rnd, org.retention_days),
+            None if rnd.is_draft else retention.erase_on(rnd, org.retention_days, org),
         )
         for rnd in rounds
     ]

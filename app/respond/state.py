@@ -21,11 +21,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
+from app import signing
 from app.models import Channel
 from app.services.keys import secret_keys
 from app.services.responding import Entry, Progress, Shape
@@ -42,8 +44,12 @@ PROGRESS_MAX_AGE_DAYS = 120
 class SessionEntry:
     questionnaire_id: uuid.UUID
     channel: Channel
-    token: str | None
+    sealed_token: str | None  # as the cookie holds it; opened only by the requests that use it
     done: bool
+
+    @cached_property
+    def token(self) -> str | None:
+        return open_token(secret_keys(), self.sealed_token) if self.sealed_token else None
 
 
 def current_entry() -> SessionEntry | None:
@@ -54,7 +60,7 @@ def current_entry() -> SessionEntry | None:
         return SessionEntry(
             uuid.UUID(hex=str(data["q"])),
             Channel(data["ch"]),
-            open_token(secret_keys(), data["tk"]) if isinstance(data.get("tk"), str) else None,
+            data["tk"] if isinstance(data.get("tk"), str) else None,
             bool(data.get("done")),
         )
     except (KeyError, ValueError):
@@ -81,6 +87,23 @@ def mark_done(entry: SessionEntry) -> None:
 
 def forget_entry() -> None:
     session.pop(SESSION_KEY, None)
+    forget_kiosk_start()
+
+
+# A kiosk's signed "this person started at" stamp (app/services/kiosks.py), in the session only.
+KIOSK_START_KEY = "kiosk_start"
+
+
+def remember_kiosk_start(stamp: str) -> None:
+    session[KIOSK_START_KEY] = stamp
+
+
+def kiosk_start() -> object:
+    return session.get(KIOSK_START_KEY)
+
+
+def forget_kiosk_start() -> None:
+    session.pop(KIOSK_START_KEY, None)
 
 
 # -- the progress cookie --------------------------------------------------------------------------
@@ -89,7 +112,7 @@ def forget_entry() -> None:
 def _serializer() -> URLSafeSerializer:
     # URLSafeSerializer compresses the JSON with zlib whenever that makes it shorter.
     # Signed with the newest key, read under any (itsdangerous wants them oldest first).
-    return URLSafeSerializer(list(reversed(secret_keys())), salt="chorus-progress")
+    return signing.url_safe(list(reversed(secret_keys())), "chorus-progress")
 
 
 def read_progress(shape: Shape) -> Progress | None:

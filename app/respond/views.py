@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response  # what redirect() returns; Flask's is a subclass
 
 from app import i18n
+from app.dates import use_zone
 from app.errors import MESSAGES
 from app.exports.download import document, download_name
 from app.extensions import db, htmx, limiter, login_manager
@@ -38,8 +39,10 @@ from app.models import Channel, FeedbackRound, Organisation, Questionnaire, Roun
 from app.rendering import render_page
 from app.respond import state
 from app.respond.fragments import cached_questions
+from app.respond.offline import offline_form
+from app.respond.offline import scripts as offline_scripts
 from app.respond.state import SessionEntry
-from app.services import abuse, round_notices
+from app.services import abuse, kiosks, round_notices
 from app.services.documents.report_pdf import PDF_MIME
 from app.services.documents.self_evaluation import organisation_name
 from app.services.documents.you_said import write_you_said_pdf
@@ -76,9 +79,17 @@ from surveys.scales import DONT_KNOW
 bp = Blueprint("respond", __name__)
 # The preview (a rounds page) calls the same macros, so the global is the whole app's.
 bp.add_app_template_global(cached_questions)
+bp.add_app_template_global(offline_scripts, "offline_scripts")
 
 # The respondent requests a limit counts: entries and sends (and page POSTs that save).
-_COUNTED = frozenset({"respond.enter_invitation", "respond.enter_open_link", "respond.send"})
+_COUNTED = frozenset(
+    {
+        "respond.enter_invitation",
+        "respond.enter_open_link",
+        "respond.send",
+        "respond.kiosk_offline",  # hands out grants: counted per kiosk
+    }
+)
 _MOVING = frozenset({"respond.page", "respond.start"})
 
 
@@ -167,6 +178,26 @@ def _cap_body(endpoint: str | None, values: dict[str, Any] | None) -> None:
             i18n.choose(request.args["lang"])
 
 
+@bp.context_processor
+def _kiosk_context() -> dict[str, Any]:
+    """Kiosk pages load kiosk.js (idle timeout, history, the encrypted offline queue)."""
+    # Set by the views of a kiosk's requests (never read from the session here: reading it in
+    # every render changed what other pages' responses say, e.g. to the offline worker).
+    revoked = bool(g.get("kiosk_revoked"))
+    if not revoked and not g.get("kiosk_page"):
+        return {"kiosk_mode": None}
+    return {
+        "kiosk_mode": {
+            "revoked": revoked,
+            "home": url_for("respond.kiosk_home"),
+            "offline": url_for("respond.kiosk_offline"),
+            "idle": int(current_app.config.get("KIOSK_IDLE_SECONDS", kiosks.IDLE_SECONDS)),
+            "warn": int(current_app.config.get("KIOSK_WARN_SECONDS", kiosks.WARN_SECONDS)),
+            "pool": kiosks.grant_pool(),
+        }
+    }
+
+
 @bp.after_request
 def _private(response: Response) -> Response:
     # Answers are personal: never cached, and a browser's Back re-asks the server (which
@@ -174,6 +205,7 @@ def _private(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     if htmx and response.status_code >= 400:
         response.headers["HX-Push-Url"] = "false"
+        response.headers["HX-Replace-Url"] = "false"
     return response
 
 
@@ -270,6 +302,7 @@ def _survey(questionnaire_id: uuid.UUID) -> Survey:
     if survey is None:
         abort(404)
     i18n.speak(survey.languages)
+    use_zone(survey.time_zone)  # "today" is the round's organisation's day
     return survey
 
 
@@ -279,12 +312,52 @@ def _answering(questionnaire_id: uuid.UUID) -> tuple[SessionEntry, Survey]:
     if entry.done:
         raise Halt(redirect(url_for("respond.thanks", questionnaire_id=questionnaire_id), 303))
     survey = _survey(questionnaire_id)
+    if entry.channel == Channel.KIOSK:
+        _this_kiosk(survey)
+        g.kiosk_page = True
     refusal = _open_refusal(survey) or (
         _already_answered_here(survey) if _answered_here(entry) else None
     )
     if refusal:
         raise Halt(refused(refusal, survey))
     return entry, survey
+
+
+def _this_kiosk(survey: Survey | None) -> None:
+    """A kiosk's every request: still paired and not revoked, else its own page (the tablet's
+    script sends what it queued, then wipes it: app/static/js/kiosk.js)."""
+    try:
+        kiosks.device_kiosk(request.cookies.get(kiosks.DEVICE_COOKIE))
+    except kiosks.KioskProblem as problem_:
+        state.forget_entry()
+        response = kiosk_problem(problem_, survey)
+        state.clear_progress(response)
+        raise Halt(response) from None
+
+
+KIOSK_PROBLEMS = {
+    "revoked": (
+        N_("This kiosk has been switched off"),
+        N_(
+            "The people running this survey have stopped this tablet taking answers. Answers "
+            "already given on it are sent, then removed from the tablet."
+        ),
+        N_("If you would like to answer, please ask someone running the event."),
+    ),
+    "unpaired": (
+        N_("This tablet is not set up as a kiosk"),
+        N_("Only a tablet paired with a code from the people running the survey can be a kiosk."),
+        N_("If you would like to answer, please ask someone running the event."),
+    ),
+}
+
+
+def kiosk_problem(problem_: kiosks.KioskProblem, survey: Survey | None = None) -> Response:
+    title, message, advice = KIOSK_PROBLEMS.get(problem_.code, KIOSK_PROBLEMS["unpaired"])
+    # A revoked tablet's script sends what it queued before, then wipes its storage.
+    g.kiosk_revoked = problem_.code == "revoked"
+    response = problem(problem_.status, title, message, advice, survey)
+    return response
 
 
 def _open_refusal(survey: Survey) -> Refusal | None:
@@ -336,7 +409,7 @@ def _redirect_with(target: str, survey: Survey, progress: Progress | None) -> Re
 def enter_invitation(token: str) -> ResponseReturnValue:
     """Exchange the emailed token for a session, then leave the token's URL at once."""
     try:
-        entry = enter_by_token(token, today())
+        entry = enter_by_token(token)
     except Refusal as refusal:
         current = state.current_entry()
         if (
@@ -365,7 +438,7 @@ def enter_invitation(token: str) -> ResponseReturnValue:
 @public
 def enter_open_link(code: str) -> ResponseReturnValue:
     try:
-        entry = enter_by_code(code, today())
+        entry = enter_by_code(code)
     except Refusal as refusal:
         return refused(refusal)
     state.remember_entry(entry)
@@ -376,7 +449,12 @@ def enter_open_link(code: str) -> ResponseReturnValue:
 @public
 def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     entry, survey = _answering(questionnaire_id)
-    progress = state.read_progress(survey.shape)
+    return _welcome(survey, entry, state.read_progress(survey.shape))
+
+
+def _welcome(
+    survey: Survey, entry: SessionEntry, progress: Progress | None, *, sent: bool = False
+) -> Response:
     return render_page(
         "respond/welcome.html",
         block=BLOCK,
@@ -384,6 +462,8 @@ def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         title=_("%(audience)s survey", audience=_(survey.shape.audience_label)),
         choices=[i18n.LANGUAGES[code] for code in survey.languages],
         entry=entry,
+        kiosk=entry.channel == Channel.KIOSK,
+        sent=entry.channel == Channel.KIOSK and (sent or request.args.get("sent") == "1"),
         started=bool(progress and (progress.answers or progress.texts or progress.role)),
         answered=progress.answered_count() if progress else 0,
     )
@@ -400,8 +480,12 @@ def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         if entry.token:
             delete_draft(_secret(), entry.token)
             db.session.commit()
+    if progress is None and entry.channel == Channel.KIOSK:
+        state.remember_kiosk_start(kiosks.start_stamp(questionnaire_id))
     progress = progress or Progress.new(questionnaire_id)
     target = progress.first_incomplete_page(survey.shape) or survey.shape.last_page
+    if entry.channel == Channel.KIOSK and _swapping():
+        return _move_to(survey, entry, target, progress)  # replaces the kiosk's one entry
     return _redirect_with(_page_url(survey, target), survey, progress)
 
 
@@ -448,6 +532,7 @@ def _render_page(
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
+    progress: Progress | None = None,
 ) -> Response:
     shape = survey.shape
     last = page.number == shape.last_page
@@ -458,6 +543,7 @@ def _render_page(
         last=shape.last_page,
         heading=page_heading(page, shape),
     )
+    kiosk_mode = entry.channel == Channel.KIOSK
     form = {
         "action": _to("respond.send", survey) if last else _page_url(survey, page.number),
         "can_save": entry.channel == Channel.EMAIL,
@@ -468,6 +554,9 @@ def _render_page(
         ),
         "honeypot": abuse.HONEYPOT_FIELD,
         "stamp_field": abuse.STAMP_FIELD,
+        "kiosk": kiosk_mode,
+        # A kiosk keeps nothing readable on the device: its own script (kiosk.js) works offline.
+        "offline": None if kiosk_mode else offline_form(survey, entry, progress),
     }
     return render_page(
         "respond/page.html",
@@ -488,7 +577,7 @@ def _render_page(
     abuse.page_rate_limit,
     key_func=abuse.client_key,
     methods=["POST"],
-    exempt_when=abuse.only_moving,
+    exempt_when=lambda: abuse.only_moving() or kiosks.is_kiosk(),
 )
 @public
 def page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
@@ -496,7 +585,8 @@ def page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
 
 
 @bp.post("/q/<uuid:questionnaire_id>/send")
-@limiter.limit(abuse.send_rate_limit, key_func=abuse.client_key)
+@limiter.limit(abuse.send_rate_limit, key_func=abuse.client_key, exempt_when=kiosks.is_kiosk)
+@limiter.limit(kiosks.send_rate_limit, key_func=kiosks.limit_key, exempt_when=kiosks.not_kiosk)
 @public
 def send(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     return _page(questionnaire_id, None, final=True)
@@ -517,7 +607,9 @@ def _page(questionnaire_id: uuid.UUID, number: int | None, *, final: bool) -> Re
         first = progress.first_incomplete_page(shape)
         if first is not None and page.number > first:
             return redirect(_page_url(survey, first), 303)
-        return _render_page(survey, entry, page, values=values_for(page, progress), errors={})
+        return _render_page(
+            survey, entry, page, values=values_for(page, progress), errors={}, progress=progress
+        )
     return _post(survey, entry, page, progress or Progress.new(questionnaire_id), final)
 
 
@@ -582,6 +674,15 @@ def _post(
         return _rerender(survey, entry, page, progress, got, {})
     if not final:
         return _move_to(survey, entry, page.number + 1, progress)
+    if entry.channel == Channel.KIOSK and kiosks.too_quick(
+        state.kiosk_start(), shape.questionnaire_id, len(shape.items)
+    ):
+        quick = {
+            "_quick": _(
+                "That was very quick. Please check your answers, then press the button again."
+            )
+        }
+        return _rerender(survey, entry, page, progress, got, quick)
     return _submit(survey, entry, progress)
 
 
@@ -606,8 +707,12 @@ def _move_to(survey: Survey, entry: SessionEntry, number: int, progress: Progres
         number = first  # as the GET would redirect: pages cannot be skipped
     page = shape.page(number)
     assert page is not None
-    response = _render_page(survey, entry, page, values=values_for(page, progress), errors={})
-    response.headers["HX-Push-Url"] = _page_url(survey, number)
+    response = _render_page(
+        survey, entry, page, values=values_for(page, progress), errors={}, progress=progress
+    )
+    # A kiosk replaces its one history entry: Back never walks into an earlier person's pages.
+    kiosk_mode = entry.channel == Channel.KIOSK
+    response.headers["HX-Replace-Url" if kiosk_mode else "HX-Push-Url"] = _page_url(survey, number)
     state.write_progress(
         response, state.encode_progress(shape, progress), survey.closes_on, today()
     )
@@ -644,7 +749,13 @@ def _rerender(
     extra: dict[str, str],
 ) -> Response:
     response = _render_page(
-        survey, entry, page, values=got.shown, errors={**extra, **got.errors}, status=422
+        survey,
+        entry,
+        page,
+        values=got.shown,
+        errors={**extra, **got.errors},
+        status=422,
+        progress=progress,
     )
     encoded = state.encode_progress(survey.shape, progress)
     if state.fits(encoded):
@@ -661,6 +772,17 @@ def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response
         secret=_secret(),
         on=today(),
     )
+    if result.thanked and entry.channel == Channel.KIOSK:
+        # The next person starts from the welcome page, with nothing of this one kept.
+        db.session.commit()
+        state.forget_kiosk_start()
+        if _swapping():
+            response = _welcome(survey, entry, None, sent=True)
+            response.headers["HX-Replace-Url"] = _to("respond.welcome", survey)
+        else:
+            response = redirect(_to("respond.welcome", survey, sent="1"), 303)
+        state.clear_progress(response)
+        return response
     if result.thanked:
         db.session.commit()
         state.mark_done(entry)
@@ -851,3 +973,11 @@ def you_said_pdf(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     out = io.BytesIO()
     write_you_said_pdf(rnd, notice, out)
     return document(out.getvalue(), PDF_MIME, download_name(rnd.name, "you-said-we-did", "pdf"))
+
+
+# The offline routes and kiosk pairing and entry (issue 18) share this blueprint and its error
+# pages.
+from app.respond import kiosk_views  # noqa: E402
+from app.respond import offline_views as _offline_views  # noqa: E402, F401
+
+__all__ = ["bp", "kiosk_views"]

@@ -46,6 +46,7 @@ def overview_text(results: RoundResults) -> str:
                 ("email", a.completed),
                 ("open link", a.open_link_responses),
                 ("paper", a.paper_responses),
+                ("kiosk", a.kiosk_responses),
             )
         )
         lines.append(head + f"responses {a.respondents} ({channels})")

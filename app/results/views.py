@@ -22,7 +22,7 @@ from app.extensions import db, htmx
 from app.i18n import LANGUAGES
 from app.models import CommentPrompt, FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
-from app.services import audit, round_notices
+from app.services import audit, round_notices, you_said_email
 from app.services import results as service
 from app.services.documents.committee_report import write_committee_docx, write_committee_pdf
 from app.services.documents.report_docx import DOCX_MIME
@@ -487,6 +487,8 @@ def you_said(round_id: uuid.UUID) -> ResponseReturnValue:
         block="content",
         status=422 if errors else 200,
         **_context(rnd, results, notice=notice, errors=errors, values=values, labels=labels),
+        email_refusal=you_said_email.refusal(rnd, notice),
+        email_count=you_said_email.recipient_count(rnd),
     )
 
 
@@ -509,3 +511,7 @@ def close(round_id: uuid.UUID) -> ResponseReturnValue:
     return render_page(
         "results/close.html", block="content", status=422 if error else 200, rnd=rnd, error=error
     )
+
+
+# The poster and the email of "you said, we did" add their routes to `bp`.
+from app.results import you_said_views  # noqa: E402, F401

@@ -27,6 +27,7 @@ FIELD_ORDER = (
     "opens_on",
     "closes_on",
     "threshold",
+    "grace_days",
     "children_band",
     "easy_read",
     "languages",
@@ -58,6 +59,7 @@ class SettingsForm:
     opens_on: str = ""
     closes_on: str = ""
     threshold: str = ""
+    grace_days: str = "3"
     children_band: str = "under_12"
     free_text: bool = True
     role_question: bool = False
@@ -76,6 +78,7 @@ class SettingsForm:
             opens_on=s.opens_on.isoformat() if s.opens_on else "",
             closes_on=s.closes_on.isoformat() if s.closes_on else "",
             threshold="" if s.threshold is None else str(s.threshold),
+            grace_days=str(s.grace_days),
             children_band=s.children_band,
             free_text=s.free_text,
             role_question=s.role_question,
@@ -95,6 +98,7 @@ class SettingsForm:
             opens_on=form.get("opens_on", "").strip(),
             closes_on=form.get("closes_on", "").strip(),
             threshold=form.get("threshold", "").strip(),
+            grace_days=form.get("grace_days", "3").strip(),
             children_band=form.get("children_band", "under_12"),
             free_text=form.get("free_text") == "on",
             role_question=form.get("role_question") == "on",
@@ -139,6 +143,11 @@ def to_settings(
             threshold = int(form.threshold)
         except ValueError:
             errors["threshold"] = "Enter the anonymity threshold as a whole number, such as 5."
+    grace_days = 3
+    try:
+        grace_days = int(form.grace_days or "3")
+    except ValueError:
+        errors["grace_days"] = "Enter the grace period as a whole number of days, such as 3."
     # No box ticked: the language shown first alone (English when the form has no such field).
     languages = list(dict.fromkeys(form.languages)) or [form.default_language or "en"]
     default = form.default_language or languages[0]
@@ -158,6 +167,7 @@ def to_settings(
         opens_on=dates["opens_on"],
         closes_on=dates["closes_on"],
         threshold=threshold,
+        grace_days=grace_days,
         scope=dict(form.scope),
         children_band=form.children_band,
         free_text=form.free_text,

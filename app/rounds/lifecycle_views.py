@@ -107,8 +107,16 @@ def _register_globals(state: Any) -> None:
     # Globals, not a context processor: macros imported without context (results/_macros.html)
     # include the tab bar too.
     state.app.jinja_env.globals.update(
-        round_tabs=round_tabs, round_state=_state_of, address_groups=_address_groups
+        round_tabs=round_tabs,
+        round_state=_state_of,
+        address_groups=_address_groups,
+        grace_until=_grace_until,
     )
+
+
+def _grace_until(rnd: FeedbackRound) -> date | None:
+    """The last day of a closed round's grace period while it runs (issue 18), else None."""
+    return lifecycle.grace_until(rnd, today())
 
 
 def _address_groups() -> list[tuple[str, int]]:

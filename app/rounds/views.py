@@ -25,7 +25,12 @@ from app.rounds.forms import SettingsForm
 from app.services import audit, round_edits, translations
 from app.services.documents import translation_workbook as translation_book
 from app.services.documents.workbook import XLSX_MIME
-from app.services.frameworks import UnknownFramework, available_frameworks, get_framework
+from app.services.frameworks import (
+    UnknownFramework,
+    available_frameworks,
+    framework_listings,
+    get_framework,
+)
 from app.services.rounds import (
     RoundError,
     RoundLocked,
@@ -256,7 +261,7 @@ def _settings_page(
         form=form,
         errors=errors,
         error_list=forms.ordered_errors(errors),
-        frameworks=available_frameworks(org.id),
+        framework_listings=framework_listings(org.id),
         framework=framework,
         shortcuts=shortcuts(framework) if framework else [],
         sections=_sections_with_indicators(framework) if framework else [],

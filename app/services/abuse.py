@@ -20,6 +20,7 @@ import uuid
 from flask import current_app, has_app_context, request
 from itsdangerous import BadSignature, TimestampSigner, URLSafeSerializer
 
+from app import signing
 from app.models.base import utcnow
 from app.services.keys import secret_keys
 
@@ -81,7 +82,7 @@ def _signing_keys() -> list[str]:
 
 
 def _signer() -> TimestampSigner:
-    return TimestampSigner(_signing_keys(), salt="chorus-page-time")
+    return signing.timestamp_signer(_signing_keys(), "chorus-page-time")
 
 
 def page_stamp(questionnaire_id: uuid.UUID, page: int) -> str:
@@ -131,7 +132,7 @@ def honeypot_filled(value: str) -> bool:
 
 
 def _done_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(_signing_keys(), salt="chorus-done")
+    return signing.url_safe(_signing_keys(), "chorus-done")
 
 
 def answered_here(cookie: str | None) -> set[str]:

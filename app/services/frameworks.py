@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -49,6 +50,7 @@ class FrameworkClash(ValueError):
 class FrameworkListing:
     framework: Framework
     builtin: bool
+    imported_at: datetime | None = None  # an organisation's own: when it was first imported
 
     @property
     def counts(self) -> tuple[int, int, int]:
@@ -107,7 +109,12 @@ def framework_listings(org_id: uuid.UUID | None) -> list[FrameworkListing]:
     """What a list of frameworks shows: built-ins, then the organisation's own (if any)."""
     listings = [FrameworkListing(fw, True) for fw in builtin_frameworks().values()]
     if org_id is not None:
-        listings += [FrameworkListing(fw, False) for fw in custom_frameworks(org_id)]
+        rows = db.session.execute(
+            select(CustomFramework)
+            .where(CustomFramework.organisation_id == org_id)
+            .order_by(CustomFramework.title, CustomFramework.framework_id)
+        ).scalars()
+        listings += [FrameworkListing(_parse_row(row), False, row.created_at) for row in rows]
     return listings
 
 

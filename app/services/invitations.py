@@ -133,6 +133,7 @@ class AudienceRate:
     completed: int = 0
     open_link: int = 0
     paper: int = 0
+    kiosk: int = 0
 
     @property
     def rate(self) -> int | None:
@@ -141,7 +142,7 @@ class AudienceRate:
 
     @property
     def responses(self) -> int:
-        return self.completed + self.open_link + self.paper
+        return self.completed + self.open_link + self.paper + self.kiosk
 
 
 @dataclass
@@ -175,6 +176,7 @@ class RoundRates:
                 setattr(t, name, getattr(t, name) + getattr(a, name))
             t.open_link += a.open_link
             t.paper += a.paper
+            t.kiosk += a.kiosk
         return t
 
 
@@ -216,6 +218,8 @@ def response_rates(rnd: FeedbackRound, labels: dict[str, str], today: date) -> R
             row(aud).open_link = n
         elif channel == Channel.PAPER:
             row(aud).paper = n
+        elif channel == Channel.KIOSK:
+            row(aud).kiosk = n
     return RoundRates(
         audiences=list(rates.values()),
         invitations=_sending(rnd.id, MessageKind.INVITATION, today),
@@ -223,7 +227,12 @@ def response_rates(rnd: FeedbackRound, labels: dict[str, str], today: date) -> R
     )
 
 
-RECEIVED_CHANNELS = (Channel.EMAIL.value, Channel.OPEN_LINK.value, Channel.PAPER.value)
+RECEIVED_CHANNELS = (
+    Channel.EMAIL.value,
+    Channel.OPEN_LINK.value,
+    Channel.PAPER.value,
+    Channel.KIOSK.value,
+)
 
 
 def received_by_audience(rates: RoundRates, k: int) -> ReceivedCounts:
@@ -234,6 +243,7 @@ def received_by_audience(rates: RoundRates, k: int) -> ReceivedCounts:
                 Channel.EMAIL.value: a.completed,
                 Channel.OPEN_LINK.value: a.open_link,
                 Channel.PAPER.value: a.paper,
+                Channel.KIOSK.value: a.kiosk,
             }
             for a in rates.audiences
         },

@@ -234,7 +234,7 @@ def invite(
     Used by launch and for contacts added after it, whose invitation goes at once if the round
     is open, or waits for the opening day like the others."""
     now = now or utcnow()
-    send_at = lifecycle.send_at(rnd.opens_on, today)
+    send_at = lifecycle.send_at(rnd.opens_on, today, lifecycle.organisation_zone(rnd))
     invitations: list[dict[str, object]] = []
     messages: list[dict[str, object]] = []
     for audience, email, name, language in people:

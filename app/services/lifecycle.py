@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import delete, func, insert, select, update
 
-from app.dates import zone
+from app.dates import Zoned, zone
 from app.extensions import db
 from app.models import (
     Contact,
@@ -27,10 +27,12 @@ from app.models import (
     InvitationStatus,
     MessageKind,
     MessageStatus,
+    Organisation,
     OutboxMessage,
     RoundStatus,
 )
 from app.models.base import utcnow
+from app.services.responding.window import grace_ends_on, in_grace
 from app.services.rounds import RoundError
 from app.services.rounds import _copy_questionnaire as copy_questionnaire
 
@@ -64,15 +66,32 @@ def round_state(rnd: FeedbackRound, today: date) -> RoundState:
 
 
 def awaiting_close(rnd: FeedbackRound, today: date) -> bool:
-    """Live, past its closing day, not yet closed: results are not final until it is."""
+    """Live, past its closing day, not yet closed: results are not final until it is (nor
+    while its grace period runs, `grace_until`)."""
     return rnd.status == RoundStatus.LIVE and today > rnd.closes_on
 
 
-def send_at(opens_on: date, today: date) -> datetime | None:
-    """When invitations go: now if the round is open, else local midnight of the opening day."""
+def grace_until(rnd: FeedbackRound, today: date) -> date | None:
+    """Past its closing day but inside its grace period (issue 18): the last day answers made
+    before the close may still arrive from a device's queue. None otherwise."""
+    if rnd.archived_at is None and in_grace(rnd.status, rnd.closes_on, rnd.grace_days, today):
+        return grace_ends_on(rnd.closes_on, rnd.grace_days)
+    return None
+
+
+def send_at(opens_on: date, today: date, time_zone: Zoned = None) -> datetime | None:
+    """When invitations go: now if the round is open, else midnight of the opening day in the
+    organisation's time zone."""
     if opens_on <= today:
         return None
-    return datetime.combine(opens_on, time(), zone()).astimezone(UTC)
+    return datetime.combine(opens_on, time(), zone(time_zone)).astimezone(UTC)
+
+
+def organisation_zone(rnd: FeedbackRound) -> str | None:
+    """The time zone name of the round's organisation."""
+    return db.session.execute(
+        select(Organisation.time_zone).where(Organisation.id == rnd.organisation_id)
+    ).scalar_one_or_none()
 
 
 def lock_round(rnd: FeedbackRound) -> FeedbackRound:
@@ -146,7 +165,7 @@ def change_dates(
                 OutboxMessage.status == MessageStatus.QUEUED,
                 OutboxMessage.attempts == 0,
             )
-            .values(next_attempt_at=send_at(new_opens, today))
+            .values(next_attempt_at=send_at(new_opens, today, organisation_zone(rnd)))
             .execution_options(synchronize_session=False)
         )
     if closes_on != rnd.closes_on:
@@ -192,6 +211,15 @@ def set_wording(
 
 
 # -- cancel ---------------------------------------------------------------------------------------
+
+
+def invitation_count(round_id: uuid.UUID) -> int:
+    """How many invitations a cancel would withdraw (for the page and the audit trail)."""
+    return int(
+        db.session.execute(
+            select(func.count()).select_from(Invitation).where(Invitation.round_id == round_id)
+        ).scalar_one()
+    )
 
 
 def cancel_round(rnd: FeedbackRound, today: date, *, delete_round: bool = False) -> int:

@@ -35,6 +35,11 @@ def unsubscribe_path(token: str) -> str:
     return f"/unsubscribe/{token}"
 
 
+def reset_path(signed: str) -> str:
+    """`auth.reset`: a member of staff chooses a new password."""
+    return f"/account/reset/{signed}"
+
+
 def invitation_url(token: str) -> str:
     return base_url() + invitation_path(token)
 

@@ -8,7 +8,6 @@ respondent side.
 
 from __future__ import annotations
 
-import io
 import uuid
 
 import segno
@@ -16,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FeedbackRound, OpenLink
+from app.services import qr
 from app.services.launch import new_code
 from app.services.links import open_link_url
 
@@ -47,22 +47,12 @@ def replace_code(link: OpenLink) -> None:
 
 
 def qr_code(link: OpenLink) -> segno.QRCode:
-    # Error correction M survives a crease or a bit of tape on a printed poster.
-    return segno.make(open_link_url(link.code), error="m", micro=False)
+    return qr.qr_code(open_link_url(link.code))
 
 
 def qr_svg_inline(link: OpenLink, title: str) -> str:
-    """An inline <svg> (no XML declaration) that scales with its container."""
-    return qr_code(link).svg_inline(
-        scale=10, border=4, title=title, svgclass="qr", omitsize=True, dark="#000", light="#fff"
-    )
+    return qr.qr_svg_inline(open_link_url(link.code), title)
 
 
 def qr_file(link: OpenLink, kind: str) -> bytes:
-    """The QR code as a standalone SVG or PNG file for newsletters and documents."""
-    out = io.BytesIO()
-    if kind == "svg":
-        qr_code(link).save(out, kind="svg", scale=10, border=4, dark="#000", light="#fff")
-    else:
-        qr_code(link).save(out, kind="png", scale=12, border=4)
-    return out.getvalue()
+    return qr.qr_file(open_link_url(link.code), kind)

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Exists, Select, and_, case, exists, func, insert, select
 
-from app.dates import long_date
+from app.dates import as_utc, local_day, long_date
 from app.extensions import db
 from app.models import (
     DeliveryStatus,
@@ -29,6 +29,7 @@ from app.models import (
     InvitationStatus,
     MessageKind,
     MessageStatus,
+    Organisation,
     OutboxMessage,
     RoundStatus,
     User,
@@ -38,6 +39,7 @@ from app.models.base import utcnow
 MAX_SCHEDULE_POINTS = 5
 MAX_DAYS_BEFORE_CLOSE = 90
 MAX_GAP_DAYS = 30
+DAY = timedelta(days=1)
 
 
 class ReminderSettingsError(ValueError):
@@ -232,20 +234,29 @@ def scheduled_point(rnd: FeedbackRound, today: date) -> date | None:
     return max(reached) if reached else None
 
 
-def apply_schedules(today: date, now: datetime | None = None) -> int:
-    """Queue the scheduled reminders due today across all live rounds; flushes."""
-    rounds = db.session.execute(
-        select(FeedbackRound).where(
+def apply_schedules(today: date | None = None, now: datetime | None = None) -> int:
+    """Queue the scheduled reminders due today across all live rounds; flushes.
+
+    `today` None (the worker): each round's own local day, in its organisation's time zone."""
+    now = now or utcnow()
+    # Every zone's day is within a day of UTC's: narrow in SQL, decide per round below.
+    utc_day = as_utc(now).date()
+    early, late = (today, today) if today else (utc_day + DAY, utc_day - DAY)
+    rows = db.session.execute(
+        select(FeedbackRound, Organisation.time_zone)
+        .join(Organisation, Organisation.id == FeedbackRound.organisation_id)
+        .where(
             FeedbackRound.status == RoundStatus.LIVE,
-            FeedbackRound.opens_on <= today,
-            FeedbackRound.closes_on >= today,
+            FeedbackRound.opens_on <= early,
+            FeedbackRound.closes_on >= late,
         )
-    ).scalars()
+    ).all()
     queued = 0
-    for rnd in rounds:
-        point = scheduled_point(rnd, today)
+    for rnd, time_zone in rows:
+        day = today or local_day(now, time_zone)
+        point = scheduled_point(rnd, day)
         if point is not None:
-            queued += queue_reminders(rnd, today, now, since=point)
+            queued += queue_reminders(rnd, day, now, since=point)
     return queued
 
 

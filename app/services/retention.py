@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select, update
 
-from app.dates import as_utc, today, zone
+from app.dates import Zoned, as_utc, today, zone
 from app.extensions import db
 from app.models import (
     Contact,
@@ -44,19 +44,20 @@ class RetentionError(ValueError):
     """args[0] is {field: message}."""
 
 
-def round_end(rnd: FeedbackRound) -> date | None:
-    """The local day the round stopped accepting answers (None while it still may)."""
+def round_end(rnd: FeedbackRound, time_zone: Zoned = None) -> date | None:
+    """The local day (in `time_zone`, the organisation's) the round stopped accepting answers
+    (None while it still may)."""
     if rnd.status == RoundStatus.DRAFT:
         return None
     if rnd.closed_at is not None:
-        return as_utc(rnd.closed_at).astimezone(zone()).date()
+        return as_utc(rnd.closed_at).astimezone(zone(time_zone)).date()
     return rnd.closes_on
 
 
-def erase_on(rnd: FeedbackRound, days: int) -> date:
+def erase_on(rnd: FeedbackRound, days: int, time_zone: Zoned = None) -> date:
     """The first day the round's contacts are due for erasure, by its close date as planned
     (a round closed early is erased earlier, never later)."""
-    end = round_end(rnd) or rnd.closes_on
+    end = round_end(rnd, time_zone) or rnd.closes_on
     due = end + timedelta(days=days)
     if rnd.retain_until is not None:
         due = max(due, rnd.retain_until + timedelta(days=1))
@@ -150,23 +151,29 @@ def _erase(round_ids: list[uuid.UUID], email: str | None = None) -> Erased:
 
 
 def due_rounds(on: date | None = None) -> list[FeedbackRound]:
-    on = on or today()
+    """Rounds whose contacts are due for erasure on `on`, else on each organisation's own
+    local day (the worker)."""
+    # No zone's day is more than a day after UTC's: narrow in SQL, decide per round below.
+    latest = on or (datetime.now(UTC).date() + timedelta(days=1))
     rows = db.session.execute(
-        select(FeedbackRound, Organisation.retention_days)
+        select(FeedbackRound, Organisation.retention_days, Organisation.time_zone)
         .join(Organisation, Organisation.id == FeedbackRound.organisation_id)
         .where(
             FeedbackRound.status != RoundStatus.DRAFT,
             FeedbackRound.contacts_erased_at.is_(None),
             # Past its close date, or closed early (its close date may be ahead).
-            (FeedbackRound.closes_on < on) | (FeedbackRound.status == RoundStatus.CLOSED),
+            (FeedbackRound.closes_on < latest) | (FeedbackRound.status == RoundStatus.CLOSED),
         )
         .order_by(FeedbackRound.closes_on, FeedbackRound.id)
     ).all()
     due = []
-    for rnd, days in rows:
-        if round_end(rnd) is None or (rnd.status != RoundStatus.CLOSED and rnd.closes_on >= on):
+    for rnd, days, time_zone in rows:
+        day = on or today(time_zone)
+        if round_end(rnd, time_zone) is None or (
+            rnd.status != RoundStatus.CLOSED and rnd.closes_on >= day
+        ):
             continue
-        if erase_on(rnd, days) <= on:
+        if erase_on(rnd, days, time_zone) <= day:
             due.append(rnd)
     return due
 
@@ -268,7 +275,7 @@ def set_round_retain_until(rnd: FeedbackRound, org: Organisation, value: str, ac
             chosen = date.fromisoformat(value)
         except ValueError:
             raise RetentionError({"retain_until": "Enter a date like 2027-03-31."}) from None
-        standard = (round_end(rnd) or rnd.closes_on) + timedelta(days=org.retention_days)
+        standard = (round_end(rnd, org) or rnd.closes_on) + timedelta(days=org.retention_days)
         if chosen < standard:
             raise RetentionError(
                 {

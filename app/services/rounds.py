@@ -35,6 +35,7 @@ from surveys.selection import SelectionError
 
 MIN_THRESHOLD = 3
 MAX_THRESHOLD = 100  # above this almost nothing could ever be reported
+MAX_GRACE_DAYS = 30  # a late phone is days late, not months: results wait for the grace to end
 SCOPE_FIELDS = ("organisation", "partners", "services", "customers", "outcomes")
 SCOPE_MAX = 2000
 NAME_MAX = 200
@@ -69,6 +70,7 @@ class RoundSettings:
     opens_on: date | None
     closes_on: date | None
     threshold: int | None = None
+    grace_days: int = 3  # days after the close that answers made offline before it may arrive
     scope: dict[str, str] = field(default_factory=dict)
     children_band: str = "under_12"
     free_text: bool = True
@@ -87,6 +89,7 @@ class RoundSettings:
             opens_on=rnd.opens_on,
             closes_on=rnd.closes_on,
             threshold=rnd.threshold,
+            grace_days=rnd.grace_days,
             scope=dict(rnd.scope or {}),
             children_band=rnd.children_band,
             free_text=rnd.free_text,
@@ -133,6 +136,10 @@ def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
         errors["threshold"] = f"The anonymity threshold must be {MAX_THRESHOLD} or fewer."
     if set(settings.easy_read_audiences) - set(qgen.EASY_READ_AUDIENCES):
         errors["easy_read"] = "Easy read can be chosen for people who use the service only."
+    if not 0 <= settings.grace_days <= MAX_GRACE_DAYS:
+        errors["grace_days"] = (
+            f"The grace period must be between 0 and {MAX_GRACE_DAYS} days (0: none)."
+        )
     if settings.children_band not in qgen.CHILDREN_BANDS:
         errors["children_band"] = "Choose an age band for children and young people."
     for key in SCOPE_FIELDS:
@@ -236,6 +243,7 @@ def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     rnd.opens_on = s.opens_on  # type: ignore[assignment]  # validate_settings refused None
     rnd.closes_on = s.closes_on  # type: ignore[assignment]  # validate_settings refused None
     rnd.threshold = s.threshold or current_app.config["ANONYMITY_THRESHOLD"]
+    rnd.grace_days = s.grace_days
     rnd.scope = {k: (s.scope.get(k) or "").strip() for k in SCOPE_FIELDS}
     rnd.children_band = s.children_band
     rnd.free_text = s.free_text
@@ -491,6 +499,7 @@ def copy_round(
         opens_on=one_year_later(rnd.opens_on),
         closes_on=one_year_later(rnd.closes_on),
         threshold=rnd.threshold,
+        grace_days=rnd.grace_days,
         audiences=list(rnd.audiences),
         indicator_ids=list(rnd.indicator_ids),
         children_band=rnd.children_band,

@@ -51,6 +51,9 @@ METADATA_TTL_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 120
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
 LOOPBACK_HOSTS = {"localhost"}
+# Microsoft Entra ID's "email domain owner verified" optional claim (added to the app
+# registration's token configuration as an optional claim of the ID token).
+EDOV = "xms_edov"
 
 
 class SsoError(ValueError):
@@ -344,6 +347,7 @@ class ProviderForm:
     email_domains: str
     create_accounts: bool
     passwords_allowed: bool
+    trust_domain_verified_email: bool = False
 
 
 def save_provider(org: Organisation, actor: User, form: ProviderForm) -> IdentityProvider:
@@ -397,6 +401,7 @@ def save_provider(org: Organisation, actor: User, form: ProviderForm) -> Identit
     provider.email_domains = domains
     provider.create_accounts = form.create_accounts
     provider.passwords_allowed = form.passwords_allowed
+    provider.trust_domain_verified_email = form.trust_domain_verified_email
     provider.updated_at = utcnow()
     db.session.flush()
     after = _describe(provider)
@@ -444,6 +449,7 @@ def _describe(provider: IdentityProvider) -> dict[str, Any]:
         "email_domains": list(provider.email_domains or []),
         "create_accounts": provider.create_accounts,
         "passwords_allowed": provider.passwords_allowed,
+        "trust_domain_verified_email": bool(provider.trust_domain_verified_email),
     }
 
 
@@ -552,7 +558,25 @@ def _userinfo(metadata: Metadata, access_token: object, subject: str) -> dict[st
     info = _get_json(metadata.userinfo_endpoint, auth=f"Bearer {access_token}")
     if not isinstance(info, dict) or info.get("sub") != subject:
         raise SsoError("the provider's account details are about someone else")
-    return {k: info[k] for k in ("email", "email_verified", "name") if k in info}
+    return {k: info[k] for k in ("email", "email_verified", EDOV, "name") if k in info}
+
+
+def email_verified(provider: IdentityProvider, claims: Mapping[str, Any], email: str) -> bool:
+    """Whether the token vouches for the address: `email_verified` true (OpenID Connect Core
+    5.1); or, where the organisation has said its provider is Microsoft Entra ID, no
+    `email_verified` at all but Entra's `xms_edov` optional claim true (the domain of the
+    address is verified by the tenant that owns it) for an address in one of the provider's own
+    domains. An explicit `email_verified: false` is never overridden. Entra's plain `email`
+    claim is not verified by itself (any tenant can put any address in it), hence the domain."""
+    verified = claims.get("email_verified")
+    if verified is True:
+        return True
+    if verified is not None or not provider.trust_domain_verified_email:
+        return False
+    domain = email.rpartition("@")[2]
+    # Entra documents a boolean; some tenants' tokens carry it as "1" or "true".
+    edov = claims.get(EDOV)
+    return edov in (True, 1, "1", "true") and domain in (provider.email_domains or [])
 
 
 def user_for(provider: IdentityProvider, claims: Mapping[str, Any]) -> User:
@@ -560,9 +584,9 @@ def user_for(provider: IdentityProvider, claims: Mapping[str, Any]) -> User:
     email = claims.get("email")
     if not isinstance(email, str) or "@" not in email:
         raise SsoError("the provider did not share your email address")
-    if claims.get("email_verified") is not True:
-        raise SsoError("the provider has not verified your email address")
     email = normalise_email(email)
+    if not email_verified(provider, claims, email):
+        raise SsoError("the provider has not verified your email address")
     org = db.session.get(Organisation, provider.organisation_id)
     assert org is not None  # the provider's row is deleted with its organisation
     user = find_user_by_email(email)

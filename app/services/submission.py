@@ -29,6 +29,7 @@ from app.models import (
     FeedbackRound,
     Invitation,
     InvitationStatus,
+    RoundStatus,
     SpentSubmission,
 )
 from app.services import mix
@@ -38,6 +39,7 @@ from app.services.responding import (
     Survey,
     Window,
     delete_draft,
+    in_grace,
     round_window,
 )
 from app.services.tokens import token_hash
@@ -50,6 +52,7 @@ class Outcome(enum.StrEnum):
     INVITATION_OPTED_OUT = "invitation_opted_out"
     INVITATION_GONE = "invitation_gone"
     CLOSED = "closed"
+    TOO_LATE = "too_late"  # made before the close, but arrived after its grace period
     NOT_OPEN = "not_open"
     INCOMPLETE = "incomplete"
 
@@ -64,7 +67,7 @@ class Result:
         return self.outcome in {Outcome.STORED, Outcome.ALREADY_STORED}
 
 
-def _already_stored(submission_id: uuid.UUID, round_id: uuid.UUID) -> bool:
+def already_stored(submission_id: uuid.UUID, round_id: uuid.UUID) -> bool:
     """This submission id was spent before, under the current key or an old one."""
     found = db.session.execute(
         select(SpentSubmission.digest)
@@ -74,14 +77,33 @@ def _already_stored(submission_id: uuid.UUID, round_id: uuid.UUID) -> bool:
     return found is not None
 
 
-def _window_now(round_id: uuid.UUID, on: date) -> Window:
-    """Read the round again, holding a share lock so a close waits for this transaction."""
+def _window_now(round_id: uuid.UUID, on: date, made_on: date | None) -> Outcome | None:
+    """Read the round again, holding a share lock so a close waits for this transaction;
+    None if it takes this submission, else why not.
+
+    `made_on` is the day a queued submission's grant was issued (issue 18): a submission made
+    before the close may arrive in the grace period after it; the form path has none.
+    """
     row = db.session.execute(
-        select(FeedbackRound.status, FeedbackRound.opens_on, FeedbackRound.closes_on)
+        select(
+            FeedbackRound.status,
+            FeedbackRound.opens_on,
+            FeedbackRound.closes_on,
+            FeedbackRound.grace_days,
+        )
         .where(FeedbackRound.id == round_id)
         .with_for_update(read=True)
     ).one()
-    return round_window(row.status, row.opens_on, row.closes_on, on)
+    window = round_window(row.status, row.opens_on, row.closes_on, on)
+    if window == Window.OPEN:
+        return None
+    if window == Window.NOT_YET:
+        return Outcome.NOT_OPEN
+    if made_on is None or row.status == RoundStatus.CLOSED or made_on > row.closes_on:
+        return Outcome.CLOSED
+    if in_grace(row.status, row.closes_on, int(row.grace_days), on):
+        return None
+    return Outcome.TOO_LATE
 
 
 def _claim_invitation(token: str, survey: Survey) -> Outcome | None:
@@ -141,21 +163,21 @@ def submit(
     token: str | None,
     secret: str,
     on: date,
+    made_on: date | None = None,
 ) -> Result:
     """Store a completed questionnaire (flushes; the caller commits, or rolls back if refused).
 
     Refusals change nothing. A race with the same submission id ends as ALREADY_STORED.
+    `made_on`: for a queued submission, the day of its grant (the grace period applies).
     """
     shape = survey.shape
     if progress.questionnaire_id != shape.questionnaire_id:
         raise ValueError("progress belongs to another questionnaire")
-    if _already_stored(progress.submission_id, shape.round_id):
+    if already_stored(progress.submission_id, shape.round_id):
         return Result(Outcome.ALREADY_STORED)
-    window = _window_now(shape.round_id, on)
-    if window == Window.CLOSED:
-        return Result(Outcome.CLOSED)
-    if window == Window.NOT_YET:
-        return Result(Outcome.NOT_OPEN)
+    refused_now = _window_now(shape.round_id, on, made_on)
+    if refused_now is not None:
+        return Result(refused_now)
     missing = progress.first_incomplete_page(shape)
     if missing is not None:
         return Result(Outcome.INCOMPLETE, missing)
@@ -167,7 +189,7 @@ def submit(
         if refused is not None:
             # A racing twin of this very submission may have claimed it: that is a success.
             db.session.rollback()
-            if _already_stored(progress.submission_id, shape.round_id):
+            if already_stored(progress.submission_id, shape.round_id):
                 return Result(Outcome.ALREADY_STORED)
             return Result(refused)
     try:
@@ -178,7 +200,7 @@ def submit(
     except IntegrityError:
         # Only a twin submission with the same id can collide on the spent id.
         db.session.rollback()
-        if _already_stored(progress.submission_id, shape.round_id):
+        if already_stored(progress.submission_id, shape.round_id):
             return Result(Outcome.ALREADY_STORED)
         raise
     return Result(Outcome.STORED)

@@ -21,6 +21,7 @@ import hmac
 import os
 import uuid
 from collections.abc import Sequence
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -33,6 +34,13 @@ def _hmac(secret: str, label: str, value: bytes) -> bytes:
 def derive_token(secret: str, invitation_id: uuid.UUID) -> str:
     """The URL-safe token for an invitation (43 characters)."""
     digest = _hmac(secret, "invitation", invitation_id.bytes)
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def derive_link_token(secret: str, link_id: uuid.UUID) -> str:
+    """The token of a staff account link (a password reset), derived from its id like an
+    invitation's, so the mail worker can rebuild the link and the database holds no usable one."""
+    digest = _hmac(secret, "account-link", link_id.bytes)
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -82,6 +90,7 @@ def live_token(secrets: Sequence[str], invitation_id: uuid.UUID, stored_hash: st
     return derive_token(secrets[0], invitation_id)
 
 
+@lru_cache(maxsize=16)  # a few keys (SECRET_KEY and its fallbacks); derived once each
 def _session_cipher(secret: str) -> AESGCM:
     return AESGCM(_hmac(secret, "session-token", b""))
 

@@ -286,6 +286,34 @@ def _fill_the_rest(app: Any) -> None:
             passwords_allowed=True,  # the migration test signs in with a password
         )
     )
+    # Kiosks on the live round's open link (0022_kiosk): one paired, one revoked.
+    from app.models import OpenLink
+    from app.services import kiosks
+
+    link = db.session.execute(select(OpenLink).where(OpenLink.round_id == rnd.id)).scalars().first()
+    assert link is not None
+    _tablet, code = kiosks.create(rnd, link, "Gala day tablet 1", coordinator)
+    kiosks.pair(code, today)
+    revoked, _code = kiosks.create(rnd, link, "Old tablet", coordinator)
+    kiosks.revoke(rnd, revoked, coordinator, today)
+    # A forgot-password email waiting in the outbox (0020_admin).
+    from app.services.accounts.colleagues import request_reset
+
+    assert request_reset(coordinator.email)
+    # A survey run elsewhere, imported into the demo's assessment (0019_external).
+    from app.models import Assessment, ExternalImport
+
+    assessment = db.session.execute(select(Assessment).limit(1)).scalar_one()
+    db.session.add(
+        ExternalImport(
+            assessment_id=assessment.id,
+            file_name="staff-survey-2026.xlsx",
+            sha256="e" * 64,
+            confirmed=False,
+            uploaded_by_id=coordinator.id,
+            data={"survey": "Staff survey 2026", "rows": []},
+        )
+    )
     db.session.commit()
 
 

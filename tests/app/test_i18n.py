@@ -181,10 +181,18 @@ def test_respondent_templates_have_no_untranslated_words(app: Flask, path: Path)
     assert literal_constants(app, source) == []
 
 
-def test_the_poster_has_no_untranslated_words(app: Flask) -> None:
-    source = (TEMPLATES / "invitations" / "poster.html").read_text()
-    article = source[source.index("<article") : source.index("</article>")]
-    assert literal_words(article, True) == []
+@pytest.mark.parametrize(
+    "name", ["invitations/_poster.html", "invitations/poster.html", "results/you_said_poster.html"]
+)
+def test_the_posters_have_no_untranslated_words(app: Flask, name: str) -> None:
+    """The printed part: the shared <article>, and what each poster puts into it."""
+    source = (TEMPLATES / name).read_text()
+    if "<article" in source:
+        source = source[source.index("<article") : source.index("</article>")]
+    else:
+        source = source[source.index("{{ posters.poster(") : source.index("{% endblock")]
+    assert literal_words(source, True) == []
+    assert literal_constants(app, source) == []
 
 
 def test_the_literal_check_can_fail(app: Flask) -> None:

@@ -574,3 +574,80 @@ def test_the_client_never_reads_a_file_url(app: Flask, tmp_path: Path) -> None:
     secret.write_text('{"keys": []}')
     with app.test_request_context(), pytest.raises(sso.SsoError):
         sso.provider_keys(secret.as_uri())
+
+
+# -- Microsoft Entra ID: no email_verified, its xms_edov claim instead ----------------------------
+
+
+def test_entra_addresses_need_the_organisations_say_so_and_xms_edov(
+    app: Flask, configured: Callable[..., IdentityProvider], make_user: Callable[..., User]
+) -> None:
+    make_user(f"carol@{DOMAIN}", "Org A", Role.SAT_MEMBER)
+    make_user(f"dan@{DOMAIN}", "Org A", Role.SAT_MEMBER)
+    provider = configured()
+    assert provider.trust_domain_verified_email is False  # off unless the coordinator says so
+    browser = app.test_client()
+    reply, _ = sso_sign_in(browser, f"entra:carol@{DOMAIN}")
+    assert reply.status_code == 422
+    assert "has not verified your email address" in reply.get_data(as_text=True)
+    with app.app_context():
+        assert signed_in_as(browser) is None
+
+    provider = configured(client_secret="", trust_domain_verified_email="yes")
+    assert provider.trust_domain_verified_email is True
+    with app.app_context():
+        changed = db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "sso.provider_changed")
+        ).scalar_one()
+        assert changed.details["changed"] == ["trust_domain_verified_email"]
+    reply, _ = sso_sign_in(browser, f"entra:carol@{DOMAIN}")
+    assert reply.status_code == 303, reply.get_data(as_text=True)[-2000:]
+    with app.app_context():
+        assert signed_in_as(browser) == f"carol@{DOMAIN}"
+
+    # xms_edov false: the domain's owner has not vouched for the address.
+    other = app.test_client()
+    reply, _ = sso_sign_in(other, f"entra-unowned:dan@{DOMAIN}")
+    assert reply.status_code == 422
+    with app.app_context():
+        assert signed_in_as(other) is None
+    # An explicit email_verified false is never overridden.
+    reply, _ = sso_sign_in(other, f"unverified:dan@{DOMAIN}")
+    assert reply.status_code == 422
+
+
+def test_entra_vouches_only_for_the_providers_own_domains(
+    app: Flask, configured: Callable[..., IdentityProvider], make_user: Callable[..., User]
+) -> None:
+    configured(trust_domain_verified_email="yes", create_accounts="yes")
+    make_user("carol@elsewhere.example", "Org A", Role.SAT_MEMBER)
+    browser = app.test_client()
+    url = authorize_url(browser, f"carol@{DOMAIN}")
+    back = urlsplit(sign_in_at_provider(url, "entra:carol@elsewhere.example", back_to=CALLBACK))
+    reply = browser.get(f"{back.path}?{back.query}")
+    assert reply.status_code == 422
+    assert "has not verified your email address" in reply.get_data(as_text=True)
+    with app.app_context():
+        assert signed_in_as(browser) is None
+
+
+@pytest.mark.parametrize(
+    ("trust", "claims", "accepted"),
+    [
+        (False, {"email_verified": True}, True),
+        (False, {"xms_edov": True}, False),
+        (True, {"xms_edov": True}, True),
+        (True, {"xms_edov": "1"}, True),
+        (True, {"xms_edov": "true"}, True),
+        (True, {"xms_edov": False}, False),
+        (True, {"xms_edov": "0"}, False),
+        (True, {}, False),
+        (True, {"email_verified": False, "xms_edov": True}, False),
+        (True, {"email_verified": "true", "xms_edov": True}, False),  # not the boolean true
+    ],
+)
+def test_which_claims_vouch_for_an_address(
+    trust: bool, claims: dict[str, Any], accepted: bool
+) -> None:
+    provider = IdentityProvider(email_domains=[DOMAIN], trust_domain_verified_email=trust)
+    assert sso.email_verified(provider, claims, f"x@{DOMAIN}") is accepted

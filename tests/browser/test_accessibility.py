@@ -224,6 +224,7 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("actions", lambda w: f"/assessments/{w.assessment_id}/actions"),
     ("team and scope", lambda w: f"/assessments/{w.assessment_id}/settings"),
     ("import results", lambda w: f"/assessments/{w.assessment_id}/import"),
+    ("existing feedback", lambda w: f"/assessments/{w.assessment_id}/external"),
     ("assessment indicator", lambda w: f"/assessments/{w.assessment_id}/indicators/{w.indicator}"),
     ("api tokens", lambda w: "/settings/api-tokens/"),
     ("api docs", lambda w: "/api/v1/docs"),
@@ -231,6 +232,7 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("audit trail", lambda w: "/audit"),
     ("round audit trail", lambda w: f"/rounds/{w.live_id}/audit"),
     ("privacy", lambda w: "/privacy"),
+    ("settings", lambda w: "/settings"),
     ("page not found", lambda w: "/rounds/no-such-page"),
 ]
 

@@ -54,6 +54,7 @@ def test_a_colleague_signs_in_through_the_organisations_provider(
 
     sign_in_with_password(page, live_server, f"coord@{DOMAIN}")
     expect(page.get_by_role("heading", name="SSO Council")).to_be_visible()
+    page.get_by_role("link", name="Settings").click()
     page.get_by_role("link", name="Single sign-on").click()
     expect(page.get_by_role("heading", name="Single sign-on", level=1)).to_be_visible()
     page.get_by_label("Name people see").fill("SSO Council staff")

@@ -4,6 +4,8 @@ database and one Redis, as several machines behind a load balancer (docs/operati
 - a coordinator signed in through one app process is signed in on the other (the session is a
   cookie signed with the shared SECRET_KEY; nothing is kept in a process);
 - a sign-in limit counted on one process applies on the other (RATELIMIT_STORAGE_URI = Redis);
+- an API token made on one process's Tokens page works on both; its rate limit (per token, in
+  Redis) is counted across both; revoked through one, it is refused by the other;
 - two workers started at the same moment on one outbox send every invitation once (a real SMTP
   server counts the deliveries), and race to release the same sealed inbox: every submission
   becomes exactly one response.
@@ -18,6 +20,7 @@ import os
 import re
 import secrets
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ import requests
 from app.auth.limits import account_key_for
 from app.extensions import db
 from app.services.accounts import create_user
+from app.services.api_tokens import secret_hash
 from bench._phones import Outcome, Phone
 from bench._seed import seed_launched_round
 from bench._servers import ServerProcess, gunicorn
@@ -44,8 +48,10 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 PEOPLE = {"parents": 20, "staff": 20}
 ANSWERED = 10  # per audience, through the two app processes
 LOGIN_LIMIT = 4  # LOGIN_RATE_LIMIT per client, per minute
+API_LIMIT = 6  # API_RATE_LIMIT per token, per hour (a window boundary mid-test is unlikely)
 PASSWORD = "a long enough password"
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_NEW_SECRET = re.compile(r'id="new-secret"[^>]*value="([^"]+)"')
 
 
 def redis_reachable(url: str) -> bool:
@@ -92,6 +98,13 @@ class Browser:
     def get(self, port: int, path: str) -> requests.Response:
         return self._send("GET", port, path)
 
+    def post_form(self, port: int, path: str, page: str, form: dict[str, Any]) -> requests.Response:
+        """Submit a form as from `page` (its CSRF token)."""
+        shown = self.get(port, page)
+        token = _CSRF.search(shown.text)
+        assert token, shown.text[:500]
+        return self._send("POST", port, path, data={**form, "csrf_token": token.group(1)})
+
     def sign_in(self, port: int, email: str, password: str) -> requests.Response:
         page = self.get(port, "/login")
         token = _CSRF.search(page.text)
@@ -118,6 +131,7 @@ def test_two_apps_and_two_workers_share_sessions_limits_the_outbox_and_the_relea
         RATELIMIT_STORAGE_URI=REDIS_URL,
         TRUSTED_PROXIES="1",
         LOGIN_RATE_LIMIT=f"{LOGIN_LIMIT} per minute",
+        API_RATE_LIMIT=f"{API_LIMIT} per hour",
     )
     apps: list[ServerProcess] = []
     with ThreadPoolExecutor(max_workers=2) as pool:  # both start at once
@@ -130,6 +144,7 @@ def test_two_apps_and_two_workers_share_sessions_limits_the_outbox_and_the_relea
             )
         )
     a, b = (server.port for server in apps)
+    secrets_made: list[str] = []
     try:
         # Sessions: signed in through A, signed in on B.
         browser = Browser(network + "1")
@@ -148,6 +163,52 @@ def test_two_apps_and_two_workers_share_sessions_limits_the_outbox_and_the_relea
         # Another client is not limited by the guesser's count.
         other = Browser(network + "3")
         assert other.sign_in(b, email, PASSWORD).status_code == 303
+
+        # API tokens: made once on A's Tokens page, they work on both processes.
+        def make_token(name: str) -> str:
+            made = browser.post_form(
+                a,
+                "/settings/api-tokens/",
+                "/settings/api-tokens/",
+                {"name": name, "permissions": "read_results", "days": "30"},
+            )
+            found = _NEW_SECRET.search(made.text)
+            assert made.status_code == 200 and found, made.text[:1000]
+            secrets_made.append(found.group(1))
+            return found.group(1)
+
+        def api(port: int, secret: str) -> requests.Response:
+            return requests.get(
+                f"http://127.0.0.1:{port}/api/v1/rounds",
+                headers={"Authorization": f"Bearer {secret}", "X-Forwarded-For": network + "4"},
+                timeout=30,
+            )
+
+        dashboard = make_token("Dashboard")
+        listed = api(b, dashboard)
+        assert listed.status_code == 200, listed.text[:500]
+        assert [r["id"] for r in listed.json()["rounds"]] == [str(seeded.round_id)]
+        # Its limit is one count across both processes (Redis): A, B, A, ... then 429 on both.
+        statuses = [api(port, dashboard).status_code for port in [a, b] * (API_LIMIT // 2)]
+        assert statuses == [200] * (API_LIMIT - 1) + [429], statuses
+        assert api(a, dashboard).status_code == 429 and api(b, dashboard).status_code == 429
+        # Another token is not limited by that count; revoked through A, B refuses it at once.
+        warehouse = make_token("Warehouse")
+        assert api(a, warehouse).status_code == 200 and api(b, warehouse).status_code == 200
+        token_id = postgres.scalar(
+            "SELECT id FROM api_token WHERE name = 'Warehouse'",
+        )
+        revoked = browser.post_form(
+            a,
+            f"/settings/api-tokens/{uuid.UUID(str(token_id))}/revoke",
+            "/settings/api-tokens/",
+            {},
+        )
+        assert revoked.status_code == 303, revoked.text[:500]
+        for port in (b, a):
+            refused = api(port, warehouse)
+            assert refused.status_code == 401
+            assert refused.json()["detail"] == "This API token has been revoked."
 
         # Answers through both processes at once: sealed in the one inbox, nothing released yet.
         entries = [f"/r/{t}" for audience in PEOPLE for t in seeded.tokens[audience][:ANSWERED]]
@@ -189,6 +250,7 @@ def test_two_apps_and_two_workers_share_sessions_limits_the_outbox_and_the_relea
         assert all("Traceback" not in server.log() for server in apps)
     finally:
         markers = [network, account_key_for(SECRET, email)]
+        markers += [secret_hash(made)[:32] for made in secrets_made]
         ours = [k for k in store.scan_iter(count=1000) if any(m in k for m in markers)]
         if ours:
             store.delete(*ours)

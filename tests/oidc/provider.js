@@ -5,7 +5,9 @@
 // Sign-in is oidc-provider's development form: any password; the login is the account.
 // CONFORM_ID_TOKEN_CLAIMS=1: the email claims come from UserInfo, not the ID token.
 // "alice@example.test" signs in with that verified email; "unverified:bob@example.test"
-// with email_verified false. Consent is granted without asking (a first-party client).
+// with email_verified false. "entra:carol@example.test" signs in as Microsoft Entra ID sends
+// people: no email_verified claim, and its optional claim xms_edov true (the address's domain is
+// verified by its owner); "entra-unowned:dan@example.test" the same with xms_edov false. Consent is granted without asking (a first-party client).
 import { generateKeyPairSync } from 'node:crypto';
 
 import Provider from 'oidc-provider';
@@ -26,7 +28,7 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `k-${port}`, use: 'sig', alg: 'RS256' };
 
 const scopes = ['openid', 'email', 'profile'];
-const claimNames = ['sub', 'email', 'email_verified', 'name'];
+const claimNames = ['sub', 'email', 'email_verified', 'xms_edov', 'name'];
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -39,7 +41,7 @@ const provider = new Provider(issuer, {
   }],
   jwks: { keys: [signingKey] },
   cookies: { keys: ['chorus-test-provider-only'] },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name'] },
   scopes,
   pkce: { required: () => true },
   // Email in the ID token itself, as Google Workspace sends it; with CONFORM_ID_TOKEN_CLAIMS=1
@@ -47,12 +49,15 @@ const provider = new Provider(issuer, {
   conformIdTokenClaims: process.env.CONFORM_ID_TOKEN_CLAIMS === '1',
   features: { devInteractions: { enabled: true } },
   async findAccount(ctx, id) {
-    const unverified = id.startsWith('unverified:');
-    const email = unverified ? id.slice('unverified:'.length) : id;
+    const [, kind, address] = id.match(/^(?:(unverified|entra|entra-unowned):)?(.*)$/);
+    const email = address;
+    const verification = kind === 'entra' || kind === 'entra-unowned'
+      ? { xms_edov: kind === 'entra' } // Entra ID: no email_verified at all
+      : { email_verified: kind !== 'unverified' };
     return {
       accountId: id,
       async claims() {
-        return { sub: id, email, email_verified: !unverified, name: email.split('@')[0] };
+        return { sub: id, email, ...verification, name: email.split('@')[0] };
       },
     };
   },

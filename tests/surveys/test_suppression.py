@@ -507,3 +507,43 @@ def test_split_rejects_inconsistent_input():
         comments_by_subgroup({"ghost": make_comments(1)}, {"a": 9}, 5)
     with pytest.raises(ValueError):
         comments_by_subgroup({"a": make_comments(1), "b": make_comments(1)}, {"a": 9, "b": 0}, 5)
+
+
+# --- groups of a survey run elsewhere (issue 22) -----------------------------------------------
+
+
+@given(
+    counts=st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 12), st.integers(0, 2)), min_size=1, max_size=5
+    ),
+    with_total=st.booleans(),
+    k=st.integers(3, 6),
+)
+def test_imported_external_groups_never_let_a_small_group_be_worked_out(counts, with_total, k):
+    from surveys.external import SurveyRow, statement_figures
+
+    def row(n, group, options):
+        answered = sum(options)
+        labelled = tuple(zip(("Agree", "Disagree", "Don't know"), options, strict=True))
+        return SurveyRow(n, "s", group, labelled, None, None, 0, answered)
+
+    rows = [row(n, f"g{n}", c) for n, c in enumerate(counts)]
+    if with_total:
+        rows.append(row(99, "All", tuple(sum(c[i] for c in counts) for i in range(3))))
+    figures = statement_figures(rows, k)
+    answered = {r.group: r.answered for r in rows}
+    status = {g.group: g for g in figures.groups}
+    for group, seen in status.items():
+        if seen.shown:
+            assert answered[group] >= k  # nobody under k shows a figure...
+        else:
+            assert seen.answered is None and seen.options == ()  # ...or keeps a count
+        if 0 < answered[group] < k:
+            assert seen.status == "suppressed"
+    total = figures.total_group
+    if total is not None and status[total].shown:
+        # the shown total minus the shown groups is the hidden groups together
+        hidden = [g for g in status if g != total and not status[g].shown]
+        union = sum(answered[g] for g in hidden)
+        assert union == 0 or union >= k
+        assert len([g for g in hidden if answered[g] > 0]) != 1

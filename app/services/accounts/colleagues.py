@@ -1,9 +1,9 @@
 """Colleagues invited by email, the Team page's changes and password reset (issue 16).
 
-A link emailed to a member of staff carries a random token signed with SECRET_KEY (so a
-tampered link is refused before any query) and expires; the database keeps only sha256(token)
-and marks the link used, so it works once. Issuing a new link of the same kind for a person
-withdraws their earlier ones.
+A link emailed to a member of staff carries a token derived from the link's id with SECRET_KEY,
+signed with it too (so a tampered link is refused before any query), and expires; the database
+keeps only sha256(token) and marks the link used, so it works once. Issuing a new link of the
+same kind for a person withdraws their earlier ones (and a reset's queued message with it).
 """
 
 from __future__ import annotations
@@ -19,7 +19,17 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
-from app.models import AccountLink, AccountLinkPurpose, Membership, Organisation, Role, User
+from app.models import (
+    AccountLink,
+    AccountLinkPurpose,
+    Membership,
+    MessageKind,
+    MessageStatus,
+    Organisation,
+    OutboxMessage,
+    Role,
+    User,
+)
 from app.models.base import utcnow
 from app.services import audit
 from app.services.accounts import (
@@ -28,6 +38,7 @@ from app.services.accounts import (
     find_user_by_email,
     normalise_email,
 )
+from app.services.tokens import derive_link_token
 
 LIFETIME = {
     AccountLinkPurpose.INVITE: timedelta(days=7),
@@ -74,13 +85,17 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def issue_link(
+def _keys() -> list[str]:
+    keys = [str(current_app.config["SECRET_KEY"])]
+    return keys + [str(k) for k in current_app.config.get("SECRET_KEY_FALLBACKS") or [] if k]
+
+
+def _new_link(
     user: User,
     purpose: AccountLinkPurpose,
-    organisation_id: uuid.UUID | None = None,
-    now: datetime | None = None,
-) -> str:
-    """A new signed link value for `user`; earlier unused links of this kind stop working."""
+    organisation_id: uuid.UUID | None,
+    now: datetime | None,
+) -> tuple[AccountLink, str]:
     now = now or utcnow()
     db.session.execute(
         delete(AccountLink).where(
@@ -89,18 +104,50 @@ def issue_link(
             AccountLink.used_at.is_(None),
         )
     )
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        AccountLink(
-            user_id=user.id,
-            organisation_id=organisation_id,
-            purpose=purpose,
-            token_hash=_digest(token),
-            expires_at=now + LIFETIME[purpose],
-        )
+    # The token is derived from the link's id with SECRET_KEY, so the mail worker can rebuild
+    # it when it sends the message (`signed_link`); only its hash is stored.
+    link_id = uuid.uuid4()
+    token = derive_link_token(_keys()[0], link_id)
+    link = AccountLink(
+        id=link_id,
+        user_id=user.id,
+        organisation_id=organisation_id,
+        purpose=purpose,
+        token_hash=_digest(token),
+        expires_at=now + LIFETIME[purpose],
     )
+    db.session.add(link)
     db.session.flush()
+    return link, token
+
+
+def _signed(token: str, purpose: AccountLinkPurpose) -> str:
     return str(_serializer().dumps({"t": token, "p": purpose.value}))
+
+
+def issue_link(
+    user: User,
+    purpose: AccountLinkPurpose,
+    organisation_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> str:
+    """A new signed link value for `user`; earlier unused links of this kind stop working."""
+    _link, token = _new_link(user, purpose, organisation_id, now)
+    return _signed(token, purpose)
+
+
+def signed_link(link_id: uuid.UUID, now: datetime | None = None) -> tuple[AccountLink, str] | None:
+    """The link (and its signed value) behind an outbox message, if it may still be used;
+    None once used, expired or withdrawn by a newer one. Any of the keys may have made it."""
+    now = now or utcnow()
+    link = db.session.get(AccountLink, link_id)
+    if link is None or link.used_at is not None or _as_utc(link.expires_at) <= now:
+        return None
+    for key in _keys():
+        token = derive_link_token(key, link.id)
+        if secrets.compare_digest(_digest(token), link.token_hash):
+            return link, _signed(token, link.purpose)
+    return None
 
 
 def check_link(
@@ -357,12 +404,13 @@ def set_active(org: Organisation, membership: Membership, active: bool, actor: U
     return True
 
 
-def request_reset(email: str) -> tuple[User, str] | None:
-    """A reset link for an account that can sign in somewhere; None otherwise (the page
-    answers the same either way)."""
+def request_reset(email: str, now: datetime | None = None) -> bool:
+    """Queue a reset link for an account that can sign in somewhere (the mail worker sends it,
+    like every other message); False otherwise. The page answers the same either way, and
+    takes about the same time: only a row or two more is written."""
     user = find_user_by_email(email)
     if user is None or not user.active:
-        return None
+        return False
     memberships = (
         db.session.execute(
             select(Membership).where(Membership.user_id == user.id, Membership.active.is_(True))
@@ -371,6 +419,18 @@ def request_reset(email: str) -> tuple[User, str] | None:
         .all()
     )
     if not memberships:
-        return None
+        return False
     # Not in the audit trail: anyone can ask, so an entry would let strangers write to it.
-    return user, issue_link(user, AccountLinkPurpose.RESET)
+    link, _token = _new_link(user, AccountLinkPurpose.RESET, None, now)
+    db.session.add(
+        OutboxMessage(
+            kind=MessageKind.PASSWORD_RESET,
+            to_address=user.email,
+            account_link_id=link.id,
+            status=MessageStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=None,  # at once
+        )
+    )
+    db.session.flush()
+    return True

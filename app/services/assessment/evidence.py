@@ -35,8 +35,9 @@ CONTRIBUTORS_ONLY = (
     "Viewers can read it."
 )
 IMPORTED_IS_FIXED = (
-    "This item was imported from a feedback round. It records what respondents said, so it "
-    "cannot be changed or deleted. Add a new evidence item to comment on it."
+    "This item was imported (from a feedback round, a survey run elsewhere or a recorded "
+    "discussion). It records what people said, so it cannot be changed or deleted. Add a new "
+    "evidence item to comment on it."
 )
 
 
@@ -151,12 +152,15 @@ def evidence_for(assessment: Assessment, indicator_id: str | None = None) -> lis
 def triangulations(assessment: Assessment) -> dict[str, Triangulation]:
     """Every indicator of the assessment with the distinct kinds of source behind it."""
     rows = db.session.execute(
-        select(EvidenceItem.indicator_id, EvidenceItem.source_type).where(
+        select(EvidenceItem.indicator_id, EvidenceItem.source_type, EvidenceItem.payload).where(
             EvidenceItem.assessment_id == assessment.id
         )
     ).all()
     by_indicator: dict[str, list[str]] = {i: [] for i in assessment.indicator_ids}
-    for indicator_id, source in rows:
+    for indicator_id, source, payload in rows:
+        # A discussion of fewer than k people is kept on record but is not stakeholders' views.
+        if payload and payload.get("kind") == "discussion" and not payload.get("counted"):
+            continue
         if indicator_id in by_indicator:
             by_indicator[indicator_id].append(EvidenceSourceType(source).value)
     return {i: triangulation(sources) for i, sources in by_indicator.items()}

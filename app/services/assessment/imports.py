@@ -168,6 +168,7 @@ def _audience_payload(summary: AudienceSummary) -> dict[str, Any]:
         "completed": _number(summary.completed),  # through an email invitation
         "open_link_responses": _number(summary.open_link_responses),
         "paper_responses": _number(summary.paper_responses),
+        "kiosk_responses": _number(summary.kiosk_responses),
         "respondents": _number(summary.respondents),
         "suppressed": bool(summary.suppressed),
         "notice": summary.notice,

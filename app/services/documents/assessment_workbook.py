@@ -1,8 +1,9 @@
 """The assessment workbook: a Self-Assessment Team's ratings, evidence and actions in Excel.
 
 Sheets: About, Indicators (agreed rating, the members' spread, triangulation, flags),
-Strengths and improvements, Evidence log, Stakeholder evidence (the imported round figures,
-exactly as frozen at import), Blind spots, Actions.
+Charts (native charts of the agreed levels and the imported stakeholder figures), Strengths
+and improvements, Evidence log, Stakeholder evidence (the imported round figures, exactly as
+frozen at import), Blind spots, Actions.
 
 Everything is read through the assessment journey's services with the reader's `Access`, so
 the workbook shows what that person may see on the pages: members' ratings only once they are
@@ -18,7 +19,7 @@ from typing import IO, Any
 from app.dates import long_date
 from app.dates import today as service_day
 from app.models import Assessment, JudgementScope
-from app.services.assessment import imports
+from app.services.assessment import external, imports
 from app.services.assessment.actions import actions_of, overdue
 from app.services.assessment.assessments import (
     SCOPE_FIELDS,
@@ -44,6 +45,7 @@ from app.services.assessment.ratings import (
     submission_progress,
     visible_ratings,
 )
+from app.services.documents.assessment_charts import write_assessment_charts
 from app.services.documents.round_tables import proportion
 from app.services.documents.workbook import (
     DATE,
@@ -91,9 +93,11 @@ def write_assessment_workbook(
     wb = new_workbook(write_only=True, title=f"Self-assessment: {assessment.title}")
     _about(new_sheet(wb, "About", landscape=False), assessment, framework, today or service_day())
     _indicators(wb, assessment, access, framework)
+    write_assessment_charts(wb, assessment, framework)
     _judgements(wb, assessment, framework)
     _evidence(wb, assessment, access, framework)
     _stakeholders(wb, assessment, framework)
+    _external(wb, assessment)
     _blind_spots(wb, assessment, framework)
     _actions(wb, assessment, framework)
     wb.save(out)
@@ -287,6 +291,7 @@ def _evidence(wb: Any, assessment: Assessment, access: Access, framework: Framew
         Column("Date", 12, DATE),
         Column("Where to find it", 30, WRAP),
         Column("Imported from a round", 12),
+        Column("Where it comes from", 30, WRAP),
     ]
     if access.sees_names:
         columns.append(Column("Added by", 20))
@@ -311,7 +316,9 @@ def _evidence(wb: Any, assessment: Assessment, access: Access, framework: Framew
             item.description,
             item.evidence_date,
             item.location or None,
-            "yes" if item.payload is not None else "no",
+            "yes" if (item.payload or {}).get("kind") == imports.PAYLOAD_KIND else "no",
+            external.external_label(item)
+            or ("Chorus round" if item.payload is not None else "Typed by the team"),
         ]
         if access.sees_names:
             row.append(names.get(item.added_by_id, "") if item.added_by_id else "")
@@ -344,7 +351,11 @@ def _stakeholders(wb: Any, assessment: Assessment, framework: Framework) -> None
             "never imported with figures.",
         ],
     )
-    imported = [i for i in evidence_for(assessment) if i.payload]
+    imported = [
+        i
+        for i in evidence_for(assessment)
+        if i.payload and i.payload.get("kind") == imports.PAYLOAD_KIND
+    ]
     order = {ind: n for n, ind in enumerate(assessment.indicator_ids)}
     for item in sorted(imported, key=lambda i: order.get(i.indicator_id, len(order))):
         payload = item.payload or {}
@@ -371,6 +382,66 @@ def _stakeholders(wb: Any, assessment: Assessment, framework: Framework) -> None
                     cell.get("evidence"),
                 ]
             )
+    sheet.close()
+
+
+def _external(wb: Any, assessment: Assessment) -> None:
+    """Stakeholders' views from surveys run elsewhere: per statement and group, marked as
+    external, with provenance; hidden groups keep their notice and no figure."""
+    sheet = TableSheet(
+        wb,
+        "External evidence",
+        [
+            Column("Indicator", 11),
+            Column("Source", 26),
+            Column("Survey", 24),
+            Column("How it was run", 24, WRAP),
+            Column("File (SHA-256)", 30, WRAP),
+            Column("Statement", 40, WRAP),
+            Column("Group", 22),
+            Column("Answered", 10),
+            Column("% favourable", 12, PERCENT),
+            Column("95% CI low", 10, PERCENT),
+            Column("95% CI high", 10, PERCENT),
+            Column("Quantity word", 14),
+            Column("What stakeholders report", 70, WRAP),
+        ],
+        table="External",
+        preamble=[
+            "Stakeholders' views from surveys run elsewhere (external: not Chorus rounds)",
+            "Counted by whoever ran the survey. Wilson 95% interval per statement on its valid "
+            "answers, never pooled; groups under the assessment's threshold were kept out.",
+        ],
+    )
+    order = {ind: n for n, ind in enumerate(assessment.indicator_ids)}
+    items = [
+        i for i in evidence_for(assessment) if (i.payload or {}).get("kind") == external.SURVEY_KIND
+    ]
+    for item in sorted(items, key=lambda i: order.get(i.indicator_id, len(order))):
+        payload = item.payload or {}
+        src = payload.get("source", {})
+        k = payload.get("threshold")
+        for statement in payload.get("statements", []):
+            for cell in statement.get("cells", []):
+                shown = cell.get("status") == "shown" and cell.get("percent") is not None
+                hidden = f"fewer than {k}" if cell.get("status") == "suppressed" else "not shown"
+                sheet.append(
+                    [
+                        item.indicator_id,
+                        external.external_label(item),
+                        src.get("survey"),
+                        src.get("method"),
+                        f"{src.get('file_name')} ({src.get('sha256')})",
+                        statement.get("text"),
+                        cell.get("group"),
+                        cell.get("answered") if shown else hidden,
+                        proportion(cell.get("percent")) if shown else None,
+                        proportion(cell.get("ci_low")) if shown else None,
+                        proportion(cell.get("ci_high")) if shown else None,
+                        cell.get("word") if shown else None,
+                        cell.get("evidence"),
+                    ]
+                )
     sheet.close()
 
 

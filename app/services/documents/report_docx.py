@@ -2,12 +2,14 @@
 
 Real heading styles (Heading 1-4, so Word's navigation pane and screen readers find them), a
 contents field Word fills in on opening, page numbers in the footer, the document language set
-on the default run properties, table header rows that repeat on every page. Charts become small
-tables of the same figures: python-docx draws no charts, and a table is read aloud as it is.
+on the default run properties, table header rows that repeat on every page. Charts are PNG
+pictures (python-docx draws no charts) whose description (docPr descr, Word's "alt text") is
+the chart in words, followed by each group's figure as a list, as the PDF has it.
 """
 
 from __future__ import annotations
 
+import io
 from typing import IO, Any
 
 from docx import Document
@@ -16,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from app.services.documents.chart_png import chart_png, chart_size
 from app.services.documents.report_model import (
     Bullets,
     Chart,
@@ -98,6 +101,22 @@ def _table(doc: Any, caption: str, header: tuple[str, ...], rows: list[tuple[str
     doc.add_paragraph()
 
 
+def _chart(doc: Any, chart: Chart) -> None:
+    doc.add_paragraph(chart.title, style="Caption").paragraph_format.keep_with_next = True
+    width, height = chart_size(chart)
+    picture = doc.add_paragraph()
+    picture.paragraph_format.keep_with_next = True
+    shape = picture.add_run().add_picture(
+        io.BytesIO(chart_png(chart)), width=Pt(width * 0.75), height=Pt(height * 0.75)
+    )
+    doc_pr = shape._inline.docPr
+    doc_pr.set("title", chart.title)
+    doc_pr.set("descr", chart.description)
+    for bar in chart.bars:
+        doc.add_paragraph(f"{bar.label}: {bar.text}", style="List Bullet")
+    doc.add_paragraph()
+
+
 def write_docx(report: Report, out: IO[bytes]) -> None:
     doc = Document()
     _set_language(doc, report.language)
@@ -149,12 +168,7 @@ def write_docx(report: Report, out: IO[bytes]) -> None:
         elif isinstance(block, Table):
             _table(doc, block.caption, block.header, list(block.rows))
         elif isinstance(block, Chart):
-            _table(
-                doc,
-                f"Chart: {block.title}",
-                ("Group", "Percent favourable", "In words"),
-                [(b.label, b.short or "not shown", b.text) for b in block.bars],
-            )
+            _chart(doc, block)
         elif isinstance(block, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.save(out)

@@ -147,6 +147,7 @@ def _about(ws: Any, rnd: FeedbackRound, results: RoundResults, today: date) -> N
         "Response rate",
         "Open link responses",
         "Paper responses",
+        "Kiosk responses",
         "Respondents",
         "Note",
     ]
@@ -172,6 +173,7 @@ def _about(ws: Any, rnd: FeedbackRound, results: RoundResults, today: date) -> N
                 else (figure(None) if summary.invited else None),  # none invited: no rate
                 figure(summary.open_link_responses),
                 figure(summary.paper_responses),
+                figure(summary.kiosk_responses),
                 figure(summary.respondents),
                 text_cell(ws, summary.notice, NOTE) if summary.notice else None,
             ]

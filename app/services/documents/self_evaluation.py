@@ -22,7 +22,7 @@ from app.dates import long_date
 from app.dates import today as service_day
 from app.extensions import db
 from app.models import Assessment, EvidenceItem, JudgementScope, Organisation
-from app.services.assessment import imports
+from app.services.assessment import external, imports
 from app.services.assessment.actions import actions_of
 from app.services.assessment.assessments import (
     SCOPE_FIELDS,
@@ -263,7 +263,8 @@ def _indicator(
             ["Source", "Evidence", "Date", "Where to find it"],
             [
                 [
-                    SOURCE_LABELS.get(i.source_type.value, i.source_type.value),
+                    SOURCE_LABELS.get(i.source_type.value, i.source_type.value)
+                    + (f" ({external.external_label(i)})" if external.is_external(i) else ""),
                     i.description if i.payload is None else i.description.split("\n")[0],
                     long_date(i.evidence_date) if i.evidence_date else "",
                     i.location or "",
@@ -301,6 +302,8 @@ def _indicator(
                 "note",
             )
 
+    _external_views(report, items)
+
     report.heading(3, QUESTIONS[2], in_contents=False)
     report.heading(4, "Strengths", in_contents=False)
     report.paras(judgement.strengths if judgement and judgement.strengths else "None recorded.")
@@ -315,6 +318,53 @@ def _indicator(
         report.table(f"Actions for {ind}", *_action_table(actions))
     else:
         report.para("No improvement actions linked to this indicator.", "note")
+
+
+def _external_views(report: Report, items: list[EvidenceItem]) -> None:
+    """Stakeholders' views brought in from elsewhere, marked as external (issue 22): a survey
+    per statement (never pooled), a discussion with who took part and what was agreed."""
+    surveys = [i for i in items if (i.payload or {}).get("kind") == external.SURVEY_KIND]
+    talks = [i for i in items if (i.payload or {}).get("kind") == external.DISCUSSION_KIND]
+    if not surveys and not talks:
+        return
+    report.heading(4, "Stakeholders' views from elsewhere (external)", in_contents=False)
+    for item in surveys:
+        payload = item.payload or {}
+        src = payload.get("source", {})
+        report.para(
+            f"External survey “{src.get('survey')}”, not a Chorus round ({src.get('method')}; "
+            f"{_span(src)}; file {src.get('file_name')}, SHA-256 {str(src.get('sha256'))[:16]}…). "
+            f"{payload.get('scale', {}).get('words', '')} Groups that fewer than "
+            f"{payload.get('threshold')} people answered are kept out. Each statement is shown "
+            "on its own: counts from elsewhere cannot be pooled into an indicator figure.",
+            "note",
+        )
+        lines = []
+        for statement in payload.get("statements", []):
+            for cell in statement.get("cells", []):
+                text = cell.get("evidence") or ""
+                lines.append(
+                    text
+                    if cell.get("status") == "shown"
+                    else f"{cell.get('group')} (“{statement.get('text')}”): {text}."
+                )
+        report.bullets(lines)
+    for item in talks:
+        payload = item.payload or {}
+        who = ", ".join(f"{g['group']} ({g['people']})" for g in payload.get("groups", []))
+        report.para(
+            f"{external.external_label(item)}, {long_date(payload.get('held_on'))}: "
+            f"{payload.get('people')} people took part ({who}).",
+            "note",
+        )
+        report.paras(payload.get("key_points", ""))
+
+
+def _span(src: dict[str, Any]) -> str:
+    start, end = src.get("start_date"), src.get("end_date")
+    if start and end:
+        return f"{long_date(start)} to {long_date(end)}"
+    return long_date(start or end) if (start or end) else "dates not given"
 
 
 def _action_table(actions: list[Any]) -> tuple[list[str], list[list[str]]]:
@@ -405,6 +455,7 @@ def _method(report: Report, evidence: list[EvidenceItem]) -> None:
             ["Group", "Invited by email", "Responses", "Email response rate"],
             rows,
         )
+    _external_method(report, evidence)
     report.heading(2, "How the figures are worked out")
     report.para(FIGURES_METHOD)
     report.para(FLAGS_METHOD)
@@ -415,6 +466,44 @@ def _method(report: Report, evidence: list[EvidenceItem]) -> None:
         "Evidence is triangulated when three or more of HMIE's four kinds of source stand "
         "behind it: performance data, relevant documentation, stakeholders' views and feedback, "
         "and direct observation of practice."
+    )
+
+
+def _external_method(report: Report, evidence: list[EvidenceItem]) -> None:
+    seen: dict[str, dict[str, Any]] = {}
+    for item in evidence:
+        if (item.payload or {}).get("kind") == external.SURVEY_KIND:
+            payload = item.payload or {}
+            seen.setdefault(payload["source"]["import_id"], payload)
+    report.heading(2, "Existing feedback from elsewhere")
+    if not seen:
+        report.para("No survey run outside Chorus was imported into this assessment.")
+        return
+    rows = []
+    for payload in seen.values():
+        src = payload["source"]
+        mapped = payload.get("mapping", {})
+        rows.append(
+            [
+                f"{src['survey']} (external)",
+                src.get("method", ""),
+                _span(src),
+                f"{src['file_name']}, SHA-256 {src['sha256']}",
+                f"{payload.get('imported_by', '')}, {long_date(payload.get('imported_on'))}",
+                f"k = {payload.get('threshold')}; {len(mapped)} statements mapped",
+            ]
+        )
+    report.table(
+        "Surveys run elsewhere: where the figures come from",
+        ["Survey", "How it was run", "Dates", "File", "Imported by", "Threshold and mapping"],
+        rows,
+    )
+    report.para(
+        "These figures were counted by whoever ran the survey, not by Chorus. Each statement's "
+        "interval is a 95% Wilson score interval on its own valid answers; an indicator with "
+        "several such statements shows them one by one, because aggregated counts cannot say "
+        "which answers came from the same person.",
+        "note",
     )
 
 

@@ -33,6 +33,7 @@ from app.models import (
     Comment,
     FeedbackRound,
     LanguageCount,
+    Organisation,
     ReleaseCounter,
     Response,
     ResponseDayCount,
@@ -41,7 +42,7 @@ from app.models import (
 from app.services.mix.inbox import Sealed
 from app.services.mix.keys import Openers, secrets
 from app.services.responding.drafts import insert_for_dialect
-from app.services.responding.window import Window, round_window
+from app.services.responding.window import still_accepting
 
 log = logging.getLogger("chorus.mix")
 
@@ -82,18 +83,36 @@ def _lock_counter(round_id: uuid.UUID) -> int | None:
     return db.session.execute(query).scalar_one_or_none()
 
 
-def accepting(round_id: uuid.UUID, on: date) -> tuple[bool, int]:
-    """Whether the round still takes answers, and its threshold k."""
+def round_today(round_id: uuid.UUID) -> date:
+    """Today in the round's organisation's time zone."""
+    name = db.session.execute(
+        select(Organisation.time_zone)
+        .join(FeedbackRound, FeedbackRound.organisation_id == Organisation.id)
+        .where(FeedbackRound.id == round_id)
+    ).scalar_one()
+    return today(name)
+
+
+def accepting(round_id: uuid.UUID, on: date | None = None) -> tuple[bool, int]:
+    """Whether the round still takes answers (on `on`, else today in its organisation's time
+    zone), and its threshold k.
+
+    A round past its closing day still takes answers made before the close (queued on a
+    device) until its grace period ends or its coordinator closes it, so its remainder is
+    released, and its results final, only then (issue 18)."""
     row = db.session.execute(
         select(
             FeedbackRound.status,
-            FeedbackRound.opens_on,
             FeedbackRound.closes_on,
+            FeedbackRound.grace_days,
             FeedbackRound.threshold,
-        ).where(FeedbackRound.id == round_id)
+            Organisation.time_zone,
+        )
+        .join(Organisation, Organisation.id == FeedbackRound.organisation_id)
+        .where(FeedbackRound.id == round_id)
     ).one()
-    window = round_window(row.status, row.opens_on, row.closes_on, on)
-    return window != Window.CLOSED, int(row.threshold)
+    day = on if on is not None else today(row.time_zone)
+    return still_accepting(row.status, row.closes_on, int(row.grace_days), day), int(row.threshold)
 
 
 def _claim(round_id: uuid.UUID) -> list[Any]:
@@ -157,7 +176,7 @@ def release_round(
     `everything` releases every audience however few wait, as when the round stops taking
     answers (the close passes it; the round's own state decides otherwise).
     """
-    on = on or today()
+    on = on if on is not None else round_today(round_id)
     report = ReleaseReport()
     batches = _lock_counter(round_id)
     if batches is None:
@@ -253,7 +272,7 @@ def release_round(
     return report
 
 
-def _due(round_id: uuid.UUID, on: date) -> bool:
+def _due(round_id: uuid.UUID, on: date | None) -> bool:
     """Worth a release transaction: an audience has k waiting, or the round has stopped.
 
     Read without locks, so a worker's pass over rounds with too few waiting takes no write lock
@@ -287,7 +306,6 @@ def release_waiting(
     takes several passes (SQLite claims at most SQLITE_CLAIM_LIMIT at a time).
     """
     total = 0
-    on = on or today()
     rounds = [rid for rid in rounds_waiting(round_id) if everything or _due(rid, on)]
     db.session.commit()
     for rid in rounds:

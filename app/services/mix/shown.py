@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.dates import today
 from app.extensions import db
 from app.models import Response, SealedSubmission
 from app.services.mix.release import accepting
@@ -45,7 +44,7 @@ class Shown:
 
 def is_final(round_id: uuid.UUID) -> bool:
     """The round takes no more answers and nothing of it waits in the inbox."""
-    still_open, _ = accepting(round_id, today())
+    still_open, _ = accepting(round_id)  # today in the round's organisation
     if still_open:
         return False
     waiting = db.session.execute(

@@ -32,6 +32,7 @@ from app.services.responding.entry import (
     Entry,
     enter_by_code,
     enter_by_token,
+    enter_kiosk,
 )
 from app.services.responding.page_form import (
     FormLike,
@@ -55,7 +56,13 @@ from app.services.responding.shape import (
     build_shape,
 )
 from app.services.responding.survey import Survey, clear_shape_cache, load_survey, survey_from
-from app.services.responding.window import Window, round_window
+from app.services.responding.window import (
+    Window,
+    grace_ends_on,
+    in_grace,
+    round_window,
+    still_accepting,
+)
 
 __all__ = [
     "EASY_PROMPTS",
@@ -82,7 +89,10 @@ __all__ = [
     "discard_drafts",
     "enter_by_code",
     "enter_by_token",
+    "enter_kiosk",
     "errors_for_progress",
+    "grace_ends_on",
+    "in_grace",
     "insert_for_dialect",
     "load_draft",
     "load_survey",
@@ -91,6 +101,7 @@ __all__ = [
     "read_page",
     "round_window",
     "save_draft",
+    "still_accepting",
     "survey_from",
     "today",
     "unknown_link",

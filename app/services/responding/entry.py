@@ -6,9 +6,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 
+from app.dates import today, use_zone
 from app.extensions import db
 from app.i18n import N_
 from app.models import (
@@ -17,6 +19,7 @@ from app.models import (
     Invitation,
     InvitationStatus,
     OpenLink,
+    Organisation,
     Questionnaire,
 )
 from app.services.responding.refusals import Refusal, unknown_link, window_refusal
@@ -37,42 +40,57 @@ class Entry:
     round_id: uuid.UUID | None = None
 
 
-def _questionnaire_for(round_id: uuid.UUID, audience: str) -> Questionnaire | None:
-    return db.session.execute(
-        select(Questionnaire).where(
-            Questionnaire.round_id == round_id, Questionnaire.audience == audience
+def _with_round_and_questionnaire(link: Any, round_id: Any, audience: Any) -> Select[Any]:
+    """`link`'s columns with its round's window, its organisation's time zone and its audience's
+    questionnaire id, in one statement (this is every entry's path: the respondent pages'
+    statement budget counts it; and only the columns the entry needs, since a questionnaire row
+    carries its whole text)."""
+    return (
+        select(
+            *link,
+            FeedbackRound.id.label("round_id"),
+            FeedbackRound.status.label("round_status"),
+            FeedbackRound.opens_on,
+            FeedbackRound.closes_on,
+            Questionnaire.id.label("questionnaire_id"),
+            Organisation.time_zone,
         )
-    ).scalar_one_or_none()
-
-
-def _entry_if_open(
-    rnd: FeedbackRound, audience: str, channel: Channel, token: str | None, on: date
-) -> Entry:
-    """The audience's questionnaire if the round takes answers today, else a Refusal."""
-    refusal = window_refusal(
-        round_window(rnd.status, rnd.opens_on, rnd.closes_on, on), rnd.opens_on, rnd.closes_on
+        .join(FeedbackRound, FeedbackRound.id == round_id)
+        .join(Organisation, Organisation.id == FeedbackRound.organisation_id)
+        .outerjoin(
+            Questionnaire,
+            (Questionnaire.round_id == round_id) & (Questionnaire.audience == audience),
+        )
     )
+
+
+def _entry_if_open(found: Row[Any], channel: Channel, token: str | None, on: date | None) -> Entry:
+    """The audience's questionnaire if the round takes answers today (`on`, else the local day
+    of the round's organisation), else a Refusal."""
+    if on is None:
+        on = today(found.time_zone)
+    window = round_window(found.round_status, found.opens_on, found.closes_on, on)
+    refusal = window_refusal(window, found.opens_on, found.closes_on)
     if refusal:
         raise refusal
-    questionnaire = _questionnaire_for(rnd.id, audience)
-    if questionnaire is None:
+    if found.questionnaire_id is None:
         raise unknown_link()
-    return Entry(questionnaire.id, channel, token, rnd.id)
+    return Entry(found.questionnaire_id, channel, token, found.round_id)
 
 
-def enter_by_token(token: str, on: date) -> Entry:
+def enter_by_token(token: str, on: date | None = None) -> Entry:
     """The entry an invitation token gives, or a `Refusal` saying why it gives none."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise unknown_link()
-    invitation = db.session.execute(
-        select(Invitation).where(Invitation.token_hash == token_hash(token))
-    ).scalar_one_or_none()
-    if invitation is None:
+    found = db.session.execute(
+        _with_round_and_questionnaire(
+            (Invitation.status,), Invitation.round_id, Invitation.audience
+        ).where(Invitation.token_hash == token_hash(token))
+    ).one_or_none()
+    if found is None:
         raise unknown_link()
-    rnd = db.session.get(FeedbackRound, invitation.round_id)
-    assert rnd is not None  # invitation.round_id is a foreign key
-    if invitation.status == InvitationStatus.COMPLETED:
-        questionnaire = _questionnaire_for(rnd.id, invitation.audience)
+    use_zone(found.time_zone)  # the request's days become the organisation's
+    if found.status == InvitationStatus.COMPLETED:
         raise Refusal(
             410,
             N_("You have already sent your answers"),
@@ -81,33 +99,47 @@ def enter_by_token(token: str, on: date) -> Entry:
                 "be used once."
             ),
             N_("Thank you for taking part."),
-            questionnaire.id if questionnaire else None,
+            found.questionnaire_id,
         )
-    if invitation.status == InvitationStatus.OPTED_OUT:
+    if found.status == InvitationStatus.OPTED_OUT:
         raise Refusal(
             410,
             N_("This invitation has been switched off"),
             N_("You asked not to hear from us about this survey, so this link no longer works."),
             N_("If that was a mistake, please ask the person who sent the invitation."),
         )
-    return _entry_if_open(rnd, invitation.audience, Channel.EMAIL, token, on)
+    return _entry_if_open(found, Channel.EMAIL, token, on)
 
 
-def enter_by_code(code: str, on: date) -> Entry:
-    """The entry an open link (or its QR code) gives. Codes are typed from posters: any case."""
-    code = code.strip().lower()
-    if not code or len(code) > MAX_CODE_LENGTH:
+def _enter_link(which: Any, channel: Channel, on: date | None) -> Entry:
+    """The entry the open link `which` selects gives, through `channel`."""
+    found = db.session.execute(
+        _with_round_and_questionnaire(
+            (OpenLink.active,), OpenLink.round_id, OpenLink.audience
+        ).where(which)
+    ).one_or_none()
+    if found is None:
         raise unknown_link()
-    link = db.session.execute(select(OpenLink).where(OpenLink.code == code)).scalar_one_or_none()
-    if link is None:
-        raise unknown_link()
-    if not link.active:
+    use_zone(found.time_zone)
+    if not found.active:
         raise Refusal(
             410,
             N_("This link has been switched off"),
             N_("The people running this survey have stopped this link."),
             N_("If you were given it recently, please ask them for a new one."),
         )
-    rnd = db.session.get(FeedbackRound, link.round_id)
-    assert rnd is not None
-    return _entry_if_open(rnd, link.audience, Channel.OPEN_LINK, None, on)
+    return _entry_if_open(found, channel, None, on)
+
+
+def enter_kiosk(link: OpenLink, on: date | None = None) -> Entry:
+    """The entry a paired kiosk gives (app/services/kiosks.py checked the tablet): its open
+    link's questionnaire through the kiosk channel, while the link is on and the round open."""
+    return _enter_link(OpenLink.id == link.id, Channel.KIOSK, on)
+
+
+def enter_by_code(code: str, on: date | None = None) -> Entry:
+    """The entry an open link (or its QR code) gives. Codes are typed from posters: any case."""
+    code = code.strip().lower()
+    if not code or len(code) > MAX_CODE_LENGTH:
+        raise unknown_link()
+    return _enter_link(OpenLink.code == code, Channel.OPEN_LINK, on)

@@ -53,6 +53,7 @@ class Survey:
     retain_until: date | None = None
     retention_days: int = 30
     languages: tuple[str, ...] = ("en",)  # offered to respondents; the first is the default
+    time_zone: str = ""  # the organisation's: the round opens and closes at its midnight
 
     def window(self, on: date) -> Window:
         return round_window(self.status, self.opens_on, self.closes_on, on)
@@ -125,6 +126,7 @@ def load_survey(questionnaire_id: uuid.UUID) -> Survey | None:
         retain_until=facts.retain_until,
         retention_days=facts.retention_days,
         languages=offered(facts.languages),
+        time_zone=facts.time_zone,
     )
 
 
@@ -142,6 +144,7 @@ def _read_facts(questionnaire_id: uuid.UUID) -> Row[Any] | None:
             Organisation.retention_days,
             FeedbackRound.languages,
             Organisation.name.label("organisation"),
+            Organisation.time_zone,
         )
         .join(Questionnaire, Questionnaire.round_id == FeedbackRound.id)
         .join(Organisation, Organisation.id == FeedbackRound.organisation_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, timedelta
 
 from app.models import RoundStatus
 
@@ -21,3 +21,19 @@ def round_window(status: RoundStatus, opens_on: date, closes_on: date, on: date)
     if status != RoundStatus.LIVE or on < opens_on:
         return Window.NOT_YET
     return Window.OPEN
+
+
+def grace_ends_on(closes_on: date, grace_days: int) -> date:
+    """The last day answers made before the close may still arrive (issue 18)."""
+    return closes_on + timedelta(days=max(0, grace_days))
+
+
+def still_accepting(status: RoundStatus, closes_on: date, grace_days: int, on: date) -> bool:
+    """The round may still take an answer: not closed by its coordinator and not past the end
+    of its grace period. Releases hold their remainder back while this is true (DESIGN.md 6.3)."""
+    return status != RoundStatus.CLOSED and on <= grace_ends_on(closes_on, grace_days)
+
+
+def in_grace(status: RoundStatus, closes_on: date, grace_days: int, on: date) -> bool:
+    """Past its closing day, yet still taking answers made before it (from a queue)."""
+    return on > closes_on and still_accepting(status, closes_on, grace_days, on)

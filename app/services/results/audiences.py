@@ -34,7 +34,7 @@ def audience_summary(
     k: int,
     scales: tuple[str, ...],
 ) -> AudienceSummary:
-    completed = open_link = paper = respondents = None
+    completed = open_link = paper = kiosk = respondents = None
     if status in (CellStatus.SHOWN, CellStatus.EMPTY):
         respondents = sum(channels.values())
         # Channels split a group: each is a smaller group with its own threshold, and the
@@ -46,6 +46,7 @@ def audience_summary(
             completed = split.shown[Channel.EMAIL.value]
             open_link = split.shown[Channel.OPEN_LINK.value]
             paper = split.shown[Channel.PAPER.value]
+            kiosk = split.shown[Channel.KIOSK.value]
     return AudienceSummary(
         audience=audience,
         label=label,
@@ -55,6 +56,7 @@ def audience_summary(
         completed=completed,
         open_link_responses=open_link,
         paper_responses=paper,
+        kiosk_responses=kiosk,
         respondents=respondents,
         notice=notice(status, k),
         scales=scales,

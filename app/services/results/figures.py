@@ -90,6 +90,7 @@ class AudienceSummary:
     respondents: int | None
     notice: str  # what a hidden group reads instead of figures; "" when shown
     scales: tuple[str, ...] = ()
+    kiosk_responses: int | None = None  # through a kiosk (issue 18): its own channel
 
     @property
     def suppressed(self) -> bool:

@@ -36,11 +36,25 @@
     if (target) { target.focus(); }
   }
   d.addEventListener("DOMContentLoaded", function () { enhance(d, false); });
+  // Answering offline (issue 18): its scripts come only after the page is shown.
+  var offline = false;
+  function loadOffline() {
+    var el = d.querySelector("[data-offline-js]"), js = el && el.getAttribute("data-offline-js");
+    if (offline || !js || !window.indexedDB || !("serviceWorker" in navigator)) { return; }
+    offline = true;
+    js.split(" ").forEach(function (src) {  // the store, then the page's script
+      var s = d.createElement("script");
+      s.src = src; s.async = false;
+      d.head.appendChild(s);
+    });
+  }
+  window.addEventListener("load", loadOffline);
   d.addEventListener("htmx:afterSettle", function () {
     var s = d.getElementById("survey");
     if (!s) { return; }
     if (s.getAttribute("data-title")) { d.title = s.getAttribute("data-title"); }
     window.scrollTo(0, 0);
     enhance(s, true);
+    loadOffline();
   });
 })();

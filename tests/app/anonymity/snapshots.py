@@ -266,13 +266,18 @@ def pdf_blocks(data: bytes) -> Blocks:
 
 
 def docx_blocks(data: bytes) -> Blocks:
-    """A Word report's paragraphs and table rows (python-docx)."""
+    """A Word report's paragraphs, table rows and pictures' alt text (python-docx)."""
     import docx
 
     document = docx.Document(io.BytesIO(data))
     blocks: Blocks = Counter(normalise(p.text) for p in document.paragraphs if p.text.strip())
     for table in document.tables:
         blocks.update(normalise(" | ".join(c.text for c in row.cells)) for row in table.rows)
+    # A chart's description is read aloud: its figures are as visible as any paragraph's.
+    blocks.update(
+        normalise(f"picture: {shape._inline.docPr.get('descr', '')}")
+        for shape in document.inline_shapes
+    )
     return blocks
 
 
@@ -408,6 +413,7 @@ ANSWER_FREE = {
     "invitations.contacts",
     "invitations.open_links",
     "invitations.poster",
+    "results.you_said_poster",
     "invitations.qr_png",
     "invitations.qr_svg",
     "invitations.people",

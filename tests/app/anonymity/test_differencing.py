@@ -49,7 +49,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.invitations.common import audience_labels
 from app.models import Invitation, OpenLink, Response, Role, TeamRole
-from app.services import abuse, translations
+from app.services import abuse, kiosks, translations
 from app.services.accounts import find_user_by_email, get_or_create_organisation
 from app.services.api_tokens import create_token
 from app.services.contacts import ContactRow, add_contacts
@@ -75,7 +75,7 @@ ORG = "Org A"
 # audience -> channels its people use, in turn
 CHANNELS = {
     "staff": ("email",),
-    "parents": ("email", "open_link"),
+    "parents": ("email", "open_link", "kiosk"),  # a shared tablet at an event (issue 18)
     "partners": ("email",),
     "community": ("open_link",),
 }
@@ -90,10 +90,21 @@ def _fresh_shape_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def patient(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Open-link respondents who take their time: every page looks a minute old."""
+def patient(monkeypatch: pytest.MonkeyPatch, app: Flask) -> Iterator[None]:
+    """Open-link and kiosk respondents who take their time: every page looks a minute old,
+    and the kiosk's minimum time per questionnaire is met."""
     real = abuse._now
     monkeypatch.setattr(abuse, "_now", lambda: real() + 60)
+    app.config["KIOSK_MIN_SECONDS_PER_QUESTION"] = 0
+    yield
+    app.config.pop("KIOSK_MIN_SECONDS_PER_QUESTION", None)
+
+
+@pytest.fixture
+def unthrottled_api(monkeypatch: pytest.MonkeyPatch, app: Flask) -> None:
+    """The attacker reads every API view after every step: hundreds of calls a minute, far past
+    the per-token limit, which is not what this test is about (tests/app/api/test_auth.py is)."""
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "1000000 per minute")
 
 
 # -- the round ---------------------------------------------------------------------------------
@@ -104,6 +115,7 @@ class Setup:
     round_id: uuid.UUID
     tokens: dict[str, list[str]]  # audience -> email tokens, in invitation order
     codes: dict[str, str]  # audience -> open link code
+    kiosk_cookie: str  # the parents' kiosk: one tablet, one person after another
     invited: dict[str, int]
     indicator_ids: list[str]
 
@@ -157,18 +169,36 @@ def _launch(app: Flask) -> Setup:
             tokens.setdefault(invitation.audience, []).append(
                 derive_token(app.config["SECRET_KEY"], invitation.id)
             )
+        link = db.session.execute(
+            select(OpenLink).where(OpenLink.round_id == rnd.id, OpenLink.audience == "parents")
+        ).scalar_one()
+        coordinator = find_user_by_email("coord@a.example")
+        assert coordinator is not None
+        kiosk, code = kiosks.create(rnd, link, "Event tablet", coordinator)
+        kiosk, device = kiosks.pair(code, today())
+        db.session.commit()
         return Setup(
             rnd.id,
             tokens,
             codes,
+            kiosks.device_cookie(kiosk, device),
             {a: len(t) for a, t in tokens.items()},
             list(rnd.indicator_ids),
         )
 
 
-def _answer_one(app: Flask, url: str, rng: random.Random, audience: str, n: int, ip: str) -> None:
-    """One person answers the whole questionnaire on their own phone, through the real pages."""
-    client = app.test_client()
+def _answer_one(
+    app: Flask,
+    url: str,
+    rng: random.Random,
+    audience: str,
+    n: int,
+    ip: str,
+    tablet: FlaskClient | None = None,
+) -> None:
+    """One person answers the whole questionnaire on their own phone (or the event's shared
+    tablet), through the real pages."""
+    client = tablet or app.test_client()
     client.environ_base["REMOTE_ADDR"] = ip
     phone = Browser(client)
     phone.enter(f"{url}?lang={rng.choice(LANGUAGE_CHOICES)}")
@@ -452,7 +482,7 @@ def _signed_in(app: Flask, email: str) -> FlaskClient:
 
 
 def test_no_view_of_a_round_can_be_differenced(
-    app: Flask, make_user: Callable[..., object], patient: None
+    app: Flask, make_user: Callable[..., object], patient: None, unthrottled_api: None
 ) -> None:
     make_user("coord@a.example", ORG, Role.COORDINATOR)
     make_user("viewer@a.example", ORG, Role.VIEWER)
@@ -470,6 +500,8 @@ def test_no_view_of_a_round_can_be_differenced(
         api_token=_api_token(app),
     )
     rng = random.Random(SEED)
+    tablet = app.test_client()
+    tablet.set_cookie(kiosks.DEVICE_COOKIE, setup.kiosk_cookie)
 
     # Everyone who will answer, in a shuffled order: (audience, channel, n).
     people = []
@@ -516,9 +548,19 @@ def test_no_view_of_a_round_can_be_differenced(
         if channel == "email":
             url = f"/r/{setup.tokens[audience][used_tokens[audience]]}"
             used_tokens[audience] += 1
+        elif channel == "kiosk":
+            url = "/kiosk"
         else:
             url = f"/o/{setup.codes[audience]}"
-        _answer_one(app, url, rng, audience, n, f"10.14.{number // 200}.{number % 200 + 1}")
+        _answer_one(
+            app,
+            url,
+            rng,
+            audience,
+            n,
+            f"10.14.{number // 200}.{number % 200 + 1}",
+            tablet if channel == "kiosk" else None,
+        )
         submitted[audience] += 1
         by_channel[(audience, channel)] += 1
         checkpoint = number % CHECKPOINT_EVERY == 0 or number == len(people)

@@ -77,6 +77,7 @@ def test_every_figure_equals_the_pages(
         "email": FEWER,
         "open_link": FEWER,
         "paper": FEWER,
+        "kiosk": FEWER,
     }
     assert audiences["staff"]["respondents"] == 10 and audiences["parents"]["respondents"] == 20
 
@@ -121,7 +122,12 @@ def test_channel_hidden_to_protect_another_says_so(api: Api, live_round, respond
     body = api.get(f"/rounds/{rid}/results").get_json()
     parents = next(a for a in body["audiences"] if a["audience"] == "parents")
     assert parents["respondents"] == 45
-    assert parents["by_channel"] == {"email": 31, "open_link": PROTECTS, "paper": FEWER}
+    assert parents["by_channel"] == {
+        "email": 31,
+        "open_link": PROTECTS,
+        "paper": FEWER,
+        "kiosk": 0,
+    }
     assert body["total_respondents"] == 51  # nothing under k: the total is shown
 
 
@@ -134,7 +140,12 @@ def test_response_rates_equal_the_dashboard(
     body = api.get(f"/rounds/{rid}/response-rates").get_json()
     rates = {a["audience"]: a for a in body["audiences"]}
     assert rates["parents"]["answers_received"] == 8
-    assert rates["parents"]["by_channel"] == {"email": 0, "open_link": 8, "paper": 0}
+    assert rates["parents"]["by_channel"] == {
+        "email": 0,
+        "open_link": 8,
+        "paper": 0,
+        "kiosk": 0,
+    }
     assert rates["parents"]["email_response_rate"] is None  # nobody invited by email
     assert rates["staff"]["answers_received"] == FEWER
     assert body["total"]["answers_received"] == PROTECTS

@@ -3,6 +3,8 @@ warnings by code, close; bad input is a specific problem and changes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import uuid
 from datetime import timedelta
 
@@ -12,7 +14,18 @@ from sqlalchemy import func, select
 
 from app.dates import today
 from app.extensions import db
-from app.models import Contact, FeedbackRound, Invitation, OpenLink, RoundStatus
+from app.invitations.common import audience_labels
+from app.models import (
+    AuditEntry,
+    Contact,
+    FeedbackRound,
+    Invitation,
+    OpenLink,
+    OutboxMessage,
+    RoundStatus,
+)
+from app.services.launch import plan_launch
+from app.services.rounds import RoundSettings
 from tests.app.api.conftest import Api
 from tests.app.api.test_auth import ROUND, _problem
 
@@ -118,7 +131,8 @@ def test_contacts_are_checked_like_a_file_and_all_or_nothing(
     assert "already a contact" in again["errors"][0]["message"]
 
 
-def test_launch_names_each_warning_it_accepts(app: Flask, api: Api) -> None:
+def _scheduled_draft(api: Api, staff: int = 3) -> str:
+    """A draft opening tomorrow with `staff` staff contacts and no parents by email."""
     opens = today() + timedelta(days=1)
     made = api.post(
         "/rounds",
@@ -128,40 +142,133 @@ def test_launch_names_each_warning_it_accepts(app: Flask, api: Api) -> None:
             "closes_on": (opens + timedelta(days=20)).isoformat(),
         },
     ).get_json()
-    rid = made["id"]
-    contacts = {"audience": "staff", "contacts": [{"email": f"s{n}@example.org"} for n in range(3)]}
-    assert api.post(f"/rounds/{rid}/contacts", contacts).status_code == 200
+    rid = str(made["id"])
+    people = [{"email": f"s{n}@example.org"} for n in range(staff)]
+    added = api.post(f"/rounds/{rid}/contacts", {"audience": "staff", "contacts": people})
+    assert added.status_code == 200, added.get_json()
+    return rid
+
+
+def _page_codes(app: Flask, rid: str) -> list[str]:
+    """The launch page's warnings (app.services.launch.plan_launch), by code."""
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, uuid.UUID(rid))
+        assert rnd is not None
+        plan = plan_launch(rnd, audience_labels(rnd), today())
+        return [w.code for w in plan.checks]
+
+
+def test_launch_names_each_warning_it_accepts(app: Flask, api: Api) -> None:
+    rid = _scheduled_draft(api)
     check = api.get(f"/rounds/{rid}/launch-check").get_json()
     assert check["ready"] is True
-    codes = sorted({w["code"] for w in check["warnings"]})
-    assert codes == ["audience_below_threshold", "no_way_to_answer"]
+    # The page's rules: parents have nobody by email but will have an open link, so only the
+    # small staff audience is a warning.
+    assert [w["code"] for w in check["warnings"]] == _page_codes(app, rid)
+    assert [(w["code"], w["audience"]) for w in check["warnings"]] == [
+        ("audience_below_threshold", "staff")
+    ]
 
     refused = _problem(api.post(f"/rounds/{rid}/launch", {}), 409)
-    assert refused["warnings"] == ["audience_below_threshold", "no_way_to_answer"]
-    partly = _problem(
-        api.post(f"/rounds/{rid}/launch", {"accept_warnings": ["no_way_to_answer"]}), 409
-    )
-    assert partly["warnings"] == ["audience_below_threshold"]
+    assert refused["warnings"] == ["audience_below_threshold"]
     _problem(api.post(f"/rounds/{rid}/launch", {"accept_warnings": ["made_up"]}), 422)
+    wrong = _problem(api.post(f"/rounds/{rid}/launch", {"accept_warnings": ["opens_in_past"]}), 409)
+    assert wrong["warnings"] == ["audience_below_threshold"]
     assert _count(app, Invitation) == 0 and _count(app, OpenLink) == 0
     assert api.get(f"/rounds/{rid}").get_json()["status"] == "draft"
 
-    launched = api.post(
-        f"/rounds/{rid}/launch",
-        {"accept_warnings": ["audience_below_threshold", "no_way_to_answer"]},
-    )
+    launched = api.post(f"/rounds/{rid}/launch", {"accept_warnings": ["audience_below_threshold"]})
     assert launched.status_code == 200, launched.get_json()
     body = launched.get_json()
     assert body["round"]["status"] == "live" and body["invitations"] == 3
-    assert body["open_links"] == 2
+    assert body["open_links"] == 2 and body["accepted_warnings"] == ["audience_below_threshold"]
     assert all(q["frozen"] for q in body["round"]["questionnaires"])
     # Launched: no more changes, no second launch, the same message as the pages.
     assert _problem(api.patch(f"/rounds/{rid}", {"name": "Late"}), 409)["detail"].startswith(
         "This round has been launched"
     )
-    _problem(api.post(f"/rounds/{rid}/contacts", contacts), 409)
+    _problem(
+        api.post(
+            f"/rounds/{rid}/contacts", {"audience": "staff", "contacts": [{"email": "x@y.org"}]}
+        ),
+        409,
+    )
     again = _problem(api.post(f"/rounds/{rid}/launch", {"accept_warnings": []}), 409)
     assert again["problems"] == ["This round has already been launched."]
+
+
+def test_a_switched_off_open_link_leaves_no_way_to_answer(app: Flask, api: Api) -> None:
+    rid = _scheduled_draft(api, staff=6)
+    launched = api.post(f"/rounds/{rid}/launch", {"accept_warnings": []})
+    assert launched.status_code == 200, launched.get_json()
+    with app.app_context():  # the coordinator switches the parents' link off on the page
+        link = db.session.execute(
+            select(OpenLink).where(
+                OpenLink.round_id == uuid.UUID(rid), OpenLink.audience == "parents"
+            )
+        ).scalar_one()
+        link.active = False
+        db.session.commit()
+    cancelled = api.post(f"/rounds/{rid}/cancel", {})
+    assert cancelled.status_code == 200, cancelled.get_json()
+    check = api.get(f"/rounds/{rid}/launch-check").get_json()
+    assert [(w["code"], w["audience"]) for w in check["warnings"]] == [
+        ("no_way_to_answer", "parents")
+    ]
+    assert [w["code"] for w in check["warnings"]] == _page_codes(app, rid)
+    assert _problem(api.post(f"/rounds/{rid}/launch", {}), 409)["warnings"] == ["no_way_to_answer"]
+
+
+def test_cancel_a_scheduled_round_back_to_draft(app: Flask, api: Api) -> None:
+    rid = _scheduled_draft(api, staff=6)
+    _problem(api.post(f"/rounds/{rid}/cancel", {}), 409)  # a draft: nothing to cancel
+    assert api.post(f"/rounds/{rid}/launch", {"accept_warnings": []}).status_code == 200
+    assert _count(app, OutboxMessage) == 6
+    _problem(api.post(f"/rounds/{rid}/cancel", {"delete": "yes"}), 422)
+    _problem(api.post(f"/rounds/{rid}/cancel", {"then": "draft"}), 422)
+    _problem(api.post(f"/rounds/{uuid.uuid4()}/cancel", {}), 404)
+    assert _count(app, Invitation) == 6  # refusals changed nothing
+
+    done = api.post(f"/rounds/{rid}/cancel", {})
+    assert done.status_code == 200, done.get_json()
+    body = done.get_json()
+    assert body["deleted"] is False and body["invitations_withdrawn"] == 6
+    assert body["contacts_restored"] == 6
+    assert body["round"]["status"] == "draft" and body["round"]["contacts"] == {"staff": 6}
+    assert not any(q["frozen"] for q in body["round"]["questionnaires"])
+    assert _count(app, Invitation) == 0 and _count(app, OutboxMessage) == 0
+    with app.app_context():
+        entry = db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "api.cancel_round")
+        ).scalar_one()
+        assert entry.round_id == uuid.UUID(rid)
+        assert entry.details["invitations_withdrawn"] == 6 and entry.details["deleted"] is False
+
+
+def test_cancel_and_delete_and_an_open_round_is_refused(app: Flask, api: Api, live_round) -> None:
+    rid = _scheduled_draft(api, staff=6)
+    assert api.post(f"/rounds/{rid}/launch", {"accept_warnings": []}).status_code == 200
+    gone = api.post(f"/rounds/{rid}/cancel", {"delete": True})
+    assert gone.status_code == 200 and gone.get_json()["round"] is None
+    _problem(api.get(f"/rounds/{rid}"), 404)
+    assert _count(app, FeedbackRound) == 0
+
+    opened = live_round()  # launched and already open
+    refused = _problem(api.post(f"/rounds/{opened}/cancel", {}), 409)
+    assert "has opened" in refused["detail"]
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, opened)
+        assert rnd is not None and rnd.status == RoundStatus.LIVE
+
+
+def test_round_out_carries_every_setting_of_the_edit_form(app: Flask, api: Api, draft: str) -> None:
+    body = api.get(f"/rounds/{draft}").get_json()
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, uuid.UUID(draft))
+        assert rnd is not None
+        settings = dataclasses.asdict(RoundSettings.of(rnd))
+    shown = {k: body[k] for k in settings}
+    assert shown == json.loads(json.dumps(settings, default=str))
 
 
 def test_a_round_that_cannot_launch_lists_its_problems(api: Api) -> None:

@@ -45,6 +45,8 @@ def world(app: Flask, make_token, live_round) -> Iterator[dict[str, Any]]:
             items = items_of(rnd, audience)
             rows = answers_from_counts(items, {i.id: {"a": n} for i in items}, rng=random.Random(1))
             insert_responses(rnd, audience, rows)
+        staff = next(q for q in rnd.questionnaires if q.audience == "staff")
+        item_id = str(staff.items[0].id)
         db.session.commit()
     # An assessment with evidence and an action, so its read has something to show.
     evidence_id(app, "Org A")
@@ -53,6 +55,8 @@ def world(app: Flask, make_token, live_round) -> Iterator[dict[str, Any]]:
         "round_id": str(rid),
         "framework_id": "hmie-children-services",
         "assessment_id": assessment_id(app, "Org A"),
+        "audience": "staff",
+        "item_id": item_id,
     }
     yield {"secret": secret, "real": real}
 

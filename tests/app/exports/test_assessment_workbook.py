@@ -154,9 +154,11 @@ def test_the_workbook_holds_ratings_evidence_imports_flags_and_actions(
     assert wb.sheetnames == [
         "About",
         "Indicators",
+        "Charts",
         "Strengths and improvements",
         "Evidence log",
         "Stakeholder evidence",
+        "External evidence",
         "Blind spots",
         "Actions",
     ]
@@ -225,6 +227,47 @@ def test_imported_figures_equal_the_frozen_payload_and_small_groups_have_none(
         numbers = [v for v in row.values() if isinstance(v, int | float)]
         assert numbers == []
     assert len([r for r in rows if r["About"] == "Statement"]) == len(payload["items"])
+
+
+def test_native_charts_of_agreed_levels_and_shown_stakeholder_figures_only(
+    app: Flask, client: FlaskClient, coordinator: Any, make_user: Any
+) -> None:
+    from openpyxl.chart import BarChart
+
+    from tests.app.reports.test_workbook_printing import chart_rows, charts_cross_no_break
+
+    assessment_id = _assessment(app, make_user)
+    with app.app_context():
+        from app.services.assessment.imports import latest_stakeholder_views
+
+        assessment = db.session.get(Assessment, assessment_id)
+        assert assessment is not None
+        scale = framework_of(assessment).rating_scale
+        payloads = {i: item.payload for i, item in latest_stakeholder_views(assessment).items()}
+    ws = _download(client, assessment_id)["Charts"]
+    plotted = [chart_rows(ws, chart) for chart in ws._charts]
+    assert all(isinstance(c, BarChart) and c.type == "bar" for c in ws._charts)
+    # First the agreed levels: 2.1 agreed at 5, counted from the lowest level; 1.1 not agreed.
+    assert plotted[0] == {"2.1 Impact on children and young people": scale.rank("5")}
+    assert ws._charts[0].y_axis.scaling.max == len(scale.levels)
+    notes = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[0]}
+    assert notes["1.1 Improvements in performance"] == "not agreed yet"
+    # Then one chart per indicator with an import: exactly the frozen shown figures.
+    expected = [
+        {
+            c["label"]: pytest.approx(c["percent"] / 100)
+            for c in payloads[i]["cells"]
+            if c["status"] == "shown" and c.get("percent") is not None
+        }
+        for i in ("1.1", "2.1")
+        if i in payloads
+    ]
+    assert plotted[1:] == expected and len(expected) == 2
+    assert all("Children and young people" not in p for p in plotted)  # one short of k
+    children = "Children and young people"
+    hidden = [row for row in ws.iter_rows(values_only=True) if row[0] == children]
+    assert hidden and all(row[1] == "not shown: fewer than 5 responses" for row in hidden)
+    charts_cross_no_break(ws)
 
 
 def test_formulas_typed_by_the_team_stay_text(

@@ -210,11 +210,83 @@ def test_derwent_standard_shows_its_detail(client: FlaskClient, coordinator: Use
         assert behaviour in text
 
 
-def test_indicator_nobody_is_asked_about(client: FlaskClient, coordinator: User) -> None:
-    fw = builtin_frameworks()[CSIT_THREADS]
-    ind = next(i for i in fw.indicators if not i.items)
-    text = page(client, f"/frameworks/{CSIT_THREADS}/indicators/{ind.id}")
+def _import_with_a_gap(app: Flask) -> str:
+    """An organisation's framework with one indicator nobody is asked about."""
+    definition = private_definition("gappy-standards")
+    definition["indicators"].append({"id": "p-2", "title": "Unasked", "section": "s"})
+    with app.app_context():
+        org = get_or_create_organisation("Org A")
+        import_framework(org.id, parse_framework(definition, "gappy.yaml"))
+        db.session.commit()
+    return "gappy-standards"
+
+
+def test_indicator_nobody_is_asked_about(
+    app: Flask, client: FlaskClient, coordinator: User
+) -> None:
+    framework_id = _import_with_a_gap(app)
+    text = page(client, f"/frameworks/{framework_id}/indicators/p-2")
     assert "No audience is asked about this indicator" in text
+
+
+def test_framework_page_counts_statements_per_indicator_and_audience_and_flags_gaps(
+    app: Flask, client: FlaskClient, coordinator: User
+) -> None:
+    framework_id = _import_with_a_gap(app)
+    text = page(client, f"/frameworks/{framework_id}/")
+    html_page = client.get(f"/frameworks/{framework_id}/").get_data(as_text=True)
+    table = html_page[html_page.index('id="coverage"') :]
+    table = table[: table.index("</table>")]
+    assert re.search(r"p-1.*?<td>1</td>", table, re.S)  # one staff statement
+    assert re.search(r"p-2.*?No statements: nobody can be asked", table, re.S)
+    assert "1 indicator has no statements" in text
+
+
+def test_every_built_in_framework_page_shows_no_coverage_gap(
+    client: FlaskClient, coordinator: User
+) -> None:
+    for framework_id in builtin_frameworks():
+        text = page(client, f"/frameworks/{framework_id}/")
+        assert 'id="coverage"' in client.get(f"/frameworks/{framework_id}/").get_data(as_text=True)
+        assert "No statements: nobody can be asked" not in text, framework_id
+        assert "needs a second look" not in text, framework_id
+
+
+def test_a_statement_that_breaks_the_review_rules_is_flagged_on_the_page(
+    app: Flask, client: FlaskClient, coordinator: User
+) -> None:
+    definition = private_definition("third-person-standards")
+    definition["indicators"][0]["items"] = {"partners": ["Agency representatives meet deadlines."]}
+    with app.app_context():
+        org = get_or_create_organisation("Org A")
+        import_framework(org.id, parse_framework(definition, "third.yaml"))
+        db.session.commit()
+    text = page(client, "/frameworks/third-person-standards/")
+    assert "1 statement needs a second look" in text
+    assert "not in the first person" in text
+    assert "Agency representatives meet deadlines." in text
+
+
+def test_the_round_and_assessment_pickers_tell_imported_copies_apart(
+    app: Flask, client: FlaskClient, coordinator: User
+) -> None:
+    for n in (1, 2):  # two imported copies of one framework, as a council makes them
+        definition = private_definition(f"copy-{n}")
+        with app.app_context():
+            org = get_or_create_organisation("Org A")
+            import_framework(org.id, parse_framework(definition, f"copy{n}.yaml"))
+            db.session.commit()
+    for path in ("/rounds/new", "/assessments/new"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        text = response.get_data(as_text=True)
+        options = re.findall(r"<option value=\"([^\"]+)\"[^>]*>([^<]+)</option>", text)
+        labels = dict(options)
+        assert sorted(v for v, _ in options if v.startswith("copy-")) == ["copy-1", "copy-2"]
+        assert labels["copy-1"] != labels["copy-2"]
+        assert "(imported " in labels["copy-1"] and "copy-1" in labels["copy-1"]
+        assert len(options) == len(set(v for v, _ in options)), "a framework listed twice"
+        assert '<optgroup label="Built in">' in text
 
 
 def test_unknown_indicator_is_404(client: FlaskClient, coordinator: User) -> None:

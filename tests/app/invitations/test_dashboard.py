@@ -35,9 +35,9 @@ def test_counts_per_audience_with_rates_and_open_link_responses(
             db.session.add(Response(round_id=round_id, audience="staff", channel=Channel.OPEN_LINK))
         db.session.commit()
     html = client.get(f"/rounds/{round_id}/responses").get_data(as_text=True)
-    # invited, delivered, by email, open link, paper, received
-    assert _row(html, "Parents and carers") == ["8", "8", "6", "0", "0", "6"]
-    assert _row(html, "Staff") == ["2", "1", "0", "5", "0", "5"]
+    # invited, delivered, by email, open link, paper, kiosk, received
+    assert _row(html, "Parents and carers") == ["8", "8", "6", "0", "0", "0", "6"]
+    assert _row(html, "Staff") == ["2", "1", "0", "5", "0", "0", "5"]
     assert "1 not delivered" in html
     assert "6 of 8 (75%)" in html  # the bar's text: never colour alone
     assert '<progress value="6" max="8"' in html

@@ -14,6 +14,7 @@ from app.services import links
         ("respond.enter_invitation", "token", links.invitation_path),
         ("respond.enter_open_link", "code", links.open_link_path),
         ("optout.unsubscribe", "token", links.unsubscribe_path),
+        ("auth.reset", "signed", links.reset_path),
     ],
 )
 def test_paths_match_the_routes(app: Flask, endpoint: str, argument: str, build) -> None:  # type: ignore[no-untyped-def]

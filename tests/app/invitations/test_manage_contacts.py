@@ -195,6 +195,52 @@ def test_exports_hold_the_invitation_state_and_never_who_answered(
     assert text.count("contacts.exported") == 2 and "@example.org" not in text
 
 
+def test_a_drafts_contacts_download_as_csv_and_excel_without_any_state(
+    app: Flask, client: FlaskClient, coordinator: Any
+) -> None:
+    round_id = make_round(app)
+    add_contacts(app, round_id, "parents", ["b@example.org", "=cmd@example.org"])
+    add_contacts(app, round_id, "staff", ["a@example.org"])
+    with app.app_context():
+        db.session.execute(
+            update(Contact).where(Contact.email == "a@example.org").values(language="cy")
+        )
+        db.session.commit()
+    page = client.get(f"/rounds/{round_id}/contacts").get_data(as_text=True)
+    assert f"/rounds/{round_id}/invitations.csv" in page
+    got = client.get(f"/rounds/{round_id}/invitations.csv")
+    assert got.status_code == 200 and got.headers["Cache-Control"] == "no-store"
+    assert 'filename="contacts-spring-feedback.csv"' in got.headers["Content-Disposition"]
+    csv_rows = list(csv.reader(io.StringIO(got.get_data(as_text=True).lstrip("\ufeff"))))
+    book = client.get(f"/rounds/{round_id}/invitations.xlsx")
+    assert book.status_code == 200
+    assert 'filename="contacts-spring-feedback.xlsx"' in book.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(book.data), read_only=True)["Contacts"]
+    xlsx_rows = [[str(c or "") for c in row] for row in sheet.iter_rows(values_only=True)]
+    for rows in (csv_rows, xlsx_rows):
+        assert rows[0] == ["email", "name", "audience", "language"]
+        assert [(r[0], r[2], r[3]) for r in rows[1:]] == [
+            ("'=cmd@example.org", "Parents and carers", ""),  # never run as a formula
+            ("b@example.org", "Parents and carers", ""),
+            ("a@example.org", "Staff", "Welsh"),
+        ]
+        flat = " ".join(" ".join(r) for r in rows).lower()
+        assert "waiting" not in flat and "delivered" not in flat and "opted" not in flat
+    with app.app_context():
+        entries = db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "contacts.exported")
+        ).scalars()
+        assert sorted(
+            (e.details["format"], e.details["draft"], e.details["rows"]) for e in entries
+        ) == [
+            ("csv", True, 3),
+            ("xlsx", True, 3),
+        ]
+    assert "@example.org" not in audit_text(app)
+    with app.app_context():
+        assert len(db.session.execute(select(Contact)).all()) == 3  # a download changes nothing
+
+
 def test_copy_a_round_with_its_contacts_when_asked(
     app: Flask, client: FlaskClient, coordinator: Any
 ) -> None:

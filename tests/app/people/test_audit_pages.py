@@ -57,7 +57,7 @@ def test_the_organisation_trail_filters_and_downloads(
     _entries(app, coordinator)
     page = client.get("/audit").get_data(as_text=True)
     assert "Launched it" in page and "Invited Sam" in page and "Org B secret" not in page
-    assert 'href="/audit"' in client.get("/").get_data(as_text=True)  # in the staff navigation
+    assert 'href="/audit"' in client.get("/settings").get_data(as_text=True)
 
     rows = _csv(client, "/audit.csv")
     assert {r["What"] for r in rows} == {

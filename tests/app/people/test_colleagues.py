@@ -4,7 +4,9 @@ reset for everyone, and the rule that an organisation always keeps a coordinator
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -12,9 +14,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AccountLink, AuditEntry, Membership, Role, User
+from app.models import (
+    AccountLink,
+    AuditEntry,
+    Membership,
+    MessageKind,
+    OutboxMessage,
+    Role,
+    User,
+)
 from app.models.base import utcnow
 from app.services.accounts import authenticate
+from tests.app.invitations.builders import work
 from tests.smtp import SmtpServer, text_part
 from tests.support import PASSWORD, csrf_token, login
 
@@ -256,10 +267,19 @@ def test_forgot_password_answers_the_same_for_unknown_addresses_and_resets_once(
         )
 
     assert said(unknown) == said(known)
+    # Queued in the outbox, not sent by the page: the mail worker sends it like other mail.
+    with app.app_context():
+        (queued,) = db.session.execute(select(OutboxMessage)).scalars()
+        assert queued.kind == MessageKind.PASSWORD_RESET and queued.to_address == "known@a.example"
+        assert queued.round_id is None and queued.invitation_id is None
+    assert smtp.messages == []
+    assert work(app).sent == 1
     (message,) = smtp.wait_for(1)
     assert message["To"] == "known@a.example"
     (link,) = LINK.findall(text_part(message))
-    path = link.split("http://localhost", 1)[-1]
+    path = urlsplit(link).path
+    with app.app_context():  # the database never held the link itself
+        assert path.rsplit("/", 1)[-1] not in _all_text(app)
     other = FlaskClient(app, app.response_class)
     ok = other.post(
         path,
@@ -302,13 +322,53 @@ def test_a_new_reset_link_withdraws_the_earlier_one(
 ) -> None:
     make_user("twice@a.example", "Org A", Role.VIEWER)  # type: ignore[operator]
     _post(client, "/account/forgot", {"email": "twice@a.example"}, "/account/forgot")
+    assert work(app).sent == 1
     smtp.wait_for(1)
     _post(client, "/account/forgot", {"email": "twice@a.example"}, "/account/forgot")
+    assert work(app).sent == 1
     first, second = (LINK.findall(text_part(m))[0] for m in smtp.wait_for(2))
-    first_path = first.split("http://localhost", 1)[-1]
     other = FlaskClient(app, app.response_class)
-    assert other.get(first_path).status_code == 410
-    assert other.get(second.split("http://localhost", 1)[-1]).status_code == 200
+    assert other.get(urlsplit(first).path).status_code == 410
+    assert other.get(urlsplit(second).path).status_code == 200
+
+
+def test_a_reset_withdrawn_before_the_worker_sends_it_is_never_sent(
+    app: Flask, client: FlaskClient, make_user: object, smtp: SmtpServer
+) -> None:
+    make_user("thrice@a.example", "Org A", Role.VIEWER)  # type: ignore[operator]
+    for _ in range(3):
+        _post(client, "/account/forgot", {"email": "thrice@a.example"}, "/account/forgot")
+    with app.app_context():  # each newer request withdrew the older link and its message
+        assert db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 1
+    assert work(app).sent == 1
+    (message,) = smtp.wait_for(1)
+    threading.Event().wait(0.3)
+    assert len(smtp.messages) == 1
+    other = FlaskClient(app, app.response_class)
+    assert other.get(urlsplit(LINK.findall(text_part(message))[0]).path).status_code == 200
+
+
+def test_a_reset_link_used_before_its_mail_goes_is_dropped(
+    app: Flask, client: FlaskClient, make_user: object, smtp: SmtpServer
+) -> None:
+    make_user("late@a.example", "Org A", Role.VIEWER)  # type: ignore[operator]
+    _post(client, "/account/forgot", {"email": "late@a.example"}, "/account/forgot")
+    with app.app_context():
+        link = db.session.execute(select(AccountLink)).scalar_one()
+        link.used_at = utcnow()
+        db.session.commit()
+    report = work(app)
+    assert report.sent == 0 and report.dropped == 1
+    assert smtp.messages == []
+
+
+def _all_text(app: Flask) -> str:
+    """Every text column of the tables a reset touches."""
+    rows = [
+        *db.session.execute(select(OutboxMessage)).scalars(),
+        *db.session.execute(select(AccountLink)).scalars(),
+    ]
+    return " ".join(str(getattr(row, c.key)) for row in rows for c in row.__table__.columns)
 
 
 def test_someone_with_an_account_elsewhere_is_added_without_a_new_password(

@@ -74,6 +74,30 @@ def demo_workbooks(app: Flask) -> dict[str, bytes]:
     return {"round": round_out.getvalue(), "assessment": assessment_out.getvalue()}
 
 
+def _cells(ws: Any, ref: str) -> list[Any]:
+    found = ws[ref.split("!")[1].replace("$", "")]
+    return [found.value] if not isinstance(found, tuple) else [row[0].value for row in found]
+
+
+def chart_rows(ws: Any, chart: Any) -> dict[Any, Any]:
+    """What a native chart plots: its categories and their values, read from its references."""
+    (series,) = chart.series
+    categories = series.cat.strRef or series.cat.numRef  # openpyxl reads text as numRef
+    return dict(zip(_cells(ws, categories.f), _cells(ws, series.val.numRef.f), strict=True))
+
+
+def charts_cross_no_break(ws: Any) -> None:
+    """Every chart lies between two of the sheet's page breaks (row heights are the default,
+    so a chart's height in rows is its height over the default row's)."""
+    breaks = sorted(b.id for b in ws.row_breaks.brk)
+    assert ws._charts, ws.title
+    row_emu = 15 * 12700  # 15 pt default rows
+    for chart in ws._charts:
+        top = chart.anchor._from.row + 1
+        bottom = top + -(-chart.anchor.ext.height // row_emu) - 1
+        assert not [b for b in breaks if top <= b < bottom], (ws.title, top, bottom, breaks)
+
+
 def _check_setup(ws: Any) -> None:
     assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
@@ -89,6 +113,8 @@ def test_every_sheet_prints_one_page_wide_in_few_pages(app: Flask, tmp_path: Pat
             _check_setup(ws)
             if ws.tables:
                 assert ws.print_title_rows  # the header row repeats on every page
+            if ws._charts:
+                charts_cross_no_break(ws)
     require("LibreOffice (soffice)", shutil.which("soffice") is not None, "it prints the file")
     round_pages = _pages(tmp_path, "round", workbooks["round"])
     assessment_pages = _pages(tmp_path, "assessment", workbooks["assessment"])

@@ -1,7 +1,7 @@
 """lang: the adult audiences a round asks in easy-read English (issue 17)
 
-Revision ID: 0018_lang
-Revises: 0017_lang
+Revision ID: 0023_easy_read
+Revises: 0022_kiosk
 
 Rounds already stored ask nobody in easy read.
 """
@@ -9,8 +9,8 @@ Rounds already stored ask nobody in easy read.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_lang"
-down_revision = "0017_lang"
+revision = "0023_easy_read"
+down_revision = "0022_kiosk"
 branch_labels = None
 depends_on = None
 

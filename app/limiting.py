@@ -1,0 +1,22 @@
+"""Flask-Limiter, skipping its per-request bookkeeping when a request filter exempts the
+request anyway (issue 15).
+
+Flask-Limiter checks a request twice (its before-request hook and the route's decorator) and
+on each pass resolves the route's limits and their exemption scopes before it asks the request
+filters; on an exempt request (most of a respondent's: every page GET, a POST that only moves)
+the answer is always "no limit". With no meta limits configured, the same answer is given here
+without that work; any other request is checked exactly as before.
+"""
+
+from __future__ import annotations
+
+from flask_limiter import Limiter as _Limiter
+
+
+class Limiter(_Limiter):
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        if not self._meta_limits and any(exempt() for exempt in self._request_filters):
+            return
+        super()._check_request_limit(callable_name, in_middleware)

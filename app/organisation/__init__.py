@@ -1,0 +1,1 @@
+"""The organisation's own settings page (its time zone)."""

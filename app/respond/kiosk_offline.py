@@ -1,0 +1,80 @@
+"""What a kiosk needs to keep taking answers with no signal all day (issue 18).
+
+Fetched by app/static/js/kiosk.js while online: every page of the questionnaire as first shown
+(blank, the same for everyone), and grants from the offline half (app/services/offline) that let
+the answers it takes offline be sent later through `POST /q/<id>/queued`. The tablet keeps the
+answers of the person in front of it in memory only, and what waits to be sent encrypted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import url_for
+from jinja2_fragments.flask import render_block
+from werkzeug.routing import BuildError
+
+from app.i18n import _, page_heading
+from app.models import Channel, Kiosk
+from app.rendering import top_level_imports
+from app.respond.views import BLOCK, _common, _survey
+from app.services import kiosks
+from app.services.responding import today
+
+PAGE_TEMPLATE = "respond/page.html"
+
+
+def _queue_url(questionnaire_id: uuid.UUID) -> str:
+    try:
+        return url_for("respond.queued", questionnaire_id=questionnaire_id)
+    except BuildError:  # the offline half's endpoint, by its documented path
+        return f"/q/{questionnaire_id}/queued"
+
+
+def offline_kit(kiosk: Kiosk, questionnaire_id: uuid.UUID, want: int) -> dict[str, Any]:
+    survey = _survey(questionnaire_id)
+    shape = survey.shape
+    pages = []
+    for page in shape.pages:
+        last = page.number == shape.last_page
+        title = _(
+            "%(unit)s %(number)s of %(last)s: %(heading)s",
+            unit=_(shape.unit),
+            number=page.number,
+            last=shape.last_page,
+            heading=page_heading(page, shape),
+        )
+        action = (
+            url_for("respond.send", questionnaire_id=questionnaire_id)
+            if last
+            else url_for("respond.page", questionnaire_id=questionnaire_id, number=page.number)
+        )
+        form = {
+            "action": action,
+            "can_save": False,
+            "stamp": None,
+            "kiosk": True,
+        }
+        html = render_block(
+            PAGE_TEMPLATE,
+            BLOCK,
+            **top_level_imports(PAGE_TEMPLATE),
+            **_common(survey),
+            title=title,
+            page=page,
+            values={},
+            errors={},
+            summary=[],
+            form=form,
+        )
+        pages.append({"number": page.number, "title": title, "html": html})
+    on = today()
+    grants = [kiosks.issue_kiosk_grant(kiosk, questionnaire_id, on) for _n in range(want)]
+    return {
+        "q": questionnaire_id.hex,
+        "channel": Channel.KIOSK.value,
+        "queue": _queue_url(questionnaire_id),
+        "pages": pages,
+        "grants": [{"grant": g, "submission_id": s} for g, s in grants],
+    }

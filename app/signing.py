@@ -1,0 +1,148 @@
+"""Signed cookies without the per-request set-up: serializers built once per key set, and each
+signing key derived once per process (issue 15).
+
+itsdangerous, as Flask and Flask-WTF use it, builds a serializer on every request and derives
+the signing key (an HMAC of the secret and the salt) on every sign and every check, for every
+key tried. On a respondent's request that was a noticeable share of the server's CPU. The
+tokens, cookies and their checks are byte for byte what the stock classes make: only the work
+that gives the same answer every time is kept.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import (
+    BadSignature,
+    Signer,
+    TimestampSigner,
+    URLSafeSerializer,
+    URLSafeTimedSerializer,
+)
+
+_DERIVED: dict[tuple[bytes, bytes, str, Any], bytes] = {}
+
+
+class _KeyOnce:
+    """Mixin: `derive_key` remembered per (secret, salt, method); it depends on nothing else."""
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        signer: Signer = self  # type: ignore[assignment]
+        secret = signer.secret_keys[-1] if secret_key is None else _bytes(secret_key)
+        key = (secret, signer.salt, signer.key_derivation, signer.digest_method)
+        found = _DERIVED.get(key)
+        if found is None:
+            found = Signer.derive_key(signer, secret)
+            if len(_DERIVED) < 256:  # a handful of keys and salts; never grows with traffic
+                _DERIVED[key] = found
+        return found
+
+
+class KeyOnceSigner(_KeyOnce, Signer):
+    pass
+
+
+class KeyOnceTimestampSigner(_KeyOnce, TimestampSigner):
+    pass
+
+
+def _bytes(value: str | bytes) -> bytes:
+    return value.encode() if isinstance(value, str) else value
+
+
+_SERIALIZERS: dict[tuple[Any, ...], Any] = {}
+_LOCK = threading.Lock()
+
+
+def _once(key: tuple[Any, ...], build: Any) -> Any:
+    found = _SERIALIZERS.get(key)
+    if found is None:
+        with _LOCK:
+            found = _SERIALIZERS.get(key)
+            if found is None:
+                found = _SERIALIZERS[key] = build()
+    return found
+
+
+def url_safe(secrets_oldest_first: Sequence[str], salt: str) -> URLSafeSerializer:
+    """URLSafeSerializer(secrets, salt=salt), built once per key set."""
+    keys = tuple(secrets_oldest_first)
+    return _once(
+        ("url_safe", keys, salt),
+        lambda: URLSafeSerializer(list(keys), salt=salt, signer=KeyOnceSigner),
+    )
+
+
+def timestamp_signer(secrets_oldest_first: Sequence[str], salt: str) -> TimestampSigner:
+    """TimestampSigner(secrets, salt=salt), built once per key set."""
+    keys = tuple(secrets_oldest_first)
+    return _once(
+        ("timestamp_signer", keys, salt),
+        lambda: KeyOnceTimestampSigner(list(keys), salt=salt),
+    )
+
+
+def url_safe_timed(secret: str, salt: str) -> URLSafeTimedSerializer:
+    """URLSafeTimedSerializer(secret, salt=salt), built once per key."""
+    return _once(
+        ("url_safe_timed", secret, salt),
+        lambda: URLSafeTimedSerializer(secret, salt=salt, signer=KeyOnceTimestampSigner),
+    )
+
+
+# Session cookies already checked: (serializer, cookie) -> (contents, signed at). A browser sends
+# the same session cookie with every request until it changes; checking and decoding it once
+# is enough. Only a cookie that passed the check is kept, and its age is checked on every use.
+_OPENED: dict[tuple[int, str], tuple[Any, int]] = {}
+_OPENED_MAX = 5_000  # the browsers active at once; a few MB at most
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its serializer built once per key set and each cookie
+    value checked and decoded once (the same cookie, the same checks, the same contents)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        s = self.get_signing_serializer(app)
+        if s is None:
+            return None
+        val = request.cookies.get(self.get_cookie_name(app))
+        if not val:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        key = (id(s), val)
+        found = _OPENED.get(key)
+        if found is None:
+            try:
+                data, signed_at = s.loads(val, max_age=max_age, return_timestamp=True)
+            except BadSignature:  # as Flask's own: a bad or expired cookie is an empty session
+                return self.session_class()
+            if len(_OPENED) >= _OPENED_MAX:
+                _OPENED.clear()
+            found = _OPENED[key] = (data, int(signed_at.timestamp()))
+        elif not 0 <= int(time.time()) - found[1] <= max_age:  # itsdangerous's own age rule
+            return self.session_class()
+        return self.session_class(copy.deepcopy(found[0]))  # a request may change its copy
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        return _once(
+            ("session", keys, self.salt, self.key_derivation, self.digest_method),
+            lambda: URLSafeTimedSerializer(
+                list(keys),
+                salt=self.salt,
+                serializer=self.serializer,
+                signer=KeyOnceTimestampSigner,
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": self.digest_method,
+                },
+            ),
+        )

@@ -1,0 +1,335 @@
+// Kiosk mode (issue 18): a shared tablet taking answers from one person after another.
+// Without this file the kiosk still works online (the server clears everything after each Send).
+// With it: an idle warning (WCAG 2.2.1) before a half-finished questionnaire is cleared; a page
+// restored from the back-forward cache is reloaded; and with no signal the questionnaire runs
+// here, from blank pages fetched while online, the person's answers held in memory only. What
+// waits to be sent is encrypted with a non-extractable AES-GCM key made at pairing (IndexedDB
+// keeps CryptoKey objects without their bytes), sent to the offline half's endpoint
+// (POST /q/<id>/queued) when back online, and deleted once received; all of it is wiped when
+// the server says the kiosk is revoked, after sending what it already held.
+(function () {
+  "use strict";
+  var d = document, body = d.body, mode = body.getAttribute("data-kiosk");
+  if (!mode || !window.indexedDB || !window.crypto || !crypto.subtle) { return; }
+  var home = body.getAttribute("data-kiosk-home"), kitUrl = body.getAttribute("data-kiosk-offline");
+  var idleMs = 1000 * +body.getAttribute("data-kiosk-idle");
+  var warnS = Math.max(20, +body.getAttribute("data-kiosk-warn"));
+  var poolSize = +body.getAttribute("data-kiosk-pool");
+  var words = (d.getElementById("kiosk-words") || {}).dataset || {};
+  var DB = "chorus-kiosk", kit = null, answers = {}, offline = false, welcomeHtml = null;
+
+  // -- IndexedDB: keys (the CryptoKey), outbox (encrypted), grants ------------------------------
+  function openDb() {
+    return new Promise(function (ok, fail) {
+      var r = indexedDB.open(DB, 1);
+      r.onupgradeneeded = function () {
+        var db = r.result;
+        db.createObjectStore("keys");
+        db.createObjectStore("outbox", { keyPath: "id" });
+        db.createObjectStore("grants", { keyPath: "submission_id" });
+      };
+      r.onsuccess = function () { ok(r.result); };
+      r.onerror = function () { fail(r.error); };
+    });
+  }
+  function run(store, rw, fn) {
+    return openDb().then(function (db) {
+      return new Promise(function (ok, fail) {
+        var t = db.transaction(store, rw ? "readwrite" : "readonly"), out;
+        var req = fn(t.objectStore(store));
+        if (req) { req.onsuccess = function () { out = req.result; }; }
+        t.oncomplete = function () { db.close(); ok(out); };
+        t.onerror = t.onabort = function () { db.close(); fail(t.error); };
+      });
+    });
+  }
+  function all(store) { return run(store, false, function (s) { return s.getAll(); }); }
+  function wipe() {
+    return new Promise(function (ok) {
+      var r = indexedDB.deleteDatabase(DB);
+      r.onsuccess = r.onerror = r.onblocked = function () { ok(); };
+    });
+  }
+  function newKey() {
+    return crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
+      .then(function (key) { return run("keys", true, function (s) { return s.put(key, "k"); }).then(function () { return key; }); });
+  }
+  function key() {
+    return run("keys", false, function (s) { return s.get("k"); }).then(function (k) { return k || newKey(); });
+  }
+  function seal(record) {
+    var iv = crypto.getRandomValues(new Uint8Array(12));
+    return key().then(function (k) {
+      return crypto.subtle.encrypt({ name: "AES-GCM", iv: iv }, k, new TextEncoder().encode(JSON.stringify(record)));
+    }).then(function (ct) {
+      var id = Array.from(crypto.getRandomValues(new Uint8Array(16)), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+      return run("outbox", true, function (s) { return s.put({ id: id, iv: iv, ct: ct }); });
+    });
+  }
+  function unseal(row) {
+    return key().then(function (k) { return crypto.subtle.decrypt({ name: "AES-GCM", iv: row.iv }, k, row.ct); })
+      .then(function (plain) { return JSON.parse(new TextDecoder().decode(plain)); });
+  }
+
+  // -- status line -----------------------------------------------------------------------------
+  function say(text) { var s = d.getElementById("kiosk-status"); if (s) { s.textContent = text || ""; } }
+  function showWaiting() {
+    return all("outbox").then(function (rows) {
+      say(rows.length ? (words.waiting || "").replace("{n}", rows.length) : (offline ? words.offline : ""));
+      body.setAttribute("data-kiosk-waiting", String(rows.length));
+    });
+  }
+
+  // -- sending what waits ----------------------------------------------------------------------
+  var flushing = null;
+  function flush() {
+    if (flushing) { return flushing; }
+    if (!navigator.onLine) { return showWaiting(); }
+    flushing = all("outbox").then(function (rows) {
+      var chain = Promise.resolve(true);
+      rows.forEach(function (row) {
+        chain = chain.then(function (going) {
+          if (!going) { return false; }
+          return unseal(row).then(function (rec) {
+            return fetch(rec.url, {
+              method: "POST", credentials: "same-origin",
+              headers: { "Content-Type": "application/json", "Accept": "application/json" },
+              body: JSON.stringify({ grant: rec.grant, submission_id: rec.submission_id, answers: rec.answers, language: rec.language })
+            });
+          }).then(function (res) {
+            if (res.status === 429 || res.status >= 500) { return false; }  // keep, try later
+            // Received (or refused for good: it can never be accepted): nothing stays here.
+            return run("outbox", true, function (s) { return s.delete(row.id); }).then(function () { return true; });
+          }, function () { return false; });  // no network: keep
+        });
+      });
+      return chain;
+    }).then(function () { flushing = null; return showWaiting(); }, function () { flushing = null; });
+    return flushing;
+  }
+
+  if (mode === "revoked") {  // send what was queued before the revocation, then keep nothing
+    flush().then(function () { return all("outbox"); }).then(function (rows) {
+      if (!rows || !rows.length) { return wipe(); }
+    }, wipe);
+    return;
+  }
+
+  // -- the kit: blank pages and grants, fetched while online ------------------------------------
+  function getKit() {
+    if (!navigator.onLine) { return Promise.resolve(kit); }
+    return all("grants").then(function (held) {
+      var want = Math.max(0, poolSize - held.length);
+      if (kit && want < poolSize / 2) { return kit; }
+      return fetch(kitUrl + "?want=" + want, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (res) {
+          if (!res.ok) { if (res.status === 410) { location.replace(home); } return kit; }
+          return res.json().then(function (got) {
+            kit = got;
+            return run("grants", true, function (s) {
+              got.grants.forEach(function (g) { s.put(g); });
+            }).then(function () { return kit; });
+          });
+        }, function () { return kit; });
+    });
+  }
+  function takeGrant() {
+    return all("grants").then(function (held) {
+      if (!held.length) { return null; }
+      var g = held[0];
+      return run("grants", true, function (s) { return s.delete(g.submission_id); }).then(function () { return g; });
+    });
+  }
+
+  // -- the person's answers: in memory only ----------------------------------------------------
+  var SKIP = { csrf_token: 1, nav: 1, t: 1, hp_note: 1 };
+  function names(form) {
+    var seen = {};
+    Array.prototype.forEach.call(form.elements, function (el) { if (el.name && !SKIP[el.name]) { seen[el.name] = 1; } });
+    return Object.keys(seen);
+  }
+  function remember(form) {
+    var data = new FormData(form);
+    names(form).forEach(function (n) { delete answers[n]; });
+    data.forEach(function (v, n) { if (!SKIP[n] && String(v).trim() !== "") { answers[n] = String(v); } });
+  }
+  function restore(form) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || SKIP[el.name]) { return; }
+      if (el.type === "radio") { el.checked = answers[el.name] === el.value; }
+      else if (el.tagName === "TEXTAREA" || el.type === "text") { el.value = answers[el.name] || ""; }
+    });
+  }
+  function missing(form) {
+    var groups = {}, gaps = [];
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=radio]"), function (el) {
+      groups[el.name] = groups[el.name] || el.checked;
+    });
+    Object.keys(groups).forEach(function (n) { if (!groups[n]) { gaps.push(n); } });
+    return gaps;
+  }
+  function pageNumber(form) {
+    var m = /\/page\/(\d+)$/.exec(form.getAttribute("action") || "");
+    return m ? +m[1] : (kit ? kit.pages.length : 1);
+  }
+
+  // -- running the questionnaire here when there is no signal ----------------------------------
+  function swap(html) {
+    var s = d.getElementById("survey");
+    s.outerHTML = html;
+    s = d.getElementById("survey");
+    if (s.getAttribute("data-title")) { d.title = s.getAttribute("data-title"); }
+    window.scrollTo(0, 0);
+    var h = s.querySelector("[data-autofocus]") || s.querySelector("h1");
+    if (h) { h.focus(); }
+    watch();
+    return s;
+  }
+  function showPage(n) {
+    var page = kit.pages[n - 1], s = swap(page.html), form = s.querySelector("form");
+    restore(form);
+    say(words.offline);
+  }
+  function showWelcome(message) {
+    answers = {};
+    var s = swap(welcomeHtml);
+    if (message) {
+      var p = d.createElement("div");
+      p.className = "done kiosk-sent";
+      p.setAttribute("role", "status");
+      p.textContent = message;
+      s.insertBefore(p, s.firstChild);
+    }
+    showWaiting();
+  }
+  function problem(form, text) {
+    var old = form.querySelector(".kiosk-problem");
+    if (old) { old.remove(); }
+    var p = d.createElement("p");
+    p.className = "err kiosk-problem";
+    p.setAttribute("role", "alert");
+    p.setAttribute("tabindex", "-1");
+    p.textContent = text;
+    form.insertBefore(p, form.firstChild);
+    p.focus();
+  }
+  function offlineSubmit(form, nav) {
+    offline = true;
+    if (form.hasAttribute("data-kiosk-start")) {
+      answers = {};
+      return all("grants").then(function (held) {
+        if (!held.length) { return problem(form, words.full); }
+        showPage(1);
+      });
+    }
+    var n = pageNumber(form);
+    remember(form);
+    if (nav === "back") { return n > 1 ? showPage(n - 1) : showWelcome(""); }
+    if (missing(form).length) { return problem(form, words.missing); }
+    if (nav !== "send") { return showPage(n + 1); }
+    return takeGrant().then(function (g) {
+      if (!g) { return problem(form, words.full); }
+      var record = { url: kit.queue, grant: g.grant, submission_id: g.submission_id, answers: answers, language: d.documentElement.lang };
+      answers = {};
+      return seal(record).then(function () {
+        showWelcome(words.queued);
+        offline = !navigator.onLine;
+        flush();
+      });
+    });
+  }
+
+  // Every submit passes here first (capture phase, before htmx): online, note the answers in
+  // memory in case the signal drops before Send; offline, take the page here instead.
+  var lastNav = "";
+  d.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.closest || !form.closest("#survey")) { return; }
+    var nav = (e.submitter && e.submitter.value) || "next";
+    lastNav = nav;
+    if (form.hasAttribute("data-kiosk-form")) { remember(form); }
+    if ((offline || !navigator.onLine) && kit && welcomeHtml) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      offlineSubmit(form, nav);
+    }
+  }, true);
+  // The signal dropped during a request htmx made: carry on here with that page.
+  d.addEventListener("htmx:sendError", function (e) {
+    var form = e.detail.elt && e.detail.elt.closest ? e.detail.elt.closest("form") : null;
+    if (form && kit && welcomeHtml) { offlineSubmit(form, lastNav); }
+  });
+  d.addEventListener("htmx:afterSettle", function () { noteWelcome(); watch(); });
+  function noteWelcome() {
+    var s = d.getElementById("survey");
+    if (!s || !s.querySelector("[data-kiosk-start]")) { return; }
+    answers = {};  // a welcome page: the last person is gone
+    var copy = s.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(".kiosk-sent"), function (el) { el.remove(); });
+    welcomeHtml = copy.outerHTML;
+  }
+
+  // -- idle warning: at least 20 seconds to say "I am still here" (WCAG 2.2.1) -----------------
+  var idleTimer = null, countTimer = null, box = d.getElementById("kiosk-idle");
+  function answering() {
+    var s = d.getElementById("survey");
+    return !!(s && s.querySelector("form[data-kiosk-form]"));
+  }
+  function watch() {
+    clearTimeout(idleTimer);
+    if (answering() && box && box.hidden) { idleTimer = setTimeout(warn, idleMs); }
+  }
+  function warn() {
+    var left = warnS, count = d.getElementById("kiosk-idle-count");
+    box.hidden = false;
+    count.textContent = String(left);
+    d.getElementById("kiosk-idle-stay").focus();
+    countTimer = setInterval(function () {
+      left -= 1;
+      count.textContent = String(Math.max(0, left));
+      if (left <= 0) { clearInterval(countTimer); clearAll(); }
+    }, 1000);
+  }
+  function clearAll() {
+    answers = {};
+    box.hidden = true;
+    if (offline && welcomeHtml) { showWelcome(""); return; }
+    location.replace(home + "?idle=1");  // the server clears the answers cookie
+  }
+  if (box) {
+    d.getElementById("kiosk-idle-stay").addEventListener("click", function () {
+      clearInterval(countTimer);
+      box.hidden = true;
+      var h = d.querySelector("#survey h1");
+      if (h) { h.focus(); }
+      watch();
+    });
+  }
+  ["pointerdown", "keydown", "input", "touchstart"].forEach(function (type) {
+    d.addEventListener(type, function () { if (box && box.hidden) { watch(); } }, true);
+  });
+
+  // A page brought back from the back-forward cache might show someone's answers: ask again.
+  window.addEventListener("pageshow", function (e) { if (e.persisted) { location.reload(); } });
+  window.addEventListener("online", function () { flush(); getKit(); });
+  window.addEventListener("offline", function () { showWaiting(); });
+
+  // Just paired: a new key and an empty store, once anything an earlier pairing of this
+  // tablet still held has been sent (it may be accepted: it was queued before any revocation).
+  var fresh = /[?&]paired=1/.test(location.search);
+  function renew() {
+    return flush().then(function () { return all("outbox"); }).then(function (rows) {
+      return rows.length ? key() : wipe().then(newKey);
+    });
+  }
+  (fresh ? renew() : key()).then(function () {
+    noteWelcome();
+    watch();
+    return getKit();
+  }).then(function () {
+    // For people running the event (and tests): ready to work offline once the kit is here.
+    if (kit) { body.setAttribute("data-kiosk-ready", "1"); }
+    return flush();
+  });
+  setInterval(flush, 30000);
+})();

@@ -1,0 +1,157 @@
+"""The kept serializers and caches of issue 15 (app/signing.py, app/csrf.py, app/i18n.py) give
+the answers the stock Flask, itsdangerous and Flask-WTF code gives: same cookies, same tokens,
+the same refusals, and nothing carried from one request or key to another."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from typing import Any
+
+import pytest
+from flask import Flask, g, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf as stock_generate_csrf
+from flask_wtf.csrf import validate_csrf as stock_validate_csrf
+from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
+from wtforms import ValidationError
+
+from app import csrf as chorus_csrf
+from app import i18n, signing
+from app.services.keys import secret_keys
+
+
+def _stock_session_serializer(app: Flask) -> URLSafeTimedSerializer:
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    return serializer
+
+
+def test_the_session_cookie_is_flasks_own(app: Flask) -> None:
+    ours = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    stock = _stock_session_serializer(app)
+    value = {"respondent": {"q": "ab", "done": False}, "csrf_token": "x"}
+    assert stock.loads(ours.dumps(value)) == value
+    assert ours.loads(stock.dumps(value)) == value
+    assert ours is app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+
+
+def _session_after(app: Flask, cookie: str | None) -> dict[str, Any]:
+    headers = {"Cookie": f"session={cookie}"} if cookie else {}
+    with app.test_request_context("/", headers=headers):
+        opened = app.session_interface.open_session(app, request)
+        assert opened is not None
+        return dict(opened)
+
+
+def test_a_session_cookie_is_read_the_same_every_time_and_each_request_has_its_own_copy(
+    app: Flask,
+) -> None:
+    cookie = _stock_session_serializer(app).dumps({"lang": "cy", "nested": {"a": [1]}})
+    first = _session_after(app, cookie)
+    first["nested"]["a"].append(2)  # a request changing its session changes no other's
+    assert _session_after(app, cookie) == {"lang": "cy", "nested": {"a": [1]}}
+
+
+def test_a_forged_session_cookie_is_an_empty_session(app: Flask) -> None:
+    cookie = _stock_session_serializer(app).dumps({"lang": "cy"})
+    body, _, sig = cookie.rpartition(".")
+    assert _session_after(app, f"{body}.{'A' * len(sig)}") == {}
+    other = URLSafeTimedSerializer("another key", salt="cookie-session")
+    assert _session_after(app, other.dumps({"lang": "cy"})) == {}
+
+
+def test_a_session_cookie_read_once_still_expires(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cookie = _stock_session_serializer(app).dumps({"lang": "cy"})
+    assert _session_after(app, cookie) == {"lang": "cy"}  # now known to the process
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    later = time.time() + lifetime + 5
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    assert _session_after(app, cookie) == {}
+
+
+def test_a_retired_key_no_longer_opens_a_session_it_opened_before(app: Flask) -> None:
+    cookie = _stock_session_serializer(app).dumps({"lang": "cy"})
+    assert _session_after(app, cookie) == {"lang": "cy"}
+    old = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = app.secret_key = "a new key"
+    try:
+        assert _session_after(app, cookie) == {}  # the old key is not a fallback
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert _session_after(app, cookie) == {"lang": "cy"}  # now it is
+    finally:
+        app.config["SECRET_KEY"] = app.secret_key = old
+        app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+def test_progress_and_stamp_signatures_are_itsdangerous_own(app: Flask) -> None:
+    with app.app_context():
+        keys = list(reversed(secret_keys()))
+    stock = URLSafeSerializer(keys, salt="chorus-progress")
+    ours = signing.url_safe(keys, "chorus-progress")
+    payload = {"q": "1", "a": "3" * 40}
+    assert ours.dumps(payload) == stock.dumps(payload)
+    assert ours.loads(stock.dumps(payload)) == payload
+    assert signing.url_safe(keys, "chorus-done").dumps([1]) != ours.dumps([1])  # salt counts
+
+
+def test_csrf_tokens_are_flask_wtfs_own_both_ways(app: Flask) -> None:
+    with app.test_request_context("/"):
+        ours = chorus_csrf.generate_csrf()
+        assert chorus_csrf.generate_csrf() == ours  # one per request
+        stock_validate_csrf(ours)
+        del g.csrf_token
+        chorus_csrf.validate_csrf(stock_generate_csrf())
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("", "The CSRF token is missing."),
+        ("not-a-token", "The CSRF token is invalid."),
+        ("mine", "The CSRF tokens do not match."),
+    ],
+)
+def test_csrf_refusals_say_what_flask_wtf_says(app: Flask, token: str, message: str) -> None:
+    with app.test_request_context("/"):
+        chorus_csrf.generate_csrf()
+        if token == "mine":  # a good signature over another session's value
+            token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(
+                hashlib.sha1(b"another browser").hexdigest()
+            )
+        with pytest.raises(ValidationError, match=re.escape(message)):
+            chorus_csrf.validate_csrf(token)
+        session.clear()
+        if token:
+            with pytest.raises(
+                ValidationError, match=re.escape("The CSRF session token is missing.")
+            ):
+                chorus_csrf.validate_csrf(token)
+
+
+def test_a_post_without_its_token_is_refused_and_one_with_it_passes(app: Flask) -> None:
+    client = app.test_client()
+    refused = client.post("/login", data={"email": "a@example.org", "password": "x"})
+    assert refused.status_code == 400
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    tried = client.post(
+        "/login", data={"email": "a@example.org", "password": "x", "csrf_token": token}
+    )
+    assert tried.status_code != 400
+
+
+def test_kept_translations_follow_a_change_of_language_within_a_request(app: Flask) -> None:
+    text = "Skip to main content"
+    with app.test_request_context("/"):
+        english = i18n.gettext(text)
+        with i18n.speaking("cy"):
+            welsh = i18n.gettext(text)
+        assert i18n.gettext(text) == english
+        g.chorus_lang = "cy"
+        i18n.refresh()
+        assert i18n.gettext(text) == welsh
+    assert welsh != english
