@@ -21,7 +21,11 @@ EASY = [
 
 def test_the_built_in_banks_have_easy_read_statements() -> None:
     assert len(EASY) >= 20
-    assert {fw for fw, *_ in EASY} == {"csit-collaborative-working", "derwent-interagency"}
+    assert {fw for fw, *_ in EASY} == {
+        "csit-collaborative-working",
+        "csit-red-threads",
+        "derwent-interagency",
+    }
 
 
 @pytest.mark.parametrize("where", EASY, ids=lambda w: f"{w[0]}:{w[1]}:{w[2]}")

@@ -78,6 +78,7 @@ def _close(app: Flask, round_id: uuid.UUID) -> Any:
         rnd = db.session.get(FeedbackRound, round_id)
         assert rnd is not None
         rnd.opens_on, rnd.closes_on = today() - timedelta(days=9), today() - timedelta(days=1)
+        rnd.grace_days = 0  # past its close and its grace period: the remainder is released
         db.session.commit()
         release_waiting(round_id)
         return round_results(rnd)
