@@ -117,11 +117,11 @@ def offered(codes: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def _select_locale() -> str:
-    if not has_request_context():
-        return DEFAULT
-    chosen = g.get("chorus_lang")
+    chosen = g.get("chorus_lang") if has_app_context() else None
     if chosen:
         return str(chosen)
+    if not has_request_context():
+        return DEFAULT
     if request.blueprint == "respond" and request.endpoint != "respond.preview":
         return known(session.get(SESSION_LANG)) or DEFAULT
     return DEFAULT
@@ -153,8 +153,19 @@ def current() -> Language:
 def speaking(code: str | None) -> Iterator[Language]:
     """Render something (an email, a poster) in a language outside the request's choice."""
     language = LANGUAGES.get(code or DEFAULT, LANGUAGES[DEFAULT])
+    # The questionnaire's own words (statement(), page_heading()) follow the same language.
+    previous = g.get("chorus_lang") if has_app_context() else None
     with force_locale(language.code):
-        yield language
+        if has_app_context():
+            g.chorus_lang = language.code
+        try:
+            yield language
+        finally:
+            if has_app_context():
+                if previous is None:
+                    g.pop("chorus_lang", None)
+                else:
+                    g.chorus_lang = previous
 
 
 def N_(message: str) -> str:

@@ -177,6 +177,7 @@ class StandardDetail(_Strict):
 
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+EASY_READ_MAX_WORDS = 15  # an easy-read sentence: short enough to read at a glance
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)s")
 
 
@@ -187,6 +188,25 @@ class ItemSpec(_Strict):
     # The statement in other languages, by language code ("cy", "ar"): copied into a round's
     # questionnaire as its translations when the questionnaire is made.
     statements: dict[str, str] = {}
+    # The same statement in easy-read English (at most EASY_READ_MAX_WORDS words), asked of
+    # adults on an easy-read questionnaire with the faces scale (DESIGN.md section 5).
+    easy_read: str | None = None
+
+    @field_validator("easy_read")
+    @classmethod
+    def _easy_read(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("easy_read is empty: leave it out or write a short sentence")
+        words = len(value.split())
+        if words > EASY_READ_MAX_WORDS:
+            raise ValueError(
+                f"easy_read has {words} words: an easy-read sentence has at most "
+                f"{EASY_READ_MAX_WORDS}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _translations(self) -> ItemSpec:

@@ -11,6 +11,9 @@ Rules
   section (`Framework.indicators`), items in bank order. Item keys are
   ``f"{indicator_id}/{audience}/{n}"`` with ``n`` the 1-based position in the bank list, so the same
   inputs give the same keys whatever order the ids were passed in.
+- Easy-read adults (`EASY_READ_AUDIENCES`, when the round asks them so) get the same
+  easy-read, one-question-per-page questionnaire with `faces3`, asking only the statements the
+  bank has in easy read (`easy_read:`, at most 15 words); faces are never pooled with `agree4`.
 - Scales (`scale_for`): adults answer `agree4`. Children under 12 (the default children band)
   answer `faces3` on an easy-read, one-question-per-page questionnaire, whatever scale the bank
   names (one simple scale for the whole easy-read questionnaire; faces are never pooled with adult
@@ -37,6 +40,7 @@ from surveys.selection import SelectionError, raise_unknown
 
 __all__ = [
     "CHILDREN_BANDS",
+    "EASY_READ_AUDIENCES",
     "FORMAT_VERSION",
     "FREE_TEXT_MAX_CHARS",
     "FREE_TEXT_PROMPTS",
@@ -70,6 +74,10 @@ CHILDREN = "children"
 CHILDREN_BANDS = ("under_12", "12_plus")
 ADULT_SCALE = "agree4"
 CHILD_SCALE = "faces3"
+EASY_READ_SCALE = CHILD_SCALE  # easy-read adults answer with the faces too (DESIGN.md 5)
+# Adult audiences a round may ask in easy-read English instead (one question per page, faces,
+# each statement's `easy_read` wording). Children under 12 are easy-read by their age band.
+EASY_READ_AUDIENCES = ("service_users",)
 
 # -- free text ------------------------------------------------------------------------------------
 
@@ -435,9 +443,11 @@ class GenerationResult:
 # -- generation -----------------------------------------------------------------------------------
 
 
-def scale_for(audience: str, bank_scale: str | None, children_band: str = "under_12") -> str:
+def scale_for(
+    audience: str, bank_scale: str | None, children_band: str = "under_12", easy_read: bool = False
+) -> str:
     """The scale an item is answered on (see the module docstring for the rules)."""
-    if audience == CHILDREN and children_band == "under_12":
+    if easy_read or (audience == CHILDREN and children_band == "under_12"):
         return CHILD_SCALE
     if bank_scale is None or bank_scale == CHILD_SCALE:
         return ADULT_SCALE
@@ -487,6 +497,7 @@ def build_questionnaires(
     children_band: str = "under_12",
     free_text: bool = False,
     role_question: bool = False,
+    easy_read_audiences: Iterable[str] = (),
 ) -> GenerationResult:
     """One questionnaire per audience that can judge at least one chosen indicator.
 
@@ -513,14 +524,20 @@ def build_questionnaires(
             f"use one of {', '.join(CHILDREN_BANDS)}."
         )
 
+    easy_adults = set(easy_read_audiences) & set(EASY_READ_AUDIENCES)
     questionnaires: dict[str, Questionnaire] = {}
     skipped: dict[str, str] = {}
     for audience in (a for a in known_audiences if a in wanted):
-        sections = _sections_for(framework, chosen, audience, children_band, free_text)
+        easy_adult = audience in easy_adults
+        sections = _sections_for(framework, chosen, audience, children_band, free_text, easy_adult)
         if not sections:
-            skipped[audience] = _skip_reason(framework, audience)
+            skipped[audience] = (
+                _easy_skip_reason(framework, audience)
+                if easy_adult
+                else _skip_reason(framework, audience)
+            )
             continue
-        easy_read = audience == CHILDREN and children_band == "under_12"
+        easy_read = easy_adult or (audience == CHILDREN and children_band == "under_12")
         role = ROLE_QUESTIONS.get(audience) if role_question else None
         scale_ids = [item.scale_id for section in sections for item in section.items]
         minutes = estimated_minutes(
@@ -548,9 +565,23 @@ def build_questionnaires(
     return GenerationResult(questionnaires=questionnaires, skipped=skipped)
 
 
+def _easy_skip_reason(framework: Framework, audience: str) -> str:
+    return (
+        f"None of the chosen indicators has easy-read questions that "
+        f"{audience_phrase(framework, audience)} can answer from experience."
+    )
+
+
 def _sections_for(
-    framework: Framework, chosen: set[str], audience: str, children_band: str, free_text: bool
+    framework: Framework,
+    chosen: set[str],
+    audience: str,
+    children_band: str,
+    free_text: bool,
+    easy_read: bool = False,
 ) -> list[QuestionSection]:
+    """An easy-read adult questionnaire asks only the statements the bank has in easy read
+    (keeping their bank keys, so each stays the same item of its indicator)."""
     sections = []
     for section in framework.sections:
         items: list[QuestionItem] = []
@@ -558,13 +589,17 @@ def _sections_for(
             if indicator.section != section.id or indicator.id not in chosen:
                 continue
             for n, spec in enumerate(indicator.items.get(audience, []), start=1):
+                if easy_read and not spec.easy_read:
+                    continue
                 items.append(
                     QuestionItem(
                         key=f"{indicator.id}/{audience}/{n}",
                         indicator_id=indicator.id,
                         theme_id=spec.theme,
-                        statement=spec.statement,
-                        scale_id=scale_for(audience, spec.scale, children_band),
+                        statement=(spec.easy_read or spec.statement)
+                        if easy_read
+                        else spec.statement,
+                        scale_id=scale_for(audience, spec.scale, children_band, easy_read),
                     )
                 )
         if items:

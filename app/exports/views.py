@@ -32,11 +32,12 @@ from app.services.assessment.assessments import access_for
 from app.services.documents import paper
 from app.services.documents.assessment_workbook import write_assessment_workbook
 from app.services.documents.indicators_csv import indicators_csv
+from app.services.documents.paper.printed import PDF_MIME, build_printed, printed_language
 from app.services.documents.round_tables import Names
 from app.services.documents.round_workbook import write_round_workbook
 from app.services.frameworks import UnknownFramework, get_framework
 from app.services.results import framework_of, round_results
-from app.tenancy import current_role, get_owned_or_404
+from app.tenancy import current_org, current_role, get_owned_or_404
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -189,6 +190,24 @@ def paper_template(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
     except paper.PaperError as exc:
         abort(409, str(exc))
     return _attachment(bytes_io(data), XLSX_MIME, download_name(rnd.name, f"paper {label}", "xlsx"))
+
+
+@bp.get("/rounds/<uuid:round_id>/paper/<audience>.pdf")
+def paper_printed(round_id: uuid.UUID, audience: str) -> ResponseReturnValue:
+    """The questionnaire to print and hand out, in `?lang=` (one the round offers, else its
+    default language)."""
+    rnd = _coordinators_round(round_id)
+    questionnaire = paper.questionnaire_for(rnd, audience)
+    if questionnaire is None:
+        abort(404, "This round has no questionnaire for that audience.")
+    language = printed_language(rnd, request.args.get("lang"))
+    try:
+        data = build_printed(rnd, questionnaire, language.code, current_org().name)
+    except paper.PaperError as exc:
+        abort(409, str(exc))
+    label = _audience_labels(rnd).get(audience, audience)
+    name = download_name(rnd.name, f"paper questionnaire {label} {language.code}", "pdf")
+    return _attachment(bytes_io(data), PDF_MIME, name)
 
 
 def _absolute(path: str) -> str:

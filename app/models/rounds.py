@@ -80,6 +80,8 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     contacts_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The interface languages respondents may choose (app/i18n.py codes); the first is the default.
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
+    # Adult audiences asked in easy-read English (surveys.questionnaire.EASY_READ_AUDIENCES).
+    easy_read_audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Questionnaire.audience"

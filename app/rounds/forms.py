@@ -29,6 +29,7 @@ FIELD_ORDER = (
     "threshold",
     "grace_days",
     "children_band",
+    "easy_read",
     "languages",
 )
 
@@ -64,6 +65,7 @@ class SettingsForm:
     role_question: bool = False
     languages: list[str] = field(default_factory=lambda: ["en"])
     default_language: str = "en"
+    easy_read: list[str] = field(default_factory=list)  # audiences asked in easy read
 
     @classmethod
     def from_settings(cls, s: RoundSettings) -> SettingsForm:
@@ -82,6 +84,7 @@ class SettingsForm:
             role_question=s.role_question,
             languages=list(s.languages),
             default_language=s.languages[0] if s.languages else "en",
+            easy_read=list(s.easy_read_audiences),
         )
 
     @classmethod
@@ -101,6 +104,7 @@ class SettingsForm:
             role_question=form.get("role_question") == "on",
             languages=[c for c in form.getlist("language") if c],
             default_language=form.get("default_language", "").strip(),
+            easy_read=[a for a in form.getlist("easy_read") if a],
         )
 
 
@@ -169,6 +173,7 @@ def to_settings(
         free_text=form.free_text,
         role_question=form.role_question,
         languages=[c for c in languages if c in LANGUAGES] or ["en"],
+        easy_read_audiences=list(dict.fromkeys(form.easy_read)),
     )
     return settings, errors
 

@@ -22,6 +22,8 @@ from app.services.rounds import (
     renumber,
 )
 from frameworks import Framework
+from frameworks.schema import EASY_READ_MAX_WORDS
+from surveys.questionnaire import EASY_READ_AUDIENCES
 
 STATEMENT_MAX = 300  # QuestionItem.statement is String(300)
 INTRO_MAX = 2000
@@ -63,6 +65,19 @@ def clean_intro(text: str) -> str:
     return intro
 
 
+def _check_easy_read(q: Questionnaire, statement: str) -> None:
+    """An adult easy-read questionnaire keeps its sentences short, as the item banks do."""
+    if q.easy_read and q.audience in EASY_READ_AUDIENCES:
+        words = len(statement.split())
+        if words > EASY_READ_MAX_WORDS:
+            raise RoundError(
+                {
+                    "statement": f"This questionnaire is in easy read, so a statement has at "
+                    f"most {EASY_READ_MAX_WORDS} words (this one has {words})."
+                }
+            )
+
+
 def ensure_editable(q: Questionnaire) -> None:
     ensure_draft(q.round)
     if q.frozen:
@@ -95,6 +110,7 @@ def reword_item(item: QuestionItem, text: str) -> bool:
     statement = clean_statement(text)
     if statement == item.statement:
         return False
+    _check_easy_read(q, statement)
     _check_unique(q, statement, ignore=item)
     item.statement = statement
     if item.origin != ItemOrigin.CUSTOM:
@@ -156,6 +172,7 @@ def add_custom_item(
     statement = ""
     try:
         statement = clean_statement(text)
+        _check_easy_read(q, statement)
         _check_unique(q, statement)
     except RoundError as exc:
         errors.update(exc.errors)

@@ -76,6 +76,7 @@ class RoundSettings:
     free_text: bool = True
     role_question: bool = False
     languages: list[str] = field(default_factory=lambda: ["en"])  # the first is the default
+    easy_read_audiences: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, rnd: FeedbackRound) -> RoundSettings:
@@ -94,6 +95,7 @@ class RoundSettings:
             free_text=rnd.free_text,
             role_question=rnd.role_question,
             languages=list(rnd.languages or ["en"]),
+            easy_read_audiences=list(rnd.easy_read_audiences or []),
         )
 
 
@@ -132,6 +134,8 @@ def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
         )
     elif settings.threshold is not None and settings.threshold > MAX_THRESHOLD:
         errors["threshold"] = f"The anonymity threshold must be {MAX_THRESHOLD} or fewer."
+    if set(settings.easy_read_audiences) - set(qgen.EASY_READ_AUDIENCES):
+        errors["easy_read"] = "Easy read can be chosen for people who use the service only."
     if not 0 <= settings.grace_days <= MAX_GRACE_DAYS:
         errors["grace_days"] = (
             f"The grace period must be between 0 and {MAX_GRACE_DAYS} days (0: none)."
@@ -202,13 +206,17 @@ def update_round(rnd: FeedbackRound, org: Organisation, settings: RoundSettings)
     same_framework = rnd.framework_id == framework.id
     old_indicators = set(rnd.indicator_ids)
     snapshots = {q.audience: _snapshot(q, org.name) for q in rnd.questionnaires}
+    easy_before = set(rnd.easy_read_audiences or ())
     _apply(rnd, settings, framework)
     if _asked(rnd) != asked_before:
         generate_questionnaires(rnd, framework, org.name)
-        if same_framework:
-            for q in rnd.questionnaires:
-                if q.audience in snapshots:
+        easy_now = set(rnd.easy_read_audiences or ())
+        for q in rnd.questionnaires:
+            if q.audience in snapshots:
+                # Edits to the standard wording do not carry into easy read, nor back.
+                if same_framework and (q.audience in easy_before) == (q.audience in easy_now):
                     _restore_edits(q, snapshots[q.audience], old_indicators, framework, org.name)
+                _restore_translations(q, snapshots[q.audience])
     db.session.flush()
     return rnd
 
@@ -221,6 +229,7 @@ def _asked(rnd: FeedbackRound) -> tuple[Any, ...]:
         rnd.children_band,
         rnd.free_text,
         rnd.role_question,
+        tuple(rnd.easy_read_audiences or ()),
     )
 
 
@@ -240,6 +249,9 @@ def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     rnd.free_text = s.free_text
     rnd.role_question = s.role_question
     rnd.languages = list(offered(s.languages))
+    rnd.easy_read_audiences = [
+        a for a in qgen.EASY_READ_AUDIENCES if a in s.easy_read_audiences and a in rnd.audiences
+    ]
 
 
 def ensure_draft(rnd: FeedbackRound) -> None:
@@ -261,6 +273,7 @@ def generate_questionnaires(
             children_band=rnd.children_band,
             free_text=rnd.free_text,
             role_question=rnd.role_question,
+            easy_read_audiences=rnd.easy_read_audiences or (),
         )
     except SelectionError as exc:
         raise RoundError({"indicator_ids": str(exc)}) from None
@@ -273,12 +286,15 @@ def generate_questionnaires(
     return result.skipped
 
 
-def _bank_translations(framework: Framework | None, key: str) -> dict[str, str]:
-    """The item bank's statement in other languages, for bank key "2.1/parents/1"."""
+def _bank_translations(framework: Framework | None, key: str, statement: str) -> dict[str, str]:
+    """The item bank's statement in other languages, for bank key "2.1/parents/1": only while
+    the item asks the bank's own statement (not its easy-read wording, say)."""
     try:
         indicator_id, audience, n = key.rsplit("/", 2)
         spec = framework.indicator(indicator_id).items[audience][int(n) - 1] if framework else None
     except (KeyError, ValueError, IndexError, AttributeError):
+        return {}
+    if getattr(spec, "statement", None) != statement:
         return {}
     return dict(getattr(spec, "statements", None) or {})
 
@@ -300,7 +316,7 @@ def _store(
         for item in section.items:
             position += 1
             item_id = uuid.uuid4()
-            for code, text in _bank_translations(framework, item.key).items():
+            for code, text in _bank_translations(framework, item.key, item.statement).items():
                 lang = words.setdefault(code, {"intro": "", "sections": {}, "items": {}})
                 lang["items"][str(item_id)] = text
             row.items.append(
@@ -328,7 +344,11 @@ def skipped_audiences(rnd: FeedbackRound, framework: Framework) -> dict[str, str
     if not missing:
         return {}
     result = qgen.build_questionnaires(
-        framework, rnd.indicator_ids, missing, children_band=rnd.children_band
+        framework,
+        rnd.indicator_ids,
+        missing,
+        children_band=rnd.children_band,
+        easy_read_audiences=rnd.easy_read_audiences or (),
     )
     return result.skipped
 
@@ -486,6 +506,7 @@ def copy_round(
         free_text=rnd.free_text,
         role_question=rnd.role_question,
         languages=list(rnd.languages or ["en"]),
+        easy_read_audiences=list(rnd.easy_read_audiences or []),
         status=RoundStatus.DRAFT,
         copied_from_id=rnd.id,
         reminder_days_before_close=list(rnd.reminder_days_before_close or []),
@@ -606,10 +627,21 @@ class _KeptItem:
 
 
 @dataclass(frozen=True)
+class _Words:
+    """A part's English and its translations ({code: text}) before a rebuild."""
+
+    english: str
+    translations: dict[str, str]
+
+
+@dataclass(frozen=True)
 class _Snapshot:
     items: tuple[_KeptItem, ...]
     intro: str | None  # None: it was Chorus's own wording, so write it afresh
     version: int
+    # Translations as they stood, keyed the way a rebuilt questionnaire can find them again:
+    # "" for the introduction, "section:<id>", "bank:<bank key>", "custom:<indicator>:<words>".
+    words: dict[str, _Words] = field(default_factory=dict)
 
 
 def _snapshot(q: Questionnaire, organisation_name: str) -> _Snapshot:
@@ -627,7 +659,69 @@ def _snapshot(q: Questionnaire, organisation_name: str) -> _Snapshot:
         for i in ordered_items(q)
     )
     intro = None if q.intro == default_intro(q, organisation_name) else q.intro
-    return _Snapshot(items, intro, q.version or 1)
+    return _Snapshot(items, intro, q.version or 1, _words_of(q))
+
+
+def _part_key(item: QuestionItem | _KeptItem) -> str:
+    if item.origin == ItemOrigin.CUSTOM or not item.bank_key:
+        # A custom item comes back under a new id: its indicator and words find it.
+        return f"custom:{item.indicator_id}:{item.statement}"
+    return f"bank:{item.bank_key}"
+
+
+def _words_of(q: Questionnaire) -> dict[str, _Words]:
+    stored = q.translations or {}
+
+    def of(kind: str, key: str, english: str) -> _Words:
+        found = {
+            code: str(text)
+            for code, lang in stored.items()
+            if (text := lang.get("intro") if kind == "intro" else (lang.get(kind) or {}).get(key))
+        }
+        return _Words(english, found)
+
+    words = {"": of("intro", "", q.intro)}
+    for s in q.sections:
+        words[f"section:{s['id']}"] = of("sections", s["id"], s["title"])
+    for item in ordered_items(q):
+        words[_part_key(item)] = of("items", str(item.id), item.statement)
+    return words
+
+
+def _restore_translations(q: Questionnaire, before: _Snapshot) -> None:
+    """Carry a questionnaire's translations (imported ones too) across a rebuild.
+
+    A translation follows its part while the part's English is word for word what was
+    translated; a part whose English changed (an introduction that now gives another number of
+    minutes, a new framework's heading) keeps only what the item bank gives it, so launch lists
+    it as missing rather than showing a translation of other words.
+    """
+    stored: dict[str, dict[str, Any]] = {
+        code: {
+            "intro": lang.get("intro", ""),
+            "sections": dict(lang.get("sections") or {}),
+            "items": dict(lang.get("items") or {}),
+        }
+        for code, lang in (q.translations or {}).items()
+    }
+
+    def carry(key: str, english: str, kind: str, part: str) -> None:
+        old = before.words.get(key)
+        if old is None or old.english != english:
+            return
+        for code, text in old.translations.items():
+            lang = stored.setdefault(code, {"intro": "", "sections": {}, "items": {}})
+            if kind == "intro":
+                lang["intro"] = text
+            else:
+                lang[kind][part] = text
+
+    carry("", q.intro, "intro", "")
+    for s in q.sections:
+        carry(f"section:{s['id']}", s["title"], "sections", s["id"])
+    for item in ordered_items(q):
+        carry(_part_key(item), item.statement, "items", str(item.id))
+    q.translations = stored  # a new object, so the JSON is written
 
 
 def _restore_edits(
@@ -673,6 +767,7 @@ def _restore_edits(
     for kept in customs:
         ensure_section(q, framework, kept.section_id)
         item = QuestionItem(
+            id=uuid.uuid4(),  # known before the flush, so its translations can be keyed by it
             position=0,
             section_id=kept.section_id,
             indicator_id=kept.indicator_id,

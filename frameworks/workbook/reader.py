@@ -216,6 +216,7 @@ class FrameworkReader(SheetReader):
             item: dict[str, Any] = {"statement": self.text(spec.name, row, "statement")}
             self.put(item, "theme", self.text(spec.name, row, "theme"))
             self.put(item, "scale", self.text(spec.name, row, "scale"))
+            self.put(item, "easy_read", self.text(spec.name, row, "easy_read"))
             bank = data["indicators"][n].setdefault("items", {})
             items = bank.setdefault(audience, [])
             self.note(("indicators", n, "items", audience, len(items)), spec.name, row, spec=spec)

@@ -132,6 +132,13 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "Optional: agree4, faces3 or progress5. Blank: chosen for the audience.",
                 10,
             ),
+            Column(
+                "easy_read",
+                "easy read",
+                "Optional: the statement in easy-read English, at most 15 words, for adults "
+                "answering the easy-read questionnaire.",
+                40,
+            ),
         ),
         "The item bank: statements people answer, one per row. Give an audience items only for "
         "indicators it can judge from experience.",

@@ -546,3 +546,29 @@ def test_every_builtin_framework_generates_for_every_audience():
                 spec = framework.indicator(item.indicator_id).items[audience][int(n) - 1]
                 assert item.statement == spec.statement
             assert Questionnaire.from_dict(json.loads(json.dumps(q.to_dict()))) == q
+
+
+# -- easy read for adults (issue 17) -----------------------------------------------------------
+
+
+def test_service_users_in_easy_read_get_short_statements_one_per_page_with_faces() -> None:
+    from frameworks.loader import builtin_frameworks
+
+    fw = builtin_frameworks()["derwent-interagency"]
+    chosen = [i.id for i in fw.indicators if i.items.get("service_users")]
+    standard = build_questionnaires(fw, chosen, ["service_users", "staff"])
+    easy = build_questionnaires(
+        fw, chosen, ["service_users", "staff"], easy_read_audiences=["service_users", "staff"]
+    )
+    q, plain = easy.questionnaires["service_users"], standard.questionnaires["service_users"]
+    assert q.easy_read and q.one_question_per_page and not plain.easy_read
+    assert {i.scale_id for i in q.items} == {"faces3"} and {i.scale_id for i in plain.items} == {
+        "agree4"
+    }
+    # Same items of the same indicators (bank keys), in easy-read words of at most 15.
+    assert [i.key for i in q.items] == [i.key for i in plain.items]
+    assert all(len(i.statement.split()) <= 15 for i in q.items)
+    assert [i.statement for i in q.items] != [i.statement for i in plain.items]
+    assert q.intro.startswith("We would like to know what you think.")
+    # Staff are not an easy-read audience: asking for it changes nothing for them.
+    assert easy.questionnaires["staff"] == standard.questionnaires["staff"]
