@@ -75,6 +75,8 @@ def offline_kit(kiosk: Kiosk, questionnaire_id: uuid.UUID, want: int) -> dict[st
         "q": questionnaire_id.hex,
         "channel": Channel.KIOSK.value,
         "queue": _queue_url(questionnaire_id),
+        # The page the tablet's service worker keeps, to start again after a reload offline.
+        "welcome": url_for("respond.welcome", questionnaire_id=questionnaire_id),
         "pages": pages,
         "grants": [{"grant": g, "submission_id": s} for g, s in grants],
     }

@@ -191,6 +191,7 @@ def _kiosk_context() -> dict[str, Any]:
             "revoked": revoked,
             "home": url_for("respond.kiosk_home"),
             "offline": url_for("respond.kiosk_offline"),
+            "worker": url_for("respond.service_worker"),  # keeps the shell for a reload offline
             "idle": int(current_app.config.get("KIOSK_IDLE_SECONDS", kiosks.IDLE_SECONDS)),
             "warn": int(current_app.config.get("KIOSK_WARN_SECONDS", kiosks.WARN_SECONDS)),
             "pool": kiosks.grant_pool(),
