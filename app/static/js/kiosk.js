@@ -130,7 +130,7 @@
           return res.json().then(function (got) {
             kit = got;
             return run("grants", true, function (s) {
-              got.grants.forEach(function (g) { s.put(g); });
+              got.grants.forEach(function (g) { s.put({ grant: g.grant, submission_id: sidOf(g.grant) }); });
             }).then(function () { return kit; });
           });
         }, function () { return kit; });
@@ -163,6 +163,11 @@
     return caches.open(SHELL).then(function (cache) { return cache.match(kitUrl); }).then(function (res) {
       return res ? res.json().then(function (got) { kit = got; return kit; }) : null;
     }).catch(function () { return null; });
+  }
+  // A grant's submission id is its signed payload's "s" (app/services/offline/grants.py).
+  function sidOf(grant) {
+    var p = grant.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(p + "===".slice((p.length + 3) % 4))).s;
   }
   function takeGrant() {
     return all("grants").then(function (held) {
