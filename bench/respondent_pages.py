@@ -22,8 +22,15 @@ bench/_wire.py). Requests are counted too, and what a phone sends is reported be
   signal costs: the offline scripts, the service worker and the pages it keeps (each page as
   first shown, no answers); the page's stylesheet and scripts are already held, immutable.
 
+- Kiosk (issue 18): a tablet just paired opens /kiosk (303 to the welcome page) and fetches the
+  page's stylesheets and scripts: its first page. Then, after it is shown, kiosk.js (loaded by
+  respond.js on `load`) and what it fetches to work offline all day: the kit (every blank page
+  and a pool of grants), the service worker and the welcome page again (the shell a reload
+  with no signal is served).
+
 Budgets (issue 15): first visit <= 30 KB; further section <= 6 KB with HTMX, <= 12 KB without;
-(issue 18) offline, after the first page: <= 30 KB more.
+(issue 18) offline, after the first page: <= 30 KB more; a kiosk's first page <= 30 KB and
+what it fetches to work offline <= 30 KB more.
 KB here is 1000 bytes. Ends with one line of JSON (DESIGN.md 11); exits 1 over a budget.
 """
 
@@ -54,6 +61,8 @@ BUDGET_FIRST_KB = 30.0
 BUDGET_FURTHER_HTMX_KB = 6.0
 BUDGET_FURTHER_PLAIN_KB = 12.0
 BUDGET_OFFLINE_KB = 30.0
+BUDGET_KIOSK_FIRST_KB = 30.0
+BUDGET_KIOSK_OFFLINE_KB = 30.0
 YEAR_SECONDS = 31536000
 SECRET = "bench-respondent-pages-not-a-secret-" + "x" * 20
 HX = {"HX-Request": "true"}
@@ -66,14 +75,16 @@ _TEXTAREA = re.compile(r'<textarea id="[^"]+" name="([^"]+)"')
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 _OFFLINE = re.compile(r'data-offline-(pages|base|js|sw)="([^"]+)"')
+_KIOSK = re.compile(r'data-kiosk-(offline|sw|js|pool)="([^"]+)"')
 
 
 def kb(n: int) -> float:
     return round(n / 1000, 2)
 
 
-def build(app: Any, invitations: int) -> list[str]:
-    """A live round whose staff questionnaire has 40 items; returns invitation tokens."""
+def build(app: Any, invitations: int) -> tuple[list[str], str]:
+    """A live round whose staff questionnaire has 40 items; returns invitation tokens and the
+    pairing code of a kiosk on its open link."""
     import uuid
 
     from flask_migrate import upgrade
@@ -121,8 +132,17 @@ def build(app: Any, invitations: int) -> list[str]:
                 )
             )
             tokens.append(token)
+        from app.models import OpenLink
+        from app.services import kiosks
+        from app.services.accounts import create_user
+
+        link = OpenLink(round_id=rnd.id, audience=AUDIENCE, code="BENCHKIOSK")
+        db.session.add(link)
+        db.session.flush()
+        user = create_user("bench@council.example", SECRET, org.name, "coordinator")
+        _kiosk, code = kiosks.create(rnd, link, "Bench tablet", user)
         db.session.commit()
-        return tokens
+        return tokens, code
 
 
 # -- a phone's journey over the wire ------------------------------------------------------------
@@ -231,6 +251,50 @@ class Visit:
         return replies
 
 
+def kiosk(port: int, code: str) -> dict[str, Any]:
+    """A tablet paired with `code`: its first page (cold cache), then what kiosk.js fetches
+    after it is shown to work offline (the kit with a full pool of grants, the worker and its
+    imports, the welcome page kept as the shell)."""
+    tablet = Visit(port, htmx=True)
+    form = tablet.phone.get("/kiosk/pair")
+    tablet._show(form)
+    paired = tablet.phone.post("/kiosk/pair", {"csrf_token": tablet.csrf, "code": code})
+    assert paired.status == 303, (paired.status, paired.text[:300])
+    home = tablet.phone.get(paired.location)
+    assert home.status == 303, home.status
+    welcome = tablet.phone.get(home.location)
+    tablet._show(welcome)
+    assets = tablet.fetch_assets()
+    assert any("/kiosk." in url for url in tablet.assets()), tablet.assets()  # its stylesheet
+    first = tablet._step("kiosk first page", [home, welcome, *assets])
+    found = {k: unescape(v) for k, v in _KIOSK.findall(tablet.html)}
+    assert found.keys() == {"offline", "sw", "js", "pool"}, found
+    script = tablet.phone.get(found["js"])  # respond.js loads it once the page is shown
+    kit = tablet.phone.get(
+        f"{found['offline']}?want={found['pool']}", {"Accept": "application/json"}
+    )
+    sw = tablet.phone.get(found["sw"])
+    imported = [tablet.phone.get(u) for u in re.findall(r'"(/static/[^"]+)"', sw.text)]
+    shell = tablet.phone.get(home.location.split("?")[0])
+    replies = [script, kit, sw, *imported, shell]
+    assert all(r.status == 200 for r in replies), [r.status for r in replies]
+    got = json.loads(kit.text)
+    assert len(got["grants"]) == int(found["pool"]), len(got["grants"])
+    after = tablet._step("kiosk offline kit, after the first page", replies)
+    sizes = {
+        url: r.received for url, r in zip(tablet.assets(), assets, strict=False) if "kiosk" in url
+    }
+    sizes[found["js"]] = script.received
+    tablet.phone.close()
+    return {
+        "first": first,
+        "after": after,
+        "kiosk_assets": sizes,
+        "pages": len(got["pages"]),
+        "grants": len(got["grants"]),
+    }
+
+
 def walk(port: int, tokens: list[str]) -> dict[str, Any]:
     """First visit, both flows section by section, and a returning visit."""
     # The first visit, cold cache: the link, the welcome page and what it references.
@@ -318,7 +382,7 @@ def main() -> None:
     url = f"sqlite:///{tmp / 'bench.db'}"
     try:
         app = create_app({"SECRET_KEY": SECRET, "DATABASE_URL": url, "MAIL_SERVER": ""})
-        tokens = build(app, 3)
+        tokens, code = build(app, 3)
         with app.app_context():
             db.engine.dispose()
         env = child_env(
@@ -334,6 +398,7 @@ def main() -> None:
         server.start()
         try:
             seen = walk(server.port, tokens)
+            tablet = kiosk(server.port, code)
         finally:
             server.stop()
     finally:
@@ -368,11 +433,28 @@ def main() -> None:
         f"(budget {BUDGET_OFFLINE_KB})",
         file=out,
     )
+    for asset, size in tablet["kiosk_assets"].items():
+        print(f"  kiosk {asset} {kb(size):.2f} KB", file=out)
+    for step in (tablet["first"], tablet["after"]):
+        print(
+            f"{step['name']:<40} {step['requests']:>8} {kb(step['received_bytes']):>12.2f}"
+            f" {kb(step['sent_bytes']):>8.2f}",
+            file=out,
+        )
+    print(
+        f"kiosk first page {kb(tablet['first']['received_bytes'])} KB (budget "
+        f"{BUDGET_KIOSK_FIRST_KB}); its offline kit ({tablet['pages']} pages, "
+        f"{tablet['grants']} grants), worker and shell {kb(tablet['after']['received_bytes'])} "
+        f"KB more (budget {BUDGET_KIOSK_OFFLINE_KB})",
+        file=out,
+    )
     within = (
         kb(cold["received_bytes"]) <= BUDGET_FIRST_KB
         and kb(htmx_max) <= BUDGET_FURTHER_HTMX_KB
         and kb(plain_max) <= BUDGET_FURTHER_PLAIN_KB
         and kb(seen["offline"]["received_bytes"]) <= BUDGET_OFFLINE_KB
+        and kb(tablet["first"]["received_bytes"]) <= BUDGET_KIOSK_FIRST_KB
+        and kb(tablet["after"]["received_bytes"]) <= BUDGET_KIOSK_OFFLINE_KB
         and all(s["requests"] == 1 for s in seen["htmx_sections"])
         and seen["returning_static_requests"] == 0
         and seen["fingerprinted"]
@@ -388,6 +470,11 @@ def main() -> None:
         "first_section_kb": kb(first_section["received_bytes"]),
         "offline_after_first_page_kb": kb(seen["offline"]["received_bytes"]),
         "offline_after_first_page_requests_count": seen["offline"]["requests"],
+        "kiosk_first_page_kb": kb(tablet["first"]["received_bytes"]),
+        "kiosk_first_page_requests_count": tablet["first"]["requests"],
+        "kiosk_js_kb": kb(sum(v for k, v in tablet["kiosk_assets"].items() if k.endswith(".js"))),
+        "kiosk_offline_after_first_page_kb": kb(tablet["after"]["received_bytes"]),
+        "kiosk_offline_grants_count": tablet["grants"],
         "further_section_htmx_max_kb": kb(htmx_max),
         "further_section_htmx_requests_count": max(s["requests"] for s in seen["htmx_sections"]),
         "further_section_plain_max_kb": kb(plain_max),
@@ -408,6 +495,8 @@ def main() -> None:
         "further_section_htmx_budget_kb": BUDGET_FURTHER_HTMX_KB,
         "further_section_plain_budget_kb": BUDGET_FURTHER_PLAIN_KB,
         "offline_after_first_page_budget_kb": BUDGET_OFFLINE_KB,
+        "kiosk_first_page_budget_kb": BUDGET_KIOSK_FIRST_KB,
+        "kiosk_offline_after_first_page_budget_kb": BUDGET_KIOSK_OFFLINE_KB,
         "returning_visit_static_requests_budget_count": 0,
     }
     print(json.dumps({"bench": "respondent_pages", "figures": figures, "limits": limits}))

@@ -75,6 +75,10 @@ def offline_kit(kiosk: Kiosk, questionnaire_id: uuid.UUID, want: int) -> dict[st
         "q": questionnaire_id.hex,
         "channel": Channel.KIOSK.value,
         "queue": _queue_url(questionnaire_id),
+        # The page the tablet's service worker keeps, to start again after a reload offline.
+        "welcome": url_for("respond.welcome", questionnaire_id=questionnaire_id),
         "pages": pages,
-        "grants": [{"grant": g, "submission_id": s} for g, s in grants],
+        # Each grant's submission id is its payload's `s`: the tablet reads it from there
+        # (sent once, not twice: the kit's grants are most of what a kiosk fetches).
+        "grants": [{"grant": g} for g, _s in grants],
     }

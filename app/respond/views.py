@@ -191,6 +191,7 @@ def _kiosk_context() -> dict[str, Any]:
             "revoked": revoked,
             "home": url_for("respond.kiosk_home"),
             "offline": url_for("respond.kiosk_offline"),
+            "worker": url_for("respond.service_worker"),  # keeps the shell for a reload offline
             "idle": int(current_app.config.get("KIOSK_IDLE_SECONDS", kiosks.IDLE_SECONDS)),
             "warn": int(current_app.config.get("KIOSK_WARN_SECONDS", kiosks.WARN_SECONDS)),
             "pool": kiosks.grant_pool(),
@@ -361,7 +362,10 @@ def kiosk_problem(problem_: kiosks.KioskProblem, survey: Survey | None = None) -
 
 
 def _open_refusal(survey: Survey) -> Refusal | None:
-    return window_refusal(survey.window(today()), survey.opens_on, survey.closes_on)
+    on = today()
+    return window_refusal(
+        survey.window(on), survey.opens_on, survey.closes_on, survey.grace_until(on)
+    )
 
 
 def _already_answered_here(survey: Survey) -> Refusal:
@@ -820,8 +824,9 @@ def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response
             status=422,
         )
     if result.outcome in {Outcome.CLOSED, Outcome.NOT_OPEN}:
+        on = today()
         refusal = _open_refusal(survey) or window_refusal(
-            survey.window(today()), survey.opens_on, survey.closes_on
+            survey.window(on), survey.opens_on, survey.closes_on, survey.grace_until(on)
         )
         if refusal is None:  # the round changed between reading it and sending
             refusal = Refusal(

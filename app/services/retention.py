@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.responding.window import grace_ends_on, still_accepting
 
 DEFAULT_DAYS = 30
 MIN_DAYS = 1
@@ -46,12 +47,14 @@ class RetentionError(ValueError):
 
 def round_end(rnd: FeedbackRound, time_zone: Zoned = None) -> date | None:
     """The local day (in `time_zone`, the organisation's) the round stopped accepting answers
-    (None while it still may)."""
+    (None while it still may). A round not closed by its coordinator takes answers made before
+    its close and queued on a device until its grace period ends (issue 18): erasing before
+    then would blank invitations such an answer is still owed to."""
     if rnd.status == RoundStatus.DRAFT:
         return None
     if rnd.closed_at is not None:
         return as_utc(rnd.closed_at).astimezone(zone(time_zone)).date()
-    return rnd.closes_on
+    return grace_ends_on(rnd.closes_on, rnd.grace_days)
 
 
 def erase_on(rnd: FeedbackRound, days: int, time_zone: Zoned = None) -> date:
@@ -64,11 +67,14 @@ def erase_on(rnd: FeedbackRound, days: int, time_zone: Zoned = None) -> date:
     return due
 
 
-def erasure_sentence(closes_on: date, retain_until: date | None, days: int) -> str:
-    """The privacy notice's sentence, from the round's planned dates."""
+def erasure_sentence(
+    closes_on: date, retain_until: date | None, days: int, grace_days: int = 0
+) -> str:
+    """The privacy notice's sentence, from the round's planned dates (counted from the end of
+    its grace period, when answers stop arriving)."""
     from app.dates import long_date
 
-    due = closes_on + timedelta(days=days)
+    due = grace_ends_on(closes_on, grace_days) + timedelta(days=days)
     if retain_until is not None and retain_until >= due:
         return (
             "We delete your email address and name from this survey after "
@@ -170,7 +176,8 @@ def due_rounds(on: date | None = None) -> list[FeedbackRound]:
     for rnd, days, time_zone in rows:
         day = on or today(time_zone)
         if round_end(rnd, time_zone) is None or (
-            rnd.status != RoundStatus.CLOSED and rnd.closes_on >= day
+            rnd.status != RoundStatus.CLOSED
+            and still_accepting(rnd.status, rnd.closes_on, rnd.grace_days, day)
         ):
             continue
         if erase_on(rnd, days, time_zone) <= day:

@@ -11,6 +11,7 @@ from there, as a newcomer's would.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from app.services.contacts import ContactRow, add_contacts
 from app.services.launch import launch
 from app.services.results import close_round
 from app.services.rounds import RoundSettings, create_round
-from tests.browser.journey import answer_questions, answer_role, press
+from tests.browser.journey import answer_questions, answer_role, next_button, press
 from tests.browser.support import (
     PASSWORD,
     PHONE,
@@ -431,6 +432,74 @@ def test_every_respondent_page_passes_the_audit_and_fits_the_phone(
         stranger.goto(url)
         expect(stranger.get_by_role("heading", level=1)).to_be_visible()
         check(stranger, step)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_kiosk_pages_pass_the_audit_and_fit_the_phone(
+    width: str,
+    phones: Callable[..., Page],
+    coordinator: Page,
+    live_server: LiveServer,
+    world: World,
+    shots: Shots,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A kiosk (issue 18): the coordinator's pages that make one and show its pairing code, and
+    every state the tablet shows (pairing and its error, welcome, a page and its error, sent),
+    plus the page a tablet that is not a kiosk gets."""
+    monkeypatch.setitem(live_server.app.config, "KIOSK_MIN_SECONDS_PER_QUESTION", 0)
+    viewport = WIDTHS[width]
+
+    def check(page: Page, step: str) -> None:
+        assert page.viewport_size == viewport
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+        shots(page, step)
+
+    links = f"{live_server.url}/rounds/{world.live_id}/open-links"
+    coordinator.goto(links)
+    coordinator.locator("#kiosk-name-parents").fill(f"Audit tablet {width}")
+    coordinator.locator("form:has(#kiosk-name-parents)").get_by_role("button").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_contain_text("Pair")
+    assert_accessible(coordinator)
+    code = coordinator.locator("#pairing-code").inner_text().strip()
+    coordinator.goto(links)
+    expect(coordinator.get_by_text(f"Audit tablet {width}").first).to_be_visible()
+    assert_accessible(coordinator)  # with a kiosk waiting to be paired
+
+    tablet = phones(viewport)
+    tablet.goto(live_server.url + "/kiosk/pair")
+    check(tablet, "kiosk pairing")
+    tablet.get_by_label("Pairing code").fill("WRON-GCOD")
+    tablet.get_by_role("button", name="Pair this tablet").click()
+    expect(tablet.get_by_role("alert")).to_be_visible()
+    check(tablet, "kiosk pairing error")
+    tablet.get_by_label("Pairing code").fill(code)
+    tablet.get_by_role("button", name="Pair this tablet").click()
+    expect(tablet.get_by_role("button", name="Start", exact=True)).to_be_visible()
+    check(tablet, "kiosk welcome")
+    press(tablet, "Start")
+    check(tablet, "kiosk question")
+    press(tablet, next_button(tablet))
+    expect(tablet.get_by_role("alert").first).to_be_visible()
+    check(tablet, "kiosk question error")
+    for _ in range(20):
+        if tablet.get_by_role("group", name=re.compile("How old is|Which best describes")).count():
+            answer_role(tablet)
+        answer_questions(tablet, "Agree")
+        if tablet.get_by_role("button", name="Send my answers").count():
+            break
+        press(tablet, next_button(tablet))
+    press(tablet, "Send my answers")
+    expect(tablet.locator("#kiosk-sent")).to_be_visible()
+    check(tablet, "kiosk sent")
+
+    stranger = phones(viewport)
+    stranger.goto(live_server.url + "/kiosk")
+    expect(
+        stranger.get_by_role("heading", name="This tablet is not set up as a kiosk")
+    ).to_be_visible()
+    check(stranger, "not a kiosk")
 
 
 def test_respondent_pages_without_javascript_pass_the_audit(

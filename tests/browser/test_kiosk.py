@@ -306,3 +306,36 @@ def test_a_revoked_kiosk_is_refused_with_a_clear_page(
     page.wait_for_function(
         """() => indexedDB.databases().then(list => !list.some(d => d.name === 'chorus-kiosk'))"""
     )
+
+
+def test_an_offline_kiosk_survives_a_reload(
+    live_server: LiveServer, live_app: Flask, tablet: BrowserContext, kiosk_settings: None
+) -> None:
+    """With no signal a reload is answered by the service worker from the kiosk's kept shell
+    (welcome page, assets, blank pages); the encrypted queue stays and is sent once online."""
+    event = _event(live_app, "Kiosk reload", short=True)
+    code, _kiosk_id = _pairing_code(live_app, event, "Sports hall tablet")
+    page = tablet.new_page()
+    _pair(page, live_server, code)
+    press(page, "Start")  # online: the address is now one of the questionnaire's pages
+    expect(page).to_have_url(re.compile(r"/page/1$"))
+    tablet.set_offline(True)
+    page.reload()  # a page never kept: the worker starts the kiosk again at its welcome
+    _one_person(page, "Agree", SECRET_WORDS)
+    expect(page.locator("#survey .kiosk-sent")).to_contain_text("kept on this tablet")
+    page.reload()
+    expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()
+    expect(page.locator("body[data-kiosk-ready]")).to_have_count(1)
+    expect(page.locator("body[data-kiosk-waiting='1']")).to_have_count(1)
+    assert SECRET_WORDS not in page.content()
+    _one_person(page, "Disagree")
+    expect(page.locator("#survey .kiosk-sent")).to_contain_text("kept on this tablet")
+    expect(page.locator("body[data-kiosk-waiting='2']")).to_have_count(1)
+    assert _stored(live_app, event.round_id) == 0
+    tablet.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("body[data-kiosk-waiting='0']")).to_have_count(1, timeout=30_000)
+    assert _stored(live_app, event.round_id) == 2
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # a retry stores nothing more
+    page.wait_for_timeout(500)
+    assert _stored(live_app, event.round_id) == 2

@@ -23,7 +23,7 @@ from app.models import (
     Questionnaire,
 )
 from app.services.responding.refusals import Refusal, unknown_link, window_refusal
-from app.services.responding.window import round_window
+from app.services.responding.window import grace_until, round_window
 from app.services.tokens import token_hash
 
 MAX_TOKEN_LENGTH = 100  # real tokens are 43 characters; longer input is not worth hashing
@@ -52,6 +52,7 @@ def _with_round_and_questionnaire(link: Any, round_id: Any, audience: Any) -> Se
             FeedbackRound.status.label("round_status"),
             FeedbackRound.opens_on,
             FeedbackRound.closes_on,
+            FeedbackRound.grace_days,
             Questionnaire.id.label("questionnaire_id"),
             Organisation.time_zone,
         )
@@ -70,7 +71,12 @@ def _entry_if_open(found: Row[Any], channel: Channel, token: str | None, on: dat
     if on is None:
         on = today(found.time_zone)
     window = round_window(found.round_status, found.opens_on, found.closes_on, on)
-    refusal = window_refusal(window, found.opens_on, found.closes_on)
+    refusal = window_refusal(
+        window,
+        found.opens_on,
+        found.closes_on,
+        grace_until(found.round_status, found.closes_on, found.grace_days, on),
+    )
     if refusal:
         raise refusal
     if found.questionnaire_id is None:

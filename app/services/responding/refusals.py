@@ -28,7 +28,11 @@ class Refusal(Exception):
         self.questionnaire_id = questionnaire_id
 
 
-def window_refusal(window: Window, opens_on: date, closes_on: date) -> Refusal | None:
+def window_refusal(
+    window: Window, opens_on: date, closes_on: date, grace_until: date | None = None
+) -> Refusal | None:
+    """`grace_until`: the round is closed but still accepts answers made before the close and
+    kept on a device (issue 18) until that day: say so, or the person thinks theirs is lost."""
     if window == Window.NOT_YET:
         return Refusal(
             403,
@@ -42,7 +46,13 @@ def window_refusal(window: Window, opens_on: date, closes_on: date) -> Refusal |
             N_("This survey has closed"),
             # No date: a coordinator may close a round before its planned closing date.
             N_("It has closed, so it cannot take any more answers."),
-            N_("Thank you for wanting to take part."),
+            _(
+                "Answers made before it closed and kept on a phone or tablet to send later are "
+                "still accepted until %(date)s.",
+                date=local_long_date(grace_until),
+            )
+            if grace_until is not None
+            else N_("Thank you for wanting to take part."),
         )
     return None
 

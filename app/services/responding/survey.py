@@ -17,7 +17,7 @@ from app.i18n import _, local_long_date, offered
 from app.models import FeedbackRound, Organisation, Questionnaire, RoundStatus
 from app.services.bounded_cache import BoundedCache
 from app.services.responding.shape import Shape, build_shape
-from app.services.responding.window import Window, round_window
+from app.services.responding.window import Window, grace_until, round_window
 
 # Frozen questionnaires never change, so their shape is cached per process (bounded).
 _SHAPES_MAX = 128
@@ -54,9 +54,14 @@ class Survey:
     retention_days: int = 30
     languages: tuple[str, ...] = ("en",)  # offered to respondents; the first is the default
     time_zone: str = ""  # the organisation's: the round opens and closes at its midnight
+    grace_days: int = 3  # answers made before the close, queued on a device (issue 18)
 
     def window(self, on: date) -> Window:
         return round_window(self.status, self.opens_on, self.closes_on, on)
+
+    def grace_until(self, on: date) -> date | None:
+        """Closed, but still accepting answers made before the close until this day."""
+        return grace_until(self.status, self.closes_on, self.grace_days, on)
 
     @property
     def closes_on_text(self) -> str:
@@ -67,7 +72,9 @@ class Survey:
         """The privacy notice's sentence on when an invitee's address and name are erased."""
         from app.services.retention import erasure_sentence
 
-        return erasure_sentence(self.closes_on, self.retain_until, self.retention_days)
+        return erasure_sentence(
+            self.closes_on, self.retain_until, self.retention_days, self.grace_days
+        )
 
     @property
     def results_text(self) -> str:
@@ -127,6 +134,7 @@ def load_survey(questionnaire_id: uuid.UUID) -> Survey | None:
         retention_days=facts.retention_days,
         languages=offered(facts.languages),
         time_zone=facts.time_zone,
+        grace_days=facts.grace_days,
     )
 
 
@@ -141,6 +149,7 @@ def _read_facts(questionnaire_id: uuid.UUID) -> Row[Any] | None:
             FeedbackRound.threshold,
             FeedbackRound.results_shared_on,
             FeedbackRound.retain_until,
+            FeedbackRound.grace_days,
             Organisation.retention_days,
             FeedbackRound.languages,
             Organisation.name.label("organisation"),
@@ -192,4 +201,5 @@ def survey_from(
         retain_until=rnd.retain_until,
         retention_days=retention_days,
         languages=offered(rnd.languages),
+        grace_days=rnd.grace_days,
     )

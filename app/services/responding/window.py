@@ -34,6 +34,13 @@ def still_accepting(status: RoundStatus, closes_on: date, grace_days: int, on: d
     return status != RoundStatus.CLOSED and on <= grace_ends_on(closes_on, grace_days)
 
 
+def grace_until(status: RoundStatus, closes_on: date, grace_days: int, on: date) -> date | None:
+    """The grace period's last day while the round is in it, else None."""
+    if in_grace(status, closes_on, grace_days, on):
+        return grace_ends_on(closes_on, grace_days)
+    return None
+
+
 def in_grace(status: RoundStatus, closes_on: date, grace_days: int, on: date) -> bool:
     """Past its closing day, yet still taking answers made before it (from a queue)."""
     return on > closes_on and still_accepting(status, closes_on, grace_days, on)

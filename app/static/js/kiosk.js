@@ -16,7 +16,7 @@
   var warnS = Math.max(20, +body.getAttribute("data-kiosk-warn"));
   var poolSize = +body.getAttribute("data-kiosk-pool");
   var words = (d.getElementById("kiosk-words") || {}).dataset || {};
-  var DB = "chorus-kiosk", kit = null, answers = {}, offline = false, welcomeHtml = null;
+  var DB = "chorus-kiosk", SHELL = "chorus-kiosk-shell", kit = null, answers = {}, offline = false, welcomeHtml = null;
 
   // -- IndexedDB: keys (the CryptoKey), outbox (encrypted), grants ------------------------------
   function openDb() {
@@ -45,9 +45,12 @@
   }
   function all(store) { return run(store, false, function (s) { return s.getAll(); }); }
   function wipe() {
-    return new Promise(function (ok) {
-      var r = indexedDB.deleteDatabase(DB);
-      r.onsuccess = r.onerror = r.onblocked = function () { ok(); };
+    var shell = window.caches ? caches.delete(SHELL).catch(function () {}) : Promise.resolve();
+    return shell.then(function () {
+      return new Promise(function (ok) {
+        var r = indexedDB.deleteDatabase(DB);
+        r.onsuccess = r.onerror = r.onblocked = function () { ok(); };
+      });
     });
   }
   function newKey() {
@@ -117,7 +120,7 @@
 
   // -- the kit: blank pages and grants, fetched while online ------------------------------------
   function getKit() {
-    if (!navigator.onLine) { return Promise.resolve(kit); }
+    if (!navigator.onLine) { return kit ? Promise.resolve(kit) : keptKit(); }
     return all("grants").then(function (held) {
       var want = Math.max(0, poolSize - held.length);
       if (kit && want < poolSize / 2) { return kit; }
@@ -127,11 +130,44 @@
           return res.json().then(function (got) {
             kit = got;
             return run("grants", true, function (s) {
-              got.grants.forEach(function (g) { s.put(g); });
+              got.grants.forEach(function (g) { s.put({ grant: g.grant, submission_id: sidOf(g.grant) }); });
             }).then(function () { return kit; });
           });
         }, function () { return kit; });
     });
+  }
+  // -- a reload with no signal: the service worker (scope /q/) answers this tablet's pages from
+  // the shell kept here: the welcome page, its assets and the kit's blank pages (no grants:
+  // those wait in IndexedDB; no answers: those are in memory or encrypted in the outbox).
+  function keepShell() {
+    var sw = navigator.serviceWorker, swUrl = body.getAttribute("data-kiosk-sw");
+    if (!sw || !swUrl || !window.caches || !kit || !kit.welcome || !navigator.onLine) { return Promise.resolve(); }
+    var assets = Array.prototype.map.call(d.querySelectorAll('link[rel="stylesheet"], script[src]'), function (el) {
+      return el.href || el.src;
+    });
+    var blank = { q: kit.q, channel: kit.channel, queue: kit.queue, welcome: kit.welcome, pages: kit.pages, grants: [] };
+    return sw.register(swUrl, { scope: "/q/" }).then(function () { return sw.ready; }).then(function () {
+      return caches.open(SHELL);
+    }).then(function (cache) {
+      return Promise.all([
+        cache.addAll(assets),
+        fetch(kit.welcome, { credentials: "same-origin" }).then(function (res) {
+          if (res.ok) { return cache.put(kit.welcome, res); }
+        }),
+        cache.put(kitUrl, new Response(JSON.stringify(blank), { headers: { "Content-Type": "application/json" } }))
+      ]);
+    }).catch(function () {});  // no worker: the kiosk still works offline until a reload
+  }
+  function keptKit() {
+    if (!window.caches) { return Promise.resolve(null); }
+    return caches.open(SHELL).then(function (cache) { return cache.match(kitUrl); }).then(function (res) {
+      return res ? res.json().then(function (got) { kit = got; return kit; }) : null;
+    }).catch(function () { return null; });
+  }
+  // A grant's submission id is its signed payload's "s" (app/services/offline/grants.py).
+  function sidOf(grant) {
+    var p = grant.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(p + "===".slice((p.length + 3) % 4))).s;
   }
   function takeGrant() {
     return all("grants").then(function (held) {
@@ -317,6 +353,9 @@
   // Just paired: a new key and an empty store, once anything an earlier pairing of this
   // tablet still held has been sent (it may be accepted: it was queued before any revocation).
   var fresh = /[?&]paired=1/.test(location.search);
+  if (fresh && history.replaceState) {  // a later reload is not a new pairing
+    history.replaceState(history.state, "", location.pathname);
+  }
   function renew() {
     return flush().then(function () { return all("outbox"); }).then(function (rows) {
       return rows.length ? key() : wipe().then(newKey);
@@ -326,7 +365,7 @@
     noteWelcome();
     watch();
     return getKit();
-  }).then(function () {
+  }).then(keepShell).then(function () {
     // For people running the event (and tests): ready to work offline once the kit is here.
     if (kit) { body.setAttribute("data-kiosk-ready", "1"); }
     return flush();

@@ -42,8 +42,23 @@ self.addEventListener("message", function (e) {
 function fromCache(request) {
   var path = new URL(request.url).pathname;
   return caches.match(path, { ignoreSearch: true, ignoreVary: true }).then(function (hit) {
-    return hit || Response.error();
+    return hit || kioskShell(path);
   });
+}
+
+// A kiosk reloaded with no signal on any of its questionnaire's pages starts again at the
+// welcome page its script kept (app/static/js/kiosk.js): the next person, nothing of the last.
+function kioskShell(path) {
+  var base = path.split("/").slice(0, 3).join("/");  // "/q/<questionnaire id>"
+  return caches.open("chorus-kiosk-shell").then(function (cache) {
+    return cache.keys().then(function (keys) {
+      var shell = keys.filter(function (k) {
+        var p = new URL(k.url).pathname;
+        return p === base || p.indexOf(base + "/") === 0;
+      })[0];
+      return shell ? cache.match(shell) : undefined;
+    });
+  }).then(function (hit) { return hit || Response.error(); });
 }
 
 self.addEventListener("fetch", function (e) {

@@ -49,6 +49,11 @@
     });
   }
   window.addEventListener("load", loadOffline);
+  // A kiosk's script (idle warning, offline queue) also comes after its first page is shown.
+  window.addEventListener("load", function () {
+    var js = d.body.getAttribute("data-kiosk-js"), s = d.createElement("script");
+    if (js) { s.src = js; d.head.appendChild(s); }
+  });
   d.addEventListener("htmx:afterSettle", function () {
     var s = d.getElementById("survey");
     if (!s) { return; }

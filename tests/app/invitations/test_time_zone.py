@@ -236,7 +236,7 @@ def test_retention_counts_the_organisations_days(app: Flask) -> None:
     # Both rounds closed on the same planned day, in organisations a day or more apart: the
     # one whose calendar has reached the erasure day is erased, the other not yet.
     due_day = _day(AHEAD)
-    closes = due_day - timedelta(days=30)
+    closes = due_day - timedelta(days=30 + 3)  # counted from the end of a 3-day grace
     ids = {}
     for org, name in (("Org A", AHEAD), ("Org B", BEHIND)):
         rid = make_round(app, org, opens_on=closes - timedelta(days=10), closes_on=closes)

@@ -3,6 +3,8 @@ half's endpoint service (`take`), and revocation decided by the grant's day alon
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 
 from flask import Flask
@@ -36,7 +38,17 @@ def _kit(tablet: Browser, want: int) -> dict:
     response = tablet.client.get(f"/kiosk/offline?want={want}")
     assert response.status_code == 200, response.status_code
     assert response.headers["Cache-Control"] == "no-store"
-    return response.get_json()
+    kit = response.get_json()
+    for g in kit["grants"]:  # the tablet reads each grant's submission id from its payload
+        assert set(g) == {"grant"}, g
+        g["submission_id"] = _sid(g["grant"])
+    return kit
+
+
+def _sid(grant: str) -> str:
+    """As app/static/js/kiosk.js does: the grant's own `s` (never sent twice over the wire)."""
+    payload = grant.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["s"]
 
 
 def _take(app: Flask, event: Event, grant: str, sid: str, answers: dict[str, str], on=None):

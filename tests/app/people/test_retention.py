@@ -20,6 +20,7 @@ from app.models import (
     FeedbackRound,
     Invitation,
     InvitationStatus,
+    Organisation,
     OutboxMessage,
     Response,
     RoundStatus,
@@ -247,7 +248,7 @@ def test_retention_settings_are_checked_and_shown_to_respondents(
     with app.app_context():
         rnd = db.session.get(FeedbackRound, round_id)
         assert rnd is not None
-        standard = rnd.closes_on + timedelta(days=60)
+        standard = rnd.closes_on + timedelta(days=rnd.grace_days + 60)  # from the grace end
     token = derive_token(
         app.config["SECRET_KEY"], invitation_by_email(app, "notice@families.example").id
     )
@@ -283,3 +284,33 @@ def test_a_round_closed_early_counts_from_its_close(app: Flask, smtp: SmtpServer
         db.session.commit()
     _run_cli(app)
     assert _where(app, "early@families.example") == []
+
+
+def test_retention_waits_for_the_end_of_the_grace_period(app: Flask, smtp: SmtpServer) -> None:
+    """Past its close but not closed by its coordinator, a round still takes answers made
+    before the close and queued on a device (issue 18): its invitations keep their addresses
+    until the grace period is over, then the retention days count from there."""
+    round_id = _closed_round(app, "In its grace period", 2, ["late@families.example"])
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        rnd.status, rnd.closed_at, rnd.grace_days = RoundStatus.LIVE, None, 3
+        org = db.session.get(Organisation, rnd.organisation_id)
+        assert org is not None
+        org.retention_days = 1
+        db.session.commit()
+        grace_end = rnd.closes_on + timedelta(days=3)
+        assert retention.erase_on(rnd, 1) == grace_end + timedelta(days=1)
+        assert retention.due_rounds() == []
+        assert retention.due_rounds(grace_end) == [], "the grace period's last day"
+        assert [r.id for r in retention.due_rounds(grace_end + timedelta(days=1))] == [round_id]
+    _run_cli(app)
+    assert "invitation.email" in _where(app, "late@families.example")
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None and rnd.contacts_erased_at is None
+        # Closed by its coordinator: nothing more can arrive, so the days count from then.
+        rnd.status, rnd.closed_at = RoundStatus.CLOSED, datetime.now(UTC) - timedelta(days=2)
+        db.session.commit()
+    _run_cli(app)
+    assert _where(app, "late@families.example") == []
