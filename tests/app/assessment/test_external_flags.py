@@ -153,3 +153,55 @@ def test_no_external_flag_before_a_rating_is_agreed(
     assert 'class="flag flag-' not in page
     assert "<strong>0</strong> indicators flagged" in page
     assert "From elsewhere: Staff survey 2026" in page
+
+
+def test_uploads_left_unconfirmed_expire_in_the_retention_job(
+    app: Flask, assessment_id: uuid.UUID, as_user: Any
+) -> None:
+    """A file uploaded and never confirmed is removed after PENDING_DAYS by the retention job,
+    audited as a count; a confirmed import, and a pending one still young, stay."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import AuditEntry, ExternalImport
+    from app.models.base import utcnow
+    from app.services import retention
+    from app.services.assessment.external import PENDING_DAYS
+    from tests.app.assessment.test_external import upload
+
+    fay = as_user(FAY)
+    assert import_file(fay, assessment_id, as_csv(survey_rows(RESULTS))).status_code == 303
+    rows = survey_rows(RESULTS)
+    for n, name in enumerate(("old.csv", "young.csv")):
+        for row in rows[1:]:
+            row[8] = f"Survey {n}"  # another survey: another file and checksum
+        assert upload(fay, assessment_id, as_csv(rows), name).status_code == 303
+    page = text(fay.get(url(assessment_id, "/external")))
+    assert f"Removed if not confirmed within {PENDING_DAYS} days" in page
+    now = utcnow()
+    with app.app_context():
+        old = db.session.execute(
+            select(ExternalImport).where(ExternalImport.file_name == "old.csv")
+        ).scalar_one()
+        old.created_at = now - timedelta(days=PENDING_DAYS, minutes=1)
+        old_id = old.id
+        young = db.session.execute(
+            select(ExternalImport).where(ExternalImport.file_name == "young.csv")
+        ).scalar_one()
+        young.created_at = now - timedelta(days=PENDING_DAYS) + timedelta(minutes=1)
+        db.session.commit()
+
+        erased = retention.run(now=now)
+        db.session.commit()
+        assert erased.uploads == 1
+        left = db.session.execute(select(ExternalImport.file_name, ExternalImport.confirmed)).all()
+        assert sorted(left) == [("staff.csv", True), ("young.csv", False)]
+        (entry,) = db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "retention.external_uploads_expired")
+        ).scalars()
+        assert entry.details == {"uploads_removed": 1, "after_days": PENDING_DAYS}
+        assert "old.csv" not in entry.summary
+        assert retention.run(now=now).uploads == 0  # nothing twice
+    assert fay.get(url(assessment_id, f"/external/{old_id}")).status_code == 404
