@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Assessment, EvidenceItem
 from app.services.assessment.external import SURVEY_KIND
+from app.services.assessment.imports import cell_figures
 from surveys.assessment import CellFigures
 
 STATEMENT_IN_LABEL = 60
@@ -71,8 +72,6 @@ def comparison_cells(
 ) -> dict[str, list[CellFigures]]:
     """Per indicator, what SAT versus stakeholders compares: the latest round import's cells
     (`latest`, from imports.latest_stakeholder_views) and every external survey's."""
-    from app.services.assessment.imports import cell_figures
-
     external = external_survey_items(assessment)
     out: dict[str, list[CellFigures]] = {}
     for ind in assessment.indicator_ids:
