@@ -200,6 +200,7 @@ class CellFigures:
     favourable: int | None = None
     base: int | None = None
     interval: tuple[float, float] | None = None
+    external: bool = False  # a survey run elsewhere: one statement's group, Wilson on its count
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,10 +210,12 @@ class StakeholderFlag:
     signal: SatSignal
     ci_low: float  # the figure's 95% bounds as proportions (0..1), clustered for indicators
     ci_high: float
+    external: bool = False
 
     @property
     def title(self) -> str:
-        return "Possible blind spot" if self.signal == "blind_spot" else "Possible hidden strength"
+        title = "Possible blind spot" if self.signal == "blind_spot" else "Possible hidden strength"
+        return f"{title} (external survey, not a Chorus round)" if self.external else title
 
     @property
     def explanation(self) -> str:
@@ -261,7 +264,9 @@ def stakeholder_flags(
         signal = sat_signal(band, interval)
         if signal is None or interval is None:
             continue
-        flags.append(StakeholderFlag(cell.audience, cell.label, signal, *interval))
+        flags.append(
+            StakeholderFlag(cell.audience, cell.label, signal, *interval, external=cell.external)
+        )
     return flags
 
 

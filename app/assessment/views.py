@@ -32,6 +32,7 @@ from app.services.assessment.assessments import (
     visible_assessments,
 )
 from app.services.assessment.evidence import triangulations
+from app.services.assessment.external_flags import external_cells_for, external_survey_items
 from app.services.assessment.judgements import judgements_of
 from app.services.assessment.ratings import my_ratings, submission_progress
 from app.services.frameworks import (
@@ -188,6 +189,7 @@ def overview_rows(loaded: Loaded) -> list[dict[str, Any]]:
     judgements = judgements_of(assessment)
     triangulated = triangulations(assessment)
     latest = imports.latest_stakeholder_views(assessment)
+    external = external_survey_items(assessment)
     sections = []
     for section_id, title in assessment_sections(assessment, framework):
         rows = []
@@ -195,13 +197,9 @@ def overview_rows(loaded: Loaded) -> list[dict[str, Any]]:
             judgement = judgements.get((JudgementScope.INDICATOR, ind))
             agreed = judgement.agreed_rating if judgement else None
             item = latest.get(ind)
-            flags = (
-                stakeholder_flags(
-                    framework.rating_scale, agreed, imports.cell_figures(item.payload)
-                )
-                if item is not None and item.payload
-                else []
-            )
+            cells = imports.cell_figures(item.payload) if item is not None and item.payload else []
+            cells += external_cells_for(external.get(ind))
+            flags = stakeholder_flags(framework.rating_scale, agreed, cells)
             rows.append(
                 {
                     "indicator": framework.indicator(ind),
@@ -209,7 +207,7 @@ def overview_rows(loaded: Loaded) -> list[dict[str, Any]]:
                     "agreed": agreed,
                     "triangulation": triangulated[ind],
                     "flags": flags,
-                    "imported": item is not None,
+                    "imported": item is not None or bool(external.get(ind)),
                 }
             )
         sections.append({"id": section_id, "title": title, "rows": rows})

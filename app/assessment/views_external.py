@@ -45,6 +45,7 @@ def _external_page(
         status=status,
         **loaded.ctx(
             records=records,
+            pending_days=external.PENDING_DAYS,
             names=names,
             errors=errors or {},
             cells=cells or [],

@@ -26,6 +26,7 @@ from app.services.assessment.assessments import (
     user_names,
 )
 from app.services.assessment.evidence import SOURCE_LABELS, evidence_for, triangulations
+from app.services.assessment.external_flags import external_cells_for, external_survey_items
 from app.services.assessment.judgements import (
     CONFIDENCE_LEVELS,
     RESULTS_SECTION,
@@ -77,15 +78,25 @@ def _judgement_values(j: Judgement | None) -> dict[str, Any]:
 
 
 def _stakeholders(
-    loaded: Loaded, item: EvidenceItem | None, agreed: str | None
+    loaded: Loaded,
+    item: EvidenceItem | None,
+    agreed: str | None,
+    external: list[EvidenceItem] | None = None,
 ) -> dict[str, Any] | None:
-    """The latest imported figures for an indicator, with the flags against its agreed rating."""
-    if item is None or not item.payload:
+    """The latest round's imported figures and every external survey's for an indicator, with
+    the flags against its agreed rating (external ones marked, per statement)."""
+    round_payload = item.payload if item is not None and item.payload else None
+    if round_payload is None and not external:
         return None
-    flags = stakeholder_flags(
-        loaded.framework.rating_scale, agreed, imports.cell_figures(item.payload)
-    )
-    return {"item": item, "payload": item.payload, "flags": flags}
+    cells = imports.cell_figures(round_payload) if round_payload else []
+    cells += external_cells_for(external)
+    flags = stakeholder_flags(loaded.framework.rating_scale, agreed, cells)
+    return {
+        "item": item if round_payload else None,
+        "payload": round_payload,
+        "flags": flags,
+        "external": [e.payload for e in external or []],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,7 +154,10 @@ def _indicator_page(
             ),
             threads=tag_threads(framework),
             stakeholders=_stakeholders(
-                loaded, imports.latest_stakeholder_views(assessment).get(ind), agreed
+                loaded,
+                imports.latest_stakeholder_views(assessment).get(ind),
+                agreed,
+                external_survey_items(assessment).get(ind),
             ),
             evidence=items,
             added_by=added_by,
@@ -436,6 +450,7 @@ def stakeholders(assessment_id: uuid.UUID) -> ResponseReturnValue:
     assessment, framework = loaded.assessment, loaded.framework
     judgements = judgements_of(assessment)
     latest = imports.latest_stakeholder_views(assessment)
+    external = external_survey_items(assessment)
     rows: list[dict[str, Any]] = []
     for ind in assessment.indicator_ids:
         judgement = judgements.get((JudgementScope.INDICATOR, ind))
@@ -444,7 +459,7 @@ def stakeholders(assessment_id: uuid.UUID) -> ResponseReturnValue:
             {
                 "indicator": framework.indicator(ind),
                 "agreed": agreed,
-                "stakeholders": _stakeholders(loaded, latest.get(ind), agreed),
+                "stakeholders": _stakeholders(loaded, latest.get(ind), agreed, external.get(ind)),
             }
         )
     flagged = sum(1 for r in rows if r["stakeholders"] and r["stakeholders"]["flags"])

@@ -5,7 +5,8 @@ HMIE round (the results seed makes it), with a team of three: two new SAT member
 and member, credentials printed) and the demo coordinator as scribe. Everyone has rated and
 submitted, the facilitator has opened the discussion, a few judgements are agreed, some evidence
 is logged from the four sources, both closed rounds are imported (the later one beside the
-earlier), and one improvement action is planned. The rest is left for the newcomer to try.
+earlier), an external staff survey is imported and a focus group recorded (demo_external),
+and one improvement action is planned. The rest is left for the newcomer to try.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.cli.demo_external import seed_external
 from app.dates import today
 from app.extensions import db
 from app.models import (
@@ -178,6 +180,7 @@ def seed(org: Organisation, coordinator: User) -> list[str]:
                     facilitator.name,
                 )
             )
+    external_items, discussions = seed_external(assessment, framework, fac_access, facilitator)
     for ind, (rating, strengths, areas) in AGREED.items():
         if ind in indicators:
             record_judgement(
@@ -206,7 +209,8 @@ def seed(org: Organisation, coordinator: User) -> list[str]:
     return [
         f"Self-assessment: “{assessment.title}” on {len(indicators)} HMIE indicators, "
         f"ratings in and the discussion open, {imported} stakeholder evidence items imported "
-        f"from {len(rounds)} closed round(s): "
+        f"from {len(rounds)} closed round(s), {external_items} from an external staff survey "
+        f"and {discussions} discussion recorded: "
         f"http://127.0.0.1:5000/assessments/{assessment.id}",
         *lines,
     ]

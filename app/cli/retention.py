@@ -19,5 +19,6 @@ def run() -> None:
     db.session.commit()
     click.echo(
         f"Erased {erased.contacts} contacts; {erased.invitations} invitations kept as counts "
-        f"only; {erased.messages} outbox messages deleted."
+        f"only; {erased.messages} outbox messages deleted; {erased.uploads} unconfirmed "
+        "uploads of surveys from elsewhere removed."
     )

@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.assessment.external import expire_pending_imports
 from app.services.responding.window import grace_ends_on, still_accepting
 
 DEFAULT_DAYS = 30
@@ -91,12 +92,14 @@ class Erased:
     contacts: int = 0
     invitations: int = 0
     messages: int = 0
+    uploads: int = 0  # external survey files never confirmed (issue 22), removed
 
     def __add__(self, other: Erased) -> Erased:
         return Erased(
             self.contacts + other.contacts,
             self.invitations + other.invitations,
             self.messages + other.messages,
+            self.uploads + other.uploads,
         )
 
     @property
@@ -204,7 +207,7 @@ def run(on: date | None = None, now: datetime | None = None) -> Erased:
             details=erased.details,
         )
         total = total + erased
-    return total
+    return total + Erased(uploads=expire_pending_imports(now))
 
 
 def erase_person(org: Organisation, email: str, actor: User) -> tuple[Erased, int]:

@@ -14,6 +14,7 @@ from app.models import (
     Organisation,
     Role,
     TeamRole,
+    User,
 )
 from app.services.accounts import create_user, find_user_by_email, get_or_create_organisation
 from app.services.assessment.assessments import AssessmentSettings, create_assessment
@@ -65,6 +66,21 @@ def evidence_id(app: Flask, org_name: str) -> str:
         db.session.add(item)
         db.session.commit()
         return str(item.id)
+
+
+def external_evidence(app: Flask, org_name: str) -> None:
+    """An external survey imported and a discussion recorded, by the product's own services."""
+    from app.cli.demo_external import seed_external
+    from app.services.assessment.assessments import access_for, framework_of
+
+    with app.app_context():
+        assessment = _assessment_of(org_name)
+        member = assessment.members[0]
+        user = db.session.get(User, member.user_id)
+        assert user is not None
+        access = access_for(assessment, user.id, Role.SAT_MEMBER)
+        seed_external(assessment, framework_of(assessment), access, user)
+        db.session.commit()
 
 
 def action_id(app: Flask, org_name: str) -> str:

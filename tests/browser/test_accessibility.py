@@ -22,10 +22,21 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from app.cli.demo import DEMO_EMAIL, DEMO_ORG
+from app.cli.demo_external import survey_csv
 from app.extensions import db
 from app.invitations.common import audience_labels
-from app.models import Assessment, FeedbackRound, OpenLink, Organisation, RoundStatus
+from app.models import (
+    Assessment,
+    FeedbackRound,
+    OpenLink,
+    Organisation,
+    Role,
+    RoundStatus,
+    User,
+)
 from app.services import abuse
+from app.services.assessment.assessments import access_for, framework_of
+from app.services.assessment.external import stage_import
 from app.services.contacts import ContactRow, add_contacts
 from app.services.launch import launch
 from app.services.results import close_round
@@ -64,6 +75,7 @@ class World:
     assessment_id: uuid.UUID
     open_links: dict[tuple[uuid.UUID, str], str] = field(default_factory=dict)
     indicator: str = "5.1"
+    pending_import_id: uuid.UUID | None = None  # an external survey waiting for confirmation
 
 
 def _today() -> date:
@@ -148,7 +160,26 @@ def world(live_server: LiveServer) -> World:
         closed = db.session.get(FeedbackRound, world.closed_id)
         assert closed is not None and world.assessment_id is not None and world.draft_id
         world.indicator = closed.indicator_ids[0]
+        world.pending_import_id = _pending_import(world.assessment_id)
     return world
+
+
+def _pending_import(assessment_id: uuid.UUID) -> uuid.UUID:
+    """A survey from elsewhere uploaded by the demo coordinator (the scribe), not confirmed:
+    the confirmation page's data. Other dates than the demo's own import, so another file."""
+    assessment = db.session.get(Assessment, assessment_id)
+    coordinator = db.session.execute(select(User).where(User.email == DEMO_EMAIL)).scalar_one()
+    assert assessment is not None
+    record = stage_import(
+        assessment,
+        framework_of(assessment),
+        access_for(assessment, coordinator.id, Role.COORDINATOR),
+        "staff-survey-autumn.csv",
+        survey_csv(days_ago=200),
+        coordinator.id,
+    )
+    db.session.commit()
+    return record.id
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +257,10 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("team and scope", lambda w: f"/assessments/{w.assessment_id}/settings"),
     ("import results", lambda w: f"/assessments/{w.assessment_id}/import"),
     ("existing feedback", lambda w: f"/assessments/{w.assessment_id}/external"),
+    (
+        "external import to confirm",
+        lambda w: f"/assessments/{w.assessment_id}/external/{w.pending_import_id}",
+    ),
     ("assessment indicator", lambda w: f"/assessments/{w.assessment_id}/indicators/{w.indicator}"),
     ("api tokens", lambda w: "/settings/api-tokens/"),
     ("api docs", lambda w: "/api/v1/docs"),
@@ -293,6 +328,30 @@ def test_coordinator_error_summaries_pass_the_audit(
     summary = coordinator.locator(".error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
+    assert_accessible(coordinator)
+
+
+def test_external_feedback_errors_pass_the_audit(
+    coordinator: Page, live_server: LiveServer, world: World
+) -> None:
+    """A survey file from elsewhere with unknown columns: the 422 page names the problem, and
+    the confirmation page sent without a choice for a statement shows its error summary."""
+    coordinator.goto(f"{live_server.url}/assessments/{world.assessment_id}/external")
+    coordinator.locator("#file").set_input_files(
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"Statement,Shoe size\nx,9\n"}]
+    )
+    coordinator.get_by_role("button", name="Check the file", exact=True).click()
+    summary = coordinator.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    assert_accessible(coordinator)
+
+    coordinator.goto(
+        f"{live_server.url}/assessments/{world.assessment_id}/external/{world.pending_import_id}"
+    )
+    coordinator.locator("#indicator-0").select_option("")
+    coordinator.get_by_role("button", name="Import as evidence", exact=True).click()
+    expect(coordinator.locator(".error-summary")).to_be_visible()
     assert_accessible(coordinator)
 
 

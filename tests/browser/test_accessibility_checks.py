@@ -82,6 +82,9 @@ STAFF_PAGES = {
     "assessment overview",
     "ratings",
     "evidence",
+    "sat and stakeholders",
+    "existing feedback",
+    "external import to confirm",
 }
 
 
@@ -332,6 +335,17 @@ def _staff_walk(audit: Audit, browser: Browser, server: LiveServer, world: axe_a
         expect(page.locator(".error-summary")).to_be_visible()
         found = focus_contrast(page, "staff: new round with errors")
         audit.ran("focus_contrast", "staff: new round with errors", found.failures, found.elements)
+        # A survey file from elsewhere that cannot be read: the upload's error state.
+        page.goto(f"{server.url}/assessments/{world.assessment_id}/external")
+        page.locator("#file").set_input_files(
+            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"Statement,Size\nx,9\n"}]
+        )
+        page.get_by_role("button", name="Check the file", exact=True).click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        state = "staff: existing feedback with errors"
+        found = focus_contrast(page, state)
+        audit.ran("focus_contrast", state, found.failures, found.elements)
+        audit.ran("axe", state, _axe(page, state))
         page.goto(f"{server.url}/accessibility")
         found = focus_contrast(page, "staff: accessibility statement")
         audit.ran(

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.dates import short_date
 from app.dates import today as service_day
@@ -256,6 +257,42 @@ def imports_of(assessment: Assessment) -> list[ExternalImport]:
             .order_by(ExternalImport.created_at.desc(), ExternalImport.id)
         ).scalars()
     )
+
+
+PENDING_DAYS = 7
+
+
+def expire_pending_imports(now: datetime | None = None) -> int:
+    """Remove uploads left unconfirmed for PENDING_DAYS (the retention job): a file the team
+    never confirmed is not evidence, so its staged figures are not kept. Audited per
+    organisation as a count only. Returns how many were removed."""
+    cutoff = (now or utcnow()) - timedelta(days=PENDING_DAYS)
+    rows = db.session.execute(
+        select(ExternalImport.id, Assessment.organisation_id)
+        .join(Assessment, Assessment.id == ExternalImport.assessment_id)
+        .where(ExternalImport.confirmed.is_(False), ExternalImport.created_at < cutoff)
+    ).all()
+    if not rows:
+        return 0
+    db.session.execute(
+        delete(ExternalImport)
+        .where(ExternalImport.id.in_([r[0] for r in rows]))
+        .execution_options(synchronize_session="fetch")
+    )
+    per_org = Counter(org_id for _, org_id in rows)
+    for org_id, count in sorted(per_org.items(), key=lambda pair: str(pair[0])):
+        audit.record(
+            "retention.external_uploads_expired",
+            f"Removed {count} uploaded survey file{'s' if count != 1 else ''} from elsewhere "
+            f"left unconfirmed for more than {PENDING_DAYS} days",
+            organisation_id=org_id,
+            actor=None,
+            object_type="organisation",
+            object_id=org_id,
+            details={"uploads_removed": count, "after_days": PENDING_DAYS},
+        )
+    db.session.flush()
+    return len(rows)
 
 
 def discard_import(record: ExternalImport, access: Access) -> None:

@@ -33,6 +33,7 @@ from app.services.assessment.assessments import (
     user_names,
 )
 from app.services.assessment.evidence import SOURCE_LABELS, evidence_for, triangulations
+from app.services.assessment.external_flags import comparison_cells
 from app.services.assessment.judgements import (
     CONFIDENCE_LEVELS,
     capacity_key,
@@ -168,6 +169,7 @@ def _indicators(wb: Any, assessment: Assessment, access: Access, framework: Fram
     judgements = judgements_of(assessment)
     triangulated = triangulations(assessment)
     latest = imports.latest_stakeholder_views(assessment)
+    compared = comparison_cells(assessment, latest)
     sheet = TableSheet(
         wb,
         "Indicators",
@@ -196,14 +198,7 @@ def _indicators(wb: Any, assessment: Assessment, access: Access, framework: Fram
         for ind in indicators_in_section(assessment, framework, section_id):
             judgement = judgements.get((JudgementScope.INDICATOR, ind))
             agreed = judgement.agreed_rating if judgement else None
-            item = latest.get(ind)
-            flags = (
-                stakeholder_flags(
-                    framework.rating_scale, agreed, imports.cell_figures(item.payload)
-                )
-                if item is not None and item.payload
-                else []
-            )
+            flags = stakeholder_flags(framework.rating_scale, agreed, compared[ind])
             tri = triangulated[ind]
             own = spread.get(ind)
             if own is None:
@@ -448,6 +443,7 @@ def _external(wb: Any, assessment: Assessment) -> None:
 def _blind_spots(wb: Any, assessment: Assessment, framework: Framework) -> None:
     judgements = judgements_of(assessment)
     latest = imports.latest_stakeholder_views(assessment)
+    compared = comparison_cells(assessment, latest)
     sheet = TableSheet(
         wb,
         "Blind spots",
@@ -473,11 +469,9 @@ def _blind_spots(wb: Any, assessment: Assessment, framework: Framework) -> None:
     for ind in assessment.indicator_ids:
         judgement = judgements.get((JudgementScope.INDICATOR, ind))
         item = latest.get(ind)
-        if judgement is None or item is None or not item.payload:
+        if judgement is None:
             continue
-        flags = stakeholder_flags(
-            framework.rating_scale, judgement.agreed_rating, imports.cell_figures(item.payload)
-        )
+        flags = stakeholder_flags(framework.rating_scale, judgement.agreed_rating, compared[ind])
         for flag in flags:
             sheet.append(
                 [
@@ -489,7 +483,11 @@ def _blind_spots(wb: Any, assessment: Assessment, framework: Framework) -> None:
                     flag.explanation[:1].upper() + flag.explanation[1:],
                     flag.ci_low,
                     flag.ci_high,
-                    item.payload.get("round", {}).get("name"),
+                    "External survey, not a Chorus round"
+                    if flag.external
+                    else (item.payload or {}).get("round", {}).get("name")
+                    if item is not None
+                    else None,
                 ]
             )
     sheet.close()

@@ -34,6 +34,7 @@ from app.services.assessment.assessments import (
     team_roster,
 )
 from app.services.assessment.evidence import SOURCE_LABELS, evidence_for, triangulations
+from app.services.assessment.external_flags import comparison_cells
 from app.services.assessment.judgements import (
     CONFIDENCE_LEVELS,
     capacity_key,
@@ -156,13 +157,10 @@ def build_self_evaluation(
         j = judgements.get((JudgementScope.INDICATOR, ind))
         return j.agreed_rating if j else None
 
+    compared = comparison_cells(assessment, latest)
+
     def flags(ind: str) -> list[Any]:
-        item = latest.get(ind)
-        if item is None or not item.payload:
-            return []
-        return stakeholder_flags(
-            framework.rating_scale, agreed(ind), imports.cell_figures(item.payload)
-        )
+        return stakeholder_flags(framework.rating_scale, agreed(ind), compared.get(ind, []))
 
     sections = assessment_sections(assessment, framework)
     # -- summary

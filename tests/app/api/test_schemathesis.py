@@ -21,12 +21,13 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from sqlalchemy import select
 
 from app.api.openapi import document
 from app.extensions import db
 from app.models import FeedbackRound
 from app.services.synthetic import answers_from_counts, insert_responses, items_of
-from tests.app.factories_assessment import action_id, assessment_id, evidence_id
+from tests.app.factories_assessment import action_id, assessment_id, evidence_id, external_evidence
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
 
@@ -50,6 +51,7 @@ def world(app: Flask, make_token, live_round) -> Iterator[dict[str, Any]]:
         db.session.commit()
     # An assessment with evidence and an action, so its read has something to show.
     evidence_id(app, "Org A")
+    external_evidence(app, "Org A")  # a survey from elsewhere and a discussion, marked external
     action_id(app, "Org A")
     real = {
         "round_id": str(rid),
@@ -104,6 +106,41 @@ def test_api_conforms_to_its_own_document(
     check()
     if method == "GET":  # the token works: reads reach real data, not only refusals
         assert any(code < 300 for code in statuses), statuses
+
+
+def test_assessment_evidence_says_what_is_external(app: Flask, world: dict[str, Any]) -> None:
+    """Each item's kind, and for a survey from elsewhere its name and the file's checksum, so
+    a client cannot take it for a Chorus round; and the document describes the fields."""
+    from app.models import EvidenceItem
+
+    response = app.test_client().get(
+        f"/api/v1/assessments/{world['real']['assessment_id']}",
+        headers={"Authorization": f"Bearer {world['secret']}"},
+    )
+    assert response.status_code == 200
+    evidence = response.get_json()["evidence"]
+    with app.app_context():
+        stored = {str(e.id): e for e in db.session.execute(select(EvidenceItem)).scalars()}
+    kinds = {e["kind"] for e in evidence}
+    assert kinds == {"team_entry", "external_survey", "discussion"}
+    for e in evidence:
+        payload = stored[e["id"]].payload or {}
+        assert e["external"] is (e["kind"] != "team_entry")
+        if e["kind"] == "team_entry":
+            assert e["provenance"] is None and not payload
+        elif e["kind"] == "external_survey":
+            source = payload["source"]
+            assert e["provenance"]["name"] == source["survey"] == "Council staff survey 2026"
+            assert e["provenance"]["checksum"] == source["sha256"]
+            assert len(e["provenance"]["checksum"]) == 64
+            assert e["provenance"]["file_name"] == "council-staff-survey-2026.csv"
+        else:
+            assert e["provenance"]["name"] == "Family forum, spring"
+            assert e["provenance"]["checksum"] is None
+            assert e["counted_as_stakeholders_views"] is payload["counted"]
+    fields = document()["components"]["schemas"]["EvidenceOut"]["properties"]
+    assert "not a Chorus round" in fields["kind"]["description"]
+    assert fields["external"]["description"] and fields["provenance"]["description"]
 
 
 def test_unknown_ids_are_problem_documents(app: Flask, world: dict[str, Any]) -> None:

@@ -36,6 +36,17 @@ def test_demo_seeds_an_assessment_on_the_latest_closed_round(app: Flask) -> None
             .all()
         )
         assert {i.imported_round_id for i in imported} >= {latest.id}
+        kinds = [(i.payload or {}).get("kind") for i in imported]
+        assert "external_survey" in kinds and kinds.count("discussion") == 1
+        surveys = [
+            i.payload or {} for i in imported if (i.payload or {}).get("kind") == "external_survey"
+        ]
+        k = surveys[0]["threshold"]
+        # the demo's small group is kept out, never shown with its counts
+        cells = [c for p in surveys for s in p["statements"] for c in s["cells"]]
+        small = [c for c in cells if c["group"] == "Business support"]
+        assert small and all(c["status"] != "shown" and "base" not in c for c in small)
+        assert k > 3
         assert db.session.execute(select(Judgement)).first() is not None
         assessment_id = assessment.id
     # The printed SAT member credentials work and show the assessment.
@@ -46,3 +57,7 @@ def test_demo_seeds_an_assessment_on_the_latest_closed_round(app: Flask) -> None
     login(client, email, password)
     page = text(client.get(f"/assessments/{assessment_id}/stakeholders"))
     assert "Children's services feedback (demo, this year)" in page
+    assert "From elsewhere: Council staff survey 2026" in page
+    assert "External survey, not a Chorus round" in page
+    log = text(client.get(f"/assessments/{assessment_id}/evidence"))
+    assert "Focus group or discussion" in log

@@ -8,6 +8,7 @@ subtracting the shown groups from the total. Both must fail."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -110,3 +111,55 @@ def test_a_small_external_group_cannot_be_read_or_subtracted(
             assert f"{group} ({answered} answered)" not in blob
             assert f'"group": "{group}", "status": "suppressed", "answered"' not in blob
             assert f'"group": "{group}", "status": "withheld", "answered"' not in blob
+
+
+def test_a_flag_never_speaks_for_a_hidden_external_group(
+    app: Flask, assessment_id: uuid.UUID, as_user: Any
+) -> None:
+    """The blind-spot rule as a side channel: four cooks all unfavourable would be a blind
+    spot beside a rating of good (Wilson's upper bound for 0 of 4 is 49%), and the health
+    visitors, withheld so the total cannot be subtracted, are negative too. Neither may raise a
+    flag, and nothing flagged may name them; the shown groups are compared as usual."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    k = int(app.config["ANONYMITY_THRESHOLD"])
+    groups = {
+        "Teaching staff": (1, 3, 20, 10, 1),
+        "Health visitors": (0, 1, 4, 4, 0),
+        "Cooks": (0, 0, 2, 2, 0),
+    }
+    assert sum(groups["Cooks"]) < k and proportion_confint(0, 4, method="wilson")[1] < 0.5
+    total = tuple(sum(v[i] for v in groups.values()) for i in range(5))
+    body: list[list[Any]] = [HEADER]
+    for group, counts in {**groups, "All staff": total}.items():
+        body.append([STATEMENT, group, *counts, sum(counts), *META])
+    client = as_user(FAY)
+    where = send(client, assessment_id, as_csv(body), "staff.csv").headers["Location"]
+    form = {**confirm_form(text(client.get(where))), "indicator-0": "5.1"}
+    assert (
+        client.post(where, data={**form, "csrf_token": csrf_token(client, "/")}).status_code == 303
+    )
+    assert (
+        client.post(
+            url(assessment_id, "/discussion"), data={"csrf_token": csrf_token(client, "/")}
+        ).status_code
+        == 303
+    )
+    agreed = {"agreed_rating": "4", "csrf_token": csrf_token(client, "/")}
+    assert client.post(url(assessment_id, "/indicators/5.1"), data=agreed).status_code == 303
+    cells = _cells(app, assessment_id)
+    shown = {g for g, c in cells.items() if c["status"] == "shown"}
+    assert "Cooks" not in shown and "Health visitors" not in shown
+    expected = set()
+    for group in shown:
+        sa, a, d, sd, _ = {**groups, "All staff": total}[group]
+        if proportion_confint(sa + a, sa + a + d + sd, method="wilson")[1] < 0.5:
+            expected.add(group)
+    assert expected  # the shown groups do raise flags: the page is not simply empty
+    page = text(client.get(url(assessment_id, "/stakeholders")))
+    flags = re.findall(r'class="flag flag-blind_spot">(.*?)</li>', page, re.S)
+    named = {
+        g for g in {**groups, "All staff": total} if any(g.lower() in f.lower() for f in flags)
+    }
+    assert named == expected
+    assert len(flags) == len(expected)
