@@ -89,5 +89,6 @@ def chart_png(chart: Chart) -> bytes:
             anchor="mm",
         )
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    # Not optimize=True: it tries every filter and made the file 3% smaller for 3x the time.
+    image.save(out, format="PNG")
     return out.getvalue()
