@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 import uuid
-import warnings
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -27,7 +24,8 @@ from app.extensions import db
 from app.i18n import LANGUAGES
 from app.models import Contact, FeedbackRound
 from app.services.rounds import ensure_draft
-from frameworks.workbook.bounds import WorkbookTooLarge, bounded_rows, check_workbook
+from frameworks.workbook.bounds import WorkbookTooLarge, check_workbook
+from frameworks.workbook.uploads import NoSheets, NotAWorkbook, csv_reader, first_sheet_values
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -179,9 +177,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         )
     # surrogateescape keeps undecodable bytes so each bad row can be named, not the whole file.
     text = data.decode("utf-8-sig", errors="surrogateescape")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_reader(text)
     try:
         for cells in reader:
             yield reader.line_num, cells
@@ -193,9 +189,6 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         check_workbook(data, max_unpacked=MAX_UNPACKED_BYTES, max_rows=MAX_SHEET_ROWS)
     except WorkbookTooLarge as exc:
@@ -207,25 +200,18 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
             "then upload that."
         ) from None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        rows = first_sheet_values(data, MAX_SHEET_ROWS, HEADER_MAX_COLUMNS)
+        for number, values in enumerate(rows, start=1):
+            yield number, [_cell(v) for v in values]
+    except NotAWorkbook:
         raise ContactFileError(
             "The file is not a valid Excel workbook (.xlsx). Save it again from Excel, or as "
             "CSV UTF-8."
         ) from None
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
-            raise ContactFileError("The workbook has no sheets.")
-        rows = bounded_rows(sheet, MAX_SHEET_ROWS, values_only=True, max_col=HEADER_MAX_COLUMNS)
-        for number, values in enumerate(rows, start=1):
-            yield number, [_cell(v) for v in values]
+    except NoSheets:
+        raise ContactFileError("The workbook has no sheets.") from None
     except WorkbookTooLarge as exc:
         raise _too_many_rows(exc.sheet) from None
-    finally:
-        book.close()
 
 
 def _too_many_rows(sheet: str) -> ContactFileError:

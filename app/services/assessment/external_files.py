@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import warnings
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from app.dates import today as service_day
 from app.services.assessment.assessments import AssessmentError
-from frameworks.workbook.bounds import WorkbookTooLarge, bounded_rows, check_workbook
+from frameworks.workbook.bounds import WorkbookTooLarge, check_workbook
+from frameworks.workbook.uploads import NoSheets, NotAWorkbook, csv_reader, first_sheet_values
 from surveys import external as ext
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -38,10 +37,7 @@ class FileRefused(AssessmentError):
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
         raise FileRefused("The file is not a CSV text file. Save it as CSV UTF-8 or .xlsx.")
-    text = data.decode("utf-8-sig", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_reader(data.decode("utf-8-sig", errors="replace"))
     try:
         for cells in reader:
             if reader.line_num > MAX_SHEET_ROWS:
@@ -55,9 +51,6 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         check_workbook(data, max_unpacked=MAX_UNPACKED_BYTES, max_rows=MAX_SHEET_ROWS)
     except WorkbookTooLarge as exc:
@@ -66,29 +59,21 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
             "results, or save it as CSV UTF-8."
         ) from None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        rows = first_sheet_values(data, MAX_SHEET_ROWS, MAX_COLUMNS)
+        for number, values in enumerate(rows, start=1):
+            yield number, [ext.cell_text(v) for v in values]
+    except NotAWorkbook:
         raise FileRefused(
             "The file is not a valid Excel workbook (.xlsx). Save it again from Excel, or as "
             "CSV UTF-8."
         ) from None
-    try:
-        if not book.worksheets:
-            raise FileRefused("The workbook has no sheets.")
-        rows = bounded_rows(
-            book.worksheets[0], MAX_SHEET_ROWS, values_only=True, max_col=MAX_COLUMNS
-        )
-        for number, values in enumerate(rows, start=1):
-            yield number, [ext.cell_text(v) for v in values]
+    except NoSheets:
+        raise FileRefused("The workbook has no sheets.") from None
     except WorkbookTooLarge as exc:
         raise FileRefused(
             f"The sheet “{exc.sheet}” goes beyond row {MAX_SHEET_ROWS:,}. Delete the empty "
             "rows below the results."
         ) from None
-    finally:
-        book.close()
 
 
 def read_file(file_name: str, data: bytes) -> ext.SurveyFile:
