@@ -744,4 +744,4 @@ def import_translations(round_id: uuid.UUID) -> ResponseReturnValue:
 
 
 # Routes for launched rounds' actions (they import `bp` from here).
-from app.rounds import address_book_views, lifecycle_views  # noqa: E402, F401
+from app.rounds import address_book_views, lifecycle_views, questions_views  # noqa: E402, F401
