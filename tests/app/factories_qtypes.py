@@ -23,4 +23,26 @@ def question_id(app: Flask, org_name: str) -> str:
         return str(found[0].id)
 
 
-FACTORIES = {"question_id": question_id}
+def text_id(app: Flask, org_name: str) -> str:
+    """The words of one released answer to a question of another organisation's round."""
+    import uuid
+
+    from app.models import Channel, QuestionText, Response
+
+    with app.app_context():
+        rnd = _round_of(app, org_name)
+        question = uuid.UUID(question_id(app, org_name))
+        response = Response(
+            id=uuid.uuid4(), round_id=rnd.id, audience="parents", channel=Channel.OPEN_LINK
+        )
+        db.session.add(response)
+        db.session.flush()
+        words = QuestionText(
+            round_id=rnd.id, response_id=response.id, question_id=question, text="Theirs"
+        )
+        db.session.add(words)
+        db.session.commit()
+        return str(words.id)
+
+
+FACTORIES = {"question_id": question_id, "text_id": text_id}
