@@ -66,6 +66,20 @@ class OwnCell:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnFigure:
+    """One row of a question's figures for exports and the API: already suppressed."""
+
+    audience: str
+    answer_code: str
+    answer: str
+    count: int | None
+    hidden: str  # why the count is missing ("" when shown)
+    percent: float | None  # unrounded 0..100
+    ci_low: float | None  # unrounded percent
+    ci_high: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class OwnQuestionResult:
     question_id: uuid.UUID
     position: int
@@ -88,6 +102,47 @@ class OwnQuestionResult:
         if self.kind != qt.Kind.SEVERAL_CHOICES:
             listed.append((qt.NO_ANSWER, "No answer"))
         return listed
+
+    def figure_rows(self, k: int) -> list[OwnFigure]:
+        """Every figure of the question, one per audience and answer, then the headline
+        (percent yes, or the median) as an answer of its own; hidden ones say why."""
+        found: list[OwnFigure] = []
+        for cell in self.cells:
+            for code, label in self.rows:
+                x = cell.cell(code)
+                if x is None:
+                    found.append(
+                        OwnFigure(cell.audience, code, label, None, cell.notice, None, None, None)
+                    )
+                    continue
+                low, high = (
+                    (None, None)
+                    if x.interval is None
+                    else (100 * x.interval[0], 100 * x.interval[1])
+                )
+                hidden = "" if x.count is not None else cell.count_text(x, k)
+                found.append(
+                    OwnFigure(cell.audience, code, label, x.count, hidden, x.percent, low, high)
+                )
+            headline = _headline(self.kind, cell)
+            if headline is not None:
+                found.append(headline)
+        return found
+
+
+def _headline(kind: qt.Kind, cell: OwnCell) -> OwnFigure | None:
+    if kind not in (qt.Kind.YES_NO, qt.Kind.NUMBER):
+        return None
+    code, label = ("percent_yes", "Percent yes") if kind == qt.Kind.YES_NO else ("median", "Median")
+    figures = cell.figures
+    if figures is None or figures.headline is None:
+        reason = cell.notice or "not shown"
+        return OwnFigure(cell.audience, code, label, None, reason, None, None, None)
+    if kind == qt.Kind.NUMBER:
+        return OwnFigure(cell.audience, code, label, None, "", figures.headline, None, None)
+    interval = figures.headline_interval
+    low, high = (None, None) if interval is None else (100 * interval[0], 100 * interval[1])
+    return OwnFigure(cell.audience, code, label, None, "", figures.headline, low, high)
 
 
 def _counts(
@@ -247,7 +302,7 @@ def own_texts(
             OwnTextGroup(
                 question,
                 audience,
-                comments_for_group(texts, count, k, rng=rng),
+                [] if small else comments_for_group(texts, count, k, rng=rng),
                 0 if small else sum(1 for t in texts if t.hidden),
                 small,
                 [t for t in texts if t.hidden] if include_hidden and not small else [],

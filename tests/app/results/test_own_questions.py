@@ -210,3 +210,47 @@ def test_a_question_bound_to_an_indicator_is_shown_beside_it(
             ).scalar_one()
             == "2.2"
         )
+
+
+def test_the_workbook_holds_every_figure_suppressed_and_the_words(
+    app: Flask, client: FlaskClient, coordinator: Any, answered
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get(f"/exports/rounds/{answered['id']}.xlsx")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.data))
+    response.close()
+    rows = [r for r in wb["Own questions"].iter_rows(values_only=True)]
+    header = rows.index(next(r for r in rows if r and r[0] == "Question"))
+    body = [dict(zip(rows[header], r, strict=True)) for r in rows[header + 1 :]]
+
+    def figure(question: str, audience: str, answer: str) -> dict[str, Any]:
+        return next(
+            r
+            for r in body
+            if r["Question"] == question and r["Audience"] == audience and r["Answer"] == answer
+        )
+
+    staff = "Staff"
+    assert figure("Did you get our leaflet?", staff, "Yes")["Count"] == 15
+    yes = figure("Did you get our leaflet?", staff, "Percent yes")
+    assert yes["%"] == pytest.approx(0.75)
+    low, high = proportion_confint(15, 20, alpha=0.05, method="wilson")
+    assert (yes["95% CI low"], yes["95% CI high"]) == (pytest.approx(low), pytest.approx(high))
+    other = figure("How did you hear about this survey?", staff, "Other, please say")
+    assert other["Count"] == "Fewer than 5" and other["%"] is None
+    poster = figure("How did you hear about this survey?", staff, "Poster")
+    assert poster["Count"] == "Not shown (protects a smaller group)"
+    assert figure("How many times did you visit?", staff, "10 to 30")["Count"] == 10
+    assert figure("How many times did you visit?", staff, "Median")["Count"] == 9.5
+    library = figure("Which services do you use?", staff, "Library")
+    assert library["Count"] == 8 and library["%"] == pytest.approx(0.4)
+    # Every count shown is 0 or at least k
+    assert all(not isinstance(r["Count"], int) or r["Count"] == 0 or r["Count"] >= 5 for r in body)
+    words = [r for r in wb["Own answers"].iter_rows(values_only=True)]
+    written = {r[2] for r in words if r and r[0] == "What one thing would you change?"}
+    assert written == {f"Idea number {n}" for n in range(6)} | {"Parents' idea"}
+    assert not any(r and r[2] == "Word of mouth" for r in words)
