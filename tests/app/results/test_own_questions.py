@@ -5,7 +5,7 @@ words shown as comments (k or more, hideable)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,81 +15,15 @@ from sqlalchemy import select
 from statsmodels.stats.proportion import proportion_confint
 
 from app.extensions import db
-from app.models import Channel, FeedbackRound, QuestionText, RoundQuestion
-from app.services import mix, questions
+from app.models import FeedbackRound, QuestionText, RoundQuestion
 from app.services.results import round_results
-from tests.support import csrf_token, release_all
-
-SPECS = (
-    questions.QuestionInput(kind="yes_no", text="Did you get our leaflet?"),
-    questions.QuestionInput(
-        kind="one_choice",
-        text="How did you hear about this survey?",
-        options="Email\nPoster",
-        other=True,
-    ),
-    questions.QuestionInput(
-        kind="several_choices", text="Which services do you use?", options="Library\nPool\nPark"
-    ),
-    questions.QuestionInput(
-        kind="number",
-        text="How many times did you visit?",
-        minimum="0",
-        maximum="30",
-        bins="0-4, 5-9, 10-30",
-        indicator_id="2.2",
-    ),
-    questions.QuestionInput(kind="free_text", text="What one thing would you change?"),
-)
-
-
-def with_questions(rnd: FeedbackRound) -> None:
-    for spec in SPECS:
-        questions.add_question(rnd, spec)
-
-
-def question_ids(app: Flask, round_id: uuid.UUID) -> list[str]:
-    with app.app_context():
-        return [str(q.id) for q in questions.questions_of(round_id)]
-
-
-def seal(app: Flask, round_id: uuid.UUID, audience: str, answers: Sequence[Sequence[Any]]) -> None:
-    """One sealed submission per entry: (question id, values, words) triples, as sent."""
-    with app.app_context():
-        mix.put(
-            round_id,
-            audience,
-            [mix.Sealed(Channel.OPEN_LINK, None, [], [], questions=list(a)) for a in answers],
-        )
-        db.session.commit()
-    release_all(app)
+from tests.app.results.own_helpers import SPECS, answered_round, question_ids, seal, with_questions
+from tests.support import csrf_token
 
 
 @pytest.fixture
-def answered(app: Flask, live_round: Callable[..., uuid.UUID]) -> dict[str, Any]:
-    """A finished round (closed by its dates): 20 staff and 6 parents answered."""
-    round_id = live_round(threshold=5, edit=with_questions)
-    yes_no, one, several, number, text = question_ids(app, round_id)
-    staff = []
-    for n in range(20):
-        staff.append(
-            [
-                (yes_no, ["yes" if n < 15 else "no"], ""),
-                (
-                    one,
-                    ["o1"] if n < 10 else ["o2"] if n < 18 else ["other"],
-                    "Word of mouth" if n >= 18 else "",
-                ),
-                (several, ["o1", "o2"] if n < 8 else ["o3"], ""),
-                (number, [str(n)], ""),
-                (text, [], f"Idea number {n}" if n < 6 else ""),
-            ]
-        )
-    parents = [[(yes_no, ["yes"], ""), (text, [], "Parents' idea")] for _ in range(5)]
-    parents.append([(yes_no, ["no"], "")])
-    seal(app, round_id, "staff", [[q for q in s if q[1] or q[2]] for s in staff])
-    seal(app, round_id, "parents", parents)
-    return {"id": round_id, "ids": (yes_no, one, several, number, text)}
+def answered(app: Flask) -> dict[str, Any]:
+    return answered_round(app)
 
 
 def results(app: Flask, round_id: uuid.UUID) -> Any:
