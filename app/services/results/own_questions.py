@@ -103,6 +103,28 @@ class OwnQuestionResult:
             listed.append((qt.NO_ANSWER, "No answer"))
         return listed
 
+    def text_rows(self, k: int) -> list[list[str]]:
+        """The question's table in words, a row per answer and a column per audience (reports):
+        "12 (40%; 95% CI 24-58%)", or why a figure is hidden."""
+        table: dict[str, list[str]] = {}
+        for row in self.figure_rows(k):
+            if row.hidden:
+                words = row.hidden
+            elif row.answer_code == "median":
+                words = f"{row.percent:g}" if row.percent is not None else ""
+            else:
+                parts = [] if row.count is None else [str(row.count)]
+                extra = [] if row.percent is None else [f"{whole_percent(row.percent)}%"]
+                if row.ci_low is not None and row.ci_high is not None:
+                    extra.append(
+                        f"95% CI {whole_percent(row.ci_low)}-{whole_percent(row.ci_high)}%"
+                    )
+                words = " ".join(
+                    [*parts, f"({'; '.join(extra)})" if extra and parts else "; ".join(extra)]
+                ).strip()
+            table.setdefault(row.answer, []).append(words)
+        return [[answer, *cells] for answer, cells in table.items()]
+
     def figure_rows(self, k: int) -> list[OwnFigure]:
         """Every figure of the question, one per audience and answer, then the headline
         (percent yes, or the median) as an answer of its own; hidden ones say why."""
