@@ -187,18 +187,24 @@
   function remember(form) {
     var data = new FormData(form);
     names(form).forEach(function (n) { delete answers[n]; });
-    data.forEach(function (v, n) { if (!SKIP[n] && String(v).trim() !== "") { answers[n] = String(v); } });
+    data.forEach(function (v, n) {
+      if (SKIP[n] || String(v).trim() === "") { return; }
+      // several choices (checkboxes) travel as one comma-separated value, as offline.js sends
+      answers[n] = n in answers && form.querySelector('input[type=checkbox][name="' + n + '"]') ? answers[n] + "," + String(v) : String(v);
+    });
   }
   function restore(form) {
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || SKIP[el.name]) { return; }
       if (el.type === "radio") { el.checked = answers[el.name] === el.value; }
+      else if (el.type === "checkbox") { el.checked = (answers[el.name] || "").split(",").indexOf(el.value) >= 0; }
       else if (el.tagName === "TEXTAREA" || el.type === "text") { el.value = answers[el.name] || ""; }
     });
   }
   function missing(form) {
     var groups = {}, gaps = [];
     Array.prototype.forEach.call(form.querySelectorAll("input[type=radio]"), function (el) {
+      if (el.closest(".own")) { return; }  // the round's own questions may be left blank
       groups[el.name] = groups[el.name] || el.checked;
     });
     Object.keys(groups).forEach(function (n) { if (!groups[n]) { gaps.push(n); } });

@@ -204,3 +204,24 @@ def test_one_question_per_page_for_children(app: Flask, phone: Browser) -> None:
     to_own_page(phone)
     assert '<h1 tabindex="-1">Did you get our leaflet?</h1>' in phone.html
     assert "Which services do you use?" not in phone.html
+
+
+def test_answers_queued_offline_are_read_as_the_form_reads_them(app: Flask) -> None:
+    """offline.js and kiosk.js send several choices as one comma-separated value."""
+    from app.services.offline.queued import Incomplete, progress_from
+    from app.services.responding import load_survey
+
+    round_id, ids = launch_with_questions(app)
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        parents = next(q for q in rnd.questionnaires if q.audience == "parents")
+        survey = load_survey(parents.id)
+        assert survey is not None
+        answers = {item.field: "a" for item in survey.shape.items}
+        answers["role"] = survey.shape.role.options[0].code if survey.shape.role else ""
+        answers.update({f"q-{ids[2]}": "o3,o1", f"q-{ids[3]}": "7", f"q-{ids[4]}-text": "Hi"})
+        progress = progress_from(survey, uuid.uuid4(), answers)
+        assert progress.extras == {2: (("o1", "o3"), ""), 3: (("7",), ""), 4: ((), "Hi")}
+        with pytest.raises(Incomplete, match="between 0 and 30"):
+            progress_from(survey, uuid.uuid4(), {**answers, f"q-{ids[3]}": "99"})

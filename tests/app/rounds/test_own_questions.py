@@ -167,3 +167,20 @@ def test_viewers_cannot_change_questions(app, client, make_user, make_round):
     response = client.post(url, data={"csrf_token": token, "kind": "yes_no", "text": "Q?"})
     assert response.status_code == 403
     assert stored(app, round_id) == []
+
+
+def test_a_copied_round_asks_the_same_questions(app, client, draft):
+    round_id, url, token = draft
+    for kind, fields in GOOD.items():
+        client.post(url, data={"csrf_token": token, "kind": kind, **fields})
+    response = client.post(
+        f"/rounds/{round_id}/copy", data={"csrf_token": token, "name": "Next year"}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        from app.models import FeedbackRound
+
+        copy_id = db.session.execute(
+            select(FeedbackRound.id).where(FeedbackRound.name == "Next year")
+        ).scalar_one()
+    assert [r[1:] for r in stored(app, copy_id)] == [r[1:] for r in stored(app, round_id)]
