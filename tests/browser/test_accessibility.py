@@ -225,6 +225,7 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("round settings", lambda w: f"/rounds/{w.draft_id}/edit"),
     ("translations", lambda w: f"/rounds/{w.draft_id}/translations"),
     ("questionnaire editor", lambda w: f"/rounds/{w.draft_id}/questionnaires/parents"),
+    ("own questions", lambda w: f"/rounds/{w.draft_id}/questions"),
     ("preview", lambda w: f"/rounds/{w.draft_id}/preview/children"),
     ("contacts", lambda w: f"/rounds/{w.draft_id}/contacts"),
     ("launch", lambda w: f"/rounds/{w.draft_id}/launch"),

@@ -1,0 +1,240 @@
+"""The round's own questions in a real Chromium (issue 20): a coordinator adds one of each type
+(a bad spec first), a parent answers every type on a phone with JavaScript and without (a bad
+number first), and axe finds nothing on the coordinator's page, any respondent page, the error
+states or the results."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.invitations.common import audience_labels
+from app.models import Channel, FeedbackRound, OpenLink, QuestionAnswer, Role, SealedSubmission
+from app.services import abuse, mix, questions
+from app.services.accounts import create_user, get_or_create_organisation
+from app.services.launch import launch
+from app.services.rounds import RoundSettings, create_round
+from app.services.synthetic import make_live
+from tests.browser.journey import answer_questions, answer_role, next_button, on_survey_page, press
+from tests.browser.support import (
+    PASSWORD,
+    SMALL_PHONE,
+    LiveServer,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    desktop_context,
+    phone_context,
+    sign_in,
+)
+
+ORG = "Own Questions Council"
+EMAIL = "own.coordinator@council.example"
+OWN_PAGE = "A few more questions"
+SPECS = (
+    questions.QuestionInput(kind="yes_no", text="Did you get our leaflet?"),
+    questions.QuestionInput(
+        kind="one_choice", text="How did you hear about us?", options="Email\nPoster", other=True
+    ),
+    questions.QuestionInput(
+        kind="several_choices", text="Which do you use?", options="Library\nPool\nPark"
+    ),
+    questions.QuestionInput(
+        kind="number", text="How many visits?", minimum="0", maximum="30", bins="0-4, 5-9, 10-30"
+    ),
+    questions.QuestionInput(kind="free_text", text="One thing you would change?"),
+)
+
+
+@pytest.fixture(scope="module")
+def rounds(live_server: LiveServer) -> dict[str, str]:
+    """A draft for the coordinator, a live round with an open link, and a finished one."""
+    app = live_server.app
+    today = datetime.now(UTC).date()
+    with app.app_context():
+        create_user(EMAIL, PASSWORD, ORG, Role.COORDINATOR, name="Cora Ordinator")
+        org = get_or_create_organisation(ORG)
+
+        def made(name: str, opens_on: date, closes_on: date) -> FeedbackRound:
+            return create_round(
+                org,
+                RoundSettings(
+                    name=name,
+                    framework_id="hmie-children-services",
+                    indicator_ids=["2.1"],
+                    audiences=["parents"],
+                    opens_on=opens_on,
+                    closes_on=closes_on,
+                    threshold=3,
+                    free_text=False,
+                    role_question=True,
+                ),
+            )
+
+        draft = made("Own questions draft", today, today + timedelta(days=21))
+        live = made("Own questions live", today, today + timedelta(days=21))
+        done = made("Own questions finished", today - timedelta(days=40), today - timedelta(days=9))
+        for rnd in (live, done):
+            for spec in SPECS:
+                questions.add_question(rnd, spec)
+        launch(live, secret=app.config["SECRET_KEY"], labels=audience_labels(live), today=today)
+        make_live(done)
+        db.session.flush()
+        ids = [str(q.id) for q in questions.questions_of(done.id)]
+        answers = [
+            [
+                (ids[0], ["yes" if n < 4 else "no"], ""),
+                (ids[2], ["o1", "o3"], ""),
+                (ids[3], [str(n)], ""),
+                (ids[4], [], f"Idea {n}"),
+            ]
+            for n in range(7)
+        ]
+        mix.put(
+            done.id,
+            "parents",
+            [mix.Sealed(Channel.OPEN_LINK, None, [], [], questions=a) for a in answers],
+        )
+        db.session.commit()
+        code = db.session.execute(
+            select(OpenLink.code).where(OpenLink.round_id == live.id)
+        ).scalar_one()
+        mix.release_waiting(everything=True)
+        db.session.commit()
+        return {"draft": str(draft.id), "link": f"/o/{code}", "done": str(done.id)}
+
+
+@pytest.fixture
+def coordinator(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    context = desktop_context(browser)
+    page = context.new_page()
+    sign_in(page, live_server, EMAIL)
+    yield page
+    context.close()
+
+
+def test_a_coordinator_adds_a_question_of_each_type(
+    coordinator: Page, live_server: LiveServer, rounds: dict[str, str]
+) -> None:
+    page = coordinator
+    page.goto(f"{live_server.url}/rounds/{rounds['draft']}")
+    page.get_by_role("link", name="Your own questions").click()
+    expect(page.get_by_role("heading", name="Your own questions", level=1)).to_be_visible()
+    assert_accessible(page)
+    # A list with the same option twice: 422, the error summary, nothing added.
+    page.get_by_label("One choice from a list").check()
+    page.get_by_label("The question", exact=True).fill("How did you hear about us?")
+    page.get_by_label("Options (for one or several choices)").fill("Email\nemail")
+    page.get_by_role("button", name="Add the question").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("“email” is in the list more than once")
+    expect(summary).to_be_focused()
+    assert_accessible(page)
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Options (for one or several choices)")).to_be_focused()
+    page.get_by_label("Options (for one or several choices)").fill("Email\nPoster")
+    page.get_by_label("Offer “Other, please say” (one choice only)").check()
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.locator(".own-questions")).to_contain_text("How did you hear about us?")
+    page.get_by_label("A number in a range").check()
+    page.get_by_label("The question", exact=True).fill("How many visits?")
+    page.get_by_label("Smallest number allowed").fill("0")
+    page.get_by_label("Largest number allowed").fill("30")
+    page.get_by_label("Groups to report").fill("0-4, 5-9, 10-30")
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.locator(".own-questions li")).to_have_count(2)
+    assert_accessible(page)
+
+
+@pytest.fixture
+def phone_for(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    monkeypatch.setattr(abuse, "SECONDS_PER_QUESTION", 0.0)
+    monkeypatch.setattr(abuse, "MAX_MINIMUM_SECONDS", 0.0)
+    opened = []
+
+    def make(javascript: bool) -> Page:
+        context = phone_context(browser, javascript=javascript, viewport=SMALL_PHONE)
+        opened.append(context)
+        return context.new_page()
+
+    yield make
+    for context in opened:
+        context.close()
+
+
+def _answer_own_page(page: Page) -> None:
+    survey = page.locator("#survey")
+    survey.get_by_role("group", name="Did you get our leaflet?").get_by_label("Yes").check()
+    hear = survey.get_by_role("group", name="How did you hear about us?")
+    hear.get_by_label("Other, please say").check()
+    hear.get_by_label("If you chose “Other”, please say").fill("At the summer fair")
+    uses = survey.get_by_role("group", name="Which do you use?")
+    uses.get_by_label("Library").check()
+    uses.get_by_label("Park").check()
+    survey.get_by_label("One thing you would change?").fill("Longer opening hours")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_parent_answers_every_type_on_a_small_phone(
+    phone_for, live_server: LiveServer, rounds: dict[str, str], javascript: bool
+) -> None:
+    page: Page = phone_for(javascript)
+    page.goto(live_server.url + rounds["link"])
+    with live_server.app.app_context():
+        before = db.session.execute(select(func.count()).select_from(SealedSubmission)).scalar()
+    saw_own = False
+    for _ in range(30):
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+        if page.locator("#survey h1", has_text=OWN_PAGE).count():
+            saw_own = True
+            _answer_own_page(page)
+            number = page.locator("#survey").get_by_label("How many visits?")
+            expect(number).to_have_attribute("inputmode", "numeric")
+            number.fill("99")  # outside the range: refused with a specific message
+            press(page, next_button(page))
+            summary = page.locator("#survey .es")
+            expect(summary).to_contain_text("Enter a number between 0 and 30.")
+            assert_accessible(page)
+            page.locator("#survey").get_by_label("How many visits?").fill("12")
+            _answer_own_page(page)
+            press(page, next_button(page))
+            continue
+        kind = on_survey_page(page)
+        if kind == "thanks":
+            break
+        if kind == "welcome":
+            press(
+                page, page.get_by_role("button", name=re.compile("^(Start|Carry on)$")).inner_text()
+            )
+            continue
+        if kind == "questions":
+            answer_questions(page, "Agree")
+        elif kind == "about you":
+            answer_role(page)
+        last = page.get_by_role("button", name="Send my answers").count() > 0
+        press(page, "Send my answers" if last else next_button(page))
+    else:
+        raise AssertionError("the survey never ended")
+    assert saw_own
+    with live_server.app.app_context():
+        after = db.session.execute(select(func.count()).select_from(SealedSubmission)).scalar()
+    assert after == (before or 0) + 1
+
+
+def test_the_results_show_every_type_and_pass_the_audit(
+    coordinator: Page, live_server: LiveServer, rounds: dict[str, str]
+) -> None:
+    page = coordinator
+    page.goto(f"{live_server.url}/results/{rounds['done']}")
+    expect(page.locator("section.own-question")).to_have_count(len(SPECS))
+    expect(page.get_by_role("heading", name="Did you get our leaflet?")).to_be_visible()
+    expect(page.get_by_text("Idea 3")).to_be_visible()
+    assert_accessible(page)
+    with live_server.app.app_context():
+        assert db.session.execute(select(func.count()).select_from(QuestionAnswer)).scalar()
