@@ -87,7 +87,7 @@ class OwnQuestion:
         own = list((self.translations.get(code) or {}).get("options") or [])
         found = []
         for number, (value, label) in enumerate(self.spec.choices):
-            mine = value.startswith("o")
+            mine = self.spec.kind != qt.Kind.YES_NO and number < len(self.spec.options)
             if mine and number < len(own) and own[number]:
                 label = str(own[number])
             found.append((value, label, mine))

@@ -225,3 +225,46 @@ def test_answers_queued_offline_are_read_as_the_form_reads_them(app: Flask) -> N
         assert progress.extras == {2: (("o1", "o3"), ""), 3: (("7",), ""), 4: ((), "Hi")}
         with pytest.raises(Incomplete, match="between 0 and 30"):
             progress_from(survey, uuid.uuid4(), {**answers, f"q-{ids[3]}": "99"})
+
+
+def test_own_questions_are_translated_through_the_rounds_translations(
+    app: Flask, phone: Browser
+) -> None:
+    from app.invitations.common import audience_labels
+    from app.services import translations
+
+    launched = launch_round(app, status=RoundStatus.DRAFT)
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, launched.round_id)
+        assert rnd is not None
+        rnd.languages = ["en", "cy"]
+        questions.add_question(rnd, SPECS[1])  # one choice, with "Other"
+        labels = audience_labels(rnd)
+        own = [p for p in translations.parts(rnd, labels) if p.kind == translations.OWN]
+        assert [p.english for p in own] == [
+            "How did you hear about this survey?",
+            "Email",
+            "Poster",
+        ]
+        missing = translations.missing(rnd, labels)["cy"]
+        assert {p.key for p in own} <= {p.key for p in missing}
+        every = translations.parts(rnd, labels)
+        translations.store(
+            rnd, {(p.audience, p.kind, p.key, "cy"): f"CY {p.english}" for p in every}
+        )
+        assert translations.missing(rnd, labels)["cy"] == []
+        freeze(rnd)
+        rnd.status = RoundStatus.LIVE
+        db.session.commit()
+    phone.enter(f"/r/{invite(app, launched.round_id)}?lang=cy")
+    phone.start()
+    for _ in range(50):
+        if "CY How did you hear about this survey?" in phone.text:
+            break
+        response = phone.submit_page("next", "a")
+        assert response.status_code == 303
+        phone.follow(response)
+    else:
+        raise AssertionError("never reached the round's own questions in Welsh")
+    assert "CY Email" in phone.text and "CY Poster" in phone.text
+    assert "Arall, dywedwch" in phone.text  # the fixed words from the Welsh catalog
