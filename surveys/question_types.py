@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import enum
 import itertools
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -208,16 +210,19 @@ class Spec:
         return ", ".join(f"{b.low}-{b.high}" for b in self.bins)
 
 
+_WHOLE = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)")
+
+
 def _whole(raw: str) -> int | None:
-    """A whole number typed by a person ("12", " -3 ", "1,000"), or None."""
-    text = raw.strip().replace(",", "").replace("\u2212", "-")
-    if not text or len(text) > 20:
+    """A whole number typed by a person ("12", " -3 ", "1,000", Arabic-Indic "١٢"), or None
+    ("1,0", "12.5")."""
+    text = "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+        for ch in raw.strip().replace("\u2212", "-")
+    )
+    if len(text) > 20 or not text.isascii() or not _WHOLE.fullmatch(text):
         return None
-    sign = -1 if text[0] in "-" else 1
-    digits = text[1:] if text[0] in "-+" else text
-    if not digits.isascii() or not digits.isdigit():
-        return None
-    return sign * int(digits)
+    return int(text.replace(",", ""))
 
 
 def _bound(raw: str, which: str, field: str, errors: list[QuestionError]) -> int | None:

@@ -180,8 +180,15 @@ def test_good_answers_are_read():
     assert parse_answer(YES_NO, ["dk"]) == Given(("dk",))
     assert parse_answer(ONE_OTHER, ["other"], " a neighbour ") == Given(("other",), "a neighbour")
     assert parse_answer(SEVERAL, ["o3", "o1"]) == Given(("o1", "o3"))
-    assert parse_answer(NUMBER, [" 1,0 "]) == Given(("10",))
-    assert parse_answer(NUMBER, ["−3".replace("−3", "7")]) == Given(("7",))
+    assert parse_answer(NUMBER, [" 12 "]) == Given(("12",))
+    assert parse_answer(NUMBER, ["+7"]) == Given(("7",))
+    wide = check_spec("number", "Q", minimum="\u22125", maximum="5,000", bins="-5-5000")
+    assert parse_answer(wide, ["1,500"]) == Given(("1500",))
+    assert parse_answer(wide, ["\u22123"]) == Given(("-3",))
+    assert parse_answer(wide, ["١٢"]) == Given(("12",))  # Arabic-Indic digits
+    for typed in ("1,0", "1,50", "12.5", "1e3", "12 3"):
+        with pytest.raises(QuestionError, match="Enter a whole number"):
+            parse_answer(wide, [typed])
     assert parse_answer(TEXT, [], "  More buses  ") == Given((), "More buses")
     for spec in SPECS:
         assert parse_answer(spec, [], "").blank

@@ -172,6 +172,11 @@ class Shape:
         return {box.field: box for page in self.pages for box in page.boxes}
 
     @property
+    def question_total(self) -> int:
+        """Statements and the round's own questions: what "N questions" counts."""
+        return len(self.items) + len(self.questions)
+
+    @property
     def last_page(self) -> int:
         return len(self.pages)
 
