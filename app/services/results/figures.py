@@ -249,4 +249,5 @@ class RoundResults:
             "indicators": [i.to_dict() for i in self.indicators],
             "items": [i.to_dict() for i in self.items],
             "comments_allowed_audiences": self.comments_allowed_audiences,
+            "own_questions": [q.to_dict(self.threshold) for q in self.own_questions],
         }

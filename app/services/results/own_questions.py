@@ -14,7 +14,8 @@ import random
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -102,6 +103,16 @@ class OwnQuestionResult:
         if self.kind != qt.Kind.SEVERAL_CHOICES:
             listed.append((qt.NO_ANSWER, "No answer"))
         return listed
+
+    def to_dict(self, k: int) -> dict[str, Any]:
+        """For the CLI's JSON: the same suppressed rows as the workbook and the API."""
+        return {
+            "question_id": str(self.question_id),
+            "kind": self.kind.value,
+            "text": self.text,
+            "indicator_id": self.indicator_id,
+            "figures": [asdict(row) for row in self.figure_rows(k)],
+        }
 
     def text_rows(self, k: int) -> list[list[str]]:
         """The question's table in words, a row per answer and a column per audience (reports):

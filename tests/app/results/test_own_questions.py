@@ -188,3 +188,18 @@ def test_the_workbook_holds_every_figure_suppressed_and_the_words(
     written = {r[2] for r in words if r and r[0] == "What one thing would you change?"}
     assert written == {f"Idea number {n}" for n in range(6)} | {"Parents' idea"}
     assert not any(r and r[2] == "Word of mouth" for r in words)
+
+
+def test_the_cli_json_carries_the_suppressed_figures(app: Flask, answered) -> None:
+    import json
+
+    result = app.test_cli_runner().invoke(
+        args=["rounds", "results", str(answered["id"]), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    own = json.loads(result.output)["own_questions"]
+    assert [q["kind"] for q in own][:2] == ["yes_no", "one_choice"]
+    other = next(
+        f for f in own[1]["figures"] if f["audience"] == "staff" and f["answer_code"] == "other"
+    )
+    assert other["count"] is None and other["hidden"] == "Fewer than 5"
