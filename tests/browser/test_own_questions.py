@@ -15,11 +15,21 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.invitations.common import audience_labels
-from app.models import Channel, FeedbackRound, OpenLink, QuestionAnswer, Role, SealedSubmission
+from app.models import (
+    Channel,
+    FeedbackRound,
+    OpenLink,
+    QuestionAnswer,
+    QuestionText,
+    Role,
+    RoundQuestion,
+    RoundStatus,
+    SealedSubmission,
+)
 from app.services import abuse, mix, questions
 from app.services.accounts import create_user, get_or_create_organisation
 from app.services.launch import launch
-from app.services.rounds import RoundSettings, create_round
+from app.services.rounds import RoundSettings, create_round, freeze
 from app.services.synthetic import make_live
 from tests.browser.journey import answer_questions, answer_role, next_button, on_survey_page, press
 from tests.browser.support import (
@@ -32,6 +42,7 @@ from tests.browser.support import (
     phone_context,
     sign_in,
 )
+from tests.support import release_all
 
 ORG = "Own Questions Council"
 EMAIL = "own.coordinator@council.example"
@@ -238,3 +249,74 @@ def test_the_results_show_every_type_and_pass_the_audit(
     assert_accessible(page)
     with live_server.app.app_context():
         assert db.session.execute(select(func.count()).select_from(QuestionAnswer)).scalar()
+
+
+def test_offline_the_own_questions_wait_on_the_phone_and_arrive_whole(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """No signal from the first page: the kept pages, checkboxes and the number box included,
+    then Send waits and goes once the signal is back (offline.js, issue 18)."""
+    from tests.app.respond.helpers import invite, launch_round
+    from tests.browser.test_offline import OFFLINE_NOTE, SEND, _ready
+
+    app = live_server.app
+    launched = launch_round(
+        app, "Offline Own Questions", audiences=("parents",), status=RoundStatus.DRAFT
+    )
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, launched.round_id)
+        assert rnd is not None
+        for spec in SPECS:
+            questions.add_question(rnd, spec)
+        freeze(rnd)
+        rnd.status = RoundStatus.LIVE
+        db.session.commit()
+    context = phone_context(browser)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/r/{invite(app, launched.round_id)}")
+        press(page, "Start")
+        _ready(page)
+        context.set_offline(True)
+        for _ in range(30):
+            if page.locator("#survey h1", has_text=OWN_PAGE).count():
+                _answer_own_page(page)
+                page.locator("#survey").get_by_label("How many visits?").fill("12")
+            else:
+                for group in page.locator("#survey fieldset:has(input[type=radio])").all():
+                    agree = group.get_by_label("Agree", exact=True)
+                    (agree if agree.count() else group.locator("input[type=radio]").last).check()
+            if page.get_by_role("button", name=SEND, exact=True).count():
+                break
+            number = int(page.locator("form[data-offline-page]").get_attribute("data-offline-page"))
+            page.get_by_role("button", name=re.compile("^(Continue|Next)$")).click()
+            page.wait_for_url(re.compile(rf"/page/{number + 1}\?offline=1$"))
+            _ready(page)
+        page.get_by_role("button", name=SEND, exact=True).click()
+        expect(page.get_by_text(OFFLINE_NOTE)).to_be_visible()
+        context.set_offline(False)
+        page.wait_for_url(re.compile(r"/thanks$"), timeout=15000)
+    finally:
+        context.close()
+    release_all(app)
+    with app.app_context():
+        rows = db.session.execute(
+            select(RoundQuestion.kind, QuestionAnswer.value)
+            .join(RoundQuestion, RoundQuestion.id == QuestionAnswer.question_id)
+            .where(RoundQuestion.round_id == launched.round_id)
+        ).all()
+        words = set(
+            db.session.execute(
+                select(QuestionText.text).where(QuestionText.round_id == launched.round_id)
+            ).scalars()
+        )
+    assert sorted(rows) == sorted(
+        [
+            ("number", "12"),
+            ("one_choice", "other"),
+            ("several_choices", "o1"),
+            ("several_choices", "o3"),
+            ("yes_no", "yes"),
+        ]
+    )
+    assert words == {"At the summer fair", "Longer opening hours"}
