@@ -320,3 +320,74 @@ def test_offline_the_own_questions_wait_on_the_phone_and_arrive_whole(
         ]
     )
     assert words == {"At the summer fair", "Longer opening hours"}
+
+
+def test_an_offline_kiosk_keeps_the_own_questions_and_sends_them_whole(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """kiosk.js holds one person's answers in memory: checkboxes travel as one value, the own
+    questions may be left blank, and what was queued offline arrives as the form would send it."""
+    from tests.app.respond.helpers import add_open_link, launch_round
+    from tests.browser.test_kiosk import Event, _pair, _pairing_code
+
+    app = live_server.app
+    saved = app.config.get("KIOSK_MIN_SECONDS_PER_QUESTION")
+    app.config["KIOSK_MIN_SECONDS_PER_QUESTION"] = 0
+    launched = launch_round(
+        app,
+        "Kiosk Own Questions",
+        indicators=("2.1",),
+        audiences=("parents",),
+        free_text=False,
+        role_question=False,
+        status=RoundStatus.DRAFT,
+    )
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, launched.round_id)
+        assert rnd is not None
+        for spec in SPECS:
+            questions.add_question(rnd, spec)
+        freeze(rnd)
+        rnd.status = RoundStatus.LIVE
+        db.session.commit()
+    add_open_link(app, launched.round_id, "parents")
+    event = Event(launched.round_id, launched.questionnaires["parents"])
+    code, _kiosk_id = _pairing_code(app, event, "Own questions tablet")
+    context = phone_context(browser)
+    page = context.new_page()
+    try:
+        _pair(page, live_server, code)
+        context.set_offline(True)
+        press(page, "Start")
+        for _ in range(20):
+            if page.locator("#survey h1", has_text=OWN_PAGE).count():
+                _answer_own_page(page)
+                page.locator("#survey").get_by_label("How many visits?").fill("3")
+            else:
+                answer_questions(page, "Agree")
+            if page.get_by_role("button", name="Send my answers").count():
+                press(page, "Send my answers")
+                break
+            press(page, next_button(page))
+        expect(page.locator("#survey .kiosk-sent")).to_contain_text("kept on this tablet")
+        context.set_offline(False)
+        expect(page.locator("body[data-kiosk-waiting='0']")).to_have_count(1, timeout=30_000)
+    finally:
+        context.close()
+        app.config["KIOSK_MIN_SECONDS_PER_QUESTION"] = saved
+    release_all(app)
+    with app.app_context():
+        rows = db.session.execute(
+            select(RoundQuestion.kind, QuestionAnswer.value)
+            .join(RoundQuestion, RoundQuestion.id == QuestionAnswer.question_id)
+            .where(RoundQuestion.round_id == launched.round_id)
+        ).all()
+    assert sorted(rows) == sorted(
+        [
+            ("number", "3"),
+            ("one_choice", "other"),
+            ("several_choices", "o1"),
+            ("several_choices", "o3"),
+            ("yes_no", "yes"),
+        ]
+    )
