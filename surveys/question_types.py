@@ -453,7 +453,7 @@ def form_values(given: Given) -> tuple[list[str], str]:
 # ---------------------------------------------------------------------------------------------
 # Statistics
 
-CellStatus = Literal["shown", "suppressed", "withheld", "empty"]
+CellStatus = Literal["shown", "suppressed", "withheld"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,11 +491,11 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """What the database counts for one question and group: respondents in the group, how many
-    answered the question, and answers per stored value (an option code or a number)."""
+    """What the database counts for one question and group: the group's respondents, and
+    answers per stored value (an option code, yes/no/dk, or a number as text). Several choices
+    count one answer per option ticked; "No answer" is what the rest leave."""
 
     respondents: int
-    answered: int
     values: Mapping[str, int]
 
 
@@ -517,7 +517,7 @@ def figures(spec: Spec, tally: Tally, k: int) -> Figures:
     if spec.kind == Kind.SEVERAL_CHOICES:
         return _several(spec, tally, k)
     if spec.kind == Kind.FREE_TEXT:
-        return Figures(spec.kind, tally.respondents, None)  # comments: `free_text_answers`
+        return Figures(spec.kind, tally.respondents, None)  # its words are comments
     labels = dict(spec.bin_choices if spec.kind == Kind.NUMBER else spec.choices)
     counts = (
         _bin_counts(spec, tally.values)

@@ -178,10 +178,8 @@ def _headline(kind: qt.Kind, cell: OwnCell) -> OwnFigure | None:
     return OwnFigure(cell.audience, code, label, None, "", figures.headline, low, high)
 
 
-def _counts(
-    round_id: uuid.UUID, cut: Shown
-) -> tuple[dict[tuple[uuid.UUID, str], dict[str, int]], dict[tuple[uuid.UUID, str], int]]:
-    """(question, audience) -> {value: answers}, and -> respondents who answered it."""
+def _counts(round_id: uuid.UUID, cut: Shown) -> dict[tuple[uuid.UUID, str], dict[str, int]]:
+    """(question, audience) -> {value: answers}: one grouped query, released answers only."""
     values: dict[tuple[uuid.UUID, str], dict[str, int]] = defaultdict(dict)
     rows = db.session.execute(
         select(QuestionAnswer.question_id, Response.audience, QuestionAnswer.value, func.count())
@@ -191,20 +189,7 @@ def _counts(
     )
     for question, audience, value, count in rows:
         values[(question, audience)][value] = count
-    answered: dict[tuple[uuid.UUID, str], int] = {}
-    rows = db.session.execute(
-        select(
-            QuestionAnswer.question_id,
-            Response.audience,
-            func.count(func.distinct(QuestionAnswer.response_id)),
-        )
-        .join(Response, Response.id == QuestionAnswer.response_id)
-        .where(QuestionAnswer.round_id == round_id, cut.where(QuestionAnswer.release_batch))
-        .group_by(QuestionAnswer.question_id, Response.audience)
-    )
-    for question, audience, count in rows:
-        answered[(question, audience)] = count
-    return values, answered
+    return values
 
 
 def own_question_results(
@@ -223,7 +208,7 @@ def own_question_results(
     if not asked:
         return []
     k = rnd.threshold
-    values, answered = _counts(rnd.id, cut)
+    values = _counts(rnd.id, cut)
     results = []
     for question in asked:
         spec = spec_of(question)
@@ -234,11 +219,7 @@ def own_question_results(
                 notice = "No responses" if status == CellStatus.EMPTY else hidden_figure(True, k)
                 cells.append(OwnCell(audience, label(audience), status, notice))
                 continue
-            tally = qt.Tally(
-                respondents[audience],
-                answered.get((question.id, audience), 0),
-                values.get((question.id, audience), {}),
-            )
+            tally = qt.Tally(respondents[audience], values.get((question.id, audience), {}))
             try:
                 figures = qt.figures(spec, tally, k)
             except ValueError:  # answers the spec cannot hold: show nothing rather than guess

@@ -193,9 +193,7 @@ def test_the_workbook_holds_every_figure_suppressed_and_the_words(
 def test_the_cli_json_carries_the_suppressed_figures(app: Flask, answered) -> None:
     import json
 
-    result = app.test_cli_runner().invoke(
-        args=["rounds", "results", str(answered["id"]), "--json"]
-    )
+    result = app.test_cli_runner().invoke(args=["rounds", "results", str(answered["id"]), "--json"])
     assert result.exit_code == 0, result.output
     own = json.loads(result.output)["own_questions"]
     assert [q["kind"] for q in own][:2] == ["yes_no", "one_choice"]
