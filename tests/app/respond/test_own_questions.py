@@ -268,3 +268,45 @@ def test_own_questions_are_translated_through_the_rounds_translations(
         raise AssertionError("never reached the round's own questions in Welsh")
     assert "CY Email" in phone.text and "CY Poster" in phone.text
     assert "Arall, dywedwch" in phone.text  # the fixed words from the Welsh catalog
+
+
+def test_more_words_than_the_device_can_keep_are_refused_plainly(
+    app: Flask, phone: Browser
+) -> None:
+    """Answers so far live in a cookie of bounded size: long words in several own questions
+    are refused with the page's own message, and none of them is kept."""
+    launched = launch_round(app, status=RoundStatus.DRAFT)
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, launched.round_id)
+        assert rnd is not None
+        ids = [
+            str(
+                questions.add_question(
+                    rnd, questions.QuestionInput(kind="free_text", text=f"Thought {n}?")
+                ).id
+            )
+            for n in range(5)
+        ]
+        freeze(rnd)
+        rnd.status = RoundStatus.LIVE
+        db.session.commit()
+    phone.enter(f"/r/{invite(app, launched.round_id)}")
+    phone.start()
+    for _ in range(50):
+        if "Thought 0?" in phone.html:
+            break
+        response = phone.submit_page("next", "a")
+        phone.follow(response)
+    own_page = phone.form_action()
+    import random
+    import string
+
+    rng = random.Random(20)  # words that do not compress: the cookie is compressed
+    long_words = {
+        f"q-{i}-text": "".join(rng.choice(string.ascii_letters) for _ in range(950)) for i in ids
+    }
+    response = phone.post(own_page, {**long_words, "nav": "next"})
+    assert response.status_code == 422
+    assert "We cannot keep this much writing on your device" in phone.text
+    phone.get(own_page)
+    assert not any(words[:40] in phone.html for words in long_words.values())
