@@ -20,6 +20,7 @@ from app.services import questions
 from app.services.frameworks import framework_of
 from app.services.rounds import RoundError, RoundLocked
 from app.tenancy import current_role, get_owned_or_404
+from frameworks.schema import EASY_READ_MAX_WORDS
 from surveys import question_types as qt
 
 
@@ -50,6 +51,7 @@ def _page(
     editing: RoundQuestion | None = None,
 ) -> ResponseReturnValue:
     listed = questions.questions_of(rnd.id)
+    easy = [q.audience for q in rnd.questionnaires if q.easy_read or q.one_question_per_page]
     return render_page(
         "rounds/questions.html",
         block="content",
@@ -62,6 +64,8 @@ def _page(
         form=given or questions.QuestionInput(kind=qt.Kind.YES_NO.value),
         editing=editing,
         editable=rnd.is_draft and current_role() == Role.COORDINATOR,
+        easy_read=bool(easy),  # children under 12 or easy-read adults read these too
+        easy_words=EASY_READ_MAX_WORDS,
     )
 
 

@@ -184,3 +184,17 @@ def test_a_copied_round_asks_the_same_questions(app, client, draft):
             select(FeedbackRound.id).where(FeedbackRound.name == "Next year")
         ).scalar_one()
     assert [r[1:] for r in stored(app, copy_id)] == [r[1:] for r in stored(app, round_id)]
+
+
+def test_a_long_question_is_flagged_where_children_or_easy_read_readers_are_asked(
+    app, client, draft
+):
+    _round_id, url, token = draft  # the round asks children (under 12: easy read)
+    long_text = (
+        "Thinking about everything that has happened this year, did you hear about us here "
+        "or anywhere else?"
+    )  # 17 words
+    client.post(url, data={"csrf_token": token, "kind": "yes_no", "text": long_text})
+    client.post(url, data={"csrf_token": token, "kind": "yes_no", "text": "Did you hear of us?"})
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("who read at most 15 words a question") == 1
