@@ -7,9 +7,11 @@ one launch (the code, plus the audience where there is one), which the tick carr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+
+from surveys.questionnaire import FACES_BANDS, band_of
 
 FAR_AHEAD_DAYS = 90
 
@@ -52,11 +54,13 @@ def launch_warnings(
     threshold: int,
     opens_on: date,
     today: date,
-    children_band: str = "under_12",
+    children_bands: Iterable[str] = ("under_12",),
     far_ahead_days: int = FAR_AHEAD_DAYS,
 ) -> list[LaunchWarning]:
     """Everything worth a second look before launching, in a stable order."""
     warnings: list[LaunchWarning] = []
+    # Children under 13 (a faces band; "children" is a legacy round's one band).
+    legacy = next((b for b in children_bands if b in ("under_12", "12_plus")), None)
     if opens_on < today:
         warnings.append(
             LaunchWarning(
@@ -84,11 +88,13 @@ def launch_warnings(
                     a.audience,
                 )
             )
-        if a.audience == "children" and children_band == "under_12" and a.invited:
+        band = legacy if a.audience == "children" else band_of(a.audience)
+        if band in FACES_BANDS and a.invited:
+            under = {"under_8": "under 8", "under_12": "under 12"}.get(band, "8 to 12")
             warnings.append(
                 LaunchWarning(
                     CHILDREN_BY_EMAIL,
-                    f"{a.invited} {'child' if a.invited == 1 else 'children'} under 12 would be "
+                    f"{a.invited} {'child' if a.invited == 1 else 'children'} {under} would be "
                     "invited directly by email. Consider sending the open link through parents "
                     "or schools instead, and remove these contacts.",
                     a.audience,

@@ -157,7 +157,7 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             threshold=rnd.threshold,
             opens_on=rnd.opens_on,
             today=today,
-            children_band=rnd.children_band,
+            children_bands=rnd.children_bands or (),
         )
     return plan
 

@@ -48,7 +48,16 @@ def test_opening_dates_in_the_past_or_beyond_ninety_days() -> None:
 def test_young_children_by_email_only_under_twelve() -> None:
     kids = [AudienceFacts("children", "Children", 8, True)]
     assert codes(kids) == [CHILDREN_BY_EMAIL]
-    assert codes(kids, children_band="12_plus") == []
+    assert codes(kids, children_bands=["12_plus"]) == []
+
+
+def test_children_in_a_faces_band_by_email_are_warned_about_and_13_plus_are_not() -> None:
+    for audience in ("children_under_8", "children_8_to_12"):
+        assert codes([AudienceFacts(audience, "Children", 2, True)]) == [
+            AUDIENCE_BELOW_THRESHOLD,
+            CHILDREN_BY_EMAIL,
+        ]
+    assert codes([AudienceFacts("children_13_plus", "Young people", 8, True)]) == []
     assert codes([AudienceFacts("children", "Children", 0, True)]) == []
 
 

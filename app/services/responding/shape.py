@@ -14,7 +14,7 @@ from markupsafe import Markup
 from app.models import FeedbackRound, Questionnaire
 from app.services.frameworks import framework_of
 from app.services.rounds import as_generated
-from frameworks.schema import STANDARD_AUDIENCES
+from frameworks.schema import CHILDREN_BAND_AUDIENCES, STANDARD_AUDIENCES
 from surveys import questionnaire as qgen
 from surveys.scales import Scale, get_scale
 
@@ -229,7 +229,7 @@ class _LabelsOnly:
 
     @staticmethod
     def audience_label(audience: str) -> str:
-        return STANDARD_AUDIENCES.get(audience, audience)
+        return STANDARD_AUDIENCES.get(audience) or CHILDREN_BAND_AUDIENCES.get(audience, audience)
 
 
 def audience_label(rnd: FeedbackRound, audience: str) -> str:
