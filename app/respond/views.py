@@ -842,7 +842,13 @@ def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response
         # The next person starts from the welcome page, with nothing of this one kept.
         db.session.commit()
         state.forget_kiosk_start()
-        if _swapping():
+        if entry.choose_band:
+            # A shared children's link: the next child chooses their own band, from the start.
+            home = url_for("respond.kiosk_home", sent="1")
+            response = redirect(home, 303)
+            if _swapping():
+                response = Response(status=204, headers={"HX-Redirect": home})
+        elif _swapping():
             response = _welcome(survey, entry, None, sent=True)
             response.headers["HX-Replace-Url"] = _to("respond.welcome", survey)
         else:
