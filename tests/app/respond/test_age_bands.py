@@ -4,6 +4,7 @@ band's answers travel as that band's group."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -164,3 +165,29 @@ def test_a_shared_link_of_a_round_without_bands_is_unknown(app: Flask, phone: Br
     response = phone.enter(f"/o/{add_open_link(app, plain.round_id, 'children')}")
     assert response.status_code == 404
     assert uuid.UUID(str(plain.round_id))
+
+
+def test_answers_made_offline_after_choosing_a_band_are_that_bands(
+    app: Flask, banded: Launched, shared: Browser, patient: None
+) -> None:
+    """The band is chosen online, on the welcome page; the chosen band's pages then carry the
+    offline grant, so answers queued on the device go to that band's group."""
+    youngest = _band_url(banded, "under_8")
+    shared.follow(shared.post(f"{youngest}/band", {"band": "13_plus"}))
+    shared.start()
+    answers: dict[str, str] = {}
+    while "/send" not in shared.form_action():
+        answers.update({k: v for k, v in shared.answer().items() if k.startswith("a-")})
+        shared.follow(shared.submit_page("next"))
+    answers.update({k: v for k, v in shared.answer().items() if k.startswith("a-")})
+    found = re.search(
+        r'data-offline-grant="([^"]+)" data-offline-sid="([0-9a-f]{32})"', shared.html
+    )
+    assert found, "no offline grant on the band's page"
+    older = banded.questionnaires["children_13_plus"]
+    response = shared.client.post(
+        f"/q/{older}/queued",
+        json={"grant": found.group(1), "submission_id": found.group(2), "answers": answers},
+    )
+    assert response.status_code in (200, 201, 202), response.get_data(as_text=True)[:300]
+    assert _audiences(app) == ["children_13_plus"]
