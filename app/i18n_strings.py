@@ -52,6 +52,9 @@ AUDIENCE_PHRASES = (
     N_("partners"),
     N_("parents and carers"),
     N_("children and young people"),
+    N_("children under 8"),
+    N_("children 8 to 12"),
+    N_("young people 13 and over"),
     N_("people who use the service"),
     N_("people in the community"),
 )

@@ -228,6 +228,9 @@ _AUDIENCE_PHRASES = {
     "partners": "partners",
     "parents": "parents and carers",
     "children": "children and young people",
+    "children_under_8": "children under 8",
+    "children_8_to_12": "children 8 to 12",
+    "children_13_plus": "young people 13 and over",
     "service_users": "people who use the service",
     "community": "people in the community",
 }
