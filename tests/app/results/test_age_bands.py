@@ -169,3 +169,24 @@ def test_rounds_compare_band_to_band_and_never_with_a_legacy_one_band_round(
         if item.audience == "children_8_to_12":
             assert item.scale_id == "faces3"
     assert {c.audience for c in across.items} == {"staff"}  # "children" is no band
+
+
+def test_the_word_report_names_each_band_and_gives_the_small_band_no_figure(
+    client: FlaskClient, banded: uuid.UUID, make_user: Callable[..., object]
+) -> None:
+    import docx
+
+    make_user("coord@a.example", "Org A", Role.COORDINATOR)
+    login(client, "coord@a.example")
+    with client.get(f"/results/{banded}/report.docx") as response:
+        assert response.status_code == 200
+        document = docx.Document(io.BytesIO(response.get_data()))
+    rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    text = "\n".join(" | ".join(r) for r in rows) + "\n".join(p.text for p in document.paragraphs)
+    for label in ("Children 8 to 12", "Young people 13 and over", "Children under 8"):
+        assert label in text, label
+    assert "Children and young people |" not in text  # no pooled row
+    small = [r for r in rows if any(c.startswith("Children under 8") for c in r)]
+    assert small
+    for row in small:
+        assert not any(cell.strip().endswith("%") for cell in row[1:]), row
