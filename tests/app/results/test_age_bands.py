@@ -190,3 +190,22 @@ def test_the_word_report_names_each_band_and_gives_the_small_band_no_figure(
     assert small
     for row in small:
         assert not any(cell.strip().endswith("%") for cell in row[1:]), row
+
+
+def test_each_band_has_its_own_paper_template(
+    client: FlaskClient, live_round, make_user: Callable[..., object]
+) -> None:
+    rid = live_round(indicators=["2.1"], audiences=["children"], children_bands=BANDS)
+    make_user("coord@a.example", "Org A", Role.COORDINATOR)
+    login(client, "coord@a.example")
+    page = client.get(f"/exports/rounds/{rid}/paper").get_data(as_text=True)
+    for group in GROUPS:
+        assert f"/exports/rounds/{rid}/paper/{group}.xlsx" in page
+        with client.get(f"/exports/rounds/{rid}/paper/{group}.xlsx") as response:
+            assert response.status_code == 200
+            wb = load_workbook(io.BytesIO(response.get_data()))
+        words = " ".join(
+            str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value
+        )
+        label = {"children_under_8": "Children under 8", "children_8_to_12": "Children 8 to 12"}
+        assert label.get(group, "Young people 13 and over") in words
