@@ -53,6 +53,7 @@ WarningCode = Literal[
     "opens_far_ahead",
     "children_by_email",
     "no_way_to_answer",
+    "long_for_young_children",
 ]
 assert set(CODES) == set(WarningCode.__args__)  # type: ignore[attr-defined]  # Literal's args
 

@@ -159,6 +159,12 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             opens_on=rnd.opens_on,
             today=today,
             children_bands=rnd.children_bands or (),
+            young_statements=[
+                i.statement
+                for q in rnd.questionnaires
+                if q.audience == "children_under_8"
+                for i in q.items
+            ],
         )
     return plan
 

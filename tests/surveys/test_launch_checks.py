@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from surveys.launch_checks import (
     AUDIENCE_BELOW_THRESHOLD,
     CHILDREN_BY_EMAIL,
+    LONG_FOR_YOUNG_CHILDREN,
     NO_WAY_TO_ANSWER,
     OPENS_FAR_AHEAD,
     OPENS_IN_PAST,
@@ -80,3 +81,16 @@ def test_ticks_acknowledge_warnings_by_key() -> None:
     ]
     left = unticked(warnings, {"opens_in_past", "audience_below_threshold:staff"})
     assert [w.key for w in left] == ["audience_below_threshold:parents"]
+
+
+def test_long_statements_for_children_under_8_are_worth_a_second_look() -> None:
+    short = ["I feel safe here.", "Adults listen to me."]
+    assert codes([], young_statements=short) == []
+    long = [*short, "The adults who work here always explain things to me in ways I understand."]
+    (warning,) = launch_warnings(
+        [], threshold=5, opens_on=TODAY, today=TODAY, young_statements=long
+    )
+    assert warning.code == LONG_FOR_YOUNG_CHILDREN
+    assert warning.key == "long_for_young_children:children_under_8"
+    assert "1 statement for children under 8 has more than 10 words" in warning.message
+    assert "The adults who work here" in warning.message

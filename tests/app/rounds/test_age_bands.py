@@ -13,7 +13,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from app.extensions import db
+from app.invitations.common import audience_labels
 from app.models import FeedbackRound
+from app.services import round_edits
+from app.services.frameworks import get_framework
+from app.services.launch import plan_launch
+from app.services.responding import today
 from tests.app.rounds.helpers import HMIE, round_count
 from tests.app.rounds.test_round_pages import _form, _round, _text
 
@@ -95,3 +100,26 @@ def test_a_legacy_draft_loads_and_its_form_ticks_the_bands_it_covered(
         db.session.commit()
     form = client.get(f"/rounds/{round_id}/edit").get_data(as_text=True)
     assert 'value="13_plus" checked' in form and 'value="under_8" checked' not in form
+
+
+def test_a_long_statement_for_children_under_8_is_a_launch_warning(
+    app: Flask, make_round: Callable[..., uuid.UUID]
+) -> None:
+    round_id = make_round(indicator_ids=["2.1"], children_bands=["under_8", "13_plus"])
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        codes = [w.code for w in plan_launch(rnd, audience_labels(rnd), today()).checks]
+        assert "long_for_young_children" not in codes  # the bank's sentences are short
+        young = next(q for q in rnd.questionnaires if q.audience == "children_under_8")
+        older = next(q for q in rnd.questionnaires if q.audience == "children_13_plus")
+        framework = get_framework(rnd.organisation_id, rnd.framework_id)
+        words = "The adults who work at the centre always explain things to me so I understand."
+        round_edits.add_custom_item(older, framework, "2.1", None, words)
+        codes = [w.code for w in plan_launch(rnd, audience_labels(rnd), today()).checks]
+        assert "long_for_young_children" not in codes  # 13 and over read longer sentences
+        round_edits.add_custom_item(young, framework, "2.1", None, words)
+        checks = plan_launch(rnd, audience_labels(rnd), today()).checks
+        (long,) = [w for w in checks if w.code == "long_for_young_children"]
+        assert words in long.message
+        db.session.rollback()
