@@ -146,6 +146,7 @@ def test_a_round_with_age_bands_has_a_link_per_band_and_a_shared_one(
     assert page.count("<svg") == 5
     assert "Children and young people: every age band" in page
     assert "children choose their age band on the first page" in page
+    assert "Such a kiosk works while it has a signal only" in page
     # Youngest first, after the shared link.
     shared = page.index('id="link-children"')
     bands = [page.index(f'id="link-children_{b}"') for b in ("under_8", "8_to_12", "13_plus")]
