@@ -1,6 +1,6 @@
 """agebands: children and young people asked in one or more age bands (issue 20)
 
-Revision ID: 0099_agebands
+Revision ID: 0024_agebands
 Revises: 0023_easy_read
 
 `children_band` (one band per round, "under_12" or "12_plus") becomes `children_bands`, a list
@@ -13,7 +13,7 @@ and results are untouched. New rounds choose among "under_8", "8_to_12" and "13_
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0099_agebands"
+revision = "0024_agebands"
 down_revision = "0023_easy_read"
 branch_labels = None
 depends_on = None
