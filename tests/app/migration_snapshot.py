@@ -314,7 +314,7 @@ def _fill_the_rest(app: Any) -> None:
             data={"survey": "Staff survey 2026", "rows": []},
         )
     )
-    # The round's own questions (0099_qtypes): on the demo's closed round, with one released
+    # The round's own questions (0025_qtypes): on the demo's closed round, with one released
     # answer of each kind of row (a chosen value, and the words of an "other, please say").
     from app.models import QuestionAnswer, QuestionText, Response, RoundQuestion
 

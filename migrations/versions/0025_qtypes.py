@@ -1,7 +1,7 @@
 """qtypes: the coordinator's own questions per round and their answers (issue 20)
 
-Revision ID: 0099_qtypes
-Revises: 0023_easy_read
+Revision ID: 0025_qtypes
+Revises: 0024_agebands
 
 New tables only: rounds already stored have no questions of their own.
 """
@@ -9,8 +9,8 @@ New tables only: rounds already stored have no questions of their own.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0099_qtypes"
-down_revision = "0023_easy_read"
+revision = "0025_qtypes"
+down_revision = "0024_agebands"
 branch_labels = None
 depends_on = None
 
