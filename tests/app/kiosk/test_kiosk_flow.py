@@ -110,13 +110,13 @@ def test_a_whole_questionnaire_sent_too_quickly_is_refused(
 ) -> None:
     app.config["KIOSK_MIN_SECONDS_PER_QUESTION"] = 30
     tablet.start()
-    tablet.reach_last_page()
-    response = tablet.submit_page("send")
+    tablet.reach_check()
+    response = tablet.send_checked()
     assert response.status_code == 422
-    assert "That was very quick" in tablet.text
+    assert "That was very quick" in tablet.text and "Check your answers" in tablet.text
     assert _channels(app) == []
     app.config["KIOSK_MIN_SECONDS_PER_QUESTION"] = 0
-    assert tablet.submit_page("send").status_code == 303  # the start stamp was kept
+    assert tablet.send_checked().status_code == 303  # the start stamp was kept
     assert _channels(app) == [Channel.KIOSK]
 
 
@@ -134,8 +134,8 @@ def test_sends_are_capped_per_kiosk_per_hour(
     _person(tablet)
     _person(tablet)
     tablet.start()
-    tablet.reach_last_page()
-    response = tablet.submit_page("send")
+    tablet.reach_check()
+    response = tablet.send_checked()
     assert response.status_code == 429
     assert len(_channels(app)) == 2
     # The cap is the kiosk's, not the connection's: an open-link phone on the same address
