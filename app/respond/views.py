@@ -670,29 +670,30 @@ def _render_check(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    """The check page; with `progress` None, the blank copy a phone keeps to check offline."""
-    shape = survey.shape
-    title = _("You are nearly done") if shape.easy_read else _("Check your answers")
     kiosk_mode = entry.channel == Channel.KIOSK
-    form = {
-        "action": _to("respond.send", survey),
-        "kiosk": kiosk_mode,
-        "offline": None if kiosk_mode else offline_form(survey, entry, progress),
-    }
-    errors = errors or {}
-    return render_page(
-        "respond/check.html",
-        block=BLOCK,
-        status=status,
+    offline = None if kiosk_mode else offline_form(survey, entry, progress)
+    context = check_context(survey, progress, kiosk=kiosk_mode, offline=offline)
+    if errors:
+        context["title"] = _("Error: ") + context["title"]
+        context["summary"] = [("", message) for message in errors.values()]
+    return render_page("respond/check.html", block=BLOCK, status=status, **context)
+
+
+def check_context(
+    survey: Survey, progress: Progress | None, *, kiosk: bool, offline: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What the check page shows; with `progress` None, the blank copy kept to check offline
+    (every row unanswered, with each scale's words for the device's script to fill in)."""
+    shape = survey.shape
+    return {
         **_common(survey),
-        title=(_("Error: ") if errors else "") + title,
-        heading=title,
-        rows=check_rows(shape, progress),
-        scales=scales_of(shape) if progress is None else None,
-        summary=[("", message) for message in errors.values()],
-        change=lambda number: _page_url(survey, number, change=True),
-        form=form,
-    )
+        "title": _("You are nearly done") if shape.easy_read else _("Check your answers"),
+        "rows": check_rows(shape, progress),
+        "scales": scales_of(shape) if progress is None else None,
+        "change": lambda number: _page_url(survey, number, change=True),
+        "form": {"action": _to("respond.send", survey), "kiosk": kiosk, "offline": offline},
+        "summary": [],
+    }
 
 
 def _page(questionnaire_id: uuid.UUID, number: int | None, *, final: bool) -> Response:

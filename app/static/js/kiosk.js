@@ -178,7 +178,7 @@
   }
 
   // -- the person's answers: in memory only ----------------------------------------------------
-  var SKIP = { csrf_token: 1, nav: 1, t: 1, hp_note: 1 };
+  var SKIP = { csrf_token: 1, nav: 1, t: 1, hp_note: 1, check: 1, change: 1 };
   function names(form) {
     var seen = {};
     Array.prototype.forEach.call(form.elements, function (el) { if (el.name && !SKIP[el.name]) { seen[el.name] = 1; } });
@@ -221,11 +221,27 @@
     watch();
     return s;
   }
-  function showPage(n) {
+  var changing = false;  // a page opened from the check page's Change: Continue goes back there
+  function showPage(n, change) {
     var page = kit.pages[n - 1], s = swap(page.html), form = s.querySelector("form");
+    changing = !!change;
     restore(form);
     say(words.offline);
   }
+  // The check page, from the kit's blank copy: each answer held in memory put in its row
+  // (a chosen answer's words, and face, copied from the scale's list in the same copy).
+  function showCheck() {
+    changing = false;
+    var s = swap(kit.check.html);
+    Array.prototype.forEach.call(s.querySelectorAll("[data-answer]"), function (cell) {
+      var v = answers[cell.getAttribute("data-answer")], scale = cell.getAttribute("data-scale");
+      if (!v) { return; }
+      var shown = scale && s.querySelector('[data-offline-scale="' + scale + '"] [data-code="' + v + '"]');
+      if (shown) { cell.innerHTML = shown.innerHTML; } else if (!scale) { cell.textContent = v; }
+    });
+    say(words.offline);
+  }
+  function isCheck(form) { return !!form.querySelector('input[name="check"]'); }
   function showWelcome(message) {
     answers = {};
     var s = swap(welcomeHtml);
@@ -258,11 +274,16 @@
         showPage(1);
       });
     }
-    var n = pageNumber(form);
+    var n = pageNumber(form), change = changing || !!form.querySelector('input[name="change"]');
     remember(form);
-    if (nav === "back") { return n > 1 ? showPage(n - 1) : showWelcome(""); }
+    if (nav === "back") { return change ? showCheck() : n > 1 ? showPage(n - 1) : showWelcome(""); }
     if (missing(form).length) { return problem(form, words.missing); }
-    if (nav !== "send") { return showPage(n + 1); }
+    var last = n >= kit.pages.length;
+    if (nav !== "send") {
+      if (kit.check && (change || last)) { return showCheck(); }
+      if (!last) { return showPage(n + 1); }
+    }
+    if (kit.check && !isCheck(form)) { return showCheck(); }  // an old last page's Send
     return takeGrant().then(function (g) {
       if (!g) { return problem(form, words.full); }
       var record = { url: kit.queue, grant: g.grant, submission_id: g.submission_id, answers: answers, language: d.documentElement.lang };
@@ -289,6 +310,16 @@
       e.stopImmediatePropagation();
       offlineSubmit(form, nav);
     }
+  }, true);
+  // Offline, the check page's Change links open the kit's copy of the page.
+  d.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("#survey a[href*='change=1']") : null;
+    if (!a || !(offline || !navigator.onLine) || !kit || !kit.check) { return; }
+    var m = /\/page\/(\d+)/.exec(a.getAttribute("href"));
+    if (!m) { return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    showPage(+m[1], true);
   }, true);
   // The signal dropped during a request htmx made: carry on here with that page.
   d.addEventListener("htmx:sendError", function (e) {

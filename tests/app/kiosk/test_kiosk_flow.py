@@ -186,3 +186,21 @@ def test_a_tablet_that_was_never_paired_is_not_a_kiosk(app: Flask, event: Event)
     assert "not set up as a kiosk" in stranger.text
     stranger.client.set_cookie(kiosks.DEVICE_COOKIE, "forged.value")
     assert stranger.get("/kiosk").status_code == 403
+
+
+def test_the_check_page_is_a_kiosk_page_and_clears_after_send(
+    app: Flask, tablet: Browser, event: Event
+) -> None:
+    tablet.start()
+    tablet.reach_check("a")
+    page = tablet.html
+    assert "Check your answers" in tablet.text
+    # A kiosk form (kiosk.js keeps its idle timer going), one history entry, no offline
+    # attributes (a kiosk's own script works offline), and no way to save a draft.
+    assert "data-kiosk-form" in page and 'hx-replace-url="true"' in page
+    assert "hx-push-url" not in page and "data-offline-q" not in page
+    assert "Save and continue later" not in page
+    response = tablet.send_checked()
+    assert response.status_code == 303 and "sent=1" in response.location
+    assert tablet.client.get_cookie(state.PROGRESS_COOKIE) is None
+    assert _channels(app) == [Channel.KIOSK]
