@@ -193,3 +193,20 @@ def test_the_grant_pool_is_rate_limited_per_kiosk(
         assert other.client.get("/kiosk/offline?want=1").status_code == 200
     finally:
         app.config.pop("KIOSK_GRANT_RATE_LIMIT")
+
+
+def test_the_kit_carries_a_blank_check_page_for_the_tablet_to_fill(
+    app: Flask, tablet: Browser, event: object
+) -> None:
+    tablet.start()  # a person part-way through: nothing of theirs is in the kit
+    tablet.follow(tablet.submit_page("next", "sa"))
+    kit = _kit(tablet, 1)
+    check = kit["check"]["html"]
+    assert check.lstrip().startswith('<div id="survey"') and "<html" not in check
+    assert "Check your answers" in check and 'name="check" value="1"' in check
+    assert "data-kiosk-form" in check and "data-offline-q" not in check
+    assert "Strongly agree</span></dd>" not in check  # no row shows an answer
+    assert check.count("data-answer=") == check.count('<div class="sl-r">') > 0
+    assert 'data-offline-scale="agree4"' in check and 'data-code="sa"' in check
+    # Every page's form goes to its own address: the last one's Continue leads to the check.
+    assert all("/send" not in page["html"] for page in kit["pages"])

@@ -346,3 +346,21 @@ def test_children_see_a_friendly_nearly_done_page(
     assert "No, not really" in phone.html
     assert phone.send_checked().status_code == 303
     assert _responses(app) == 1
+
+
+def test_the_pages_kept_offline_include_a_blank_check_page(
+    app: Flask, launched: Launched, phone: Browser
+) -> None:
+    base = _begin(app, launched, phone)
+    _answer_all(phone, "sa", WROTE)
+    kept = phone.client.get(f"{base}/offline/pages").get_json()
+    check = kept["check"]
+    assert set(kept) == {"pages", "check"} and len(kept["pages"]) == 3
+    # The same for everyone: no answer, comment, grant or submission id of this person.
+    assert WROTE not in check and "data-offline-grant" not in check
+    assert "Strongly agree</span></dd>" not in check
+    assert 'data-offline-page="4"' in check and 'data-offline-pages="3"' in check
+    assert check.count('data-answer="') == len(_rows(phone.html))
+    assert 'data-offline-scale="role"' in check
+    # The check page shown online is filled in by the server, without the lists.
+    assert "data-offline-scale" not in phone.html and "data-answer" not in phone.html
