@@ -137,7 +137,8 @@
     });
   }
   // -- a reload with no signal: the service worker (scope /q/) answers this tablet's pages from
-  // the shell kept here: the welcome page, its assets and the kit's blank pages (no grants:
+  // the shell kept here: the welcome page, its assets and the kit's blank pages and check
+  // page (no grants:
   // those wait in IndexedDB; no answers: those are in memory or encrypted in the outbox).
   function keepShell() {
     var sw = navigator.serviceWorker, swUrl = body.getAttribute("data-kiosk-sw");
@@ -145,7 +146,7 @@
     var assets = Array.prototype.map.call(d.querySelectorAll('link[rel="stylesheet"], script[src]'), function (el) {
       return el.href || el.src;
     });
-    var blank = { q: kit.q, channel: kit.channel, queue: kit.queue, welcome: kit.welcome, pages: kit.pages, grants: [] };
+    var blank = { q: kit.q, channel: kit.channel, queue: kit.queue, welcome: kit.welcome, pages: kit.pages, check: kit.check, grants: [] };
     return sw.register(swUrl, { scope: "/q/" }).then(function () { return sw.ready; }).then(function () {
       return caches.open(SHELL);
     }).then(function (cache) {
