@@ -5,8 +5,9 @@
   without a CORS preflight, which this app never answers. See /work/notes/offline-contract.md
   and app/services/offline/.
 - GET /q/<id>/offline/page/<n>: page n as first shown, with no answers; /q/<id>/offline/pages:
-  all of them and the blank check page in one JSON body (compressed together: far fewer bytes), for the service worker
-  to keep so the questionnaire can go on without a signal (the answers stay in the browser).
+  all of them and the blank check page in one JSON body (compressed together: far fewer
+  bytes), for the service worker to keep so the questionnaire can go on without a signal (the
+  answers stay in the browser).
 - GET /q/offline-sw.js: the service worker (scope /q/): it imports the store and its own work
   (static/js/offline-worker.js) under their current fingerprinted names, so a deploy updates it.
 """
