@@ -3,7 +3,10 @@
 Entry links (/r/<token>, /o/<code>) are exchanged for a signed session and a 303 to a URL
 without the token; then one page per section (one per question in easy-read mode), plain form
 posts with 303s between pages, and with HTMX one request per section: the POST that takes a
-page answers with the next page's `survey` block and pushes its address (`_move_to`).
+page answers with the next page's `survey` block and pushes its address (`_move_to`). After the
+last page comes the check page (issue 20: every answer with a Change link to its page, "You are
+nearly done" in easy read), and Send is there; a page opened from a Change link carries
+`change=1` (in its address, then a hidden field), so its Continue goes back to the check page.
 Answers so far stay in the browser (respond/state.py); only "save and continue later" keeps an
 encrypted copy on the server. Every respondent view is public; the preview needs sign-in.
 """
