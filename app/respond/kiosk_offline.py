@@ -65,8 +65,9 @@ def offline_kit(kiosk: Kiosk, questionnaire_id: uuid.UUID, want: int) -> dict[st
             form=form,
         )
         pages.append({"number": page.number, "title": title, "html": html})
-    # The check page, blank: kiosk.js fills it in from the answers it holds in memory.
-    check = check_context(survey, None, kiosk=True, offline=None)
+    # The check page's frame: kiosk.js builds its rows from the blank pages above and the
+    # answers it holds in memory.
+    check = check_context(survey, None, kiosk=True, offline=None, frame=True)
     check_html = render_block(CHECK_TEMPLATE, BLOCK, **top_level_imports(CHECK_TEMPLATE), **check)
     on = today()
     grants = [kiosks.issue_kiosk_grant(kiosk, questionnaire_id, on) for _n in range(want)]

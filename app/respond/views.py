@@ -28,6 +28,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response  # what redirect() returns; Flask's is a subclass
@@ -683,16 +684,24 @@ def _render_check(
 
 
 def check_context(
-    survey: Survey, progress: Progress | None, *, kiosk: bool, offline: dict[str, Any] | None
+    survey: Survey,
+    progress: Progress | None,
+    *,
+    kiosk: bool,
+    offline: dict[str, Any] | None,
+    frame: bool = False,
 ) -> dict[str, Any]:
     """What the check page shows; with `progress` None, the blank copy kept to check offline
-    (every row unanswered, with each scale's words for the device's script to fill in)."""
+    (every row unanswered, with each scale's words for the device's script to fill in); with
+    `frame`, a kiosk kit's: no rows, and one to copy (the tablet holds the blank pages)."""
     shape = survey.shape
     return {
+        "frame": frame,
+        "slot": Markup("<span data-q></span>"),
         **_common(survey),
         "title": _("You are nearly done") if shape.easy_read else _("Check your answers"),
         "rows": check_rows(shape, progress),
-        "scales": scales_of(shape) if progress is None else None,
+        "scales": scales_of(shape) if progress is None and not frame else None,
         "change": lambda number: _page_url(survey, number, change=True),
         "form": {"action": _to("respond.send", survey), "kiosk": kiosk, "offline": offline},
         "summary": [],

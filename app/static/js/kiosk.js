@@ -229,16 +229,35 @@
     restore(form);
     say(words.offline);
   }
-  // The check page, from the kit's blank copy: each answer held in memory put in its row
-  // (a chosen answer's words, and face, copied from the scale's list in the same copy).
+  // The check page, from the kit's frame: one row per question of each blank page the kit
+  // holds, with the answer held in memory (a chosen answer shown as on its page: face and words).
   function showCheck() {
     changing = false;
-    var s = swap(kit.check.html);
-    Array.prototype.forEach.call(s.querySelectorAll("[data-answer]"), function (cell) {
-      var v = answers[cell.getAttribute("data-answer")], scale = cell.getAttribute("data-scale");
-      if (!v) { return; }
-      var shown = scale && s.querySelector('[data-offline-scale="' + scale + '"] [data-code="' + v + '"]');
-      if (shown) { cell.innerHTML = shown.innerHTML; } else if (!scale) { cell.textContent = v; }
+    var s = swap(kit.check.html), row = s.querySelector("template[data-check-row]");
+    var button = s.querySelector("template[data-check-change]");
+    var none = s.querySelector("template[data-check-none]").content.textContent.trim();
+    var blank = s.querySelector("template[data-check-blank]").content.textContent.trim();
+    Array.prototype.forEach.call(s.querySelectorAll("[data-rows]"), function (box) {
+      var page = d.createElement("template"), first = "";
+      page.innerHTML = kit.pages[+box.getAttribute("data-rows") - 1].html;
+      var url = page.content.querySelector("form").getAttribute("action") + "?change=1";
+      page.content.querySelectorAll(".q fieldset, .ft").forEach(function (q) {
+        var input = q.querySelector("input[type=radio], textarea"), said = q.querySelector("legend, label").cloneNode(true);
+        Array.prototype.forEach.call(said.querySelectorAll(".qn"), function (el) { el.remove(); });
+        var asked = said.textContent.trim(), v = answers[input.name], r = row.content.cloneNode(true), a = r.querySelector("[data-a]");
+        first = first || asked;
+        r.querySelectorAll("[data-q]").forEach(function (el) { el.textContent = asked; });
+        var chosen = v && input.type === "radio" && q.querySelector('input[value="' + CSS.escape(v) + '"] + label');
+        if (chosen) { a.innerHTML = chosen.innerHTML; } else { a.textContent = input.type === "radio" ? none : (v || blank); }
+        r.querySelectorAll("a").forEach(function (el) { el.href = url + "#" + input.name; });
+        box.appendChild(r);
+      });
+      if (button) {
+        var b = button.content.cloneNode(true);
+        b.querySelector("[data-q]").textContent = first;
+        b.querySelector("a").href = url;
+        box.appendChild(b);
+      }
     });
     say(words.offline);
   }

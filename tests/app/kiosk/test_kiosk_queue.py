@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import timedelta
 
 from flask import Flask
@@ -205,8 +206,15 @@ def test_the_kit_carries_a_blank_check_page_for_the_tablet_to_fill(
     assert check.lstrip().startswith('<div id="survey"') and "<html" not in check
     assert "Check your answers" in check and 'name="check" value="1"' in check
     assert "data-kiosk-form" in check and "data-offline-q" not in check
-    assert "Strongly agree</span></dd>" not in check  # no row shows an answer
-    assert check.count("data-answer=") == check.count('<div class="sl-r">') > 0
-    assert 'data-offline-scale="agree4"' in check and 'data-code="sa"' in check
+    # A frame: where each page's rows go, and one row to copy; no statement, field or answer
+    # (the tablet builds the rows from the blank pages above and the answers in its memory).
+    assert [f'data-rows="{n}"' in check for n in range(1, len(kit["pages"]) + 1)] == [True] * len(
+        kit["pages"]
+    )
+    assert check.count('<div class="sl-r">') == 1 and "<template data-check-row>" in check
+    fields = {f for page in kit["pages"] for f in re.findall(r'name="(a-[^"]+)"', page["html"])}
+    assert fields and not any(f in check for f in fields)
+    assert "Not answered" in check and "Nothing written" in check
+    assert "data-offline-scale" not in check
     # Every page's form goes to its own address: the last one's Continue leads to the check.
     assert all("/send" not in page["html"] for page in kit["pages"])
