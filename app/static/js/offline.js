@@ -152,8 +152,8 @@
     var sent = e.detail && e.detail.requestConfig && e.detail.requestConfig.path;
     rec.offline = true;
     if (sent && /\/send$/.test(sent)) { sync(); waiting(); return; }
-    var n = +form.getAttribute("data-offline-page");
-    S.put("answers", rec.q, rec).then(function () { go(n + 1); });
+    var n = +form.getAttribute("data-offline-page"), check = +form.getAttribute("data-offline-pages") + 1;
+    S.put("answers", rec.q, rec).then(function () { go(changing() ? check : Math.min(n + 1, check)); });
   });
 
   function setUp() {
