@@ -38,6 +38,7 @@ from app.services import rounds as round_service
 from app.services.contacts import contact_counts
 from app.services.tokens import derive_token, token_hash
 from app.services.translations import missing as translation_gaps
+from surveys import questionnaire as qgen
 from surveys.launch_checks import AudienceFacts, LaunchWarning, launch_warnings
 
 # Open-link codes are typed from posters: no 0/O, 1/l/I. 10 characters of 31 = 49 bits.
@@ -157,7 +158,13 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             threshold=rnd.threshold,
             opens_on=rnd.opens_on,
             today=today,
-            children_band=rnd.children_band,
+            children_bands=rnd.children_bands or (),
+            young_statements=[
+                i.statement
+                for q in rnd.questionnaires
+                if q.audience == "children_under_8"
+                for i in q.items
+            ],
         )
     return plan
 
@@ -209,9 +216,9 @@ def launch(
         db.session.execute(select(OpenLink.audience).where(OpenLink.round_id == rnd.id)).scalars()
     )
     links = [
-        {"id": uuid.uuid4(), "round_id": rnd.id, "audience": a.audience, "code": new_code()}
-        for a in plan.audiences
-        if a.audience not in have_links
+        {"id": uuid.uuid4(), "round_id": rnd.id, "audience": a, "code": new_code()}
+        for a in link_audiences(rnd)
+        if a not in have_links
     ]
     if links:
         db.session.execute(insert(OpenLink), links)
@@ -219,6 +226,16 @@ def launch(
     db.session.execute(delete(Contact).where(Contact.round_id == rnd.id))
     db.session.flush()
     return LaunchResult(invitations=invitations, open_links=len(links))
+
+
+def link_audiences(rnd: FeedbackRound) -> list[str]:
+    """An open link per questionnaire, and for a round asking children in more than one age
+    band a shared children's link ("children") whose welcome page asks the band (each band's
+    own link skips the choice)."""
+    asked = [q.audience for q in rnd.questionnaires]
+    if sum(1 for a in asked if qgen.band_of(a)) > 1:
+        asked.append(qgen.CHILDREN)
+    return asked
 
 
 def invite(
