@@ -247,14 +247,20 @@
       var page = d.createElement("template"), first = "";
       page.innerHTML = kit.pages[+box.getAttribute("data-rows") - 1].html;
       var url = page.content.querySelector("form").getAttribute("action") + "?change=1";
-      page.content.querySelectorAll(".q fieldset, .ft").forEach(function (q) {
-        var input = q.querySelector("input[type=radio], textarea"), said = q.querySelector("legend, label").cloneNode(true);
+      // A statement's fieldset, a comment box, or one of the round's own questions (optional).
+      page.content.querySelectorAll(".q:not(.own) fieldset, .ft, .own").forEach(function (q) {
+        var input = q.querySelector("input:not([type=hidden]), textarea"), said = q.querySelector("legend, label").cloneNode(true);
         Array.prototype.forEach.call(said.querySelectorAll(".qn"), function (el) { el.remove(); });
         var asked = said.textContent.trim(), v = answers[input.name], r = row.content.cloneNode(true), a = r.querySelector("[data-a]");
+        var pick = input.type === "radio" || input.type === "checkbox", other = answers[input.name + "-text"];
         first = first || asked;
         r.querySelectorAll("[data-q]").forEach(function (el) { el.textContent = asked; });
-        var chosen = v && input.type === "radio" && q.querySelector('input[value="' + CSS.escape(v) + '"] + label');
-        if (chosen) { a.innerHTML = chosen.innerHTML; } else { a.textContent = input.type === "radio" ? none : (v || blank); }
+        // Several choices are one comma-separated value; "Other" shows the words written.
+        var chosen = pick && v ? v.split(",").map(function (c) {
+          var l = q.querySelector('input[value="' + CSS.escape(c) + '"] + label');
+          return c === "other" && other ? "<span>" + other.replace(/&/g, "&amp;").replace(/</g, "&lt;") + "</span>" : l ? l.innerHTML : "";
+        }).filter(Boolean) : [];
+        if (chosen.length) { a.innerHTML = chosen.join("<br>"); } else { a.textContent = pick || q.matches(".own") ? v || none : v || blank; }
         r.querySelectorAll("a").forEach(function (el) { el.href = url + "#" + input.name; });
         box.appendChild(r);
       });

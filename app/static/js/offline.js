@@ -113,9 +113,16 @@
     if (!d.querySelector("[data-offline-scale]")) { return; }  // the server's own: already filled
     d.querySelectorAll("[data-answer]").forEach(function (cell) {
       var v = rec.fields[cell.getAttribute("data-answer")], scale = cell.getAttribute("data-scale");
+      var other = rec.fields[cell.getAttribute("data-other")];
       if (!v) { return; }
-      var shown = scale && d.querySelector('[data-offline-scale="' + scale + '"] [data-code="' + v + '"]');
-      if (shown) { cell.innerHTML = shown.innerHTML; } else if (!scale) { cell.textContent = v; }
+      if (!scale) { cell.textContent = v; return; }
+      // Several choices are one comma-separated value; "Other" shows the words written.
+      var shown = v.split(",").map(function (code) {
+        var li = d.querySelector('[data-offline-scale="' + scale + '"] [data-code="' + CSS.escape(code) + '"]');
+        if (code === "other" && other) { var s = d.createElement("span"); s.textContent = other; return s.outerHTML; }
+        return li ? li.innerHTML : "";
+      }).filter(Boolean);
+      if (shown.length) { cell.innerHTML = shown.join("<br>"); }
     });
   }
 
