@@ -190,6 +190,23 @@ def _answer_own_page(page: Page) -> None:
     survey.get_by_label("One thing you would change?").fill("Longer opening hours")
 
 
+# The own questions' rows of the check page, as _answer_own_page (and 12 visits) left them.
+OWN_CHECKED = {
+    "Did you get our leaflet?": "Yes",
+    "How did you hear about us?": "At the summer fair",
+    "Which do you use?": "Library\nPark",
+    "How many visits?": "12",
+    "One thing you would change?": "Longer opening hours",
+}
+
+
+def own_rows(page: Page) -> dict[str, str]:
+    """(question, answer) of the own questions' rows of the check page."""
+    rows = page.locator("#survey .sl-r").all()
+    found = {r.locator("dt").inner_text(): r.locator(".sl-v").inner_text().strip() for r in rows}
+    return {q: a for q, a in found.items() if q in OWN_CHECKED}
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_a_parent_answers_every_type_on_a_small_phone(
     phone_for, live_server: LiveServer, rounds: dict[str, str], javascript: bool
@@ -198,7 +215,7 @@ def test_a_parent_answers_every_type_on_a_small_phone(
     page.goto(live_server.url + rounds["link"])
     with live_server.app.app_context():
         before = db.session.execute(select(func.count()).select_from(SealedSubmission)).scalar()
-    saw_own = False
+    saw_own = checked = False
     for _ in range(30):
         assert_no_horizontal_scroll(page)
         assert_accessible(page)
@@ -224,6 +241,19 @@ def test_a_parent_answers_every_type_on_a_small_phone(
                 page, page.get_by_role("button", name=re.compile("^(Start|Carry on)$")).inner_text()
             )
             continue
+        if kind == "check" and not checked:
+            # Every own answer listed; Change the number on its page and come back.
+            checked = True
+            assert own_rows(page) == OWN_CHECKED
+            assert_accessible(page)
+            page.get_by_role("link", name="Change your answer to: How many visits?").click()
+            number = page.locator("#survey").get_by_label("How many visits?")
+            expect(number).to_have_value("12")
+            number.fill("5")
+            press(page, next_button(page))
+            expect(page.locator("#survey h1")).to_have_text("Check your answers")
+            assert own_rows(page) == {**OWN_CHECKED, "How many visits?": "5"}
+            continue
         if kind == "questions":
             answer_questions(page, "Agree")
         elif kind == "about you":
@@ -232,7 +262,7 @@ def test_a_parent_answers_every_type_on_a_small_phone(
         press(page, "Send my answers" if last else next_button(page))
     else:
         raise AssertionError("the survey never ended")
-    assert saw_own
+    assert saw_own and checked
     with live_server.app.app_context():
         after = db.session.execute(select(func.count()).select_from(SealedSubmission)).scalar()
     assert after == (before or 0) + 1
@@ -287,10 +317,15 @@ def test_offline_the_own_questions_wait_on_the_phone_and_arrive_whole(
                     agree = group.get_by_label("Agree", exact=True)
                     (agree if agree.count() else group.locator("input[type=radio]").last).check()
             if page.get_by_role("button", name=SEND, exact=True).count():
+                # The check page kept on the phone, the own answers filled in from the phone's.
+                assert own_rows(page) == OWN_CHECKED
                 break
-            number = int(page.locator("form[data-offline-page]").get_attribute("data-offline-page"))
+            form = page.locator("form[data-offline-page]")
+            number = int(form.get_attribute("data-offline-page") or 0)
+            pages = int(form.get_attribute("data-offline-pages") or 0)
             page.get_by_role("button", name=re.compile("^(Continue|Next)$")).click()
-            page.wait_for_url(re.compile(rf"/page/{number + 1}\?offline=1$"))
+            after = "/check" if number == pages else f"/page/{number + 1}"  # then check them
+            page.wait_for_url(re.compile(rf"{after}\?offline=1$"))
             _ready(page)
         page.get_by_role("button", name=SEND, exact=True).click()
         expect(page.get_by_text(OFFLINE_NOTE)).to_be_visible()
@@ -366,6 +401,8 @@ def test_an_offline_kiosk_keeps_the_own_questions_and_sends_them_whole(
             else:
                 answer_questions(page, "Agree")
             if page.get_by_role("button", name="Send my answers").count():
+                # The check rows kiosk.js builds from the blank pages and its memory.
+                assert own_rows(page) == {**OWN_CHECKED, "How many visits?": "3"}
                 press(page, "Send my answers")
                 break
             press(page, next_button(page))

@@ -257,10 +257,11 @@
         r.querySelectorAll("[data-q]").forEach(function (el) { el.textContent = asked; });
         // Several choices are one comma-separated value; "Other" shows the words written.
         var chosen = pick && v ? v.split(",").map(function (c) {
-          var l = q.querySelector('input[value="' + CSS.escape(c) + '"] + label');
-          return c === "other" && other ? "<span>" + other.replace(/&/g, "&amp;").replace(/</g, "&lt;") + "</span>" : l ? l.innerHTML : "";
+          var l = q.querySelector('input[value="' + CSS.escape(c) + '"] + label'), s = d.createElement("span");
+          s.textContent = other;
+          return c === "other" && other ? s.outerHTML : l ? l.innerHTML : "";
         }).filter(Boolean) : [];
-        if (chosen.length) { a.innerHTML = chosen.join("<br>"); } else { a.textContent = pick || q.matches(".own") ? v || none : v || blank; }
+        if (chosen.length) { a.innerHTML = chosen.join("<br>"); } else { a.textContent = !pick && v || (q.matches(".ft") ? blank : none); }
         r.querySelectorAll("a").forEach(function (el) { el.href = url + "#" + input.name; });
         box.appendChild(r);
       });
