@@ -134,8 +134,12 @@ class RatingScale(_Strict):
 
 
 class Audience(_Strict):
+    """An audience a framework (or a round) adds to the built-in six."""
+
     id: Ident
     label: Required
+    # Lower-case plural for sentences ("Most elected members ..."); blank: the label, lowered.
+    plural: Text = ""
 
 
 class Group(_Strict):
@@ -347,6 +351,10 @@ class Framework(_Strict):
     def audience_label(self, audience: str) -> str:
         extra = {a.id: a.label for a in self.audiences}
         return extra.get(audience) or STANDARD_AUDIENCES.get(audience, audience)
+
+    def declared_audience(self, audience: str) -> Audience | None:
+        """The audience this framework (or round) adds with this id; None for a built-in."""
+        return next((a for a in self.audiences if a.id == audience), None)
 
     @property
     def audience_ids(self) -> list[str]:

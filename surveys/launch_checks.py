@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from frameworks.schema import Framework
+from surveys.audiences import CustomAudience, name_clashes, other_names
+
 FAR_AHEAD_DAYS = 90
 
 AUDIENCE_BELOW_THRESHOLD = "audience_below_threshold"
@@ -109,3 +112,25 @@ def launch_warnings(
 def unticked(warnings: Sequence[LaunchWarning], ticked: set[str]) -> list[LaunchWarning]:
     """The warnings the coordinator has not acknowledged."""
     return [w for w in warnings if w.key not in ticked]
+
+
+def custom_audience_refusals(
+    customs: Sequence[CustomAudience], framework: Framework, indicator_ids: Sequence[str]
+) -> list[str]:
+    """Why a round's own audiences stop its launch (issue 22): a name that clashes with another
+    audience (built-in, the framework's or the round's, ignoring case), or an audience with no
+    statement for any chosen indicator. `framework` is the round's framework without them."""
+    problems: list[str] = []
+    for c in customs:
+        others = other_names(framework, customs, c.id)
+        if name_clashes(c.name, others) or name_clashes(c.plural, others):
+            problems.append(
+                f"The audience “{c.name}” has the same name as another audience in this round. "
+                "Rename it on the Audiences page so results cannot be mixed up."
+            )
+        if not c.statements_for(indicator_ids):
+            problems.append(
+                f"The audience “{c.name}” has no statements for any chosen indicator. Give it "
+                "statements on the Audiences page, or remove it."
+            )
+    return problems

@@ -33,6 +33,7 @@ from app.services.contacts import (
     existing_emails,
 )
 from app.services.results import CloseError, close_round
+from app.services.round_audiences import by_email
 from surveys.launch_checks import CODES
 from surveys.questionnaire import CHILDREN_BANDS
 
@@ -345,6 +346,12 @@ def contacts(call: ApiCall, body: ContactsIn, round_id: uuid.UUID) -> BaseModel:
             422,
             "The request body is not valid.",
             errors={"audience": "This round has no questionnaire for that audience."},
+        )
+    if not by_email(rnd, body.audience):
+        raise ApiProblem(
+            422,
+            "The request body is not valid.",
+            errors={"audience": "This audience is asked by open link only, not by email."},
         )
     existing = existing_emails(rnd, audience_labels(rnd))
     try:

@@ -24,7 +24,7 @@ from app.dates import long_date
 from app.extensions import db
 from app.i18n import _, local_long_date, offered, speaking
 from app.models import FeedbackRound, MessageKind, Organisation, Questionnaire
-from app.services.frameworks import UnknownFramework, get_framework
+from app.services.frameworks import framework_of
 from app.services.keys import secret_keys
 from app.services.links import invitation_url, unsubscribe_url
 from app.services.rounds import as_generated
@@ -115,10 +115,7 @@ def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
             Questionnaire.round_id == round_id, Questionnaire.audience == audience
         )
     ).scalar_one_or_none()
-    try:
-        framework = get_framework(rnd.organisation_id, rnd.framework_id)
-    except UnknownFramework:
-        framework = None
+    framework = framework_of(rnd)
     if framework is not None and questionnaire is not None:
         minutes = as_generated(questionnaire, framework).estimated_minutes
         label = framework.audience_label(audience)

@@ -29,6 +29,7 @@ from app.services.frameworks import (
     UnknownFramework,
     available_frameworks,
     framework_listings,
+    framework_of,
     get_framework,
 )
 from app.services.rounds import (
@@ -113,7 +114,9 @@ def index() -> ResponseReturnValue:
     rounds = rounds_of(org.id)
     labels = {
         r.id: [
-            known[r.framework_id].audience_label(a) if r.framework_id in known else a
+            own.get(a)
+            or (known[r.framework_id].audience_label(a) if r.framework_id in known else a)
+            for own in [{c["id"]: c["name"] for c in r.custom_audiences or []}]
             for a in r.audiences
         ]
         for r in rounds
@@ -132,7 +135,7 @@ def show(round_id: uuid.UUID) -> ResponseReturnValue:
 def _show_page(
     rnd: FeedbackRound, status: int = 200, errors: dict[str, str] | None = None
 ) -> ResponseReturnValue:
-    framework = _framework_or_none(rnd.framework_id)
+    framework = framework_of(rnd)
     summaries: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     if framework is not None:
@@ -406,7 +409,7 @@ def _item(q: Questionnaire, item_id: uuid.UUID) -> QuestionItem:
 
 
 def _framework_of(rnd: FeedbackRound) -> Framework:
-    framework = _framework_or_none(rnd.framework_id)
+    framework = framework_of(rnd)
     if framework is None:
         abort(404, f"The framework {rnd.framework_id!r} of this round is no longer available.")
     return framework
@@ -744,4 +747,4 @@ def import_translations(round_id: uuid.UUID) -> ResponseReturnValue:
 
 
 # Routes for launched rounds' actions (they import `bp` from here).
-from app.rounds import address_book_views, lifecycle_views  # noqa: E402, F401
+from app.rounds import address_book_views, audience_views, lifecycle_views  # noqa: E402, F401

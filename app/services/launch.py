@@ -36,9 +36,16 @@ from app.models.base import utcnow
 from app.services import lifecycle
 from app.services import rounds as round_service
 from app.services.contacts import contact_counts
+from app.services.frameworks import UnknownFramework
+from app.services.round_audiences import base_framework, by_open_link, customs_of
 from app.services.tokens import derive_token, token_hash
 from app.services.translations import missing as translation_gaps
-from surveys.launch_checks import AudienceFacts, LaunchWarning, launch_warnings
+from surveys.launch_checks import (
+    AudienceFacts,
+    LaunchWarning,
+    custom_audience_refusals,
+    launch_warnings,
+)
 
 # Open-link codes are typed from posters: no 0/O, 1/l/I. 10 characters of 31 = 49 bits.
 CODE_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
@@ -134,6 +141,7 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             f"{n} contact{'s' if n != 1 else ''} for {labels.get(audience, audience)}, "
             "who have no questionnaire in this round. Remove them, or add that audience back."
         )
+    plan.problems += _own_audience_problems(rnd, counts)
     for a in audiences:
         if a.contacts == 0:
             plan.warnings.append(
@@ -151,7 +159,12 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
         )
         plan.checks = launch_warnings(
             [
-                AudienceFacts(a.audience, a.label, a.contacts, a.audience not in switched_off)
+                AudienceFacts(
+                    a.audience,
+                    a.label,
+                    a.contacts,
+                    a.audience not in switched_off and by_open_link(rnd, a.audience),
+                )
                 for a in audiences
             ],
             threshold=rnd.threshold,
@@ -160,6 +173,25 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             children_band=rnd.children_band,
         )
     return plan
+
+
+def _own_audience_problems(rnd: FeedbackRound, counts: dict[str, int]) -> list[str]:
+    """The round's own audiences (issue 22): a clashing name, no statements for any chosen
+    indicator, or contacts for an audience that is asked by open link only."""
+    customs = customs_of(rnd)
+    if not customs:
+        return []
+    try:
+        problems = custom_audience_refusals(customs, base_framework(rnd), rnd.indicator_ids)
+    except UnknownFramework:
+        problems = []
+    for c in customs:
+        if counts.get(c.id) and not c.email:
+            problems.append(
+                f"{counts[c.id]} contact{'s' if counts[c.id] != 1 else ''} for “{c.name}”, who "
+                "are asked by open link only. Remove them, or let this audience be asked by email."
+            )
+    return problems
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -211,7 +243,7 @@ def launch(
     links = [
         {"id": uuid.uuid4(), "round_id": rnd.id, "audience": a.audience, "code": new_code()}
         for a in plan.audiences
-        if a.audience not in have_links
+        if a.audience not in have_links and by_open_link(rnd, a.audience)
     ]
     if links:
         db.session.execute(insert(OpenLink), links)

@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.services.frameworks import UnknownFramework, get_framework
 from frameworks import Framework
+from surveys import audiences as custom
 from surveys import questionnaire as qgen
 from surveys.selection import SelectionError
 
@@ -85,7 +86,7 @@ class RoundSettings:
             name=rnd.name,
             framework_id=rnd.framework_id,
             indicator_ids=list(rnd.indicator_ids),
-            audiences=list(rnd.audiences),
+            audiences=[a for a in rnd.audiences if not custom.is_custom(a)],
             opens_on=rnd.opens_on,
             closes_on=rnd.closes_on,
             threshold=rnd.threshold,
@@ -202,6 +203,7 @@ def update_round(rnd: FeedbackRound, org: Organisation, settings: RoundSettings)
     """
     ensure_draft(rnd)
     framework = validate_settings(org.id, settings)
+    framework = custom.extend(framework, custom.load(rnd.custom_audiences))
     asked_before = _asked(rnd)
     same_framework = rnd.framework_id == framework.id
     old_indicators = set(rnd.indicator_ids)
@@ -239,7 +241,8 @@ def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     rnd.name = clean_name(s.name)
     rnd.framework_id = framework.id
     rnd.indicator_ids = sorted(set(s.indicator_ids), key=order.__getitem__)
-    rnd.audiences = sorted(set(s.audiences), key=audience_order.__getitem__)
+    own = [c.id for c in custom.load(rnd.custom_audiences)]  # kept: the Audiences page's
+    rnd.audiences = sorted(set(s.audiences) - set(own), key=audience_order.__getitem__) + own
     rnd.opens_on = s.opens_on  # type: ignore[assignment]  # validate_settings refused None
     rnd.closes_on = s.closes_on  # type: ignore[assignment]  # validate_settings refused None
     rnd.threshold = s.threshold or current_app.config["ANONYMITY_THRESHOLD"]
@@ -507,6 +510,7 @@ def copy_round(
         role_question=rnd.role_question,
         languages=list(rnd.languages or ["en"]),
         easy_read_audiences=list(rnd.easy_read_audiences or []),
+        custom_audiences=[dict(c) for c in rnd.custom_audiences or []],
         status=RoundStatus.DRAFT,
         copied_from_id=rnd.id,
         reminder_days_before_close=list(rnd.reminder_days_before_close or []),
