@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from frameworks.schema import Audience, Framework, ItemSpec
+from frameworks.schema import STANDARD_AUDIENCES, Audience, Framework, ItemSpec
 from surveys.questionnaire import audience_phrase
 
 PREFIX = "c-"
@@ -149,12 +149,18 @@ def name_clashes(name: str, others: Iterable[str]) -> bool:
 
 
 def other_names(
-    framework: Framework, customs: Sequence[CustomAudience], but: str | None
+    framework: Framework,
+    customs: Sequence[CustomAudience],
+    but: str | None,
+    asked: Iterable[str] = (),
 ) -> list[str]:
-    """Every audience name a new or renamed audience must not repeat: the built-in six, the
-    framework's own, and the round's other custom audiences (with their plural wording)."""
-    names = [framework.audience_label(a) for a in framework.audience_ids]
-    names += [audience_phrase(framework, a) for a in framework.audience_ids]
+    """Every audience name a new or renamed audience must not repeat: the built-in six, those
+    the framework adds that the round asks (`asked`), and the round's other own audiences, each
+    with its plural wording. `framework` is the round's framework without its own audiences."""
+    chosen = set(asked)
+    others = [a for a in framework.audience_ids if a in STANDARD_AUDIENCES or a in chosen]
+    names = [framework.audience_label(a) for a in others]
+    names += [audience_phrase(framework, a) for a in others]
     for c in customs:
         if c.id != but:
             names += [c.name, c.plural]
@@ -172,6 +178,7 @@ def check(
     framework: Framework,
     customs: Sequence[CustomAudience],
     audience_id: str | None = None,
+    asked: Iterable[str] = (),
 ) -> dict[str, str]:
     """Errors in a definition, by form field (empty when it can be saved)."""
     errors: dict[str, str] = {}
@@ -180,13 +187,13 @@ def check(
         errors["name"] = "Enter a name for the audience, such as Elected members."
     elif len(name) > NAME_MAX:
         errors["name"] = f"The name must be {NAME_MAX} characters or fewer."
-    elif name_clashes(name, other_names(framework, customs, audience_id)):
+    elif name_clashes(name, other_names(framework, customs, audience_id, asked)):
         errors["name"] = (
             f"This round already has an audience called “{name}”. Choose a different name."
         )
     if len(plural) > PLURAL_MAX:
         errors["plural"] = f"The wording must be {PLURAL_MAX} characters or fewer."
-    elif plural and name_clashes(plural, other_names(framework, customs, audience_id)):
+    elif plural and name_clashes(plural, other_names(framework, customs, audience_id, asked)):
         errors["plural"] = f"Another audience in this round is already called “{plural}”."
     if scale not in ADULT_SCALES:
         errors["scale"] = "Choose the scale the audience answers on."

@@ -115,14 +115,18 @@ def unticked(warnings: Sequence[LaunchWarning], ticked: set[str]) -> list[Launch
 
 
 def custom_audience_refusals(
-    customs: Sequence[CustomAudience], framework: Framework, indicator_ids: Sequence[str]
+    customs: Sequence[CustomAudience],
+    framework: Framework,
+    indicator_ids: Sequence[str],
+    asked: Sequence[str] = (),
 ) -> list[str]:
     """Why a round's own audiences stop its launch (issue 22): a name that clashes with another
     audience (built-in, the framework's or the round's, ignoring case), or an audience with no
-    statement for any chosen indicator. `framework` is the round's framework without them."""
+    statement for any chosen indicator. `framework` is the round's framework without them;
+    `asked` the audiences the round asks (a framework's extra audience clashes once chosen)."""
     problems: list[str] = []
     for c in customs:
-        others = other_names(framework, customs, c.id)
+        others = other_names(framework, customs, c.id, asked)
         if name_clashes(c.name, others) or name_clashes(c.plural, others):
             problems.append(
                 f"The audience “{c.name}” has the same name as another audience in this round. "

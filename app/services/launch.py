@@ -182,7 +182,9 @@ def _own_audience_problems(rnd: FeedbackRound, counts: dict[str, int]) -> list[s
     if not customs:
         return []
     try:
-        problems = custom_audience_refusals(customs, base_framework(rnd), rnd.indicator_ids)
+        problems = custom_audience_refusals(
+            customs, base_framework(rnd), rnd.indicator_ids, rnd.audiences
+        )
     except UnknownFramework:
         problems = []
     for c in customs:

@@ -90,6 +90,7 @@ def add_audience(
         resembles=resembles,
         framework=base,
         customs=customs,
+        asked=rnd.audiences,
     )
     if errors:
         raise AudienceError(errors)
@@ -133,6 +134,7 @@ def update_audience(
         framework=base,
         customs=customs,
         audience_id=audience_id,
+        asked=rnd.audiences,
     )
     if errors:
         raise AudienceError(errors)

@@ -241,3 +241,33 @@ def test_channels_decide_contacts_and_open_links(
         db.session.commit()
         links = set(db.session.execute(db.select(OpenLink.audience)).scalars())
         assert ELECTED in links and board not in links and "parents" in links
+
+
+def test_a_framework_audience_is_asked_like_any_other_and_its_name_then_clashes(
+    app: Flask, client: FlaskClient, coordinator: Any, make_round: Callable[..., uuid.UUID]
+) -> None:
+    """HMIE declares elected members (Part 3.6): a round that asks them gets their own item
+    bank; a round's own "Elected members" beside them would mix two groups up, so is refused."""
+    round_id = make_round(indicator_ids=["8.2", "9.2"], audiences=["staff", "elected_members"])
+    fw = get_builtin("hmie-children-services")
+    with app.app_context():
+        rnd = _round(app, round_id)
+        (q,) = [q for q in rnd.questionnaires if q.audience == "elected_members"]
+        expected = [
+            s.statement for i in ("8.2", "9.2") for s in fw.indicator(i).items["elected_members"]
+        ]
+        assert [i.statement for i in sorted(q.items, key=lambda i: i.position)] == expected
+        assert audience_labels(rnd)["elected_members"] == "Elected members"
+    response = _add(client, round_id, name="elected members")
+    assert response.status_code == 422
+    assert "already has an audience called" in response.get_data(as_text=True)
+    # Not asked in this round, the framework's audience does not stand in the way.
+    other = make_round(indicator_ids=["8.2"], audiences=["staff"])
+    assert (
+        _add(client, other, name="Elected members", resembles="elected_members").status_code == 303
+    )
+    with app.app_context():
+        (q,) = [q for q in _round(app, other).questionnaires if q.audience == ELECTED]
+        assert [i.statement for i in q.items] == [
+            s.statement for s in fw.indicator("8.2").items["elected_members"]
+        ]
