@@ -10,13 +10,19 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.extensions import db
-from app.models import FeedbackRound
+from app.models import FeedbackRound, RoundStatus
 from app.services import round_audiences
-from app.services.results import CellStatus, compare_rounds
+from app.services.accounts import get_or_create_organisation
+from app.services.results import CellStatus, compare_rounds, round_results
+from app.services.rounds import RoundSettings, create_round
+from app.services.synthetic import answers_from_counts, insert_responses, items_of, make_live
 
 ELECTED = "c-elected-members"
+BOARD = "c-board-members"
 STATEMENT = "I am told how services for families are improving."
 
 
@@ -120,3 +126,72 @@ def test_not_compared_when_the_audience_was_renamed(
     """Same id (it was made as "Elected members"), another name: another group of people."""
     now, earlier = _pair(live_round, respond, elected(rename="Councillors"))
     assert ELECTED not in _compared(app, now, earlier)
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(
+    counts=st.fixed_dictionaries(
+        {
+            "staff": st.integers(0, 8),
+            "parents": st.integers(0, 8),
+            ELECTED: st.integers(0, 8),
+            BOARD: st.integers(0, 8),
+        }
+    ),
+    k=st.integers(3, 6),
+)
+def test_own_audiences_are_suppressed_like_any_other_group(
+    app: Flask, counts: dict[str, int], k: int
+) -> None:
+    """Whatever the group sizes: a round's own audience under k shows no figure, one at k or
+    over shows unless withheld to protect a smaller group, and no visible total gives a hidden
+    group away by subtraction (DESIGN.md 6.5)."""
+    with app.app_context():
+        org = get_or_create_organisation(f"Property {uuid.uuid4().hex[:8]}")
+        rnd = create_round(
+            org,
+            RoundSettings(
+                name="Property",
+                framework_id="hmie-children-services",
+                indicator_ids=["2.2"],
+                audiences=["staff", "parents"],
+                opens_on=date(2025, 3, 1),
+                closes_on=date(2025, 3, 31),
+                threshold=k,
+            ),
+        )
+        elected()(rnd)
+        round_audiences.add_audience(
+            rnd,
+            name="Board members",
+            plural="",
+            scale="agree4",
+            email=True,
+            open_link=True,
+            resembles="parents",
+        )
+        make_live(rnd)
+        for audience, n in counts.items():
+            if n:
+                insert_responses(
+                    rnd, audience, answers_from_counts(items_of(rnd, audience), {"a": n})
+                )
+        rnd.status = RoundStatus.CLOSED
+        db.session.flush()
+        found = round_results(rnd)
+        db.session.rollback()
+    by_audience = {a.audience: a for a in found.audiences}
+    (indicator,) = found.indicators
+    hidden = False
+    for audience, n in counts.items():
+        summary, cell = by_audience[audience], indicator.cells[audience]
+        if 0 < n < k:
+            assert summary.respondents is None and cell.favourable is None, (audience, n)
+        if cell.status == CellStatus.SHOWN:
+            assert n >= k and cell.respondents == n and cell.favourable == cell.base, audience
+        if summary.respondents is None:
+            hidden = hidden or n > 0
+        else:
+            assert summary.respondents == n
+    if hidden:  # the total would give a hidden group away by subtraction
+        assert found.total_respondents is None
