@@ -463,7 +463,7 @@ def _welcome(
         "respond/welcome.html",
         block=BLOCK,
         **_common(survey),
-        title=_("%(audience)s survey", audience=_(survey.shape.audience_label)),
+        title=_("%(audience)s survey", audience=i18n.audience_name(survey.shape)),
         choices=[i18n.LANGUAGES[code] for code in survey.languages],
         entry=entry,
         kiosk=entry.channel == Channel.KIOSK,

@@ -14,9 +14,11 @@ from typing import Any
 from app.i18n import DEFAULT, LANGUAGES
 from app.models import FeedbackRound, Questionnaire
 from app.services.rounds import ensure_draft, ordered_items
+from surveys.audiences import is_custom
 
 INTRO, SECTION, ITEM = "intro", "section", "item"
-LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300}  # the English columns' own limits
+AUDIENCE = "audience"  # the name of an audience the round defines itself (issue 22)
+LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300, AUDIENCE: 60}  # the English columns' own limits
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)s")
 
 
@@ -38,6 +40,8 @@ def parts(rnd: FeedbackRound, labels: dict[str, str]) -> list[Part]:
         key=lambda q: rnd.audiences.index(q.audience) if q.audience in rnd.audiences else 99,
     ):
         label = labels.get(q.audience, q.audience)
+        if is_custom(q.audience):  # respondents read its name: "Elected members survey"
+            found.append(Part(q.audience, AUDIENCE, "", label, f"{label}, name"))
         if q.intro.strip():
             found.append(Part(q.audience, INTRO, "", q.intro, f"{label}, introduction"))
         with_items = {item.section_id for item in q.items}
@@ -57,6 +61,8 @@ def translated(q: Questionnaire, code: str, kind: str, key: str) -> str:
     words = (q.translations or {}).get(code, {})
     if kind == INTRO:
         return str(words.get("intro") or "")
+    if kind == AUDIENCE:
+        return str(words.get("audience") or "")
     return str((words.get("sections" if kind == SECTION else "items") or {}).get(key) or "")
 
 
@@ -84,6 +90,8 @@ def store(rnd: FeedbackRound, cells: dict[tuple[str, str, str, str], str]) -> in
         lang = words.setdefault(code, {"intro": "", "sections": {}, "items": {}})
         if kind == INTRO:
             lang["intro"] = text
+        elif kind == AUDIENCE:
+            lang["audience"] = text
         else:
             bucket = lang.setdefault("sections" if kind == SECTION else "items", {})
             if text:
@@ -99,6 +107,7 @@ def store(rnd: FeedbackRound, cells: dict[tuple[str, str, str, str], str]) -> in
 def _copy(words: dict[str, Any]) -> dict[str, Any]:
     return {
         code: {
+            **({"audience": lang["audience"]} if lang.get("audience") else {}),
             "intro": lang.get("intro", ""),
             "sections": dict(lang.get("sections") or {}),
             "items": dict(lang.get("items") or {}),

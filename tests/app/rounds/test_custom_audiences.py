@@ -271,3 +271,45 @@ def test_a_framework_audience_is_asked_like_any_other_and_its_name_then_clashes(
         assert [i.statement for i in q.items] == [
             s.statement for s in fw.indicator("8.2").items["elected_members"]
         ]
+
+
+def test_the_name_and_statements_are_translated_like_the_rest_of_the_questionnaire(
+    app: Flask, client: FlaskClient, coordinator: Any, make_round: Callable[..., uuid.UUID]
+) -> None:
+    from app.services import translations
+
+    today = date.today()
+    round_id = make_round(
+        indicator_ids=["4.1"],
+        audiences=["community"],
+        languages=["en", "cy"],
+        opens_on=today,
+        closes_on=today + timedelta(days=20),
+    )
+    assert _add(client, round_id, channels="open_link").status_code == 303
+    with app.app_context():
+        rnd = _round(app, round_id)
+        parts = [p for p in translations.parts(rnd, audience_labels(rnd)) if p.audience == ELECTED]
+        assert (parts[0].kind, parts[0].english) == (translations.AUDIENCE, "Elected members")
+        assert {p.kind for p in parts} >= {translations.ITEM}
+        plan = _plan(app, round_id)
+        (problem,) = [p for p in plan.problems if "Welsh" in p]
+        assert "Elected members, name" in problem
+        every = translations.parts(rnd, audience_labels(rnd))
+        welsh = {(p.audience, p.kind, p.key, "cy"): f"[cy] {p.english}" for p in every}
+        welsh[(ELECTED, translations.AUDIENCE, "", "cy")] = "Aelodau etholedig"
+        translations.store(rnd, welsh)
+        db.session.commit()
+        rnd = _round(app, round_id)
+        launch_service.launch(rnd, secret="x" * 32, labels=audience_labels(rnd), today=today)
+        db.session.commit()
+        code = db.session.execute(
+            db.select(OpenLink.code).where(OpenLink.audience == ELECTED)
+        ).scalar_one()
+    phone = app.test_client()
+    first = phone.get(f"/o/{code}")
+    assert first.status_code in (302, 303)
+    page = phone.get(first.headers["Location"] + "?lang=cy").get_data(as_text=True)
+    assert "Aelodau etholedig" in page
+    english = phone.get(first.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "Elected members survey" in english
