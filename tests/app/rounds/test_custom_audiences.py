@@ -313,3 +313,37 @@ def test_the_name_and_statements_are_translated_like_the_rest_of_the_questionnai
     assert "Aelodau etholedig" in page
     english = phone.get(first.headers["Location"] + "?lang=en").get_data(as_text=True)
     assert "Elected members survey" in english
+
+
+def test_changing_the_rounds_settings_keeps_its_own_audiences(
+    app: Flask, client: FlaskClient, coordinator: Any, draft: uuid.UUID
+) -> None:
+    from app.services.accounts import get_or_create_organisation
+    from app.services.rounds import RoundSettings, copy_round, update_round
+
+    assert _add(client, draft, resembles="community").status_code == 303
+    client.post(
+        _url(draft, f"/{ELECTED}/statements"),
+        data={"csrf_token": csrf_token(client, "/"), "statements-4.1": "I see parks kept tidy."},
+    )
+    assert client.get(f"/rounds/{draft}/edit").status_code == 200
+    with app.app_context():
+        rnd = _round(app, draft)
+        org = get_or_create_organisation("Org A")
+        settings = RoundSettings.of(rnd)
+        assert ELECTED not in settings.audiences  # managed on the Audiences page
+        settings.name = "Renamed"
+        settings.indicator_ids = [*settings.indicator_ids, "5.3"]
+        update_round(rnd, org, settings)
+        db.session.commit()
+        rnd = _round(app, draft)
+        assert rnd.audiences[-1] == ELECTED
+        (q,) = [q for q in rnd.questionnaires if q.audience == ELECTED]
+        words = sorted(i.statement for i in q.items)
+        community_9_1 = get_builtin("hmie-children-services").indicator("9.1").items["community"]
+        assert words == sorted(["I see parks kept tidy.", *(s.statement for s in community_9_1)])
+        copy = copy_round(rnd, org)
+        db.session.commit()
+        assert copy.custom_audiences == rnd.custom_audiences
+        assert ELECTED in copy.audiences
+        assert any(q.audience == ELECTED for q in copy.questionnaires)
