@@ -33,7 +33,7 @@ from app.services.contacts import (
     existing_emails,
 )
 from app.services.results import CloseError, close_round
-from app.services.round_audiences import by_email
+from app.services.round_audiences import by_email, customs_of
 from surveys.launch_checks import CODES
 from surveys.questionnaire import CHILDREN_BANDS
 
@@ -114,8 +114,23 @@ _SETTINGS_FIELDS: dict[str, Any] = {
 RoundSettingsOut = create_model("RoundSettingsOut", __base__=ApiModel, **_SETTINGS_FIELDS)
 
 
+class OwnAudienceOut(ApiModel):
+    """An audience the round defines itself (issue 22); its id is also in `questionnaires`."""
+
+    id: str
+    name: str
+    plural: str
+    scale: Literal["agree4", "progress5"]
+    email: bool
+    open_link: bool
+    resembles: str | None
+    statements: dict[str, list[str]]  # by indicator id
+
+
 class RoundOut(RoundSettingsOut):
     """The round's settings (as RoundSettings) and what has happened to it."""
+
+    own_audiences: list[OwnAudienceOut]
 
     id: uuid.UUID
     status: Literal["draft", "live", "closed"]
@@ -206,6 +221,19 @@ def round_out(rnd: FeedbackRound) -> RoundOut:
                 for q in rnd.questionnaires
             ],
             "contacts": contact_counts(rnd.id) if rnd.is_draft else {},
+            "own_audiences": [
+                OwnAudienceOut(
+                    id=c.id,
+                    name=c.name,
+                    plural=c.plural,
+                    scale=c.scale,
+                    email=c.email,
+                    open_link=c.open_link,
+                    resembles=c.resembles,
+                    statements={k: [s.text for s in v] for k, v in c.statements.items()},
+                )
+                for c in customs_of(rnd)
+            ],
         }
     )
 
