@@ -11,7 +11,7 @@ Rules
   members" again next year gets the same id, and results compare only when the audience (id and
   name) and the statement's wording and scale are the same.
 - Adults only: the scale is `agree4` or `progress5` (faces are for children and easy read).
-- Reached by email, by open link (and QR code, kiosk, paper), or both; at least one.
+- Reached by email, by open link (and its QR code and kiosks), or both; at least one.
 - Statements per chosen indicator: copied from the item bank of an audience it resembles, edited,
   or written new. Origin: "bank" (a bank statement word for word), "edited" (in the place of a bank
   statement, reworded) or "custom" (written new).
@@ -74,7 +74,7 @@ class CustomAudience:
     plural: str  # "elected members": "Most elected members (80%, ...) report ..."
     scale: str  # one of ADULT_SCALES
     email: bool  # invited by email
-    open_link: bool  # an open link, QR code, kiosk or paper
+    open_link: bool  # an open link, its QR code and kiosks
     resembles: str | None = None  # the audience whose item bank it started from
     statements: dict[str, tuple[Statement, ...]] = field(default_factory=dict)  # by indicator
 

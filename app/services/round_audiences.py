@@ -56,7 +56,7 @@ def by_email(rnd: FeedbackRound, audience: str) -> bool:
 
 
 def by_open_link(rnd: FeedbackRound, audience: str) -> bool:
-    """May this audience answer through an open link, QR code, kiosk or paper?"""
+    """May this audience answer through an open link (its QR code, kiosks)?"""
     found = find(rnd, audience) if custom.is_custom(audience) else None
     return found.open_link if found else True
 

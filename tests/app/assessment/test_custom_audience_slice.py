@@ -165,6 +165,14 @@ def test_elected_members_from_definition_to_the_assessment(
         assert "The majority of elected members" in by_indicator["2.1"].description
     page = text(as_user(COORD).get(f"/results/{round_id}"))
     assert "Elected members" in page
+    # The round's Word report speaks of them in their own words too.
+    from tests.app.anonymity.snapshots import docx_blocks
+
+    report = as_user(COORD).get(f"/results/{round_id}/report.docx")
+    assert report.status_code == 200
+    words = "\n".join(docx_blocks(report.get_data()))
+    assert "Elected members" in words
+    assert "The majority of elected members (67%" in words
 
 
 def test_a_group_of_elected_members_under_k_is_suppressed(
