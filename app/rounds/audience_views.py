@@ -81,6 +81,7 @@ def _page(
         or {"name": "", "plural": "", "scale": "agree4", "email": True, "open_link": True},
         editing=editing,
         texts=texts or {},
+        advice=service.advice(rnd),
         name_max=custom.NAME_MAX,
         per_indicator=custom.STATEMENTS_PER_INDICATOR,
     )

@@ -13,9 +13,10 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import Contact, FeedbackRound, ItemOrigin, OpenLink
-from app.services.frameworks import get_framework
+from app.services.frameworks import UnknownFramework, get_framework
 from app.services.rounds import _store, ensure_draft, organisation_name
 from frameworks import Framework
+from frameworks.item_review import PLAIN_AUDIENCES, Finding, review
 from surveys import audiences as custom
 from surveys import questionnaire as qgen
 from surveys.audiences import AudienceError, CustomAudience, Statement
@@ -23,6 +24,7 @@ from surveys.audiences import AudienceError, CustomAudience, Statement
 __all__ = [
     "AudienceError",
     "add_audience",
+    "advice",
     "base_framework",
     "by_email",
     "by_open_link",
@@ -59,6 +61,35 @@ def by_open_link(rnd: FeedbackRound, audience: str) -> bool:
     """May this audience answer through an open link (its QR code, kiosks)?"""
     found = find(rnd, audience) if custom.is_custom(audience) else None
     return found.open_link if found else True
+
+
+def advice(rnd: FeedbackRound) -> dict[str, list[Finding]]:
+    """The item-bank review rules (frameworks/item_review.py) over each of the round's own
+    audiences' statements: first person, what they can see for themselves, and, for an audience
+    like parents, service users or the community, a reading age of 11. Advice, not refusals."""
+    customs = customs_of(rnd)
+    if not customs:
+        return {}
+    try:
+        framework = custom.extend(base_framework(rnd), customs)
+    except UnknownFramework:
+        return {}
+    own = {c.id for c in customs}
+    chosen = set(rnd.indicator_ids)
+    framework = framework.model_copy(
+        update={
+            "indicators": [
+                ind.model_copy(update={"items": {a: v for a, v in ind.items.items() if a in own}})
+                for ind in framework.indicators
+                if ind.id in chosen
+            ]
+        }
+    )
+    plain = frozenset(c.id for c in customs if c.resembles in PLAIN_AUDIENCES)
+    found: dict[str, list[Finding]] = {}
+    for finding in review(framework, plain):
+        found.setdefault(finding.audience, []).append(finding)
+    return found
 
 
 def _save(rnd: FeedbackRound, customs: Sequence[CustomAudience]) -> None:

@@ -347,3 +347,25 @@ def test_changing_the_rounds_settings_keeps_its_own_audiences(
         assert copy.custom_audiences == rnd.custom_audiences
         assert ELECTED in copy.audiences
         assert any(q.audience == ELECTED for q in copy.questionnaires)
+
+
+def test_the_item_bank_review_rules_advise_on_statements_written_for_the_round(
+    app: Flask, client: FlaskClient, coordinator: Any, draft: uuid.UUID
+) -> None:
+    assert _add(client, draft, resembles="community").status_code == 303
+    response = client.post(
+        _url(draft, f"/{ELECTED}/statements"),
+        data={
+            "csrf_token": csrf_token(client, "/"),
+            "statements-4.1": "The council listens.\nServices have reduced crime in my area.",
+            "statements-9.1": "I see our aims written down.",
+        },
+    )
+    assert response.status_code == 303  # advice, not a refusal
+    page = client.get(_url(draft)).get_data(as_text=True)
+    assert "Worth a second look" in page
+    assert "“The council listens.”: not in the first person" in page
+    assert "asks the respondent to judge a cause" in page
+    assert (
+        "I see our aims written down." not in page.split("Worth a second look")[1].split("</ul>")[0]
+    )
