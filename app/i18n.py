@@ -239,7 +239,7 @@ def audience_name(shape: Any) -> str:
     questionnaire's translations, a built-in one from the catalog; English where neither has it."""
     code = _select_locale()
     words = shape.translations.get(code) if code != DEFAULT else None
-    return str((words or {}).get("audience") or _(str(shape.audience_label)))
+    return str(((words or {}).get("audience") or {}).get("name") or _(str(shape.audience_label)))
 
 
 def intro_lines(shape: Any) -> tuple[str, ...]:

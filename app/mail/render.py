@@ -8,8 +8,8 @@ No tracking pixels, no remote images, no per-recipient tracking parameters.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from email import policy
 from email.utils import formataddr, parseaddr
@@ -62,6 +62,12 @@ class MailContext:
     invitation_intro: str | None = None
     reminder_intro: str | None = None
     languages: tuple[str, ...] = ("en",)  # the round's, default first
+    # A round's own audience's words in other languages (issue 22): code -> name, plural.
+    own_words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def phrase(self, code: str) -> str:
+        """The audience in a sentence, in language `code` (the one being spoken)."""
+        return str(self.own_words.get(code, {}).get("plural") or _(self.audience_phrase))
 
 
 class ContextCache:
@@ -136,6 +142,13 @@ def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
         invitation_intro=rnd.invitation_intro,
         reminder_intro=rnd.reminder_intro,
         languages=offered(rnd.languages),
+        own_words={
+            code: dict(lang["audience"])
+            for code, lang in (
+                (questionnaire.translations if questionnaire else None) or {}
+            ).items()
+            if lang.get("audience")
+        },
     )
 
 

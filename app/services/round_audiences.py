@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import delete
 
 from app.extensions import db
-from app.models import Contact, FeedbackRound, ItemOrigin, OpenLink
+from app.models import Contact, FeedbackRound, ItemOrigin, OpenLink, Questionnaire
 from app.services.frameworks import UnknownFramework, get_framework
 from app.services.rounds import _store, ensure_draft, organisation_name
 from frameworks import Framework
@@ -182,6 +183,16 @@ def update_audience(
     if not email:
         _remove_contacts(rnd, audience_id)
     _regenerate(rnd, audience_id)
+    stale = {"name"} if changed.name != old.name else set()
+    stale |= {"plural"} if changed.plural != old.plural else set()
+    for q in [q for q in rnd.questionnaires if q.audience == audience_id and stale]:
+        words = {code: dict(lang) for code, lang in (q.translations or {}).items()}
+        for lang in words.values():  # a translation of other words is missing, not kept
+            lang["audience"] = {
+                k: v for k, v in (lang.get("audience") or {}).items() if k not in stale
+            }
+        q.translations = words
+    db.session.flush()
     return changed
 
 
@@ -250,7 +261,23 @@ def _regenerate(rnd: FeedbackRound, audience_id: str) -> None:
     """Make this audience's questionnaire again from its statements (none: no questionnaire)."""
     customs = customs_of(rnd)
     framework = custom.extend(base_framework(rnd), customs)
+    kept: dict[str, dict[str, Any]] = {}  # code -> its name and the items' words, by English
     for q in [q for q in rnd.questionnaires if q.audience == audience_id]:
+        english = {str(i.id): i.statement for i in q.items}
+        titles = {s["id"]: s["title"] for s in q.sections}
+        for code, lang in (q.translations or {}).items():
+            kept[code] = {
+                "audience": dict(lang.get("audience") or {}),
+                "intro": {q.intro: lang.get("intro")} if lang.get("intro") else {},
+                "sections": {
+                    (k, titles[k]): v
+                    for k, v in (lang.get("sections") or {}).items()
+                    if k in titles
+                },
+                "items": {
+                    english[k]: v for k, v in (lang.get("items") or {}).items() if k in english
+                },
+            }
         rnd.questionnaires.remove(q)
     db.session.flush()
     result = qgen.build_questionnaires(
@@ -268,8 +295,33 @@ def _regenerate(rnd: FeedbackRound, audience_id: str) -> None:
             origin = origins.get(item.bank_key or "")
             if origin is not None:
                 item.origin, item.bank_statement = origin
+        row.translations = _carried(row, kept)
         rnd.questionnaires.append(row)
     db.session.flush()
+
+
+def _carried(row: Questionnaire, kept: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The new questionnaire's translations: its name's, and each part's (introduction, section
+    heading, statement) whose English is word for word what was translated; other parts are
+    missing again, so launch says so."""
+    words = {code: dict(lang) for code, lang in (row.translations or {}).items()}
+    for code, old in kept.items():
+        lang = words.setdefault(code, {"intro": "", "sections": {}, "items": {}})
+        if old["audience"]:
+            lang["audience"] = old["audience"]
+        if row.intro in old["intro"]:
+            lang["intro"] = old["intro"][row.intro]
+        sections = dict(lang.get("sections") or {})
+        for s in row.sections:
+            if (s["id"], s["title"]) in old["sections"]:
+                sections[s["id"]] = old["sections"][(s["id"], s["title"])]
+        lang["sections"] = sections
+        items = dict(lang.get("items") or {})
+        for item in row.items:
+            if item.statement in old["items"]:
+                items[str(item.id)] = old["items"][item.statement]
+        lang["items"] = items
+    return words
 
 
 def _origins(c: CustomAudience) -> dict[str, tuple[ItemOrigin, str | None]]:

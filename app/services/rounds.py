@@ -646,6 +646,7 @@ class _Snapshot:
     # Translations as they stood, keyed the way a rebuilt questionnaire can find them again:
     # "" for the introduction, "section:<id>", "bank:<bank key>", "custom:<indicator>:<words>".
     words: dict[str, _Words] = field(default_factory=dict)
+    own_words: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> name, plural
 
 
 def _snapshot(q: Questionnaire, organisation_name: str) -> _Snapshot:
@@ -663,7 +664,12 @@ def _snapshot(q: Questionnaire, organisation_name: str) -> _Snapshot:
         for i in ordered_items(q)
     )
     intro = None if q.intro == default_intro(q, organisation_name) else q.intro
-    return _Snapshot(items, intro, q.version or 1, _words_of(q))
+    own = {
+        code: dict(lang["audience"])
+        for code, lang in (q.translations or {}).items()
+        if lang.get("audience")
+    }
+    return _Snapshot(items, intro, q.version or 1, _words_of(q), own)
 
 
 def _part_key(item: QuestionItem | _KeptItem) -> str:
@@ -708,6 +714,8 @@ def _restore_translations(q: Questionnaire, before: _Snapshot) -> None:
         }
         for code, lang in (q.translations or {}).items()
     }
+    for code, words in before.own_words.items():  # a round's own audience's name (issue 22)
+        stored.setdefault(code, {"intro": "", "sections": {}, "items": {}})["audience"] = words
 
     def carry(key: str, english: str, kind: str, part: str) -> None:
         old = before.words.get(key)

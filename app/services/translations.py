@@ -14,7 +14,15 @@ from typing import Any
 from app.i18n import DEFAULT, LANGUAGES
 from app.models import FeedbackRound, Questionnaire
 from app.services.rounds import ensure_draft, ordered_items
-from surveys.audiences import is_custom
+from surveys.audiences import CustomAudience, is_custom, load
+
+
+def own_audience(rnd: FeedbackRound, audience: str) -> CustomAudience | None:
+    """The round's own audience with this id (None for a built-in or framework one)."""
+    if not is_custom(audience):
+        return None
+    return next((c for c in load(rnd.custom_audiences) if c.id == audience), None)
+
 
 INTRO, SECTION, ITEM = "intro", "section", "item"
 AUDIENCE = "audience"  # the name of an audience the round defines itself (issue 22)
@@ -40,8 +48,13 @@ def parts(rnd: FeedbackRound, labels: dict[str, str]) -> list[Part]:
         key=lambda q: rnd.audiences.index(q.audience) if q.audience in rnd.audiences else 99,
     ):
         label = labels.get(q.audience, q.audience)
-        if is_custom(q.audience):  # respondents read its name: "Elected members survey"
-            found.append(Part(q.audience, AUDIENCE, "", label, f"{label}, name"))
+        own = own_audience(rnd, q.audience)
+        if own is not None:  # respondents read its name ("Elected members survey"), and
+            # invitations its plural ("... is asking elected members what they think ...")
+            found.append(Part(q.audience, AUDIENCE, "name", own.name, f"{label}, name"))
+            found.append(
+                Part(q.audience, AUDIENCE, "plural", own.plural, f"{label}, in a sentence")
+            )
         if q.intro.strip():
             found.append(Part(q.audience, INTRO, "", q.intro, f"{label}, introduction"))
         with_items = {item.section_id for item in q.items}
@@ -62,7 +75,7 @@ def translated(q: Questionnaire, code: str, kind: str, key: str) -> str:
     if kind == INTRO:
         return str(words.get("intro") or "")
     if kind == AUDIENCE:
-        return str(words.get("audience") or "")
+        return str((words.get("audience") or {}).get(key) or "")
     return str((words.get("sections" if kind == SECTION else "items") or {}).get(key) or "")
 
 
@@ -91,7 +104,11 @@ def store(rnd: FeedbackRound, cells: dict[tuple[str, str, str, str], str]) -> in
         if kind == INTRO:
             lang["intro"] = text
         elif kind == AUDIENCE:
-            lang["audience"] = text
+            own = lang.setdefault("audience", {})
+            if text:
+                own[key] = text
+            else:
+                own.pop(key, None)
         else:
             bucket = lang.setdefault("sections" if kind == SECTION else "items", {})
             if text:
@@ -107,7 +124,7 @@ def store(rnd: FeedbackRound, cells: dict[tuple[str, str, str, str], str]) -> in
 def _copy(words: dict[str, Any]) -> dict[str, Any]:
     return {
         code: {
-            **({"audience": lang["audience"]} if lang.get("audience") else {}),
+            **({"audience": dict(lang["audience"])} if lang.get("audience") else {}),
             "intro": lang.get("intro", ""),
             "sections": dict(lang.get("sections") or {}),
             "items": dict(lang.get("items") or {}),

@@ -75,3 +75,37 @@ def test_elected_members_are_invited_and_reminded(
     login(client, "coord@a.example")
     dashboard = client.get(f"/rounds/{round_id}/responses").get_data(as_text=True)
     assert "Elected members" in dashboard
+
+
+def test_a_welsh_invitation_names_them_in_welsh(app: Flask, smtp: SmtpServer) -> None:
+    from app.invitations.common import audience_labels
+    from app.services import translations
+
+    round_id = make_round(app, audiences=("parents",))
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        rnd.languages = ["en", "cy"]
+        round_audiences.add_audience(
+            rnd,
+            name="Elected members",
+            plural="elected members",
+            scale="agree4",
+            email=True,
+            open_link=True,
+            resembles="parents",
+        )
+        cells = {
+            (p.audience, p.kind, p.key, "cy"): f"[cy] {p.english}"
+            for p in translations.parts(rnd, audience_labels(rnd))
+        }
+        cells[(ELECTED, translations.AUDIENCE, "plural", "cy")] = "aelodau etholedig"
+        translations.store(rnd, cells)
+        db.session.commit()
+    add_contacts(app, round_id, ELECTED, ["member@council.example"])
+    do_launch(app, round_id)
+    work(app)
+    (sent,) = smtp.wait_for(1)
+    body = text_part(sent)
+    assert "aelodau etholedig" in body  # the Welsh half
+    assert "is asking elected members what they think" in body  # and the English

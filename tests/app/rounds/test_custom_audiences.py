@@ -290,14 +290,17 @@ def test_the_name_and_statements_are_translated_like_the_rest_of_the_questionnai
     with app.app_context():
         rnd = _round(app, round_id)
         parts = [p for p in translations.parts(rnd, audience_labels(rnd)) if p.audience == ELECTED]
-        assert (parts[0].kind, parts[0].english) == (translations.AUDIENCE, "Elected members")
+        assert [(p.kind, p.key, p.english) for p in parts[:2]] == [
+            (translations.AUDIENCE, "name", "Elected members"),
+            (translations.AUDIENCE, "plural", "elected members"),
+        ]
         assert {p.kind for p in parts} >= {translations.ITEM}
         plan = _plan(app, round_id)
         (problem,) = [p for p in plan.problems if "Welsh" in p]
         assert "Elected members, name" in problem
         every = translations.parts(rnd, audience_labels(rnd))
         welsh = {(p.audience, p.kind, p.key, "cy"): f"[cy] {p.english}" for p in every}
-        welsh[(ELECTED, translations.AUDIENCE, "", "cy")] = "Aelodau etholedig"
+        welsh[(ELECTED, translations.AUDIENCE, "name", "cy")] = "Aelodau etholedig"
         translations.store(rnd, welsh)
         db.session.commit()
         rnd = _round(app, round_id)
@@ -369,3 +372,42 @@ def test_the_item_bank_review_rules_advise_on_statements_written_for_the_round(
     assert (
         "I see our aims written down." not in page.split("Worth a second look")[1].split("</ul>")[0]
     )
+
+
+def test_translations_survive_new_statements_but_not_new_words(
+    app: Flask, client: FlaskClient, coordinator: Any, make_round: Callable[..., uuid.UUID]
+) -> None:
+    from app.services import translations
+
+    round_id = make_round(indicator_ids=["4.1"], audiences=["community"], languages=["en", "cy"])
+    assert _add(client, round_id).status_code == 303
+    with app.app_context():
+        rnd = _round(app, round_id)
+        every = translations.parts(rnd, audience_labels(rnd))
+        translations.store(
+            rnd, {(p.audience, p.kind, p.key, "cy"): f"[cy] {p.english}" for p in every}
+        )
+        db.session.commit()
+        (q,) = [q for q in rnd.questionnaires if q.audience == ELECTED]
+        first, *_others = [i.statement for i in sorted(q.items, key=lambda i: i.position)]
+    text = "\n".join([first, "I see new play parks."])
+    client.post(
+        _url(round_id, f"/{ELECTED}/statements"),
+        data={"csrf_token": csrf_token(client, "/"), "statements-4.1": text},
+    )
+    with app.app_context():
+        rnd = _round(app, round_id)
+        gaps = [(p.kind, p.english) for p in translations.missing(rnd, audience_labels(rnd))["cy"]]
+        assert gaps == [("item", "I see new play parks.")]
+    form = {
+        "csrf_token": csrf_token(client, "/"),
+        "name": "Councillors",
+        "plural": "",
+        "scale": "agree4",
+        "channels": ["email", "open_link"],
+    }
+    assert client.post(_url(round_id, f"/{ELECTED}"), data=form).status_code == 303
+    with app.app_context():
+        rnd = _round(app, round_id)
+        gaps = {(p.kind, p.key) for p in translations.missing(rnd, audience_labels(rnd))["cy"]}
+        assert {("audience", "name"), ("audience", "plural")} <= gaps
