@@ -36,6 +36,7 @@ class AudienceFacts:
     label: str
     invited: int  # contacts to be invited by email
     open_link: bool  # an active open link (or QR code) will exist after launch
+    email_only: bool = False  # a round's own audience asked by email only (issue 22)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,10 @@ def launch_warnings(
             warnings.append(
                 LaunchWarning(
                     NO_WAY_TO_ANSWER,
-                    f"{a.label}: nobody is invited by email and the open link is switched "
+                    f"{a.label}: nobody is invited by email, and they are asked by email only, "
+                    "so nobody can answer. Add their contacts."
+                    if a.email_only
+                    else f"{a.label}: nobody is invited by email and the open link is switched "
                     "off, so nobody can answer. Add contacts or switch the open link on.",
                     a.audience,
                 )

@@ -143,7 +143,7 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
         )
     plan.problems += _own_audience_problems(rnd, counts)
     for a in audiences:
-        if a.contacts == 0:
+        if a.contacts == 0 and by_open_link(rnd, a.audience):
             plan.warnings.append(
                 f"Nobody is invited by email for {a.label}: they can answer through the open "
                 "link or QR code only."
@@ -164,6 +164,7 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
                     a.label,
                     a.contacts,
                     a.audience not in switched_off and by_open_link(rnd, a.audience),
+                    email_only=not by_open_link(rnd, a.audience),
                 )
                 for a in audiences
             ],

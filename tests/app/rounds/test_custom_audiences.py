@@ -411,3 +411,15 @@ def test_translations_survive_new_statements_but_not_new_words(
         rnd = _round(app, round_id)
         gaps = {(p.kind, p.key) for p in translations.missing(rnd, audience_labels(rnd))["cy"]}
         assert {("audience", "name"), ("audience", "plural")} <= gaps
+
+
+def test_an_email_only_audience_without_contacts_is_a_warning_to_tick(
+    app: Flask, client: FlaskClient, coordinator: Any, draft: uuid.UUID
+) -> None:
+    assert _add(client, draft, channels="email").status_code == 303
+    with app.app_context():
+        plan = _plan(app, draft)
+    (check,) = [w for w in plan.checks if w.audience == ELECTED]
+    assert check.code == "no_way_to_answer"
+    assert "asked by email only" in check.message
+    assert not any("Elected members" in w for w in plan.warnings)  # no open link to mention
