@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from app.extensions import db
 from app.models import Contact, FeedbackRound, ItemOrigin, OpenLink, Questionnaire
 from app.services.frameworks import UnknownFramework, get_framework
-from app.services.rounds import _store, ensure_draft, organisation_name
+from app.services.rounds import ensure_draft, organisation_name, store_questionnaire
 from frameworks import Framework
 from frameworks.item_review import PLAIN_AUDIENCES, Finding, review
 from surveys import audiences as custom
@@ -44,6 +44,9 @@ def customs_of(rnd: FeedbackRound) -> list[CustomAudience]:
 
 
 def find(rnd: FeedbackRound, audience_id: str) -> CustomAudience | None:
+    """The round's own audience with this id (None for a built-in or framework one)."""
+    if not custom.is_custom(audience_id):
+        return None
     return next((c for c in customs_of(rnd) if c.id == audience_id), None)
 
 
@@ -54,13 +57,13 @@ def base_framework(rnd: FeedbackRound) -> Framework:
 
 def by_email(rnd: FeedbackRound, audience: str) -> bool:
     """May this audience be invited by email? Every built-in and framework audience may."""
-    found = find(rnd, audience) if custom.is_custom(audience) else None
+    found = find(rnd, audience)
     return found.email if found else True
 
 
 def by_open_link(rnd: FeedbackRound, audience: str) -> bool:
     """May this audience answer through an open link (its QR code, kiosks)?"""
-    found = find(rnd, audience) if custom.is_custom(audience) else None
+    found = find(rnd, audience)
     return found.open_link if found else True
 
 
@@ -289,7 +292,7 @@ def _regenerate(rnd: FeedbackRound, audience_id: str) -> None:
     )
     generated = result.questionnaires.get(audience_id)
     if generated is not None:
-        row = _store(audience_id, generated, framework)
+        row = store_questionnaire(audience_id, generated, framework)
         origins = _origins(_one(customs, audience_id))
         for item in row.items:
             origin = origins.get(item.bank_key or "")

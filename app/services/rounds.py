@@ -284,7 +284,7 @@ def generate_questionnaires(
         rnd.questionnaires.remove(old)
     db.session.flush()
     for audience, generated in result.questionnaires.items():
-        rnd.questionnaires.append(_store(audience, generated, framework))
+        rnd.questionnaires.append(store_questionnaire(audience, generated, framework))
     db.session.flush()
     return result.skipped
 
@@ -302,7 +302,7 @@ def _bank_translations(framework: Framework | None, key: str, statement: str) ->
     return dict(getattr(spec, "statements", None) or {})
 
 
-def _store(
+def store_questionnaire(
     audience: str, q: qgen.Questionnaire, framework: Framework | None = None
 ) -> Questionnaire:
     row = Questionnaire(

@@ -13,16 +13,8 @@ from typing import Any
 
 from app.i18n import DEFAULT, LANGUAGES
 from app.models import FeedbackRound, Questionnaire
+from app.services.round_audiences import find as own_audience
 from app.services.rounds import ensure_draft, ordered_items
-from surveys.audiences import CustomAudience, is_custom, load
-
-
-def own_audience(rnd: FeedbackRound, audience: str) -> CustomAudience | None:
-    """The round's own audience with this id (None for a built-in or framework one)."""
-    if not is_custom(audience):
-        return None
-    return next((c for c in load(rnd.custom_audiences) if c.id == audience), None)
-
 
 INTRO, SECTION, ITEM = "intro", "section", "item"
 AUDIENCE = "audience"  # the name of an audience the round defines itself (issue 22)
