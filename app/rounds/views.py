@@ -45,6 +45,7 @@ from app.services.rounds import (
     delete_round,
     intro_changed,
     ordered_items,
+    own_asked,
     questionnaire_of,
     round_of,
     rounds_of,
@@ -223,7 +224,7 @@ def edit(round_id: uuid.UUID) -> ResponseReturnValue:
             form.framework_id, form.choices, form.audiences = switch_to, set(), []
         return _settings_page(form, rnd, {})
     form = SettingsForm.from_form(request.form)
-    settings, errors = _check(form)
+    settings, errors = _check(form, rnd)
     if errors:
         return _settings_page(form, rnd, errors, status=422)
     update_round(rnd, current_org(), settings)
@@ -232,12 +233,14 @@ def edit(round_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
 
-def _check(form: SettingsForm) -> tuple[RoundSettings, dict[str, str]]:
+def _check(
+    form: SettingsForm, rnd: FeedbackRound | None = None
+) -> tuple[RoundSettings, dict[str, str]]:
     """Form-level and service-level errors together, the form's first (they say more)."""
     framework = _framework_or_none(form.framework_id) if form.framework_id else None
     settings, errors = forms.to_settings(form, framework)
     try:
-        validate_settings(current_org().id, settings)
+        validate_settings(current_org().id, settings, own_asked(rnd, settings.indicator_ids))
     except RoundError as exc:
         errors = {**exc.errors, **errors}
     return settings, errors

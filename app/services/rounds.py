@@ -104,8 +104,11 @@ def clean_name(name: str) -> str:
     return " ".join(name.split())
 
 
-def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
-    """Check everything a coordinator typed; raise RoundError naming each bad field."""
+def validate_settings(
+    org_id: uuid.UUID, settings: RoundSettings, own: Iterable[str] = ()
+) -> Framework:
+    """Check everything a coordinator typed; raise RoundError naming each bad field. `own`:
+    the round's own audiences that have statements (issue 22), which may be all it asks."""
     errors: dict[str, str] = {}
     name = clean_name(settings.name)
     if not name:
@@ -121,7 +124,7 @@ def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
         except UnknownFramework:
             errors["framework_id"] = f"There is no framework called {settings.framework_id!r}."
     if framework is not None:
-        errors.update(_check_selection(framework, settings))
+        errors.update(_check_selection(framework, settings, set(own)))
     if settings.opens_on is None:
         errors["opens_on"] = "Enter the date the round opens."
     if settings.closes_on is None:
@@ -152,7 +155,9 @@ def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
     return framework
 
 
-def _check_selection(framework: Framework, settings: RoundSettings) -> dict[str, str]:
+def _check_selection(
+    framework: Framework, settings: RoundSettings, own: set[str] | None = None
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     known = {i.id for i in framework.indicators}
     unknown = [i for i in settings.indicator_ids if i not in known]
@@ -163,9 +168,13 @@ def _check_selection(framework: Framework, settings: RoundSettings) -> dict[str,
     bad_audiences = [a for a in settings.audiences if a not in framework.audience_ids]
     if bad_audiences:
         errors["audiences"] = "Not audiences of this framework: " + ", ".join(bad_audiences)
-    elif not settings.audiences:
+    elif not settings.audiences and not own:
         errors["audiences"] = "Choose at least one audience."
-    if not errors and not _anyone_can_answer(framework, settings.indicator_ids, settings.audiences):
+    if (
+        not errors
+        and not own
+        and not _anyone_can_answer(framework, settings.indicator_ids, settings.audiences)
+    ):
         errors["audiences"] = (
             "None of the chosen audiences can answer questions about the chosen indicators. "
             "Choose other audiences or add indicators they can judge."
@@ -202,7 +211,7 @@ def update_round(rnd: FeedbackRound, org: Organisation, settings: RoundSettings)
     (see `_restore_edits`); a change of framework starts again from the new item bank.
     """
     ensure_draft(rnd)
-    framework = validate_settings(org.id, settings)
+    framework = validate_settings(org.id, settings, own_asked(rnd, settings.indicator_ids))
     framework = custom.extend(framework, custom.load(rnd.custom_audiences))
     asked_before = _asked(rnd)
     same_framework = rnd.framework_id == framework.id
@@ -221,6 +230,13 @@ def update_round(rnd: FeedbackRound, org: Organisation, settings: RoundSettings)
                 _restore_translations(q, snapshots[q.audience])
     db.session.flush()
     return rnd
+
+
+def own_asked(rnd: FeedbackRound | None, indicator_ids: Iterable[str]) -> list[str]:
+    """The round's own audiences with a statement for one of these indicators."""
+    chosen = list(indicator_ids)
+    customs = custom.load(rnd.custom_audiences) if rnd is not None else []
+    return [c.id for c in customs if c.statements_for(chosen)]
 
 
 def _asked(rnd: FeedbackRound) -> tuple[Any, ...]:

@@ -423,3 +423,35 @@ def test_an_email_only_audience_without_contacts_is_a_warning_to_tick(
     assert check.code == "no_way_to_answer"
     assert "asked by email only" in check.message
     assert not any("Elected members" in w for w in plan.warnings)  # no open link to mention
+
+
+def test_a_round_may_ask_its_own_audiences_only(
+    app: Flask, client: FlaskClient, coordinator: Any, draft: uuid.UUID
+) -> None:
+    """Elected members alone: the built-in audiences may all be unticked once the round's own
+    audience has statements, but not before."""
+    from app.services.accounts import get_or_create_organisation
+    from app.services.rounds import RoundError, RoundSettings, update_round
+
+    assert _add(client, draft, resembles="").status_code == 303  # no statements yet
+    with app.app_context():
+        rnd = _round(app, draft)
+        settings = RoundSettings.of(rnd)
+        settings.audiences = []
+        with pytest.raises(RoundError) as refused:
+            update_round(rnd, get_or_create_organisation("Org A"), settings)
+        assert "Choose at least one audience" in refused.value.errors["audiences"]
+        db.session.rollback()
+    client.post(
+        _url(draft, f"/{ELECTED}/statements"),
+        data={"csrf_token": csrf_token(client, "/"), "statements-4.1": "I see parks kept tidy."},
+    )
+    with app.app_context():
+        rnd = _round(app, draft)
+        settings = RoundSettings.of(rnd)
+        settings.audiences = []
+        update_round(rnd, get_or_create_organisation("Org A"), settings)
+        db.session.commit()
+        rnd = _round(app, draft)
+        assert rnd.audiences == [ELECTED]
+        assert [q.audience for q in rnd.questionnaires] == [ELECTED]
