@@ -18,7 +18,7 @@ from app.services.rounds import ensure_draft, ordered_items
 
 INTRO, SECTION, ITEM = "intro", "section", "item"
 AUDIENCE = "audience"  # the name of an audience the round defines itself (issue 22)
-LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300, AUDIENCE: 60}  # the English columns' own limits
+LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300, AUDIENCE: 120}  # the English columns' own limits
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)s")
 
 
