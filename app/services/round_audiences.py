@@ -91,9 +91,13 @@ def advice(rnd: FeedbackRound) -> dict[str, list[Finding]]:
     )
     plain = frozenset(c.id for c in customs if c.resembles in PLAIN_AUDIENCES)
     found: dict[str, list[Finding]] = {}
+    names = {c.id: c.name for c in customs}
     for finding in review(framework, plain):
+        if not finding.statement:  # about the whole bank: "the <id> statements read at ..."
+            words = finding.message.replace(f"the {finding.audience} ", "these ", 1)
+            finding = replace(finding, message=words[:1].upper() + words[1:])
         found.setdefault(finding.audience, []).append(finding)
-    return found
+    return {a: found[a] for a in names if a in found}
 
 
 def _save(rnd: FeedbackRound, customs: Sequence[CustomAudience]) -> None:

@@ -455,3 +455,28 @@ def test_a_round_may_ask_its_own_audiences_only(
         rnd = _round(app, draft)
         assert rnd.audiences == [ELECTED]
         assert [q.audience for q in rnd.questionnaires] == [ELECTED]
+
+
+def test_an_audience_like_the_public_is_held_to_reading_age_eleven(
+    app: Flask, client: FlaskClient, coordinator: Any, draft: uuid.UUID
+) -> None:
+    assert _add(client, draft, resembles="community").status_code == 303
+    hard = "I appreciate comprehensive multidisciplinary consultation arrangements."
+    client.post(
+        _url(draft, f"/{ELECTED}/statements"),
+        data={"csrf_token": csrf_token(client, "/"), "statements-4.1": hard, "statements-9.1": ""},
+    )
+    page = client.get(_url(draft)).get_data(as_text=True)
+    assert "use plainer words" in page
+    assert "These statements read at age" in page and ELECTED + " statements" not in page
+    # The same words for an audience like staff are not held to it.
+    assert _add(client, draft, name="Board members", resembles="staff").status_code == 303
+    client.post(
+        _url(draft, "/c-board-members/statements"),
+        data={"csrf_token": csrf_token(client, "/"), "statements-4.1": hard, "statements-9.1": ""},
+    )
+    with app.app_context():
+        found = round_audiences.advice(_round(app, draft))
+    assert {f.rule for f in found["c-board-members"]} == set() or "reading-age" not in {
+        f.rule for f in found.get("c-board-members", [])
+    }
