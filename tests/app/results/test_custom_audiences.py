@@ -108,10 +108,14 @@ def _compared(app: Flask, now: uuid.UUID, earlier: uuid.UUID) -> set[str]:
 
 
 def test_compared_across_rounds_with_the_same_audience_and_wording(
-    app: Flask, live_round: Any, respond: Any
+    app: Flask, live_round: Any, respond: Any, client: Any, coordinator: Any
 ) -> None:
     now, earlier = _pair(live_round, respond, elected())
     assert ELECTED in _compared(app, now, earlier)
+    page = client.get(f"/results/{now}/compare?earlier={earlier}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Elected members" in html and STATEMENT in html
 
 
 def test_not_compared_when_the_wording_differs(app: Flask, live_round: Any, respond: Any) -> None:
