@@ -6,11 +6,13 @@ new page (with and without its error summary)."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
@@ -147,6 +149,13 @@ def test_elected_members_added_launched_answered_closed_and_imported(
         ).get_by_role("row", name=re.compile("^Elected members"))
         expect(row).to_contain_text("100%")
         assert_accessible(page)
+        # The workbook, as the browser downloads it, names them and their figures.
+        book = page.request.get(f"{live_server.url}/exports/rounds/{round_id}.xlsx")
+        assert book.ok
+        wb = load_workbook(io.BytesIO(book.body()), read_only=True)
+        cells = [str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r]
+        assert "Elected members" in cells
+        assert any(v.startswith("All elected members (100%") for v in cells)
 
         sat = context.browser.new_context() if context.browser else None
         assert sat is not None
