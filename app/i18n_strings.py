@@ -39,6 +39,9 @@ AUDIENCE_LABELS = (
     N_("Partners"),
     N_("Parents and carers"),
     N_("Children and young people"),
+    N_("Children under 8"),
+    N_("Children 8 to 12"),
+    N_("Young people 13 and over"),
     N_("Service users"),
     N_("Community"),
 )
@@ -49,6 +52,9 @@ AUDIENCE_PHRASES = (
     N_("partners"),
     N_("parents and carers"),
     N_("children and young people"),
+    N_("children under 8"),
+    N_("children 8 to 12"),
+    N_("young people 13 and over"),
     N_("people who use the service"),
     N_("people in the community"),
 )

@@ -29,6 +29,15 @@ STANDARD_AUDIENCES: dict[str, str] = {
     "community": "Community",
 }
 
+# Children and young people are asked in age bands (DESIGN.md 5): in a round each band is a
+# group of its own, keyed "children_<band>" (its own questionnaire, open link, release and
+# results, never pooled with another band or with adults). surveys.questionnaire has the rules.
+CHILDREN_BAND_AUDIENCES: dict[str, str] = {
+    "children_under_8": "Children under 8",
+    "children_8_to_12": "Children 8 to 12",
+    "children_13_plus": "Young people 13 and over",
+}
+
 # Scales a respondent can answer (DESIGN.md section 5). `six_point` is for SAT ratings only.
 ITEM_SCALES = ("agree4", "faces3", "progress5")
 
@@ -350,7 +359,11 @@ class Framework(_Strict):
 
     def audience_label(self, audience: str) -> str:
         extra = {a.id: a.label for a in self.audiences}
-        return extra.get(audience) or STANDARD_AUDIENCES.get(audience, audience)
+        return (
+            extra.get(audience)
+            or STANDARD_AUDIENCES.get(audience)
+            or CHILDREN_BAND_AUDIENCES.get(audience, audience)
+        )
 
     def declared_audience(self, audience: str) -> Audience | None:
         """The audience this framework (or round) adds with this id; None for a built-in."""

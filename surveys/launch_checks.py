@@ -7,12 +7,13 @@ one launch (the code, plus the audience where there is one), which the tick carr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from frameworks.schema import Framework
 from surveys.audiences import CustomAudience, name_clashes, other_names
+from surveys.questionnaire import FACES_BANDS, band_of
 
 FAR_AHEAD_DAYS = 90
 
@@ -21,13 +22,17 @@ OPENS_IN_PAST = "opens_in_past"
 OPENS_FAR_AHEAD = "opens_far_ahead"
 CHILDREN_BY_EMAIL = "children_by_email"
 NO_WAY_TO_ANSWER = "no_way_to_answer"
+LONG_FOR_YOUNG_CHILDREN = "long_for_young_children"
 CODES = (
     AUDIENCE_BELOW_THRESHOLD,
     OPENS_IN_PAST,
     OPENS_FAR_AHEAD,
     CHILDREN_BY_EMAIL,
     NO_WAY_TO_ANSWER,
+    LONG_FOR_YOUNG_CHILDREN,
 )
+# Children under 8 hear very short sentences (DESIGN.md 5): longer ones are worth a second look.
+YOUNG_CHILDREN_MAX_WORDS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +61,16 @@ def launch_warnings(
     threshold: int,
     opens_on: date,
     today: date,
-    children_band: str = "under_12",
+    children_bands: Iterable[str] = ("under_12",),
     far_ahead_days: int = FAR_AHEAD_DAYS,
+    young_statements: Sequence[str] = (),
 ) -> list[LaunchWarning]:
-    """Everything worth a second look before launching, in a stable order."""
+    """Everything worth a second look before launching, in a stable order.
+
+    `young_statements` are the statements children under 8 are asked (their band's)."""
     warnings: list[LaunchWarning] = []
+    # Children under 13 (a faces band; "children" is a legacy round's one band).
+    legacy = next((b for b in children_bands if b in ("under_12", "12_plus")), None)
     if opens_on < today:
         warnings.append(
             LaunchWarning(
@@ -88,11 +98,13 @@ def launch_warnings(
                     a.audience,
                 )
             )
-        if a.audience == "children" and children_band == "under_12" and a.invited:
+        band = legacy if a.audience == "children" else band_of(a.audience)
+        if band in FACES_BANDS and a.invited:
+            under = {"under_8": "under 8", "under_12": "under 12"}.get(band, "8 to 12")
             warnings.append(
                 LaunchWarning(
                     CHILDREN_BY_EMAIL,
-                    f"{a.invited} {'child' if a.invited == 1 else 'children'} under 12 would be "
+                    f"{a.invited} {'child' if a.invited == 1 else 'children'} {under} would be "
                     "invited directly by email. Consider sending the open link through parents "
                     "or schools instead, and remove these contacts.",
                     a.audience,
@@ -110,6 +122,19 @@ def launch_warnings(
                     a.audience,
                 )
             )
+    long = [s for s in young_statements if len(s.split()) > YOUNG_CHILDREN_MAX_WORDS]
+    if long:
+        shown = "; ".join(f"“{s}”" for s in long[:3]) + (" and more" if len(long) > 3 else "")
+        warnings.append(
+            LaunchWarning(
+                LONG_FOR_YOUNG_CHILDREN,
+                f"{len(long)} statement{'s' if len(long) != 1 else ''} for children under 8 "
+                f"{'have' if len(long) != 1 else 'has'} more than {YOUNG_CHILDREN_MAX_WORDS} "
+                f"words ({shown}). Children under 8 hear very short sentences: consider "
+                "rewording in the questionnaire editor.",
+                "children_under_8",
+            )
+        )
     return warnings
 
 

@@ -14,12 +14,28 @@ Rules
 - Easy-read adults (`EASY_READ_AUDIENCES`, when the round asks them so) get the same
   easy-read, one-question-per-page questionnaire with `faces3`, asking only the statements the
   bank has in easy read (`easy_read:`, at most 15 words); faces are never pooled with `agree4`.
-- Scales (`scale_for`): adults answer `agree4`. Children under 12 (the default children band)
-  answer `faces3` on an easy-read, one-question-per-page questionnaire, whatever scale the bank
-  names (one simple scale for the whole easy-read questionnaire; faces are never pooled with adult
-  scales). Children 12 and over are treated like adults. An explicit bank scale (e.g. CSIT partners
-  `progress5`) is kept, except that `faces3` is only ever used for children under 12: a bank item
-  that says `faces3` for anyone else falls back to `agree4`.
+- Age bands (DESIGN.md 5): a round asks children and young people in one or more of
+  `CHILDREN_BANDS`, and each band gets a questionnaire of its own, keyed by the band's audience
+  (`band_audience`: "children_under_8", "children_8_to_12", "children_13_plus"), so that every
+  later step (open links, the mix's release, results, exports) keeps each band a group of its
+  own, never pooled with another band or with adults. The bank's items are the `children`
+  items for every band (item keys keep "children", so an item is the same item of its
+  indicator in every band):
+  - under 8: `faces3`, one question per page, easy read, read aloud (`READ_ALOUD_BANDS`: the
+    respondent pages mark it up for reading aloud), each statement's shortest wording (the
+    bank's `easy_read:` sentence, at most 15 words, when it has one) and a shorter introduction;
+  - 8 to 12: `faces3` (faces with words), one question per page, easy read;
+  - 13 and over: like adults, `agree4` with "Don't know".
+- Rounds from before age bands (`LEGACY_CHILDREN_BANDS`) asked children in one band,
+  "under_12" (faces) or "12_plus" (like adults), in one questionnaire keyed "children": a
+  legacy band is still accepted alone and gives exactly that questionnaire, so such rounds
+  load, regenerate and report as they did (as a group of their own, never compared with a
+  band).
+- Scales (`scale_for`): adults answer `agree4`. Children in a faces band answer `faces3`
+  whatever scale the bank names (one simple scale for the whole easy-read questionnaire; faces
+  are never pooled with adult scales). An explicit bank scale (e.g. CSIT partners `progress5`)
+  is kept, except that `faces3` is only ever used for children in a faces band and easy-read
+  adults: a bank item that says `faces3` for anyone else falls back to `agree4`.
 - Optional free text per section ("What works well?" / "What could be better?").
 - Optional role question at group level (broad options, always ending with "Prefer not to say";
   never a name or any free text). Results split by role are subject to the same anonymity
@@ -34,17 +50,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from frameworks.schema import CHILDREN_BAND_AUDIENCES as STANDARD_BAND_LABELS
 from frameworks.schema import Framework
 from surveys.scales import SCALES
 from surveys.selection import SelectionError, raise_unknown
 
 __all__ = [
     "CHILDREN_BANDS",
+    "CHILDREN_BAND_AUDIENCES",
     "EASY_READ_AUDIENCES",
+    "FACES_BANDS",
     "FORMAT_VERSION",
     "FREE_TEXT_MAX_CHARS",
     "FREE_TEXT_PROMPTS",
+    "LEGACY_CHILDREN_BANDS",
     "PREFER_NOT_TO_SAY",
+    "READ_ALOUD_BANDS",
     "ROLE_QUESTIONS",
     "SECONDS_INTRO",
     "SECONDS_PER_FREE_TEXT_PAIR",
@@ -60,18 +81,30 @@ __all__ = [
     "RoleQuestion",
     "SelectionError",
     "audience_phrase",
+    "band_audience",
+    "band_of",
     "build_questionnaires",
+    "check_children_bands",
     "estimate_seconds",
     "estimated_minutes",
     "intro_text",
+    "is_children",
     "is_too_long",
+    "round_audiences",
     "scale_for",
 ]
 
 FORMAT_VERSION = 1  # of `Questionnaire.to_dict()`; bump when the stored shape changes
 
 CHILDREN = "children"
-CHILDREN_BANDS = ("under_12", "12_plus")
+# Age bands a coordinator may ask, youngest first (DESIGN.md 5), and the audience key of each.
+CHILDREN_BANDS = ("under_8", "8_to_12", "13_plus")
+CHILDREN_BAND_AUDIENCES: dict[str, str] = {band: f"{CHILDREN}_{band}" for band in CHILDREN_BANDS}
+assert set(CHILDREN_BAND_AUDIENCES.values()) == set(STANDARD_BAND_LABELS)
+FACES_BANDS = ("under_8", "8_to_12", "under_12")  # answer faces3 on an easy-read questionnaire
+READ_ALOUD_BANDS = ("under_8",)  # very short sentences, marked up for reading aloud
+# One band per round, one questionnaire keyed "children", before age bands: still loads.
+LEGACY_CHILDREN_BANDS = ("under_12", "12_plus")
 ADULT_SCALE = "agree4"
 CHILD_SCALE = "faces3"
 EASY_READ_SCALE = CHILD_SCALE  # easy-read adults answer with the faces too (DESIGN.md 5)
@@ -195,6 +228,9 @@ _AUDIENCE_PHRASES = {
     "partners": "partners",
     "parents": "parents and carers",
     "children": "children and young people",
+    "children_under_8": "children under 8",
+    "children_8_to_12": "children 8 to 12",
+    "children_13_plus": "young people 13 and over",
     "service_users": "people who use the service",
     "community": "people in the community",
 }
@@ -240,6 +276,12 @@ _INTROS: dict[str, str] = {
     ),
 }
 _INTRO_OTHER = "{organisation} would like to know what you think about how well things are working."
+_INTRO_READ_ALOUD = (
+    "{organisation} would like to know what you think.\n"
+    "Pick a face for each one.\n"
+    "There are no wrong answers.\n"
+    "{time}"
+)
 _INTRO_EASY_READ = (
     "{organisation} would like to know what you think.\n"
     "Read each sentence. Pick the face that fits best.\n"
@@ -275,6 +317,7 @@ def intro_text(
     easy_read: bool = False,
     minutes: int | None = None,
     scale_ids: Iterable[str] = ("agree4",),
+    read_aloud: bool = False,
 ) -> str:
     """The default introduction for an audience, in plain English.
 
@@ -284,9 +327,12 @@ def intro_text(
     """
     org = " ".join(organisation.split()) or "We"
     time = _minutes_phrase(minutes) if minutes is not None else ""
+    if read_aloud:
+        return _INTRO_READ_ALOUD.format(organisation=org, time=time).strip()
     if easy_read:
         return _INTRO_EASY_READ.format(organisation=org, time=time).strip()
-    opening = _INTROS.get(audience, _INTRO_OTHER).format(organisation=org)
+    opening = _INTROS.get(CHILDREN if is_children(audience) else audience, _INTRO_OTHER)
+    opening = opening.format(organisation=org)
     scales = set(scale_ids)
     progress, agree = "progress5" in scales, bool(scales - {"progress5"})
     how = _HOW["both" if progress and agree else "progress" if progress else "agree"]
@@ -446,11 +492,67 @@ class GenerationResult:
 # -- generation -----------------------------------------------------------------------------------
 
 
+def band_audience(band: str) -> str:
+    """The audience key of an age band in a round: "children_under_8"."""
+    return CHILDREN_BAND_AUDIENCES[band]
+
+
+def band_of(audience: str) -> str | None:
+    """The age band an audience key stands for ("children_8_to_12" -> "8_to_12"), else None."""
+    for band, key in CHILDREN_BAND_AUDIENCES.items():
+        if key == audience:
+            return band
+    return None
+
+
+def is_children(audience: str) -> bool:
+    """Children and young people: the one-band audience of older rounds, or an age band."""
+    return audience == CHILDREN or band_of(audience) is not None
+
+
+def round_audiences(audiences: Iterable[str], children_bands: Iterable[str]) -> list[str]:
+    """The groups a round asks, in order: `children` becomes its age bands' audiences
+    (youngest first), unless the round has a legacy band (one group keyed "children")."""
+    bands = [b for b in CHILDREN_BANDS if b in set(children_bands)]
+    found: list[str] = []
+    for audience in dict.fromkeys(audiences):
+        if audience == CHILDREN and bands:
+            found.extend(band_audience(b) for b in bands)
+        else:
+            found.append(audience)
+    return found
+
+
+def check_children_bands(children_bands: Iterable[str]) -> tuple[str, ...]:
+    """The bands in youngest-first order; raises SelectionError for an empty choice, an
+    unknown band, or a legacy band with any other."""
+    chosen = list(dict.fromkeys(children_bands))
+    unknown = [b for b in chosen if b not in CHILDREN_BANDS + LEGACY_CHILDREN_BANDS]
+    if unknown:
+        raise SelectionError(
+            f"Unknown children's age band {unknown[0]!r}; use one or more of "
+            f"{', '.join(CHILDREN_BANDS)}."
+        )
+    if not chosen:
+        raise SelectionError("Choose at least one age band for children and young people.")
+    legacy = [b for b in chosen if b in LEGACY_CHILDREN_BANDS]
+    if legacy and len(chosen) > 1:
+        raise SelectionError(
+            f"The age band {legacy[0]!r} is from before age bands and cannot be combined with "
+            "another band."
+        )
+    if legacy:
+        return (legacy[0],)
+    return tuple(b for b in CHILDREN_BANDS if b in chosen)
+
+
 def scale_for(
     audience: str, bank_scale: str | None, children_band: str = "under_12", easy_read: bool = False
 ) -> str:
-    """The scale an item is answered on (see the module docstring for the rules)."""
-    if easy_read or (audience == CHILDREN and children_band == "under_12"):
+    """The scale an item is answered on (see the module docstring for the rules). An age band's
+    audience key carries its band; `children_band` is the legacy band of audience "children"."""
+    band = band_of(audience) or (children_band if audience == CHILDREN else None)
+    if easy_read or band in FACES_BANDS:
         return CHILD_SCALE
     if bank_scale is None or bank_scale == CHILD_SCALE:
         return ADULT_SCALE
@@ -497,16 +599,17 @@ def build_questionnaires(
     audiences: Iterable[str],
     *,
     organisation: str = "",
-    children_band: str = "under_12",
+    children_bands: Iterable[str] = CHILDREN_BANDS,
     free_text: bool = False,
     role_question: bool = False,
     easy_read_audiences: Iterable[str] = (),
 ) -> GenerationResult:
-    """One questionnaire per audience that can judge at least one chosen indicator.
+    """One questionnaire per audience that can judge at least one chosen indicator, and for
+    children one per age band in `children_bands` (keyed by `band_audience`).
 
-    Deterministic: the result depends on the *sets* of indicator ids and audiences, not their
-    order or repetition. Raises `SelectionError` (a ValueError) naming unknown indicator ids or
-    audiences, for an empty choice of either, or an unknown `children_band`.
+    Deterministic: the result depends on the *sets* of indicator ids, audiences and bands, not
+    their order or repetition. Raises `SelectionError` (a ValueError) naming unknown indicator
+    ids or audiences, for an empty choice of either, or for bands `check_children_bands` refuses.
     """
     chosen = set(indicator_ids)
     wanted = set(audiences)
@@ -521,26 +624,29 @@ def build_questionnaires(
         raise SelectionError("Choose at least one indicator.")
     if not wanted:
         raise SelectionError("Choose at least one audience.")
-    if children_band not in CHILDREN_BANDS:
-        raise SelectionError(
-            f"Unknown children's age band {children_band!r}; "
-            f"use one of {', '.join(CHILDREN_BANDS)}."
-        )
+    bands = check_children_bands(children_bands) if CHILDREN in wanted else ()
+    legacy = bands[0] if bands and bands[0] in LEGACY_CHILDREN_BANDS else None
 
     easy_adults = set(easy_read_audiences) & set(EASY_READ_AUDIENCES)
     questionnaires: dict[str, Questionnaire] = {}
     skipped: dict[str, str] = {}
-    for audience in (a for a in known_audiences if a in wanted):
+    asked = [a for a in known_audiences if a in wanted]
+    for audience in round_audiences(asked, bands):
+        band = legacy if audience == CHILDREN else band_of(audience)
+        bank_audience = CHILDREN if band else audience
         easy_adult = audience in easy_adults
-        sections = _sections_for(framework, chosen, audience, children_band, free_text, easy_adult)
+        read_aloud = band in READ_ALOUD_BANDS
+        sections = _sections_for(
+            framework, chosen, bank_audience, band or "", free_text, easy_adult, read_aloud
+        )
         if not sections:
             skipped[audience] = (
                 _easy_skip_reason(framework, audience)
                 if easy_adult
-                else _skip_reason(framework, audience)
+                else _skip_reason(framework, bank_audience)
             )
             continue
-        easy_read = easy_adult or (audience == CHILDREN and children_band == "under_12")
+        easy_read = easy_adult or band in FACES_BANDS
         role = ROLE_QUESTIONS.get(audience) if role_question else None
         scale_ids = [item.scale_id for section in sections for item in section.items]
         minutes = estimated_minutes(
@@ -560,6 +666,7 @@ def build_questionnaires(
                 easy_read=easy_read,
                 minutes=minutes,
                 scale_ids=scale_ids,
+                read_aloud=read_aloud,
             ),
             sections=tuple(sections),
             role_question=role,
@@ -582,9 +689,11 @@ def _sections_for(
     children_band: str,
     free_text: bool,
     easy_read: bool = False,
+    shortest: bool = False,
 ) -> list[QuestionSection]:
     """An easy-read adult questionnaire asks only the statements the bank has in easy read
-    (keeping their bank keys, so each stays the same item of its indicator)."""
+    (keeping their bank keys, so each stays the same item of its indicator). `shortest` (the
+    under-8 band) asks every statement, in its easy-read wording when the bank has one."""
     sections = []
     for section in framework.sections:
         items: list[QuestionItem] = []
@@ -600,7 +709,7 @@ def _sections_for(
                         indicator_id=indicator.id,
                         theme_id=spec.theme,
                         statement=(spec.easy_read or spec.statement)
-                        if easy_read
+                        if easy_read or shortest
                         else spec.statement,
                         scale_id=scale_for(audience, spec.scale, children_band, easy_read),
                     )

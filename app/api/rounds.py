@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import date
-from typing import Annotated, Any, Literal, get_type_hints
+from typing import Annotated, Any, Literal, get_args, get_type_hints
 
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -35,17 +35,26 @@ from app.services.contacts import (
 from app.services.results import CloseError, close_round
 from app.services.round_audiences import by_email, customs_of
 from surveys.launch_checks import CODES
-from surveys.questionnaire import CHILDREN_BANDS
+from surveys.questionnaire import CHILDREN_BANDS, LEGACY_CHILDREN_BANDS
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
-ChildrenBand = Literal["under_12", "12_plus"]
-assert set(CHILDREN_BANDS) == {"under_12", "12_plus"}
+# The age bands (youngest first), or one legacy band alone, as rounds from before bands have.
+ChildrenBand = Literal["under_8", "8_to_12", "13_plus", "under_12", "12_plus"]
+assert set(CHILDREN_BANDS + LEGACY_CHILDREN_BANDS) == set(get_args(ChildrenBand))
+ChildrenBands = Annotated[list[ChildrenBand], Field(min_length=1, max_length=3)]
+
+
+def _every_band() -> list[ChildrenBand]:
+    return ["under_8", "8_to_12", "13_plus"]
+
+
 WarningCode = Literal[
     "audience_below_threshold",
     "opens_in_past",
     "opens_far_ahead",
     "children_by_email",
     "no_way_to_answer",
+    "long_for_young_children",
 ]
 assert set(CODES) == set(WarningCode.__args__)  # type: ignore[attr-defined]  # Literal's args
 
@@ -74,7 +83,7 @@ class RoundCreate(Input):
         None
     )
     scope: ScopeIn = Field(default_factory=ScopeIn)
-    children_band: ChildrenBand = "under_12"
+    children_bands: ChildrenBands = Field(default_factory=lambda: _every_band())
     free_text: bool = True
     role_question: bool = False
 
@@ -92,7 +101,7 @@ class RoundUpdate(Input):
         None
     )
     scope: ScopeIn | None = None
-    children_band: ChildrenBand | None = None
+    children_bands: ChildrenBands | None = None
     free_text: bool | None = None
     role_question: bool | None = None
 
@@ -255,7 +264,7 @@ def _settings(body: RoundCreate) -> service.RoundSettings:
         closes_on=body.closes_on,
         threshold=body.threshold,
         scope=body.scope.model_dump(),
-        children_band=body.children_band,
+        children_bands=list(dict.fromkeys(body.children_bands)),
         free_text=body.free_text,
         role_question=body.role_question,
     )
@@ -340,7 +349,7 @@ def update(call: ApiCall, body: RoundUpdate, round_id: uuid.UUID) -> BaseModel:
             continue
         if name == "scope":
             value = value.model_dump()
-        elif name in ("indicator_ids", "audiences"):
+        elif name in ("indicator_ids", "audiences", "children_bands"):
             value = list(dict.fromkeys(value))
         setattr(settings, name, value)
     try:

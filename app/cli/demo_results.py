@@ -52,12 +52,16 @@ LATEST_PLAN: dict[str, tuple[list[tuple[Channel, int]], Profile]] = {
         [(Channel.EMAIL, 80), (Channel.OPEN_LINK, 30), (Channel.PAPER, 6)],
         Profile(leaning=0.68, spread=1.0),
     ),
-    "children": ([(Channel.OPEN_LINK, 104)], Profile(leaning=0.78, dont_know=0.08)),
+    # Each age band is a group of its own: the under-8s (3) fall below the threshold alone.
+    "children_under_8": ([(Channel.OPEN_LINK, 3)], Profile(leaning=0.85, dont_know=0.1)),
+    "children_8_to_12": ([(Channel.OPEN_LINK, 62)], Profile(leaning=0.8, dont_know=0.08)),
+    "children_13_plus": ([(Channel.OPEN_LINK, 42)], Profile(leaning=0.7, dont_know=0.06)),
 }
 EARLIER_PLAN: dict[str, tuple[list[tuple[Channel, int]], Profile]] = {
     "staff": ([(Channel.EMAIL, 64)], Profile(leaning=0.74)),
     "parents": ([(Channel.EMAIL, 58), (Channel.PAPER, 9)], Profile(leaning=0.55, spread=1.0)),
-    "children": ([(Channel.OPEN_LINK, 71)], Profile(leaning=0.76, dont_know=0.08)),
+    "children_8_to_12": ([(Channel.OPEN_LINK, 44)], Profile(leaning=0.78, dont_know=0.08)),
+    "children_13_plus": ([(Channel.OPEN_LINK, 27)], Profile(leaning=0.72, dont_know=0.08)),
 }
 INVITED = {"staff": 95, "partners": 12, "parents": 140}
 
@@ -70,7 +74,7 @@ COMMENTS: dict[str, list[tuple[str, CommentPrompt, str]]] = {
         ("5", CommentPrompt.WORKS_WELL, "Meetings are arranged at times I can make."),
         ("8", CommentPrompt.COULD_BE_BETTER, "The family centre is hard to reach by bus."),
     ],
-    "children": [
+    "children_8_to_12": [
         ("2", CommentPrompt.WORKS_WELL, "I like the club after school."),
         ("2", CommentPrompt.COULD_BE_BETTER, "More trips please."),
         ("2", CommentPrompt.WORKS_WELL, "My teacher listens to me."),
@@ -105,6 +109,7 @@ def seed(org: Organisation, coordinator: User) -> list[str]:
         ["staff", "parents", "children"],
         today - timedelta(days=420),
         today - timedelta(days=390),
+        bands=["8_to_12", "13_plus"],
     )
     _answer(earlier, EARLIER_PLAN, rng, comments=False)
     close_round(earlier)
@@ -116,6 +121,7 @@ def seed(org: Organisation, coordinator: User) -> list[str]:
         ["staff", "partners", "parents", "children"],
         today - timedelta(days=60),
         today - timedelta(days=30),
+        bands=["under_8", "8_to_12", "13_plus"],
     )
     _invite(latest)
     _answer(latest, LATEST_PLAN, rng, comments=True)
@@ -128,7 +134,8 @@ def seed(org: Organisation, coordinator: User) -> list[str]:
     total = sum(n for channels, _ in LATEST_PLAN.values() for _, n in channels)
     return [
         f"Results: “{LATEST}” is closed with {total} responses (partners fall below the "
-        f"anonymity threshold): http://127.0.0.1:5000/results/{latest.id}",
+        f"anonymity threshold, and so do children under 8, reported apart from the other age "
+        f"bands): http://127.0.0.1:5000/results/{latest.id}",
     ]
 
 
@@ -139,6 +146,8 @@ def _round(
     audiences: list[str],
     opens_on: date,
     closes_on: date,
+    *,
+    bands: list[str],
 ) -> FeedbackRound:
     rnd = create_round(
         org,
@@ -150,6 +159,7 @@ def _round(
             opens_on=opens_on,
             closes_on=closes_on,
             threshold=5,
+            children_bands=bands,
         ),
     )
     make_live(rnd)

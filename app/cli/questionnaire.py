@@ -40,9 +40,10 @@ WIDTH = 88
 @click.option(
     "--children-band",
     type=click.Choice(qgen.CHILDREN_BANDS),
-    default="under_12",
+    default="8_to_12",
     show_default=True,
-    help="Age band when the audience is children and young people.",
+    help="Age band when the audience is children and young people (each band is a "
+    "questionnaire of its own).",
 )
 @click.option("--free-text", is_flag=True, help="Add the two free-text questions per section.")
 @click.option("--role-question", is_flag=True, help="Add the group-level role question.")
@@ -71,7 +72,7 @@ def preview(
             indicator_ids,
             [audience],
             organisation=organisation,
-            children_band=children_band,
+            children_bands=[children_band],
             free_text=free_text,
             role_question=role_question,
         )
@@ -82,6 +83,8 @@ def preview(
                 f"{exc} Audiences of {framework.id}: {known}.", param_hint="--audience"
             ) from None
         raise click.BadParameter(str(exc), param_hint="--indicators") from None
+    if audience == qgen.CHILDREN:
+        audience = qgen.band_audience(children_band)
     generated = result.questionnaires.get(audience)
     if generated is None:
         raise click.ClickException(result.skipped.get(audience, "No questionnaire."))

@@ -36,7 +36,11 @@ bp = Blueprint("frameworks", __name__, url_prefix="/frameworks")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 FILE_FIELD = "framework_file"
-BAND_WORDS = {"under_12": "children under 12", "12_plus": "young people 12 and over"}
+BAND_WORDS = {
+    "under_8": "children under 8",
+    "8_to_12": "children 8 to 12",
+    "13_plus": "young people 13 and over",
+}
 
 
 def _framework_or_404(framework_id: str) -> Framework:

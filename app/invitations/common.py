@@ -10,7 +10,7 @@ from app.models import FeedbackRound, Role
 from app.services.frameworks import framework_of
 from app.services.round_audiences import by_email
 from app.tenancy import current_role, get_owned_or_404
-from frameworks.schema import STANDARD_AUDIENCES
+from frameworks.schema import CHILDREN_BAND_AUDIENCES, STANDARD_AUDIENCES
 
 
 def load_round(round_id: uuid.UUID, *, coordinator: bool = False) -> FeedbackRound:
@@ -25,8 +25,9 @@ def load_round(round_id: uuid.UUID, *, coordinator: bool = False) -> FeedbackRou
 def audience_labels(rnd: FeedbackRound) -> dict[str, str]:
     framework = framework_of(rnd)
     if framework is None:
-        return dict(STANDARD_AUDIENCES)
-    return {a: framework.audience_label(a) for a in framework.audience_ids}
+        return STANDARD_AUDIENCES | CHILDREN_BAND_AUDIENCES
+    groups = [*framework.audience_ids, *CHILDREN_BAND_AUDIENCES]
+    return {a: framework.audience_label(a) for a in groups}
 
 
 def questionnaire_audiences(rnd: FeedbackRound) -> list[str]:

@@ -20,11 +20,13 @@ from app.models import FeedbackRound, OpenLink
 from app.rendering import render_page
 from app.services import kiosks as kiosk_service
 from app.services import open_links as link_service
+from app.services.launch import link_audiences
 from app.services.links import open_link_url, short_display
 
 
 def _link_or_404(rnd: FeedbackRound, audience: str) -> OpenLink:
-    audience_or_404(rnd, audience)
+    if audience not in link_audiences(rnd):  # a questionnaire's, or the shared children's
+        audience_or_404(rnd, audience)
     link = link_service.link_for(rnd, audience)
     if link is None:
         abort(404, "Open links are created when the round is launched.")
@@ -35,7 +37,11 @@ def _link_or_404(rnd: FeedbackRound, audience: str) -> OpenLink:
 def open_links(round_id: uuid.UUID) -> ResponseReturnValue:
     rnd = load_round(round_id)
     labels = audience_labels(rnd)
-    links = link_service.links_of(rnd.id)
+    order = ["children", *rnd.groups]  # the shared children's link, then the bands in order
+    links = sorted(
+        link_service.links_of(rnd.id),
+        key=lambda link: order.index(link.audience) if link.audience in order else len(order),
+    )
     return render_page(
         "invitations/open_links.html",
         block="content",
@@ -52,6 +58,7 @@ def open_links(round_id: uuid.UUID) -> ResponseReturnValue:
             for link in links
         ],
         closes=long_date(rnd.closes_on),
+        bands_shared="children" in link_audiences(rnd),
         kiosks=kiosk_service.kiosks_of(rnd.id),
         kiosk_rate=kiosk_service.send_rate_limit(),
         kiosk_pool=kiosk_service.grant_pool(),

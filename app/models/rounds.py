@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
 from app.models.base import Timestamped, UUIDPrimaryKey, str_enum
+from surveys.questionnaire import round_audiences
 
 
 class RoundStatus(enum.StrEnum):
@@ -51,7 +52,11 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     threshold: Mapped[int] = mapped_column(Integer, default=5)
     audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
     indicator_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    children_band: Mapped[str] = mapped_column(String(20), default="under_12")
+    # Age bands children and young people are asked in (surveys.questionnaire.CHILDREN_BANDS,
+    # each a group of its own), or one legacy band from before age bands (migration 0099).
+    children_bands: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["under_8", "8_to_12", "13_plus"]
+    )
     free_text: Mapped[bool] = mapped_column(Boolean, default=True)
     role_question: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[RoundStatus] = mapped_column(
@@ -93,6 +98,12 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     @property
     def is_draft(self) -> bool:
         return self.status == RoundStatus.DRAFT
+
+    @property
+    def groups(self) -> list[str]:
+        """The groups the round asks, in order: its audiences, children as their age bands
+        (each a questionnaire, an open link, a release and a results group of its own)."""
+        return round_audiences(self.audiences or (), self.children_bands or ())
 
 
 class Questionnaire(UUIDPrimaryKey, Model):

@@ -114,6 +114,19 @@ def kiosk_offline() -> ResponseReturnValue:
     from app.respond.kiosk_offline import offline_kit  # the offline half's grants
 
     kiosk, entry = _kiosk_entry()
+    if entry.choose_band:
+        # A shared children's link asks the age band first: its kit would hold one band's
+        # pages and grants, and an offline child of another band would answer the wrong
+        # questionnaire. Such a kiosk works while online; one band's own link works offline.
+        response = jsonify(
+            {
+                "offline": False,
+                "reason": "A kiosk on the shared children's link works only while online. "
+                "Pair it with one age band's own link to keep taking answers with no signal.",
+            }
+        )
+        response.status_code = 409
+        return response
     try:
         want = max(0, min(int(request.args.get("want", "0")), kiosks.grant_pool()))
     except ValueError:

@@ -46,6 +46,8 @@ class SessionEntry:
     channel: Channel
     sealed_token: str | None  # as the cookie holds it; opened only by the requests that use it
     done: bool
+    choose_band: bool = False  # entered by a shared children's link: may choose an age band
+    band_chosen: bool = False  # ... and has chosen one (this questionnaire)
 
     @cached_property
     def token(self) -> str | None:
@@ -62,6 +64,8 @@ def current_entry() -> SessionEntry | None:
             Channel(data["ch"]),
             data["tk"] if isinstance(data.get("tk"), str) else None,
             bool(data.get("done")),
+            bool(data.get("cb")),
+            data.get("cb") == 2,
         )
     except (KeyError, ValueError):
         return None
@@ -73,6 +77,19 @@ def remember_entry(entry: Entry) -> None:
         "ch": entry.channel.value,
         "tk": seal_token(secret_keys()[0], entry.token) if entry.token else None,
         "done": False,
+        **({"cb": 1} if entry.choose_band else {}),
+    }
+
+
+def choose_band(entry: SessionEntry, questionnaire_id: uuid.UUID) -> None:
+    """A shared children's link's respondent chose their band: that questionnaire now (the
+    answers so far belonged to another questionnaire, so none are carried over)."""
+    session[SESSION_KEY] = {
+        "q": questionnaire_id.hex,
+        "ch": entry.channel.value,
+        "tk": entry.sealed_token,
+        "done": False,
+        "cb": 2,
     }
 
 

@@ -317,7 +317,7 @@ def _answering(questionnaire_id: uuid.UUID) -> tuple[SessionEntry, Survey]:
         _this_kiosk(survey)
         g.kiosk_page = True
     refusal = _open_refusal(survey) or (
-        _already_answered_here(survey) if _answered_here(entry) else None
+        _already_answered_here(survey) if _answered_here(entry, survey) else None
     )
     if refusal:
         raise Halt(refused(refusal, survey))
@@ -380,10 +380,14 @@ def _already_answered_here(survey: Survey) -> Refusal:
     )
 
 
-def _answered_here(entry: SessionEntry) -> bool:
+def _answered_here(entry: SessionEntry, survey: Survey) -> bool:
+    """One response per browser through an open link; through a shared children's link, one
+    in any of its age bands (choosing another band is not a second go)."""
     if entry.channel != Channel.OPEN_LINK:
         return False
     done = abuse.answered_here(request.cookies.get(abuse.DONE_COOKIE))
+    if entry.choose_band:
+        return any(qid.hex in done for _band, qid in survey.shape.bands)
     return entry.questionnaire_id.hex in done
 
 
@@ -456,14 +460,35 @@ def welcome(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     return _welcome(survey, entry, state.read_progress(survey.shape))
 
 
+def _choosing(survey: Survey, entry: SessionEntry) -> bool:
+    """The welcome page asks a shared children's link's respondent their age band: until they
+    have chosen one, or when they ask to change it."""
+    return (
+        entry.choose_band
+        and len(survey.shape.bands) > 1
+        and (not entry.band_chosen or request.args.get("band") == "change")
+    )
+
+
 def _welcome(
-    survey: Survey, entry: SessionEntry, progress: Progress | None, *, sent: bool = False
+    survey: Survey,
+    entry: SessionEntry,
+    progress: Progress | None,
+    *,
+    sent: bool = False,
+    band_error: str = "",
+    status: int = 200,
 ) -> Response:
-    return render_page(
+    choosing = bool(band_error) or _choosing(survey, entry)
+    audience = _(CHILDREN_LABEL) if choosing else i18n.audience_name(survey.shape)
+    response = render_page(
         "respond/welcome.html",
         block=BLOCK,
         **_common(survey),
-        title=_("%(audience)s survey", audience=i18n.audience_name(survey.shape)),
+        title=_("%(audience)s survey", audience=audience),
+        choosing=choosing,
+        band_options=[(band, _(BAND_CHOICES[band])) for band, _qid in survey.shape.bands],
+        band_error=band_error,
         choices=[i18n.LANGUAGES[code] for code in survey.languages],
         entry=entry,
         kiosk=entry.channel == Channel.KIOSK,
@@ -471,6 +496,40 @@ def _welcome(
         started=bool(progress and (progress.answers or progress.texts or progress.role)),
         answered=progress.answered_count() if progress else 0,
     )
+    response.status_code = status
+    return response
+
+
+# The welcome page's age-band choice (DESIGN.md 5), in words a young child can read.
+CHILDREN_LABEL = N_("Children and young people")
+BAND_CHOICES = {
+    "under_8": N_("I am under 8"),
+    "8_to_12": N_("I am 8, 9, 10, 11 or 12"),
+    "13_plus": N_("I am 13 or older"),
+}
+
+
+@bp.post("/q/<uuid:questionnaire_id>/band")
+@limiter.limit(abuse.page_rate_limit, key_func=abuse.client_key, exempt_when=abuse.only_moving)
+@public
+def choose_band(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    """A shared children's link: the respondent's age band chooses their questionnaire (its
+    own group from then on: its welcome page, pages, release and results)."""
+    entry, survey = _answering(questionnaire_id)
+    if not entry.choose_band:
+        abort(404)
+    bands = dict(survey.shape.bands)
+    chosen = bands.get(request.form.get("band", ""))
+    if chosen is None:
+        progress = state.read_progress(survey.shape)
+        return _welcome(
+            survey, entry, progress, band_error=_("Choose how old you are."), status=422
+        )
+    state.choose_band(entry, chosen)
+    response = redirect(url_for("respond.welcome", questionnaire_id=chosen), 303)
+    if chosen != questionnaire_id:
+        state.clear_progress(response)
+    return response
 
 
 @bp.post("/q/<uuid:questionnaire_id>/start")
@@ -478,6 +537,8 @@ def _welcome(
 @public
 def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     entry, survey = _answering(questionnaire_id)
+    if _choosing(survey, entry) and not entry.band_chosen:
+        return redirect(_to("respond.welcome", survey), 303)  # the age band comes first
     progress = state.read_progress(survey.shape)
     if request.form.get("nav") == "restart":
         progress = None
@@ -502,6 +563,7 @@ def _common(survey: Survey) -> dict[str, Any]:
         "shape": survey.shape,
         "organisation": survey.organisation,
         "easy": survey.shape.easy_read,
+        "read_aloud": survey.shape.read_aloud,
         "dont_know": DONT_KNOW,
         "max_chars": FREE_TEXT_MAX,
     }
@@ -780,7 +842,13 @@ def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response
         # The next person starts from the welcome page, with nothing of this one kept.
         db.session.commit()
         state.forget_kiosk_start()
-        if _swapping():
+        if entry.choose_band:
+            # A shared children's link: the next child chooses their own band, from the start.
+            home = url_for("respond.kiosk_home", sent="1")
+            response = redirect(home, 303)
+            if _swapping():
+                response = Response(status=204, headers={"HX-Redirect": home})
+        elif _swapping():
             response = _welcome(survey, entry, None, sent=True)
             response.headers["HX-Replace-Url"] = _to("respond.welcome", survey)
         else:

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from app.i18n import LANGUAGES
 from app.services.rounds import SCOPE_FIELDS, RoundSettings
 from frameworks import Framework
+from surveys.questionnaire import CHILDREN_BANDS
 from surveys.selection import SelectionError, expand_tokens
 
 # Form fields in page order: the error summary lists problems in this order.
@@ -28,7 +29,7 @@ FIELD_ORDER = (
     "closes_on",
     "threshold",
     "grace_days",
-    "children_band",
+    "children_bands",
     "easy_read",
     "languages",
 )
@@ -60,7 +61,7 @@ class SettingsForm:
     closes_on: str = ""
     threshold: str = ""
     grace_days: str = "3"
-    children_band: str = "under_12"
+    children_bands: list[str] = field(default_factory=lambda: list(CHILDREN_BANDS))
     free_text: bool = True
     role_question: bool = False
     languages: list[str] = field(default_factory=lambda: ["en"])
@@ -79,7 +80,7 @@ class SettingsForm:
             closes_on=s.closes_on.isoformat() if s.closes_on else "",
             threshold="" if s.threshold is None else str(s.threshold),
             grace_days=str(s.grace_days),
-            children_band=s.children_band,
+            children_bands=form_bands(s.children_bands),
             free_text=s.free_text,
             role_question=s.role_question,
             languages=list(s.languages),
@@ -99,13 +100,22 @@ class SettingsForm:
             closes_on=form.get("closes_on", "").strip(),
             threshold=form.get("threshold", "").strip(),
             grace_days=form.get("grace_days", "3").strip(),
-            children_band=form.get("children_band", "under_12"),
+            children_bands=[b for b in form.getlist("children_band") if b],
             free_text=form.get("free_text") == "on",
             role_question=form.get("role_question") == "on",
             languages=[c for c in form.getlist("language") if c],
             default_language=form.get("default_language", "").strip(),
             easy_read=[a for a in form.getlist("easy_read") if a],
         )
+
+
+# A draft from before age bands shows the bands its one band covered; saving it asks them.
+_FROM_LEGACY = {"under_12": ["under_8", "8_to_12"], "12_plus": ["13_plus"]}
+
+
+def form_bands(children_bands: list[str]) -> list[str]:
+    """The age-band boxes to tick for a round's stored bands."""
+    return [n for b in children_bands for n in _FROM_LEGACY.get(b, [b])]
 
 
 def parse_date(value: str) -> date | None:
@@ -169,7 +179,7 @@ def to_settings(
         threshold=threshold,
         grace_days=grace_days,
         scope=dict(form.scope),
-        children_band=form.children_band,
+        children_bands=list(dict.fromkeys(form.children_bands)),
         free_text=form.free_text,
         role_question=form.role_question,
         languages=[c for c in languages if c in LANGUAGES] or ["en"],

@@ -68,9 +68,14 @@ ORIGIN_LABELS = {
     ItemOrigin.CUSTOM: "added by you",
 }
 CHILDREN_BAND_LABELS = {
-    "under_12": "Under 12: easy-read statements with faces, one question per page",
-    "12_plus": "12 and over: the same scale as adults",
+    "under_8": "Under 8: very short sentences with faces, one question per page, read aloud",
+    "8_to_12": "8 to 12: easy-read statements with faces and words, one question per page",
+    "13_plus": "13 and over: the same scale as adults, with \u201cDon\u2019t know\u201d",
+    # Rounds from before age bands asked children in one band (shown, never offered).
+    "under_12": "Under 12 (one band, from before age bands): faces, one question per page",
+    "12_plus": "12 and over (one band, from before age bands): the same scale as adults",
 }
+OFFERED_BANDS = {band: CHILDREN_BAND_LABELS[band] for band in qgen.CHILDREN_BANDS}
 
 
 @bp.context_processor
@@ -174,7 +179,7 @@ def _show_page(
         errors=errors or {},
         copied_from=copied_from,
         copy_default=copy_name(rnd.name),
-        band_label=CHILDREN_BAND_LABELS.get(rnd.children_band, rnd.children_band),
+        band_labels=[CHILDREN_BAND_LABELS.get(b, b) for b in rnd.children_bands or ()],
     )
 
 
@@ -277,7 +282,7 @@ def _settings_page(
             c.removeprefix("indicator:") for c in form.choices if c.startswith("indicator:")
         ],
         scope_labels=forms.SCOPE_LABELS,
-        band_labels=CHILDREN_BAND_LABELS,
+        band_labels=OFFERED_BANDS,
         default_threshold=current_app.config["ANONYMITY_THRESHOLD"],
         has_edits=has_edits,
     )
@@ -453,7 +458,7 @@ def _questionnaire_page(
         "scale_title": lambda s: SCALES[s].title if s in SCALES else s,
         "round_indicators": _indicators_by_section(framework, rnd.indicator_ids),
         "bounds": bounds,
-        "custom_scale": audience_scale(q.audience, rnd.children_band, [i.scale_id for i in items]),
+        "custom_scale": audience_scale(q.audience, rnd.children_bands, [i.scale_id for i in items]),
         "intro_standard": not intro_changed(q),
         "editing_id": None,
         "item_errors": {},

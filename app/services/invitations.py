@@ -181,7 +181,9 @@ class RoundRates:
 
 
 def response_rates(rnd: FeedbackRound, labels: dict[str, str], today: date) -> RoundRates:
-    audiences = [q.audience for q in rnd.questionnaires] or list(rnd.audiences)
+    asked = {q.audience for q in rnd.questionnaires}
+    audiences = [a for a in rnd.groups if a in asked] or list(rnd.audiences)
+    audiences += sorted(asked - set(audiences))
     rates = {a: AudienceRate(a, labels.get(a, a)) for a in audiences}
 
     def row(aud: str) -> AudienceRate:

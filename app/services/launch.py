@@ -40,6 +40,7 @@ from app.services.frameworks import UnknownFramework
 from app.services.round_audiences import base_framework, by_open_link, customs_of
 from app.services.tokens import derive_token, token_hash
 from app.services.translations import missing as translation_gaps
+from surveys import questionnaire as qgen
 from surveys.launch_checks import (
     AudienceFacts,
     LaunchWarning,
@@ -171,7 +172,13 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             threshold=rnd.threshold,
             opens_on=rnd.opens_on,
             today=today,
-            children_band=rnd.children_band,
+            children_bands=rnd.children_bands or (),
+            young_statements=[
+                i.statement
+                for q in rnd.questionnaires
+                if q.audience == "children_under_8"
+                for i in q.items
+            ],
         )
     return plan
 
@@ -244,9 +251,9 @@ def launch(
         db.session.execute(select(OpenLink.audience).where(OpenLink.round_id == rnd.id)).scalars()
     )
     links = [
-        {"id": uuid.uuid4(), "round_id": rnd.id, "audience": a.audience, "code": new_code()}
-        for a in plan.audiences
-        if a.audience not in have_links and by_open_link(rnd, a.audience)
+        {"id": uuid.uuid4(), "round_id": rnd.id, "audience": a, "code": new_code()}
+        for a in link_audiences(rnd)
+        if a not in have_links
     ]
     if links:
         db.session.execute(insert(OpenLink), links)
@@ -254,6 +261,17 @@ def launch(
     db.session.execute(delete(Contact).where(Contact.round_id == rnd.id))
     db.session.flush()
     return LaunchResult(invitations=invitations, open_links=len(links))
+
+
+def link_audiences(rnd: FeedbackRound) -> list[str]:
+    """An open link per questionnaire, and for a round asking children in more than one age
+    band a shared children's link ("children") whose welcome page asks the band (each band's
+    own link skips the choice)."""
+    # A round's own audience asked by email only has none (issue 22).
+    asked = [q.audience for q in rnd.questionnaires if by_open_link(rnd, q.audience)]
+    if sum(1 for a in asked if qgen.band_of(a)) > 1:
+        asked.append(qgen.CHILDREN)
+    return asked
 
 
 def invite(

@@ -187,7 +187,7 @@ def add_custom_item(
         indicator_id=indicator.id,
         theme_id=theme_id or None,
         statement=statement,
-        scale_id=audience_scale(q.audience, q.round.children_band, [i.scale_id for i in q.items]),
+        scale_id=audience_scale(q.audience, q.round.children_bands, [i.scale_id for i in q.items]),
         origin=ItemOrigin.CUSTOM,
     )
     order = [*ordered_items(q), item]

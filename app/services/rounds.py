@@ -73,7 +73,7 @@ class RoundSettings:
     threshold: int | None = None
     grace_days: int = 3  # days after the close that answers made offline before it may arrive
     scope: dict[str, str] = field(default_factory=dict)
-    children_band: str = "under_12"
+    children_bands: list[str] = field(default_factory=lambda: list(qgen.CHILDREN_BANDS))
     free_text: bool = True
     role_question: bool = False
     languages: list[str] = field(default_factory=lambda: ["en"])  # the first is the default
@@ -92,7 +92,7 @@ class RoundSettings:
             threshold=rnd.threshold,
             grace_days=rnd.grace_days,
             scope=dict(rnd.scope or {}),
-            children_band=rnd.children_band,
+            children_bands=list(rnd.children_bands or ()),
             free_text=rnd.free_text,
             role_question=rnd.role_question,
             languages=list(rnd.languages or ["en"]),
@@ -144,8 +144,11 @@ def validate_settings(
         errors["grace_days"] = (
             f"The grace period must be between 0 and {MAX_GRACE_DAYS} days (0: none)."
         )
-    if settings.children_band not in qgen.CHILDREN_BANDS:
-        errors["children_band"] = "Choose an age band for children and young people."
+    if qgen.CHILDREN in settings.audiences:
+        try:
+            qgen.check_children_bands(settings.children_bands)
+        except SelectionError as exc:
+            errors["children_bands"] = str(exc)
     for key in SCOPE_FIELDS:
         if len((settings.scope.get(key) or "").strip()) > SCOPE_MAX:
             errors[f"scope_{key}"] = f"This must be {SCOPE_MAX} characters or fewer."
@@ -244,7 +247,7 @@ def _asked(rnd: FeedbackRound) -> tuple[Any, ...]:
         rnd.framework_id,
         tuple(rnd.indicator_ids),
         tuple(rnd.audiences),
-        rnd.children_band,
+        tuple(rnd.children_bands or ()),
         rnd.free_text,
         rnd.role_question,
         tuple(rnd.easy_read_audiences or ()),
@@ -264,7 +267,12 @@ def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     rnd.threshold = s.threshold or current_app.config["ANONYMITY_THRESHOLD"]
     rnd.grace_days = s.grace_days
     rnd.scope = {k: (s.scope.get(k) or "").strip() for k in SCOPE_FIELDS}
-    rnd.children_band = s.children_band
+    # Kept youngest first; a legacy band only while the coordinator keeps it (alone).
+    rnd.children_bands = (
+        list(qgen.check_children_bands(s.children_bands))
+        if qgen.CHILDREN in rnd.audiences
+        else [b for b in qgen.CHILDREN_BANDS if b in s.children_bands]
+    )
     rnd.free_text = s.free_text
     rnd.role_question = s.role_question
     rnd.languages = list(offered(s.languages))
@@ -289,7 +297,7 @@ def generate_questionnaires(
             rnd.indicator_ids,
             rnd.audiences,
             organisation=organisation_name,
-            children_band=rnd.children_band,
+            children_bands=rnd.children_bands or (),
             free_text=rnd.free_text,
             role_question=rnd.role_question,
             easy_read_audiences=rnd.easy_read_audiences or (),
@@ -359,17 +367,18 @@ def store_questionnaire(
 def skipped_audiences(rnd: FeedbackRound, framework: Framework) -> dict[str, str]:
     """Audiences chosen for the round that got no questionnaire, with the reason."""
     have = {q.audience for q in rnd.questionnaires}
-    missing = [a for a in rnd.audiences if a not in have]
+    expected = rnd.groups
+    missing = [a for a in expected if a not in have]
     if not missing:
         return {}
     result = qgen.build_questionnaires(
         framework,
         rnd.indicator_ids,
-        missing,
-        children_band=rnd.children_band,
+        {qgen.CHILDREN if qgen.is_children(a) else a for a in missing},
+        children_bands=rnd.children_bands or (),
         easy_read_audiences=rnd.easy_read_audiences or (),
     )
-    return result.skipped
+    return {a: reason for a, reason in result.skipped.items() if a in missing}
 
 
 def as_generated(row: Questionnaire, framework: Framework) -> qgen.Questionnaire:
@@ -427,6 +436,7 @@ def default_intro(row: Questionnaire, organisation_name: str) -> str:
         easy_read=row.easy_read,
         minutes=questionnaire_minutes(row),
         scale_ids=[item.scale_id for item in row.items],
+        read_aloud=qgen.band_of(row.audience) in qgen.READ_ALOUD_BANDS,
     )
 
 
@@ -521,7 +531,7 @@ def copy_round(
         grace_days=rnd.grace_days,
         audiences=list(rnd.audiences),
         indicator_ids=list(rnd.indicator_ids),
-        children_band=rnd.children_band,
+        children_bands=list(rnd.children_bands or ()),
         free_text=rnd.free_text,
         role_question=rnd.role_question,
         languages=list(rnd.languages or ["en"]),
@@ -791,7 +801,7 @@ def _restore_edits(
             q.items.remove(item)  # the coordinator removed it before
         else:
             fresh.append(item)
-    scale = audience_scale(q.audience, q.round.children_band, [i.scale_id for i in generated])
+    scale = audience_scale(q.audience, q.round.children_bands, [i.scale_id for i in generated])
     for kept in customs:
         ensure_section(q, framework, kept.section_id)
         item = QuestionItem(
@@ -812,13 +822,19 @@ def _restore_edits(
     q.version = before.version + 1
 
 
-def audience_scale(audience: str, children_band: str, scale_ids: Iterable[str]) -> str:
+def audience_scale(audience: str, children_bands: Iterable[str], scale_ids: Iterable[str]) -> str:
     """The scale a custom item gets: the questionnaire's one scale if it has exactly one
-    (faces for young children, a..e for CSIT partners), else the audience's default."""
+    (faces for young children, a..e for CSIT partners), else the audience's default (an age
+    band's audience key carries its band; "children" is a legacy round's one band)."""
     distinct = set(scale_ids)
     if len(distinct) == 1:
         return distinct.pop()
-    return qgen.scale_for(audience, None, children_band)
+    return qgen.scale_for(audience, None, legacy_band(children_bands))
+
+
+def legacy_band(children_bands: Iterable[str]) -> str:
+    """The one band of a round from before age bands ("under_12" if none is stored)."""
+    return next((b for b in children_bands if b in qgen.LEGACY_CHILDREN_BANDS), "under_12")
 
 
 def ensure_section(q: Questionnaire, framework: Framework, section_id: str) -> None:

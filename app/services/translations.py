@@ -35,9 +35,10 @@ class Part:
 
 def parts(rnd: FeedbackRound, labels: dict[str, str]) -> list[Part]:
     found: list[Part] = []
+    order = rnd.groups
     for q in sorted(
         rnd.questionnaires,
-        key=lambda q: rnd.audiences.index(q.audience) if q.audience in rnd.audiences else 99,
+        key=lambda q: order.index(q.audience) if q.audience in order else 99,
     ):
         label = labels.get(q.audience, q.audience)
         own = own_audience(rnd, q.audience)

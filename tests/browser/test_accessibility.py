@@ -226,7 +226,7 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("translations", lambda w: f"/rounds/{w.draft_id}/translations"),
     ("audiences", lambda w: f"/rounds/{w.draft_id}/audiences"),
     ("questionnaire editor", lambda w: f"/rounds/{w.draft_id}/questionnaires/parents"),
-    ("preview", lambda w: f"/rounds/{w.draft_id}/preview/children"),
+    ("preview", lambda w: f"/rounds/{w.draft_id}/preview/children_8_to_12"),
     ("contacts", lambda w: f"/rounds/{w.draft_id}/contacts"),
     ("launch", lambda w: f"/rounds/{w.draft_id}/launch"),
     ("round live", lambda w: f"/rounds/{w.live_id}"),
@@ -454,6 +454,13 @@ def test_every_respondent_page_passes_the_audit_and_fits_the_phone(
     # A child through the open link: easy-read pages, and the open link's own checks.
     child = phones(viewport)
     child.goto(world.open_links[(world.live_id, "children")])
+    # The shared children's link asks the age band first (issue 20), and says so on an error.
+    check(child, "age band choice")
+    press(child, "Next")
+    expect(child.get_by_role("alert")).to_contain_text("Choose how old you are.")
+    check(child, "age band error")
+    child.get_by_label("I am 8, 9, 10, 11 or 12", exact=True).check()
+    press(child, "Next")
     check(child, "easy read welcome")
     press(child, "Start")
     check(child, "easy read question")
@@ -572,6 +579,10 @@ def test_respondent_pages_without_javascript_pass_the_audit(
         page = phones(SMALL_PHONE, javascript=False)
         page.goto(world.open_links[(world.live_id, audience)])
         assert_accessible(page)
+        if audience == "children":  # the age band first, with radios that need no script
+            page.get_by_label("I am under 8", exact=True).check()
+            press(page, "Next")
+            assert_accessible(page)
         press(page, "Start")
         press(page, "Next" if audience == "children" else "Continue")
         expect(page.get_by_role("alert")).to_be_visible()

@@ -200,6 +200,9 @@ def _respondent_walk(
         # A child by the open link: the easy-read pages with faces.
         context.clear_cookies()
         page.goto(world.open_links[(world.live_id, "children")])
+        check("age band choice")
+        page.get_by_label("I am 8, 9, 10, 11 or 12", exact=True).check()
+        press(page, "Next")
         check("easy read welcome")
         press(page, "Start")
         check("easy read question")

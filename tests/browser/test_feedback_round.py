@@ -169,6 +169,7 @@ def _launch(live_server: LiveServer, mail_server: SmtpServer, story: Story) -> S
                 framework_id=FRAMEWORK_ID,
                 indicator_ids=list(INDICATORS.values()),
                 audiences=["parents", "children", "staff"],
+                children_bands=["8_to_12", "13_plus"],
                 opens_on=_today(),
                 closes_on=_today() + timedelta(days=14),
                 threshold=THRESHOLD,
@@ -212,6 +213,14 @@ def _answer_as_parent(browser: Browser, story: Story, n: int, answer: str, comme
     story.parent_answers.append(answer)
 
 
+def _choose_band(page: Page) -> None:
+    """The shared children's link asks the age band first (issue 20): 8 to 12, faces."""
+    page.get_by_role("group", name="How old are you?").get_by_label(
+        "I am 8, 9, 10, 11 or 12", exact=True
+    ).check()
+    press(page, "Next")
+
+
 def _answer_as_child(browser: Browser, live_server: LiveServer, story: Story) -> None:
     """A child answers the easy-read questionnaire through the open link, on a phone."""
     with live_server.app.app_context():
@@ -224,6 +233,7 @@ def _answer_as_child(browser: Browser, live_server: LiveServer, story: Story) ->
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/o/{code}")
+        _choose_band(page)
         with pytest.MonkeyPatch.context() as patch:  # a child takes more than a second a page
             patch.setattr(abuse, "SECONDS_PER_QUESTION", 0.0)
             answer_to_the_end(page, "Yes, mostly")
@@ -348,6 +358,9 @@ def test_coordinator_sets_up_and_launches_a_round(
     audiences = page.get_by_role("group", name="Audiences", exact=True)
     for label in ("Parents and carers", "Children and young people", "Staff"):
         audiences.get_by_label(label, exact=True).check()
+    # Children in two age bands (issue 20): 8 to 12 on faces, 13 and over like adults.
+    bands = page.get_by_role("group", name="Age bands of children and young people")
+    bands.get_by_label(re.compile("^Under 8")).uncheck()
     page.get_by_label("Name of the round").fill(ROUND_NAME)
     page.get_by_label("Opens on").fill(_today().isoformat())
     page.get_by_label("Closes on").fill((_today() + timedelta(days=14)).isoformat())
@@ -361,7 +374,7 @@ def test_coordinator_sets_up_and_launches_a_round(
     expect(page.get_by_text(f"Round “{ROUND_NAME}” created as a draft")).to_be_visible()
     story.round_id = uuid.UUID(page.url.rstrip("/").rsplit("/", 1)[-1])
     round_url = page.url
-    for label in ("Parents and carers", "Children and young people", "Staff"):
+    for label in ("Parents and carers", "Children 8 to 12", "Young people 13 and over", "Staff"):
         expect(page.get_by_role("heading", name=label, level=3)).to_be_visible()
     assert_accessible(page)
     shots(page, "round page")
@@ -379,8 +392,8 @@ def test_coordinator_sets_up_and_launches_a_round(
     expect(heading(page, "Preview: Parents and carers questionnaire")).to_be_visible()
     assert_accessible(page)
     shots(page, "preview parents")
-    page.get_by_role("link", name="Children and young people", exact=True).click()
-    expect(heading(page, "Preview: Children and young people questionnaire")).to_be_visible()
+    page.get_by_role("link", name="Children 8 to 12", exact=True).click()
+    expect(heading(page, "Preview: Children 8 to 12 questionnaire")).to_be_visible()
     assert_accessible(page)
 
     # Contacts, pasted the way people copy them out of an email.
@@ -599,7 +612,7 @@ def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
     story = launched
     page = desktop(story.coordinator)
     page.goto(f"{live_server.url}/rounds/{story.round()}/open-links")
-    section = page.get_by_role("region", name=re.compile("^Children and young people"))
+    section = page.get_by_role("region", name=re.compile("^Children and young people: every"))
     link = section.locator("code").inner_text().strip()
     assert link.startswith(live_server.url + "/o/")
     assert_accessible(page)
@@ -617,6 +630,9 @@ def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
     child.goto(link)
     assert "/o/" not in child.url
     expect(heading(child, "Children and young people survey")).to_be_visible()
+    _check_phone_page(child, shots, "age band choice")
+    _choose_band(child)
+    expect(heading(child, "Children 8 to 12 survey")).to_be_visible()
     _check_phone_page(child, shots, "welcome")
     press(child, "Start")
 
@@ -649,14 +665,14 @@ def test_child_answers_the_easy_read_questionnaire_from_the_open_link(
             .select_from(Response)
             .where(
                 Response.round_id == story.round(),
-                Response.audience == "children",
+                Response.audience == "children_8_to_12",
                 Response.channel == Channel.OPEN_LINK,
             )
         ).scalar_one()
         children += db.session.execute(  # sealed until the release (DESIGN 6.3)
             select(func.count())
             .select_from(SealedSubmission)
-            .where(SealedSubmission.audience == "children")
+            .where(SealedSubmission.audience == "children_8_to_12")
         ).scalar_one()
     assert children == 1
 
@@ -728,7 +744,7 @@ def test_coordinator_watches_the_rate_rise_closes_and_reads_results(
     # Three parents reach the threshold, so their comments show (two wrote the same words).
     expect(page.get_by_text(PARENT_COMMENT, exact=True)).to_have_count(2)
     # One child answered: under the threshold, so nothing about children is shown.
-    expect(page.get_by_role("row", name=re.compile("^Children and young people"))).to_contain_text(
+    expect(page.get_by_role("row", name=re.compile("^Children 8 to 12"))).to_contain_text(
         f"Fewer than {THRESHOLD}"
     )
     assert_accessible(page)
@@ -868,7 +884,7 @@ def test_round_workbook_downloads_and_matches_the_page(
     counted = row["Answers excluding Don't know"]
     assert f"{row['Favourable answers']} of {counted}" == story.indicator_counts, row
     assert row["Respondents"] == len(story.parent_answers)
-    children = _indicator_row(rows, INDICATORS["5"], "Children and young people")
+    children = _indicator_row(rows, INDICATORS["5"], "Children 8 to 12")
     # One child answered: the file, like the page, holds no figure for children.
     assert children["% favourable"] == f"fewer than {THRESHOLD}", children
     assert not [v for k, v in children.items() if k != "Indicator" and isinstance(v, int | float)]

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from surveys.launch_checks import (
     AUDIENCE_BELOW_THRESHOLD,
     CHILDREN_BY_EMAIL,
+    LONG_FOR_YOUNG_CHILDREN,
     NO_WAY_TO_ANSWER,
     OPENS_FAR_AHEAD,
     OPENS_IN_PAST,
@@ -48,7 +49,16 @@ def test_opening_dates_in_the_past_or_beyond_ninety_days() -> None:
 def test_young_children_by_email_only_under_twelve() -> None:
     kids = [AudienceFacts("children", "Children", 8, True)]
     assert codes(kids) == [CHILDREN_BY_EMAIL]
-    assert codes(kids, children_band="12_plus") == []
+    assert codes(kids, children_bands=["12_plus"]) == []
+
+
+def test_children_in_a_faces_band_by_email_are_warned_about_and_13_plus_are_not() -> None:
+    for audience in ("children_under_8", "children_8_to_12"):
+        assert codes([AudienceFacts(audience, "Children", 2, True)]) == [
+            AUDIENCE_BELOW_THRESHOLD,
+            CHILDREN_BY_EMAIL,
+        ]
+    assert codes([AudienceFacts("children_13_plus", "Young people", 8, True)]) == []
     assert codes([AudienceFacts("children", "Children", 0, True)]) == []
 
 
@@ -71,3 +81,16 @@ def test_ticks_acknowledge_warnings_by_key() -> None:
     ]
     left = unticked(warnings, {"opens_in_past", "audience_below_threshold:staff"})
     assert [w.key for w in left] == ["audience_below_threshold:parents"]
+
+
+def test_long_statements_for_children_under_8_are_worth_a_second_look() -> None:
+    short = ["I feel safe here.", "Adults listen to me."]
+    assert codes([], young_statements=short) == []
+    long = [*short, "The adults who work here always explain things to me in ways I understand."]
+    (warning,) = launch_warnings(
+        [], threshold=5, opens_on=TODAY, today=TODAY, young_statements=long
+    )
+    assert warning.code == LONG_FOR_YOUNG_CHILDREN
+    assert warning.key == "long_for_young_children:children_under_8"
+    assert "1 statement for children under 8 has more than 10 words" in warning.message
+    assert "The adults who work here" in warning.message

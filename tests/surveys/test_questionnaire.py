@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from frameworks import STANDARD_AUDIENCES, builtin_frameworks, load_text
 from surveys import questionnaire as qmod
 from surveys.questionnaire import (
+    CHILDREN_BANDS,
     FREE_TEXT_MAX_CHARS,
     FREE_TEXT_PROMPTS,
     PREFER_NOT_TO_SAY,
@@ -31,11 +32,14 @@ from surveys.questionnaire import (
     RoleQuestion,
     SelectionError,
     audience_phrase,
+    band_of,
     build_questionnaires,
     estimate_seconds,
     estimated_minutes,
     intro_text,
+    is_children,
     is_too_long,
+    round_audiences,
     scale_for,
 )
 from surveys.scales import SCALES
@@ -128,7 +132,21 @@ ALL_AUDIENCES = FW.audience_ids
 
 
 def build(ids=ALL_IDS, audiences=ALL_AUDIENCES, **kwargs) -> GenerationResult:
+    """The tests written before age bands check a legacy round's one band ("under_12" unless
+    they say); tests of the age bands pass `children_bands` of their own."""
+    kwargs.setdefault("children_bands", ["under_12"])
     return build_questionnaires(FW, ids, audiences, **kwargs)
+
+
+# Any choice a round can hold: one legacy band alone, or one or more age bands.
+BAND_CHOICES = st.one_of(
+    st.sampled_from([("under_12",), ("12_plus",)]),
+    st.sets(st.sampled_from(CHILDREN_BANDS), min_size=1).map(tuple),
+)
+
+
+def bank_audience(audience: str) -> str:
+    return "children" if is_children(audience) else audience
 
 
 def bank(indicator_id: str, audience: str):
@@ -144,12 +162,12 @@ def bank(indicator_id: str, audience: str):
     seed=st.integers(0, 2**16),
     free_text=st.booleans(),
     role=st.booleans(),
-    band=st.sampled_from(["under_12", "12_plus"]),
+    bands=BAND_CHOICES,
 )
 def test_same_sets_give_equal_results_whatever_the_order(
-    ids, audiences, seed, free_text, role, band
+    ids, audiences, seed, free_text, role, bands
 ):
-    kwargs = {"free_text": free_text, "role_question": role, "children_band": band}
+    kwargs = {"free_text": free_text, "role_question": role, "children_bands": bands}
     first = build(ids, audiences, **kwargs)
     rng = random.Random(seed)
     shuffled_ids = sorted(set(ids), key=lambda _: rng.random())
@@ -157,22 +175,23 @@ def test_same_sets_give_equal_results_whatever_the_order(
     second = build(shuffled_ids, shuffled_audiences, **kwargs)
     assert first == second
     assert list(first.questionnaires) == list(second.questionnaires)
-    # Every chosen audience is accounted for exactly once.
-    assert set(first.questionnaires) | set(first.skipped) == set(audiences)
+    # Every chosen audience (children: each chosen band) is accounted for exactly once.
+    assert set(first.questionnaires) | set(first.skipped) == set(round_audiences(audiences, bands))
     assert not set(first.questionnaires) & set(first.skipped)
 
 
 @given(
     ids=st.sets(st.sampled_from(ALL_IDS), min_size=1),
     audiences=st.sets(st.sampled_from(ALL_AUDIENCES), min_size=1),
-    band=st.sampled_from(["under_12", "12_plus"]),
+    bands=BAND_CHOICES,
 )
 def test_every_item_comes_from_the_bank_for_its_audience_and_a_chosen_indicator(
-    ids, audiences, band
+    ids, audiences, bands
 ):
-    result = build(ids, audiences, children_band=band)
-    for audience, q in result.questionnaires.items():
-        assert q.audience == audience
+    result = build(ids, audiences, children_bands=bands)
+    for group, q in result.questionnaires.items():
+        assert q.audience == group
+        audience = bank_audience(group)  # every band asks the bank's children items
         keys = [item.key for item in q.items]
         assert len(keys) == len(set(keys))
         for item in q.items:
@@ -180,7 +199,8 @@ def test_every_item_comes_from_the_bank_for_its_audience_and_a_chosen_indicator(
             indicator_id, key_audience, n = item.key.split("/")
             assert (indicator_id, key_audience) == (item.indicator_id, audience)
             spec = bank(item.indicator_id, audience)[int(n) - 1]
-            assert item.statement == spec.statement
+            shortest = band_of(group) == "under_8" and spec.easy_read
+            assert item.statement == (spec.easy_read if shortest else spec.statement)
             assert item.theme_id == spec.theme
             if item.theme_id is not None:
                 assert item.theme_id in {t.id for t in FW.indicator(item.indicator_id).themes}
@@ -191,8 +211,8 @@ def test_every_item_comes_from_the_bank_for_its_audience_and_a_chosen_indicator(
             f"{i}/{audience}/{n}" for i in ids for n in range(1, len(bank(i, audience)) + 1)
         }
         assert set(keys) == expected
-    for audience in result.skipped:
-        assert all(not bank(i, audience) for i in ids)
+    for group in result.skipped:
+        assert all(not bank(i, bank_audience(group)) for i in ids)
 
 
 def test_sections_indicators_and_items_follow_framework_and_bank_order():
@@ -256,12 +276,12 @@ def test_children_under_12_get_faces_on_an_easy_read_one_question_per_page_quest
     ]
     assert (
         children
-        == build(audiences=["children"], children_band="under_12").questionnaires["children"]
+        == build(audiences=["children"], children_bands=["under_12"]).questionnaires["children"]
     )
 
 
 def test_children_12_plus_answer_agree4_and_are_not_easy_read():
-    children = build(audiences=["children"], children_band="12_plus").questionnaires["children"]
+    children = build(audiences=["children"], children_bands=["12_plus"]).questionnaires["children"]
     assert not children.easy_read and not children.one_question_per_page
     assert {i.scale_id for i in children.items} == {"agree4"}
     # Same statements and keys as the under-12 version; only the scale and presentation differ.
@@ -431,7 +451,9 @@ def test_unknown_indicators_and_audiences_are_named():
     [
         ([], ["staff"], {}, "at least one indicator"),
         (["1.1"], [], {}, "at least one audience"),
-        (["1.1"], ["children"], {"children_band": "teens"}, "'teens'"),
+        (["1.1"], ["children"], {"children_bands": ["teens"]}, "'teens'"),
+        (["1.1"], ["children"], {"children_bands": []}, "at least one age band"),
+        (["1.1"], ["children"], {"children_bands": ["under_12", "under_8"]}, "combined"),
     ],
 )
 def test_empty_choices_and_unknown_bands_are_refused(ids, audiences, kwargs, fragment):
@@ -491,7 +513,7 @@ def test_intros_differ_by_audience_and_easy_read_mentions_faces():
     assert len(set(openings.values())) == len(openings)
     children = result["children"].intro
     assert "face" in children and "Nobody will know which answers are yours." in children
-    older = build(audiences=["children"], children_band="12_plus").questionnaires["children"]
+    older = build(audiences=["children"], children_bands=["12_plus"]).questionnaires["children"]
     assert "face" not in older.intro
     # Partners answer a..e and agree items, so their intro explains both.
     assert "a (not yet)" in result["partners"].intro
@@ -521,7 +543,9 @@ def _builtin(framework_id: str):
 
 def test_hmie_2_1_gives_parents_and_children_questionnaires_children_on_faces():
     hmie = _builtin("hmie-children-services")
-    result = build_questionnaires(hmie, ["2.1"], ["parents", "children"])
+    result = build_questionnaires(
+        hmie, ["2.1"], ["parents", "children"], children_bands=["under_12"]
+    )
     assert set(result.questionnaires) == {"parents", "children"}
     assert result.skipped == {}
     children = result.questionnaires["children"]
@@ -538,13 +562,17 @@ def test_every_builtin_framework_generates_for_every_audience():
         result = build_questionnaires(
             framework, ids, framework.audience_ids, free_text=True, role_question=True
         )
-        assert set(result.questionnaires) | set(result.skipped) == set(framework.audience_ids)
+        assert set(result.questionnaires) | set(result.skipped) == set(
+            round_audiences(framework.audience_ids, CHILDREN_BANDS)
+        )
         assert result.questionnaires, framework.id
-        for audience, q in result.questionnaires.items():
+        for group, q in result.questionnaires.items():
             for item in q.items:
                 _, _, n = item.key.rpartition("/")
-                spec = framework.indicator(item.indicator_id).items[audience][int(n) - 1]
-                assert item.statement == spec.statement
+                spec = framework.indicator(item.indicator_id).items[bank_audience(group)]
+                spec = spec[int(n) - 1]
+                shortest = band_of(group) == "under_8" and spec.easy_read
+                assert item.statement == (spec.easy_read if shortest else spec.statement)
             assert Questionnaire.from_dict(json.loads(json.dumps(q.to_dict()))) == q
 
 

@@ -25,6 +25,7 @@ from app.models import (
 from app.services.responding.refusals import Refusal, unknown_link, window_refusal
 from app.services.responding.window import grace_until, round_window
 from app.services.tokens import token_hash
+from surveys import questionnaire as qgen
 
 MAX_TOKEN_LENGTH = 100  # real tokens are 43 characters; longer input is not worth hashing
 MAX_CODE_LENGTH = 40
@@ -38,6 +39,9 @@ class Entry:
     channel: Channel
     token: str | None = None  # invitation links only: needed to find and open a saved draft
     round_id: uuid.UUID | None = None
+    # The shared children's link of a round asking several age bands: the respondent chooses
+    # their band's questionnaire on the welcome page (questionnaire_id is the youngest's).
+    choose_band: bool = False
 
 
 def _with_round_and_questionnaire(link: Any, round_id: Any, audience: Any) -> Select[Any]:
@@ -65,9 +69,16 @@ def _with_round_and_questionnaire(link: Any, round_id: Any, audience: Any) -> Se
     )
 
 
-def _entry_if_open(found: Row[Any], channel: Channel, token: str | None, on: date | None) -> Entry:
-    """The audience's questionnaire if the round takes answers today (`on`, else the local day
-    of the round's organisation), else a Refusal."""
+def _entry_if_open(
+    found: Row[Any],
+    channel: Channel,
+    token: str | None,
+    on: date | None,
+    questionnaire_id: uuid.UUID | None = None,
+) -> Entry:
+    """The audience's questionnaire (or `questionnaire_id`, the youngest band's for a shared
+    children's link) if the round takes answers today (`on`, else the local day of the round's
+    organisation), else a Refusal."""
     if on is None:
         on = today(found.time_zone)
     window = round_window(found.round_status, found.opens_on, found.closes_on, on)
@@ -79,6 +90,8 @@ def _entry_if_open(found: Row[Any], channel: Channel, token: str | None, on: dat
     )
     if refusal:
         raise refusal
+    if questionnaire_id is not None:
+        return Entry(questionnaire_id, channel, token, found.round_id, choose_band=True)
     if found.questionnaire_id is None:
         raise unknown_link()
     return Entry(found.questionnaire_id, channel, token, found.round_id)
@@ -121,7 +134,7 @@ def _enter_link(which: Any, channel: Channel, on: date | None) -> Entry:
     """The entry the open link `which` selects gives, through `channel`."""
     found = db.session.execute(
         _with_round_and_questionnaire(
-            (OpenLink.active,), OpenLink.round_id, OpenLink.audience
+            (OpenLink.active, OpenLink.audience), OpenLink.round_id, OpenLink.audience
         ).where(which)
     ).one_or_none()
     if found is None:
@@ -134,7 +147,26 @@ def _enter_link(which: Any, channel: Channel, on: date | None) -> Entry:
             N_("The people running this survey have stopped this link."),
             N_("If you were given it recently, please ask them for a new one."),
         )
-    return _entry_if_open(found, channel, None, on)
+    shared = None
+    if found.questionnaire_id is None and found.audience == qgen.CHILDREN:
+        shared = next(iter(band_questionnaires(found.round_id).values()), None)
+    return _entry_if_open(found, channel, None, on, shared)
+
+
+def band_questionnaires(round_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The round's age bands and their questionnaires, youngest first."""
+    rows = db.session.execute(
+        select(Questionnaire.audience, Questionnaire.id).where(
+            Questionnaire.round_id == round_id,
+            Questionnaire.audience.in_(qgen.CHILDREN_BAND_AUDIENCES.values()),
+        )
+    )
+    found = {audience: questionnaire_id for audience, questionnaire_id in rows}
+    return {
+        band: found[audience]
+        for band, audience in qgen.CHILDREN_BAND_AUDIENCES.items()
+        if audience in found
+    }
 
 
 def enter_kiosk(link: OpenLink, on: date | None = None) -> Entry:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from app.models import FeedbackRound, Questionnaire
 from app.services.frameworks import framework_of
 from app.services.rounds import as_generated
-from frameworks.schema import STANDARD_AUDIENCES
+from frameworks.schema import CHILDREN_BAND_AUDIENCES, STANDARD_AUDIENCES
 from surveys import questionnaire as qgen
 from surveys.scales import Scale, get_scale
 
@@ -93,6 +93,11 @@ class Shape:
     frozen: bool
     # The questionnaire's words in other languages (app/services/translations.py).
     translations: Mapping[str, Any] = field(default_factory=dict)
+    band: str | None = None  # an age band's questionnaire (surveys.questionnaire.CHILDREN_BANDS)
+    read_aloud: bool = False  # very short sentences, marked up for reading aloud (under 8)
+    # The round's age bands and their questionnaires, youngest first (a band's shape only):
+    # what a shared children's link offers on its welcome page.
+    bands: tuple[tuple[str, uuid.UUID], ...] = ()
 
     def said(self, code: str, kind: str, key: str, english: str) -> str:
         """The words in language `code` if translated, else the English."""
@@ -199,6 +204,7 @@ def build_shape(row: Questionnaire, rnd: FeedbackRound) -> Shape:
                 ItemView(item.key, len(items), item.statement, get_scale(item.scale_id), s_index)
             )
     pages = _build_pages(generated, items)
+    band = qgen.band_of(row.audience)
     return Shape(
         questionnaire_id=row.id,
         round_id=row.round_id,
@@ -219,6 +225,18 @@ def build_shape(row: Questionnaire, rnd: FeedbackRound) -> Shape:
         role=generated.role_question,
         frozen=row.frozen,
         translations=dict(row.translations or {}),
+        band=band,
+        read_aloud=band in qgen.READ_ALOUD_BANDS,
+        bands=_bands_of(rnd) if band else (),
+    )
+
+
+def _bands_of(rnd: FeedbackRound) -> tuple[tuple[str, uuid.UUID], ...]:
+    ids = {q.audience: q.id for q in rnd.questionnaires}
+    return tuple(
+        (band, ids[audience])
+        for band, audience in qgen.CHILDREN_BAND_AUDIENCES.items()
+        if audience in ids
     )
 
 
@@ -229,7 +247,7 @@ class _LabelsOnly:
 
     @staticmethod
     def audience_label(audience: str) -> str:
-        return STANDARD_AUDIENCES.get(audience, audience)
+        return STANDARD_AUDIENCES.get(audience) or CHILDREN_BAND_AUDIENCES.get(audience, audience)
 
 
 def audience_label(rnd: FeedbackRound, audience: str) -> str:

@@ -19,7 +19,7 @@ def ordered_audiences(
     """The round's audiences that were asked something, in the round's order; any audience
     with responses but no questionnaire (should not happen) still counts towards the total."""
     asked = {item.audience for item in items}
-    ordered = [a for a in rnd.audiences if a in asked]
+    ordered = [a for a in rnd.groups if a in asked]
     extra = sorted((asked | set(by_channel)) - set(ordered))
     return ordered + extra
 

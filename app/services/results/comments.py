@@ -100,7 +100,7 @@ def visible_comments(
     sections = [s for s in section_order if section_id in (None, s)]
     sections += sorted(s for s in comments if s not in sections)
 
-    order = {a: n for n, a in enumerate(rnd.audiences)}
+    order = {a: n for n, a in enumerate(rnd.groups)}
     groups: list[CommentGroup] = []
     for sid in sections:
         present = asked.get(sid, set()) | set(comments[sid])

@@ -66,6 +66,9 @@ def test_create_and_read_a_round_with_its_generated_questionnaires(api: Api, dra
         ({"framework_id": "nope"}, "framework_id"),
         ({"name": "Bad\x00name"}, "name"),  # NUL: PostgreSQL could not store it
         ({"scope": {"organisation": "x" * 2001}}, "scope.organisation"),
+        ({"children_bands": ["teens"]}, "children_bands.0"),
+        ({"children_bands": []}, "children_bands"),
+        ({"audiences": ["children"], "children_bands": ["under_12", "8_to_12"]}, "children_bands"),
     ],
 )
 def test_bad_settings_are_422_naming_the_field(app: Flask, api: Api, change, field) -> None:
@@ -81,6 +84,27 @@ def test_malformed_json_is_400_and_a_form_is_415(app: Flask, api: Api) -> None:
     _problem(wrong, 415)
     _problem(api.send("POST", "/rounds", raw="[]"), 422)
     assert _count(app, FeedbackRound) == 0
+
+
+def test_age_bands_are_chosen_and_reported(api: Api, draft: str) -> None:
+    body = api.get(f"/rounds/{draft}").get_json()
+    assert body["children_bands"] == ["under_8", "8_to_12", "13_plus"]  # the default
+    changed = api.patch(
+        f"/rounds/{draft}",
+        {
+            "indicator_ids": ["2.1"],
+            "audiences": ["staff", "children"],
+            "children_bands": ["13_plus", "under_8"],
+        },
+    )
+    assert changed.status_code == 200, changed.get_json()
+    body = changed.get_json()
+    assert body["children_bands"] == ["under_8", "13_plus"]  # youngest first
+    assert {q["audience"] for q in body["questionnaires"]} == {
+        "staff",
+        "children_under_8",
+        "children_13_plus",
+    }
 
 
 def test_update_changes_only_what_is_sent_and_rebuilds_questionnaires(api: Api, draft: str) -> None:

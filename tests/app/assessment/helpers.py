@@ -34,6 +34,7 @@ from app.services.assessment.assessments import AssessmentSettings, create_asses
 from app.services.results import close_round
 from app.services.rounds import RoundSettings, create_round
 from app.services.synthetic import answers_from_counts, insert_responses, items_of, make_live
+from surveys import questionnaire as qgen
 from tests.support import csrf_token, login
 
 HMIE = "hmie-children-services"
@@ -103,8 +104,11 @@ def closed_round(
     """A round where every item of each audience got exactly the given answer counts.
 
     `answers` maps audience -> {code: count}, e.g. {"parents": {"a": 1, "d": 9}} gives ten parent
-    responses, each item answered agree once and disagree nine times.
+    responses, each item answered agree once and disagree nine times. An age band's audience
+    ("children_8_to_12") asks children in that band; "children" is a legacy one-band round.
     """
+    bands = [b for b in (qgen.band_of(a) for a in answers) if b]
+    audiences = list(dict.fromkeys("children" if qgen.is_children(a) else a for a in answers))
     with app.app_context():
         org = get_or_create_organisation(org_name)
         closes_on = closes_on or date.today() - timedelta(days=1)
@@ -114,10 +118,11 @@ def closed_round(
                 name=name,
                 framework_id=framework_id,
                 indicator_ids=list(indicators),
-                audiences=list(answers),
+                audiences=audiences,
                 opens_on=closes_on - timedelta(days=20),
                 closes_on=closes_on,
                 threshold=threshold,
+                children_bands=bands or ["under_12"],
             ),
         )
         make_live(rnd)

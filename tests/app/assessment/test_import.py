@@ -30,9 +30,9 @@ from tests.app.assessment.helpers import (
 ANSWERS = {
     "parents": {"a": 1, "d": 11},
     "staff": {"sa": 3},
-    "children": {"happy": 6},
+    "children_8_to_12": {"happy": 6},  # an age band, its own group (issue 20)
 }
-INVITED = {"parents": 20, "staff": 4, "children": 0}
+INVITED = {"parents": 20, "staff": 4, "children_8_to_12": 0}
 
 
 def _url(assessment_id: uuid.UUID, tail: str = "") -> str:
@@ -110,7 +110,7 @@ def test_suppressed_groups_stay_suppressed_in_the_evidence(app, as_user, assessm
         assert staff_summary["suppressed"] is True
         for key in ("completed", "respondents", "open_link_responses", "paper_responses"):
             assert staff_summary[key] is None
-        assert audiences["children"]["respondents"] == 6  # shown groups keep their counts
+        assert audiences["children_8_to_12"]["respondents"] == 6  # shown groups keep their counts
         cells = {c["audience"]: c for c in item.payload["cells"]}
         staff = cells["staff"]
         assert staff["suppressed"] is True

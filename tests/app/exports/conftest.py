@@ -35,6 +35,7 @@ def make_round(
     indicators: Iterable[str] = INDICATORS,
     role_question: bool = True,
     free_text: bool = True,
+    children_bands: Iterable[str] = ("under_12",),  # a legacy one-band round unless told
 ) -> uuid.UUID:
     with app.app_context():
         org = get_or_create_organisation(org_name)
@@ -50,6 +51,7 @@ def make_round(
                 threshold=threshold,
                 role_question=role_question,
                 free_text=free_text,
+                children_bands=list(children_bands),
             ),
         )
         if status != RoundStatus.DRAFT:

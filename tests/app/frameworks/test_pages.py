@@ -162,7 +162,10 @@ def test_hmie_indicator_page(client: FlaskClient, coordinator: User) -> None:
         assert "Answered on:" in section[:200]
         for item in items:
             assert item.statement in text
-    assert "children under 12: Three faces; young people 12 and over: Strongly agree" in text
+    assert (
+        "children under 8: Three faces; children 8 to 12: Three faces; "
+        "young people 13 and over: Strongly agree"
+    ) in (text)
     assert "Parents and carers Answered on: Strongly agree to strongly disagree" in text
     # Audiences with no items are named as not asked.
     assert "Not asked, because they cannot judge it from their own experience: Partners" in text

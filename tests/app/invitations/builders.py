@@ -43,6 +43,7 @@ def make_round(
     opens_on: date | None = None,
     closes_on: date | None = None,
     name: str = "Spring feedback",
+    children_bands: Iterable[str] = ("under_12",),  # a legacy one-band round unless told
 ) -> uuid.UUID:
     with app.app_context():
         org = db.session.execute(
@@ -57,6 +58,7 @@ def make_round(
                 audiences=list(audiences),
                 opens_on=opens_on or today() - timedelta(days=1),
                 closes_on=closes_on or today() + timedelta(days=14),
+                children_bands=list(children_bands),
             ),
         )
         db.session.commit()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OpenLink, Role
-from tests.app.invitations.builders import launched_round, make_round
+from tests.app.invitations.builders import do_launch, launched_round, make_round
 from tests.support import csrf_token, login
 
 
@@ -123,3 +123,51 @@ def test_a_draft_has_no_open_links_yet(app: Flask, client: FlaskClient, coordina
     page = client.get(f"/rounds/{round_id}/open-links").get_data(as_text=True)
     assert "created when the round is launched" in page
     assert client.get(f"/rounds/{round_id}/open-links/parents/poster").status_code == 404
+
+
+def test_a_round_with_age_bands_has_a_link_per_band_and_a_shared_one(
+    app: Flask,
+    client: FlaskClient,
+    coordinator,  # type: ignore[no-untyped-def]
+) -> None:
+    round_id = make_round(
+        app, audiences=("children", "parents"), children_bands=("under_8", "8_to_12", "13_plus")
+    )
+    do_launch(app, round_id)
+    links = _links(app, round_id)
+    assert set(links) == {
+        "parents",
+        "children",
+        "children_under_8",
+        "children_8_to_12",
+        "children_13_plus",
+    }
+    page = client.get(f"/rounds/{round_id}/open-links").get_data(as_text=True)
+    assert page.count("<svg") == 5
+    assert "Children and young people: every age band" in page
+    assert "children choose their age band on the first page" in page
+    assert "Such a kiosk works while it has a signal only" in page
+    # Youngest first, after the shared link.
+    shared = page.index('id="link-children"')
+    bands = [page.index(f'id="link-children_{b}"') for b in ("under_8", "8_to_12", "13_plus")]
+    assert shared < bands[0] < bands[1] < bands[2]
+    for audience in ("children", "children_under_8"):
+        poster = client.get(f"/rounds/{round_id}/open-links/{audience}/poster")
+        assert poster.status_code == 200
+        assert f"localhost/o/{links[audience].code}" in poster.get_data(as_text=True)
+    token = csrf_token(client, f"/rounds/{round_id}/open-links")
+    off = client.post(
+        f"/rounds/{round_id}/open-links/children",
+        data={"csrf_token": token, "action": "deactivate"},
+    )
+    assert off.status_code == 303
+    assert not _links(app, round_id)["children"].active
+
+
+def test_one_band_needs_no_shared_link(
+    app: Flask,
+    coordinator,  # type: ignore[no-untyped-def]
+) -> None:
+    round_id = make_round(app, audiences=("children",), children_bands=("13_plus",))
+    do_launch(app, round_id)
+    assert set(_links(app, round_id)) == {"children_13_plus"}

@@ -59,7 +59,10 @@ def launch_round(
     role_question: bool = True,
     status: RoundStatus = RoundStatus.LIVE,
     framework: str = HMIE,
+    children_bands: tuple[str, ...] = ("under_12",),
 ) -> Launched:
+    """Children are asked in a legacy round's one band (questionnaire "children") unless
+    `children_bands` names age bands (a questionnaire each, "children_under_8", ...)."""
     with app.app_context():
         org = get_or_create_organisation(org_name)
         rnd = create_round(
@@ -73,6 +76,7 @@ def launch_round(
                 closes_on=closes_on or today() + timedelta(days=30),
                 free_text=free_text,
                 role_question=role_question,
+                children_bands=list(children_bands),
             ),
         )
         if status != RoundStatus.DRAFT:

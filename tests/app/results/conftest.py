@@ -46,6 +46,7 @@ def live_round(app: Flask) -> Callable[..., uuid.UUID]:
         framework: str = FRAMEWORK,
         edit: Callable[[FeedbackRound], Any] | None = None,
         live: bool = True,
+        children_bands: Sequence[str] = ("under_12",),  # a legacy one-band round unless told
     ) -> uuid.UUID:
         with app.app_context():
             org = get_or_create_organisation(org_name)
@@ -58,6 +59,7 @@ def live_round(app: Flask) -> Callable[..., uuid.UUID]:
                     audiences=list(audiences),
                     opens_on=opens_on,
                     closes_on=closes_on,
+                    children_bands=list(children_bands),
                     threshold=threshold,
                 ),
             )

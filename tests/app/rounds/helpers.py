@@ -45,7 +45,7 @@ def dump(app: Flask, round_id: uuid.UUID) -> dict[str, Any]:
                 rnd.closes_on,
                 rnd.threshold,
                 dict(rnd.scope),
-                rnd.children_band,
+                list(rnd.children_bands),
                 rnd.free_text,
                 rnd.role_question,
                 rnd.status,

@@ -50,7 +50,7 @@ def test_preview_json_is_the_questionnaire_dict(app: Flask) -> None:
     assert set(q.indicator_ids) <= {i.id for i in HMIE.indicators_in("2")}
 
 
-def test_preview_children_twelve_and_over_answer_like_adults(app: Flask) -> None:
+def test_preview_children_thirteen_and_over_answer_like_adults(app: Flask) -> None:
     result = _preview(
         app,
         "--indicators",
@@ -59,7 +59,7 @@ def test_preview_children_twelve_and_over_answer_like_adults(app: Flask) -> None
         "children",
         "--json",
         "--children-band",
-        "12_plus",
+        "13_plus",
     )
     data = json.loads(result.output)
     assert not data["easy_read"]
@@ -114,7 +114,9 @@ def test_demo_seed_adds_a_draft_hmie_round(app: Flask) -> None:
         assert rnd.indicator_ids == ["2.1", "2.2", "3.1", "5.1", "8.1"]
         assert {q.audience for q in rnd.questionnaires} == {
             "parents",
-            "children",
+            "children_under_8",
+            "children_8_to_12",
+            "children_13_plus",
             "staff",
             "partners",
         }

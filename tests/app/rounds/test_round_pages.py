@@ -39,7 +39,7 @@ def _form(client: FlaskClient, **overrides: Any) -> dict[str, Any]:
         "opens_on": "2027-03-01",
         "closes_on": "2027-03-31",
         "threshold": "6",
-        "children_band": "under_12",
+        "children_band": ["under_8", "8_to_12"],
         "free_text": "on",
     }
     data.update(overrides)
@@ -123,7 +123,8 @@ def test_create_a_round_and_see_its_questionnaires(
         assert rnd.threshold == 6 and rnd.free_text and not rnd.role_question
         assert rnd.scope["services"] == "Family support"
         counts = {q.audience: len(q.items) for q in rnd.questionnaires}
-    assert set(counts) == {"parents", "children", "staff"}
+    assert set(counts) == {"parents", "children_under_8", "children_8_to_12", "staff"}
+    assert rnd.children_bands == ["under_8", "8_to_12"]
     for label in ("Parents and carers", "Children and young people", "Staff"):
         assert label in text
     # per audience: the number of items and the minutes

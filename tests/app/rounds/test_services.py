@@ -93,7 +93,9 @@ def test_create_round_builds_one_questionnaire_per_audience_that_can_answer(
         ({"threshold": 101}, "threshold", "100 or fewer"),
         ({"name": "   "}, "name", "Enter a name"),
         ({"name": "x" * 201}, "name", "200 characters"),
-        ({"children_band": "toddlers"}, "children_band", "age band"),
+        ({"children_bands": ["toddlers"]}, "children_bands", "age band"),
+        ({"children_bands": []}, "children_bands", "at least one age band"),
+        ({"children_bands": ["under_12", "under_8"]}, "children_bands", "cannot be combined"),
         ({"scope": {"partners": "p" * 2001}}, "scope_partners", "2000 characters"),
     ],
 )
@@ -388,9 +390,13 @@ def test_standard_intro_keeps_telling_the_right_time_but_own_intro_is_kept(
 
 def test_custom_item_takes_the_audience_scale_and_may_open_a_new_section(ctx: None) -> None:
     rnd = create_round(_org(), settings())
-    children, parents = _q(rnd, "children"), _q(rnd, "parents")
+    children, parents = _q(rnd, "children_8_to_12"), _q(rnd, "parents")
     child_item = round_edits.add_custom_item(children, HMIE, "2.1", "2.1-a", "I like coming here.")
     assert child_item.scale_id == "faces3" and child_item.theme_id == "2.1-a"
+    older = round_edits.add_custom_item(
+        _q(rnd, "children_13_plus"), HMIE, "2.1", None, "I like coming here."
+    )
+    assert older.scale_id == "agree4"
     # parents have no bank items on 3.1 (impact on staff): the section is added in framework order
     added = round_edits.add_custom_item(
         parents, HMIE, "3.1", None, "Staff seem happy in their work."

@@ -1,7 +1,7 @@
 """audiences: the audiences a round defines itself, with their statements (issue 22)
 
-Revision ID: 0099_audiences
-Revises: 0023_easy_read
+Revision ID: 0025_audiences
+Revises: 0024_agebands
 
 Rounds already stored ask only the built-in and framework audiences.
 """
@@ -9,8 +9,8 @@ Rounds already stored ask only the built-in and framework audiences.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0099_audiences"
-down_revision = "0023_easy_read"
+revision = "0025_audiences"
+down_revision = "0024_agebands"
 branch_labels = None
 depends_on = None
 
