@@ -273,23 +273,26 @@ class Phone:
 
     @property
     def on_last_page(self) -> bool:
+        """On the check page (after the last page): its form is the one that sends."""
         return self._action().endswith("/send")
 
     def answer_page(self) -> Reply:
-        """Answer the page on screen and press Continue; shows the next page."""
+        """Answer the page on screen and press Continue; shows the next page (after the last
+        one, the check page)."""
         action = self._action()
         form = {**self._fill(), "nav": "next"}
         if self.htmx:
             return self._swap("answer", self.request("answer", "POST", action, form, self._hx()))
-        moved = self.expect("answer", self.post("answer", action, form), 303, "/page/")
+        moved = self.expect("answer", self.post("answer", action, form), 303, "/q/")
         return self.show("page", moved.location)
 
     def answer_until_last_page(self) -> None:
+        """Answer every page, on to the check page."""
         while not self.on_last_page:
             self.answer_page()
 
     def send(self, *, same_answers: bool = False) -> Reply:
-        """Answer the last page and press "Send my answers"; the reply is not judged here."""
+        """Press "Send my answers" on the check page; the reply is not judged here."""
         answers = self._answers if same_answers and self._answers else self._fill()
         form = {**answers, "nav": "send"}
         if self.htmx:

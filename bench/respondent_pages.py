@@ -13,6 +13,8 @@ bench/_wire.py). Requests are counted too, and what a phone sends is reported be
   stylesheet and script it references (cold cache): everything needed to show and use it.
 - Each further section, with JavaScript (HTMX): one POST answered with the next section.
 - Each further section without JavaScript: the POST's 303 and the GET of the next page.
+- The check page (issue 20), after the last section, each way; then Send from it. It is held
+  to the further-section budgets.
 - A returning visit: the page again on a phone that kept what it fetched. The page may
   reference only fingerprinted asset names, each served `immutable` for a year, so the phone
   makes no request for them (checked, not assumed); a plain asset name redirects to the
@@ -226,6 +228,7 @@ class Visit:
 
     @property
     def on_last_page(self) -> bool:
+        """On the check page (after the last section): its form is the one that sends."""
         return unescape(_FORM.findall(self.html)[-1]).endswith("/send")
 
     def answer(self) -> list[WireReply]:
@@ -242,7 +245,7 @@ class Visit:
             assert replies[-1].status == 200, replies[-1].status
             if nav == "next":
                 pushed = replies[-1].headers.get("hx-push-url", "")
-                assert re.search(r"/page/\d+$", pushed), pushed
+                assert re.search(r"/page/\d+$|/check$", pushed), pushed
         else:
             reply = self.phone.post(action, form)
             assert reply.status == 303, reply.status
@@ -295,6 +298,24 @@ def kiosk(port: int, code: str) -> dict[str, Any]:
     }
 
 
+def _sections(visit: Visit, flow: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every further section, then the check page (Continue after the last section), then
+    Send from it: the section steps and the check page's step."""
+    sections: list[dict[str, Any]] = []
+    check: dict[str, Any] = {}
+    while True:
+        last = visit.on_last_page
+        replies = visit.answer()
+        name = "send" if last else "check page" if visit.on_last_page else "next section"
+        step = visit._step(f"{name} ({flow})", replies)
+        if last:
+            return sections, check
+        if name == "check page":
+            check = step
+        else:
+            sections.append(step)
+
+
 def walk(port: int, tokens: list[str]) -> dict[str, Any]:
     """First visit, both flows section by section, and a returning visit."""
     # The first visit, cold cache: the link, the welcome page and what it references.
@@ -304,26 +325,14 @@ def walk(port: int, tokens: list[str]) -> dict[str, Any]:
     cold = first._step("first visit", [entry, welcome, *assets])
     first_section = first._step("first section (Start: 303 and page)", first.start())
     offline = first._step("offline, after the first page (issue 18)", first.offline())
-    htmx_sections = []
-    while True:
-        last = first.on_last_page
-        step = first._step("send (HTMX)" if last else "next section (HTMX)", first.answer())
-        if last:
-            break
-        htmx_sections.append(step)
+    htmx_sections, htmx_check = _sections(first, "HTMX")
     htmx_send = first.steps[-1]
 
     plain = Visit(port, htmx=False)
     plain.enter(tokens[1])
     plain.fetch_assets()
     plain.start()
-    plain_sections = []
-    while True:
-        last = plain.on_last_page
-        step = plain._step("send (plain)" if last else "next section (plain)", plain.answer())
-        if last:
-            break
-        plain_sections.append(step)
+    plain_sections, plain_check = _sections(plain, "plain")
     plain_send = plain.steps[-1]
 
     # Returning: a phone that keeps what it fetched opens its link again.
@@ -353,6 +362,8 @@ def walk(port: int, tokens: list[str]) -> dict[str, Any]:
         "offline": offline,
         "htmx_sections": htmx_sections,
         "htmx_send": htmx_send,
+        "htmx_check": htmx_check,
+        "plain_check": plain_check,
         "plain_sections": plain_sections,
         "plain_send": plain_send,
         "returning": returning,
@@ -407,6 +418,7 @@ def main() -> None:
     cold, first_section = seen["cold"], seen["first_section"]
     htmx_max = max(s["received_bytes"] for s in seen["htmx_sections"])
     plain_max = max(s["received_bytes"] for s in seen["plain_sections"])
+    htmx_check, plain_check = seen["htmx_check"], seen["plain_check"]
     out = sys.stderr
     print(
         f"{platform.platform()}, Python {platform.python_version()}, "
@@ -430,7 +442,9 @@ def main() -> None:
         f"static requests (fingerprinted {seen['fingerprinted']}, immutable {seen['immutable']},"
         f" plain name redirects {seen['plain_name_redirects']}); offline after the first page "
         f"{kb(seen['offline']['received_bytes'])} KB in {seen['offline']['requests']} requests "
-        f"(budget {BUDGET_OFFLINE_KB})",
+        f"(budget {BUDGET_OFFLINE_KB}); the check page (all {ITEMS} answers) with HTMX "
+        f"{kb(htmx_check['received_bytes'])} KB, without {kb(plain_check['received_bytes'])} KB"
+        " (the further-section budgets)",
         file=out,
     )
     for asset, size in tablet["kiosk_assets"].items():
@@ -452,6 +466,9 @@ def main() -> None:
         kb(cold["received_bytes"]) <= BUDGET_FIRST_KB
         and kb(htmx_max) <= BUDGET_FURTHER_HTMX_KB
         and kb(plain_max) <= BUDGET_FURTHER_PLAIN_KB
+        and kb(htmx_check["received_bytes"]) <= BUDGET_FURTHER_HTMX_KB
+        and htmx_check["requests"] == 1
+        and kb(plain_check["received_bytes"]) <= BUDGET_FURTHER_PLAIN_KB
         and kb(seen["offline"]["received_bytes"]) <= BUDGET_OFFLINE_KB
         and kb(tablet["first"]["received_bytes"]) <= BUDGET_KIOSK_FIRST_KB
         and kb(tablet["after"]["received_bytes"]) <= BUDGET_KIOSK_OFFLINE_KB
@@ -479,6 +496,10 @@ def main() -> None:
         "further_section_htmx_requests_count": max(s["requests"] for s in seen["htmx_sections"]),
         "further_section_plain_max_kb": kb(plain_max),
         "further_section_plain_requests_count": max(s["requests"] for s in seen["plain_sections"]),
+        "check_page_htmx_kb": kb(htmx_check["received_bytes"]),
+        "check_page_htmx_requests_count": htmx_check["requests"],
+        "check_page_plain_kb": kb(plain_check["received_bytes"]),
+        "check_page_plain_requests_count": plain_check["requests"],
         "send_htmx_kb": kb(seen["htmx_send"]["received_bytes"]),
         "send_plain_kb": kb(seen["plain_send"]["received_bytes"]),
         "further_section_htmx_sent_max_kb": kb(max(s["sent_bytes"] for s in seen["htmx_sections"])),

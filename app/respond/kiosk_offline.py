@@ -18,11 +18,12 @@ from werkzeug.routing import BuildError
 from app.i18n import _, page_heading
 from app.models import Channel, Kiosk
 from app.rendering import top_level_imports
-from app.respond.views import BLOCK, _common, _survey
+from app.respond.views import BLOCK, _common, _survey, check_context
 from app.services import kiosks
 from app.services.responding import today
 
 PAGE_TEMPLATE = "respond/page.html"
+CHECK_TEMPLATE = "respond/check.html"
 
 
 def _queue_url(questionnaire_id: uuid.UUID) -> str:
@@ -37,7 +38,6 @@ def offline_kit(kiosk: Kiosk, questionnaire_id: uuid.UUID, want: int) -> dict[st
     shape = survey.shape
     pages = []
     for page in shape.pages:
-        last = page.number == shape.last_page
         title = _(
             "%(unit)s %(number)s of %(last)s: %(heading)s",
             unit=_(shape.unit),
@@ -45,11 +45,7 @@ def offline_kit(kiosk: Kiosk, questionnaire_id: uuid.UUID, want: int) -> dict[st
             last=shape.last_page,
             heading=page_heading(page, shape),
         )
-        action = (
-            url_for("respond.send", questionnaire_id=questionnaire_id)
-            if last
-            else url_for("respond.page", questionnaire_id=questionnaire_id, number=page.number)
-        )
+        action = url_for("respond.page", questionnaire_id=questionnaire_id, number=page.number)
         form = {
             "action": action,
             "can_save": False,
@@ -69,6 +65,10 @@ def offline_kit(kiosk: Kiosk, questionnaire_id: uuid.UUID, want: int) -> dict[st
             form=form,
         )
         pages.append({"number": page.number, "title": title, "html": html})
+    # The check page's frame: kiosk.js builds its rows from the blank pages above and the
+    # answers it holds in memory.
+    check = check_context(survey, None, kiosk=True, offline=None, frame=True)
+    check_html = render_block(CHECK_TEMPLATE, BLOCK, **top_level_imports(CHECK_TEMPLATE), **check)
     on = today()
     grants = [kiosks.issue_kiosk_grant(kiosk, questionnaire_id, on) for _n in range(want)]
     return {
@@ -78,6 +78,7 @@ def offline_kit(kiosk: Kiosk, questionnaire_id: uuid.UUID, want: int) -> dict[st
         # The page the tablet's service worker keeps, to start again after a reload offline.
         "welcome": url_for("respond.welcome", questionnaire_id=questionnaire_id),
         "pages": pages,
+        "check": {"title": check["title"], "html": check_html},
         # Each grant's submission id is its payload's `s`: the tablet reads it from there
         # (sent once, not twice: the kit's grants are most of what a kiosk fetches).
         "grants": [{"grant": g} for g, _s in grants],

@@ -5,8 +5,9 @@
   without a CORS preflight, which this app never answers. See /work/notes/offline-contract.md
   and app/services/offline/.
 - GET /q/<id>/offline/page/<n>: page n as first shown, with no answers; /q/<id>/offline/pages:
-  all of them in one JSON body (compressed together: far fewer bytes), for the service worker
-  to keep so the questionnaire can go on without a signal (the answers stay in the browser).
+  all of them and the blank check page in one JSON body (compressed together: far fewer
+  bytes), for the service worker to keep so the questionnaire can go on without a signal (the
+  answers stay in the browser).
 - GET /q/offline-sw.js: the service worker (scope /q/): it imports the store and its own work
   (static/js/offline-worker.js) under their current fingerprinted names, so a deploy updates it.
 """
@@ -25,7 +26,7 @@ from app.extensions import csrf, limiter
 from app.i18n import _
 from app.models import Channel
 from app.respond import state
-from app.respond.views import _answering, _render_page, bp
+from app.respond.views import _answering, _render_check, _render_page, bp
 from app.services import abuse, kiosks
 from app.services.offline import read_body, take
 from app.services.offline.queued import BAD_REQUEST, OTHER_SURVEY, Answer
@@ -110,7 +111,9 @@ def blank_pages(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         )
         for page in survey.shape.pages
     }
-    return jsonify({"pages": pages})
+    # The check page too, blank: offline.js fills it in from the answers on the phone.
+    check = _render_check(survey, entry, None).get_data(as_text=True)
+    return jsonify({"pages": pages, "check": check})
 
 
 @bp.get("/q/offline-sw.js")

@@ -3,7 +3,10 @@
 Entry links (/r/<token>, /o/<code>) are exchanged for a signed session and a 303 to a URL
 without the token; then one page per section (one per question in easy-read mode), plain form
 posts with 303s between pages, and with HTMX one request per section: the POST that takes a
-page answers with the next page's `survey` block and pushes its address (`_move_to`).
+page answers with the next page's `survey` block and pushes its address (`_move_to`). After the
+last page comes the check page (issue 20: every answer with a Change link to its page, "You are
+nearly done" in easy read), and Send is there; a page opened from a Change link carries
+`change=1` (in its address, then a hidden field), so its Continue goes back to the check page.
 Answers so far stay in the browser (respond/state.py); only "save and continue later" keeps an
 encrypted copy on the server. Every respondent view is public; the preview needs sign-in.
 """
@@ -25,6 +28,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response  # what redirect() returns; Flask's is a subclass
@@ -57,6 +61,7 @@ from app.services.responding import (
     TamperedForm,
     audience_label,
     build_shape,
+    check_rows,
     delete_draft,
     enter_by_code,
     enter_by_token,
@@ -66,6 +71,7 @@ from app.services.responding import (
     newer,
     read_page,
     save_draft,
+    scales_of,
     survey_from,
     today,
     values_for,
@@ -91,6 +97,8 @@ _COUNTED = frozenset(
     }
 )
 _MOVING = frozenset({"respond.page", "respond.start"})
+# The check page's form: a Send and the fields every respondent form carries, nothing else.
+_CHECK_FIELDS = frozenset({"csrf_token", "nav", "check", abuse.STAMP_FIELD, abuse.HONEYPOT_FIELD})
 
 
 @limiter.request_filter
@@ -395,8 +403,15 @@ def _to(endpoint: str, survey: Survey, **values: Any) -> str:
     return url_for(endpoint, questionnaire_id=survey.shape.questionnaire_id, **values)
 
 
-def _page_url(survey: Survey, number: int) -> str:
+def _page_url(survey: Survey, number: int, *, change: bool = False) -> str:
+    if change:
+        return _to("respond.page", survey, number=number, change="1")
     return _to("respond.page", survey, number=number)
+
+
+def _changing() -> bool:
+    """A page opened from the check page's Change link: Continue goes back there."""
+    return (request.form if request.method == "POST" else request.args).get("change") == "1"
 
 
 def _redirect_with(target: str, survey: Survey, progress: Progress | None) -> Response:
@@ -599,9 +614,11 @@ def _render_page(
     errors: dict[str, str],
     status: int = 200,
     progress: Progress | None = None,
+    change: bool | None = None,
 ) -> Response:
     shape = survey.shape
-    last = page.number == shape.last_page
+    if change is None:
+        change = _changing()
     title = _(
         "%(unit)s %(number)s of %(last)s: %(heading)s",
         unit=_(shape.unit),
@@ -611,7 +628,9 @@ def _render_page(
     )
     kiosk_mode = entry.channel == Channel.KIOSK
     form = {
-        "action": _to("respond.send", survey) if last else _page_url(survey, page.number),
+        # The last page too: its Continue goes to the check page, which sends.
+        "action": _page_url(survey, page.number),
+        "change": change,
         "can_save": entry.channel == Channel.EMAIL,
         "stamp": (
             abuse.page_stamp(shape.questionnaire_id, page.number)
@@ -655,7 +674,100 @@ def page(questionnaire_id: uuid.UUID, number: int) -> ResponseReturnValue:
 @limiter.limit(kiosks.send_rate_limit, key_func=kiosks.limit_key, exempt_when=kiosks.not_kiosk)
 @public
 def send(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    # A last page shown before the check page existed posts its answers here: still taken.
+    # (Without a single answer on it, sending it is what the check page's Send does.)
+    checked = request.form.get("check") == "1"
+    if checked or (not _answers_sent() and request.form.get("nav", "send") == "send"):
+        return _send_checked(questionnaire_id)
     return _page(questionnaire_id, None, final=True)
+
+
+def _answers_sent() -> bool:
+    return any(name.startswith(("a-", "ft-")) or name == "role" for name in request.form)
+
+
+@bp.get("/q/<uuid:questionnaire_id>/check")
+@public
+def check(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
+    """Every answer so far, each with a Change link to its page; Send is here."""
+    entry, survey = _answering(questionnaire_id)
+    progress = state.read_progress(survey.shape)
+    if progress is None:
+        return redirect(_to("respond.welcome", survey), 303)
+    return _render_check(survey, entry, progress)
+
+
+def _send_checked(questionnaire_id: uuid.UUID) -> Response:
+    entry, survey = _answering(questionnaire_id)
+    progress = state.read_progress(survey.shape)
+    if progress is None:  # nothing kept on this device (cleared, or another browser's page)
+        return redirect(_to("respond.welcome", survey), 303)
+    if request.form.get("nav", "send") != "send" or set(request.form) - _CHECK_FIELDS:
+        # The check page sends no answers: those come from the pages, so nothing is taken.
+        return _render_check(
+            survey,
+            entry,
+            progress,
+            errors={"_form": _("Nothing was sent. Please use the buttons on this page.")},
+            status=422,
+        )
+    if entry.channel == Channel.KIOSK and kiosks.too_quick(
+        state.kiosk_start(), survey.shape.questionnaire_id, len(survey.shape.items)
+    ):
+        return _render_check(survey, entry, progress, errors=_too_quick(), status=422)
+    return _submit(survey, entry, progress)
+
+
+def _too_quick() -> dict[str, str]:
+    return {
+        "_quick": _("That was very quick. Please check your answers, then press the button again.")
+    }
+
+
+def _check_url(survey: Survey) -> str:
+    return _to("respond.check", survey)
+
+
+def _render_check(
+    survey: Survey,
+    entry: SessionEntry,
+    progress: Progress | None,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    kiosk_mode = entry.channel == Channel.KIOSK
+    offline = None if kiosk_mode else offline_form(survey, entry, progress)
+    context = check_context(survey, progress, kiosk=kiosk_mode, offline=offline)
+    if errors:
+        context["title"] = _("Error: ") + context["title"]
+        context["summary"] = [("", message) for message in errors.values()]
+    return render_page("respond/check.html", block=BLOCK, status=status, **context)
+
+
+def check_context(
+    survey: Survey,
+    progress: Progress | None,
+    *,
+    kiosk: bool,
+    offline: dict[str, Any] | None,
+    frame: bool = False,
+) -> dict[str, Any]:
+    """What the check page shows; with `progress` None, the blank copy kept to check offline
+    (every row unanswered, with each scale's words for the device's script to fill in); with
+    `frame`, a kiosk kit's: no rows, and one to copy (the tablet holds the blank pages)."""
+    shape = survey.shape
+    return {
+        "frame": frame,
+        "slot": Markup("<span data-q></span>"),
+        **_common(survey),
+        "title": _("You are nearly done") if shape.easy_read else _("Check your answers"),
+        "rows": check_rows(shape, progress),
+        "scales": scales_of(shape) if progress is None and not frame else None,
+        "change": lambda number: _page_url(survey, number, change=True),
+        "form": {"action": _to("respond.send", survey), "kiosk": kiosk, "offline": offline},
+        "summary": [],
+    }
 
 
 def _page(questionnaire_id: uuid.UUID, number: int | None, *, final: bool) -> Response:
@@ -664,15 +776,13 @@ def _page(questionnaire_id: uuid.UUID, number: int | None, *, final: bool) -> Re
     page = shape.page(shape.last_page if number is None else number)
     if page is None:
         abort(404)
-    if number is not None and number == shape.last_page and request.method == "POST":
-        final = True  # the last page is sent from its own URL too (an old form, say)
     progress = state.read_progress(shape)
     if request.method == "GET":
         if progress is None:
             return redirect(_to("respond.welcome", survey), 303)
         first = progress.first_incomplete_page(shape)
         if first is not None and page.number > first:
-            return redirect(_page_url(survey, first), 303)
+            return redirect(_page_url(survey, first, change=_changing()), 303)
         return _render_page(
             survey, entry, page, values=values_for(page, progress), errors={}, progress=progress
         )
@@ -682,6 +792,7 @@ def _page(questionnaire_id: uuid.UUID, number: int | None, *, final: bool) -> Re
 def _post(
     survey: Survey, entry: SessionEntry, page: Page, progress: Progress, final: bool
 ) -> Response:
+    """One page's answers. `final`: an old last page's form, sent to the send address."""
     shape = survey.shape
     try:
         got = read_page(shape, page, request.form)
@@ -693,9 +804,13 @@ def _post(
             N_("Please go back, reload the page and try again."),
             survey,
         )
+    last = page.number == shape.last_page
     nav = request.form.get("nav") or ("send" if final else "next")
-    allowed = {"back", "send" if final else "next"} | (
-        {"save"} if entry.channel == Channel.EMAIL else set()
+    # "send" from the last page: a page shown before the check page existed (still accepted).
+    allowed = (
+        {"back", "next"}
+        | ({"send"} if last else set())
+        | ({"save"} if entry.channel == Channel.EMAIL else set())
     )
     if nav not in allowed:
         return problem(
@@ -727,7 +842,10 @@ def _post(
         got.errors = too_long
         return _rerender(survey, entry, page, progress, got, {})
 
+    change = _changing()
     if nav == "back":
+        if change:
+            return _to_check(survey, entry, progress)
         if page.number > 1:
             return _move_to(survey, entry, page.number - 1, progress)
         return _redirect_with(_to("respond.welcome", survey), survey, progress)
@@ -738,17 +856,14 @@ def _post(
         return _redirect_with(_to("respond.saved", survey), survey, progress)
     if got.errors:
         return _rerender(survey, entry, page, progress, got, {})
-    if not final:
+    if nav == "next":
+        if change or last:
+            return _to_check(survey, entry, progress)
         return _move_to(survey, entry, page.number + 1, progress)
     if entry.channel == Channel.KIOSK and kiosks.too_quick(
         state.kiosk_start(), shape.questionnaire_id, len(shape.items)
     ):
-        quick = {
-            "_quick": _(
-                "That was very quick. Please check your answers, then press the button again."
-            )
-        }
-        return _rerender(survey, entry, page, progress, got, quick)
+        return _rerender(survey, entry, page, progress, got, _too_quick())
     return _submit(survey, entry, progress)
 
 
@@ -774,13 +889,34 @@ def _move_to(survey: Survey, entry: SessionEntry, number: int, progress: Progres
     page = shape.page(number)
     assert page is not None
     response = _render_page(
-        survey, entry, page, values=values_for(page, progress), errors={}, progress=progress
+        survey,
+        entry,
+        page,
+        values=values_for(page, progress),
+        errors={},
+        progress=progress,
+        change=False,
     )
+    return _swapped(survey, entry, response, _page_url(survey, number), progress)
+
+
+def _to_check(survey: Survey, entry: SessionEntry, progress: Progress) -> Response:
+    """On to the check page once the last page's (or a changed page's) answers are taken."""
+    if not _swapping():
+        return _redirect_with(_check_url(survey), survey, progress)
+    return _swapped(
+        survey, entry, _render_check(survey, entry, progress), _check_url(survey), progress
+    )
+
+
+def _swapped(
+    survey: Survey, entry: SessionEntry, response: Response, address: str, progress: Progress
+) -> Response:
     # A kiosk replaces its one history entry: Back never walks into an earlier person's pages.
     kiosk_mode = entry.channel == Channel.KIOSK
-    response.headers["HX-Replace-Url" if kiosk_mode else "HX-Push-Url"] = _page_url(survey, number)
+    response.headers["HX-Replace-Url" if kiosk_mode else "HX-Push-Url"] = address
     state.write_progress(
-        response, state.encode_progress(shape, progress), survey.closes_on, today()
+        response, state.encode_progress(survey.shape, progress), survey.closes_on, today()
     )
     return response
 
@@ -882,6 +1018,7 @@ def _submit(survey: Survey, entry: SessionEntry, progress: Progress) -> Response
             survey,
             entry,
             page,
+            change=request.form.get("check") == "1",  # sent from the check page: back there
             values=values_for(page, progress),
             errors={
                 "_incomplete": _(

@@ -86,10 +86,10 @@ def test_a_dropped_connection_while_sending_shows_a_retry_page_and_keeps_nothing
     phone = Browser(client)
     phone.enter(f"/r/{token}")
     phone.start()
-    phone.reach_last_page()
+    phone.reach_check()
 
     with caplog.at_level(logging.WARNING, logger="chorus.errors"):
-        failed = phone.submit_page("send")
+        failed = phone.send_checked()
     assert drop_once.fired == 1
     assert failed.status_code == 503
     assert failed.headers.get("Retry-After")
@@ -102,9 +102,9 @@ def test_a_dropped_connection_while_sending_shows_a_retry_page_and_keeps_nothing
     assert "Database unavailable during respond.send: OperationalError" in logged
     assert token not in logged and "INSERT" not in logged  # no link, no statement, no answers
 
-    phone.get(phone.locations[-1])  # Back: the last page again, answers kept on the phone
-    phone.reach_last_page()
-    sent = phone.submit_page("send")
+    phone.get(phone.locations[-1])  # Back: the check page again, answers kept on the phone
+    assert "Check your answers" in phone.text
+    sent = phone.send_checked()
     assert sent.status_code == 303 and sent.location.endswith("/thanks")
     assert _counts(app)[:3] == [1, 1, 1]
     assert invitation_status(app, token) == InvitationStatus.COMPLETED

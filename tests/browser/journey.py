@@ -70,8 +70,16 @@ def _attached(handle: ElementHandle) -> bool:
         return False
 
 
+CHECK_HEADINGS = re.compile("^(Check your answers|You are nearly done)$")
+
+
+def on_check_page(page: Page) -> bool:
+    """The check page before Send ("You are nearly done" in easy read)."""
+    return bool(page.locator("#survey").get_by_role("heading", name=CHECK_HEADINGS).count())
+
+
 def on_survey_page(page: Page, timeout_s: float = 5.0) -> str:
-    """'welcome', 'questions', 'comments', 'about you', 'thanks' or 'other' (after waiting
+    """'welcome', 'questions', 'comments', 'about you', 'check', 'thanks' or 'other' (after waiting
     `timeout_s` for a page it knows: an HTMX swap may still be settling)."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -87,6 +95,8 @@ def _page_kind(page: Page) -> str:
         return "thanks"
     if survey.get_by_role("button", name=re.compile("^(Start|Carry on)$")).count():
         return "welcome"
+    if on_check_page(page):
+        return "check"
     if page.get_by_role("group", name=re.compile("How old is|Which best describes")).count():
         return "about you"
     if questions(page):
@@ -99,7 +109,8 @@ def _page_kind(page: Page) -> str:
 def answer_to_the_end(
     page: Page, answer: str, *, each_page: Callable[[Page, str], None] | None = None
 ) -> int:
-    """From the current page, answer everything with `answer` and send; returns pages passed."""
+    """From the current page, answer everything with `answer`, go on to the check page and
+    send from there; returns pages passed (the check page among them)."""
     pages = 0
     for _ in range(50):  # a questionnaire has far fewer pages; a loop here is a bug
         kind = on_survey_page(page)
@@ -116,7 +127,7 @@ def answer_to_the_end(
             answer_questions(page, answer)
         elif kind == "about you":
             answer_role(page)
-        elif kind != "comments":
+        elif kind not in ("comments", "check"):
             raise AssertionError(
                 f"unexpected page {page.url}:\n{page.locator('main').inner_text()}"
             )

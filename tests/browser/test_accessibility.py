@@ -41,7 +41,13 @@ from app.services.contacts import ContactRow, add_contacts
 from app.services.launch import launch
 from app.services.results import close_round
 from app.services.rounds import RoundSettings, create_round
-from tests.browser.journey import answer_questions, answer_role, next_button, press
+from tests.browser.journey import (
+    answer_questions,
+    answer_role,
+    next_button,
+    on_check_page,
+    press,
+)
 from tests.browser.support import (
     PASSWORD,
     PHONE,
@@ -420,7 +426,7 @@ def test_every_respondent_page_passes_the_audit_and_fits_the_phone(
     press(page, "Continue")
     expect(page.get_by_role("heading", name="About you")).to_be_visible()
     check(page, "about you")
-    press(page, "Send my answers")
+    press(page, "Continue")
     check(page, "about you error")
     answer_role(page)
     press(page, "Save and continue later")
@@ -434,6 +440,14 @@ def test_every_respondent_page_passes_the_audit_and_fits_the_phone(
     expect(page.get_by_text("You have answered 6 of 6 questions so far")).to_be_visible()
     check(page, "welcome back")
     press(page, "Carry on")
+    press(page, "Continue")
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    check(page, "check your answers")
+    page.locator("#survey .sl-a a").first.click()
+    expect(page.get_by_text("Section 1 of 3")).to_be_visible()
+    check(page, "changing an answer")
+    press(page, "Continue")
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
     press(page, "Send my answers")
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     check(page, "thank you")
@@ -483,6 +497,8 @@ def test_every_respondent_page_passes_the_audit_and_fits_the_phone(
         if child.locator("#survey .q").count():
             answer_questions(child, "No, not really")
         press(child, "Next")
+    expect(child.get_by_role("heading", name="You are nearly done")).to_be_visible()
+    check(child, "easy read nearly done")
     press(child, "Send my answers")
     expect(child.get_by_role("heading", name="Thank you")).to_be_visible()
     check(child, "easy read thank you")
@@ -559,6 +575,8 @@ def test_kiosk_pages_pass_the_audit_and_fit_the_phone(
         if tablet.get_by_role("button", name="Send my answers").count():
             break
         press(tablet, next_button(tablet))
+    expect(tablet.get_by_role("heading", name="Check your answers")).to_be_visible()
+    check(tablet, "kiosk check your answers")
     press(tablet, "Send my answers")
     expect(tablet.locator("#kiosk-sent")).to_be_visible()
     check(tablet, "kiosk sent")
@@ -572,9 +590,15 @@ def test_kiosk_pages_pass_the_audit_and_fit_the_phone(
 
 
 def test_respondent_pages_without_javascript_pass_the_audit(
-    phones: Callable[..., Page], live_server: LiveServer, world: World, shots: Shots
+    phones: Callable[..., Page],
+    live_server: LiveServer,
+    world: World,
+    shots: Shots,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Without JavaScript the pages are the same HTML; checked on the easy-read and staff ones."""
+    """Without JavaScript the pages are the same HTML; checked on the easy-read and staff ones,
+    with their check pages at both widths."""
+    monkeypatch.setattr(abuse, "SECONDS_PER_QUESTION", 0.0)  # people who take a second a page
     for audience in ("children", "staff"):
         page = phones(SMALL_PHONE, javascript=False)
         page.goto(world.open_links[(world.live_id, audience)])
@@ -589,6 +613,17 @@ def test_respondent_pages_without_javascript_pass_the_audit(
         assert_no_horizontal_scroll(page)
         assert_accessible(page)
         shots(page, f"{audience} error without javascript")
+        while not on_check_page(page):
+            role = re.compile("How old is|Which best describes")
+            if page.get_by_role("group", name=role).count():
+                answer_role(page)
+            answer_questions(page, "Don't know")
+            press(page, next_button(page))
+        for width, viewport in WIDTHS.items():
+            page.set_viewport_size(viewport)
+            assert_no_horizontal_scroll(page)
+            assert_accessible(page)
+            shots(page, f"{audience} check page without javascript at {width}")
 
 
 def test_coordinator_pages_fit_a_phone(

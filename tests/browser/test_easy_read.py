@@ -76,8 +76,20 @@ def small_phone(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 
 # The words a respondent reads, in each language: the catalogs' own translations.
 WORDS = {
-    "en": {"start": "Start", "next": "Next", "send": "Send my answers", "thanks": "Thank you"},
-    "cy": {"start": "Dechrau", "next": "Nesaf", "send": "Anfon fy atebion", "thanks": "Diolch"},
+    "en": {
+        "start": "Start",
+        "next": "Next",
+        "send": "Send my answers",
+        "thanks": "Thank you",
+        "done": "You are nearly done",
+    },
+    "cy": {
+        "start": "Dechrau",
+        "next": "Nesaf",
+        "send": "Anfon fy atebion",
+        "thanks": "Diolch",
+        "done": "Rydych bron â gorffen",
+    },
 }
 HAPPY = {"en": "Yes, mostly", "cy": "Ydy, fel arfer"}
 
@@ -118,6 +130,10 @@ def test_a_service_user_answers_in_easy_read_on_a_small_phone(
             expect(page.locator("#survey .opt label").first).to_contain_text(HAPPY[code])
             questions.first.locator(".opt label").first.click()
         last = page.get_by_role("button", name=words["send"], exact=True).count() > 0
+        if last:  # "You are nearly done": each answer as its face and words, in the language
+            expect(page.get_by_role("heading", name=words["done"], level=1)).to_be_visible()
+            expect(page.locator("#survey .ck-a svg.face").first).to_be_visible()
+            expect(page.locator("#survey .ck-a").first).to_contain_text(HAPPY[code])
         press(page, words["send"] if last else words["next"])
         steps += 1
         assert steps < 20, "the survey never ended"

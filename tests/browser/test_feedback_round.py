@@ -566,6 +566,34 @@ def test_parent_answers_saves_resumes_and_sends_on_a_phone(
         expect(group.get_by_label(answer, exact=True)).to_be_checked()
     press(page, "Continue")
     answer_role(page)
+    press(page, "Continue")
+
+    # Check your answers: every answer, each with a Change link back to its page; Send is here.
+    expect(heading(page, "Check your answers")).to_be_visible()
+    assert page.url.endswith("/check"), page.url
+    summary = page.locator("#survey dl.sl")
+    expect(summary).to_have_count(3)  # one summary list per section
+    expect(summary.get_by_text(PARENT_COMMENT)).to_be_visible()
+    chosen = page.locator("#survey .sl-v", has_text=re.compile(f"^{re.escape(answer)}$"))
+    expect(chosen).to_have_count(total)
+    _check_phone_page(page, shots, "check your answers")
+    assert _sent(live_server) == responses_before
+    # Change one answer of section 2, then change it back: each time straight back here.
+    other = "Agree" if answer != "Agree" else "Disagree"
+    for now in (other, answer):
+        section_2 = page.locator("#survey .sl").nth(1)
+        change = section_2.get_by_role("link", name=re.compile("^Change your answer to")).first
+        asked = (change.text_content() or "").split("your answer to: ", 1)[1].strip()
+        change.click()
+        expect(page.get_by_text("Section 2 of 3")).to_be_visible()
+        assert page.url.endswith("/page/2?change=1") or "/page/2?change=1#" in page.url, page.url
+        page.get_by_role("group", name=re.compile(re.escape(asked))).get_by_label(
+            now, exact=True
+        ).check()
+        press(page, "Continue")  # not through "About you": back to the check page
+        expect(heading(page, "Check your answers")).to_be_visible()
+        row = page.locator("#survey .sl-r", has=page.get_by_text(asked, exact=True))
+        expect(row.locator(".sl-v")).to_have_text(now)
     press(page, "Send my answers")
 
     expect(heading(page, "Thank you")).to_be_visible()

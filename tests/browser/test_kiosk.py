@@ -21,7 +21,13 @@ from app.services import kiosks
 from app.services.accounts import create_user
 from app.services.responding import today
 from tests.app.respond.helpers import add_open_link, launch_round
-from tests.browser.journey import answer_questions, answer_role, next_button, press
+from tests.browser.journey import (
+    answer_questions,
+    answer_role,
+    next_button,
+    on_check_page,
+    press,
+)
 from tests.browser.support import (
     PASSWORD,
     LiveServer,
@@ -109,18 +115,25 @@ def _nothing_answered(page: Page) -> None:
     assert SECRET_WORDS not in page.content()
 
 
-def _one_person(page: Page, answer: str, comment: str = "") -> None:
+def _one_person(page: Page, answer: str, comment: str = "", *, change: bool = False) -> None:
     press(page, "Start")
     for _ in range(20):
+        if on_check_page(page):  # this person's own answers, to check, then Send
+            shown = page.locator("#survey .sl-v", has_text=re.compile(f"^{re.escape(answer)}$"))
+            expect(shown.first).to_be_visible()
+            if change:  # Change: the first page again, this person's answers on it, and back
+                page.locator("#survey .sl-a a").first.click()
+                expect(page.locator("#survey input:checked").first).to_be_checked()
+                press(page, next_button(page))
+                expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+            press(page, "Send my answers")
+            return
         _nothing_answered(page)  # every page arrives blank: nothing restored or autofilled
         if page.get_by_role("group", name=re.compile("How old is|Which best describes")).count():
             answer_role(page)
         answer_questions(page, answer)
         for area in page.locator("textarea").all():
             area.fill(comment)
-        if page.get_by_role("button", name="Send my answers").count():
-            press(page, "Send my answers")
-            return
         press(page, next_button(page))
     raise AssertionError("the questionnaire never ended")
 
@@ -154,7 +167,7 @@ def test_without_javascript_back_never_reaches_the_last_person(
         page = context.new_page()
         _pair(page, live_server, code, javascript=False)
         for n in range(3):
-            _one_person(page, "Agree", SECRET_WORDS if n == 0 else "")
+            _one_person(page, "Agree", SECRET_WORDS if n == 0 else "", change=n == 0)
             expect(page.locator("#kiosk-sent")).to_be_visible()
             for _ in range(4):  # back through the pages the last person filled in
                 page.go_back()
@@ -321,7 +334,7 @@ def test_an_offline_kiosk_survives_a_reload(
     expect(page).to_have_url(re.compile(r"/page/1$"))
     tablet.set_offline(True)
     page.reload()  # a page never kept: the worker starts the kiosk again at its welcome
-    _one_person(page, "Agree", SECRET_WORDS)
+    _one_person(page, "Agree", SECRET_WORDS, change=True)
     expect(page.locator("#survey .kiosk-sent")).to_contain_text("kept on this tablet")
     page.reload()
     expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()

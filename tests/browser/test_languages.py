@@ -35,6 +35,7 @@ WORDS = {
         "start": "Dechrau",
         "next": "Parhau",
         "send": "Anfon fy atebion",
+        "check": "Gwiriwch eich atebion",
         "thanks": "Diolch",
         "dir": "ltr",
     },
@@ -43,6 +44,7 @@ WORDS = {
         "start": "ابدأ",
         "next": "متابعة",
         "send": "أرسل إجاباتي",
+        "check": "راجع إجاباتك",
         "thanks": "شكرًا لك",
         "dir": "rtl",
     },
@@ -138,6 +140,8 @@ def test_answering_in_welsh_and_in_arabic(
         for group in phone.locator("#survey .q fieldset").all():
             group.locator(".opt label").first.click()
         last = phone.get_by_role("button", name=words["send"], exact=True).count() > 0
+        if last:  # the check page, in the language
+            expect(phone.get_by_role("heading", name=words["check"], level=1)).to_be_visible()
         press(phone, words["send"] if last else words["next"])
         pages += 1
         assert pages < 20, "the survey never ended"

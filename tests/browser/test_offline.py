@@ -98,6 +98,7 @@ def _answer_page(page: Page) -> None:
 
 
 def _on_last_page(page: Page) -> bool:
+    """On the check page, where Send is."""
     return page.get_by_role("button", name=SEND, exact=True).count() > 0
 
 
@@ -123,11 +124,27 @@ def test_offline_mid_questionnaire_then_back_online_stores_exactly_one(
     _answer_page(page)
     phone.set_offline(True)
     while not _on_last_page(page):
-        number = int(page.locator("form[data-offline-page]").get_attribute("data-offline-page"))
+        form = page.locator("form[data-offline-page]")
+        number = int(form.get_attribute("data-offline-page") or 0)
+        pages = int(form.get_attribute("data-offline-pages") or 0)
         page.get_by_role("button", name=re.compile("^(Continue|Next)$")).click()
-        page.wait_for_url(re.compile(rf"/page/{number + 1}\?offline=1$"))
+        after = "/check" if number == pages else f"/page/{number + 1}"  # then check the answers
+        page.wait_for_url(re.compile(rf"{after}\?offline=1$"))
         _ready(page)  # the kept copy, from the service worker, with its script set up
         _answer_page(page)
+    # The check page kept on the phone, filled in from the answers on the phone.
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    answers = page.locator("#survey .sl-v")
+    expect(answers.filter(has_text=re.compile("^Agree$")).first).to_be_visible()
+    assert answers.filter(has_text=re.compile("^Not answered$")).count() == 0
+    # Change, with no signal: the kept page, the answers on it, and back to the check page.
+    page.locator("#survey .sl-a a").first.click()
+    page.wait_for_url(re.compile(r"/page/1\?change=1&offline=1$"))
+    _ready(page)
+    expect(page.locator("#survey input:checked").first).to_be_checked()
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.wait_for_url(re.compile(r"/check\?offline=1$"))
+    _ready(page)
     page.get_by_role("button", name=SEND, exact=True).click()
     expect(page.get_by_text(OFFLINE_NOTE)).to_be_visible()
     assert _count(live_server, SealedSubmission) == 0  # nothing left the phone

@@ -13,11 +13,12 @@ The modules, in the order a respondent meets them:
 - `entry`: invitation tokens and open-link codes to a questionnaire;
 - `shape`: a questionnaire as pages; `survey`: the shape plus the round's facts (cached);
 - `progress`: the answers so far; `page_form`: reading one page of the form;
-- `drafts`: save and continue later.
+- `check`: the check page's rows; `drafts`: save and continue later.
 Import from this package, not from the modules: they may move.
 """
 
 from app.dates import long_date, today
+from app.services.responding.check import CheckGroup, CheckRow, check_rows, scales_of
 from app.services.responding.drafts import (
     delete_draft,
     discard_drafts,
@@ -69,6 +70,8 @@ __all__ = [
     "FREE_TEXT_MAX",
     "MAX_CODE_LENGTH",
     "MAX_TOKEN_LENGTH",
+    "CheckGroup",
+    "CheckRow",
     "Entry",
     "FormLike",
     "FreeTextBox",
@@ -83,6 +86,7 @@ __all__ = [
     "Window",
     "audience_label",
     "build_shape",
+    "check_rows",
     "clean_text",
     "clear_shape_cache",
     "delete_draft",
@@ -101,6 +105,7 @@ __all__ = [
     "read_page",
     "round_window",
     "save_draft",
+    "scales_of",
     "still_accepting",
     "survey_from",
     "today",

@@ -137,7 +137,8 @@
     });
   }
   // -- a reload with no signal: the service worker (scope /q/) answers this tablet's pages from
-  // the shell kept here: the welcome page, its assets and the kit's blank pages (no grants:
+  // the shell kept here: the welcome page, its assets and the kit's blank pages and check
+  // page (no grants:
   // those wait in IndexedDB; no answers: those are in memory or encrypted in the outbox).
   function keepShell() {
     var sw = navigator.serviceWorker, swUrl = body.getAttribute("data-kiosk-sw");
@@ -145,7 +146,7 @@
     var assets = Array.prototype.map.call(d.querySelectorAll('link[rel="stylesheet"], script[src]'), function (el) {
       return el.href || el.src;
     });
-    var blank = { q: kit.q, channel: kit.channel, queue: kit.queue, welcome: kit.welcome, pages: kit.pages, grants: [] };
+    var blank = { q: kit.q, channel: kit.channel, queue: kit.queue, welcome: kit.welcome, pages: kit.pages, check: kit.check, grants: [] };
     return sw.register(swUrl, { scope: "/q/" }).then(function () { return sw.ready; }).then(function () {
       return caches.open(SHELL);
     }).then(function (cache) {
@@ -178,7 +179,7 @@
   }
 
   // -- the person's answers: in memory only ----------------------------------------------------
-  var SKIP = { csrf_token: 1, nav: 1, t: 1, hp_note: 1 };
+  var SKIP = { csrf_token: 1, nav: 1, t: 1, hp_note: 1, check: 1, change: 1 };
   function names(form) {
     var seen = {};
     Array.prototype.forEach.call(form.elements, function (el) { if (el.name && !SKIP[el.name]) { seen[el.name] = 1; } });
@@ -221,11 +222,46 @@
     watch();
     return s;
   }
-  function showPage(n) {
+  var changing = false;  // a page opened from the check page's Change: Continue goes back there
+  function showPage(n, change) {
     var page = kit.pages[n - 1], s = swap(page.html), form = s.querySelector("form");
+    changing = !!change;
     restore(form);
     say(words.offline);
   }
+  // The check page, from the kit's frame: one row per question of each blank page the kit
+  // holds, with the answer held in memory (a chosen answer shown as on its page: face and words).
+  function showCheck() {
+    changing = false;
+    var s = swap(kit.check.html), row = s.querySelector("template[data-check-row]");
+    var button = s.querySelector("template[data-check-change]");
+    var none = s.querySelector("template[data-check-none]").content.textContent.trim();
+    var blank = s.querySelector("template[data-check-blank]").content.textContent.trim();
+    Array.prototype.forEach.call(s.querySelectorAll("[data-rows]"), function (box) {
+      var page = d.createElement("template"), first = "";
+      page.innerHTML = kit.pages[+box.getAttribute("data-rows") - 1].html;
+      var url = page.content.querySelector("form").getAttribute("action") + "?change=1";
+      page.content.querySelectorAll(".q fieldset, .ft").forEach(function (q) {
+        var input = q.querySelector("input[type=radio], textarea"), said = q.querySelector("legend, label").cloneNode(true);
+        Array.prototype.forEach.call(said.querySelectorAll(".qn"), function (el) { el.remove(); });
+        var asked = said.textContent.trim(), v = answers[input.name], r = row.content.cloneNode(true), a = r.querySelector("[data-a]");
+        first = first || asked;
+        r.querySelectorAll("[data-q]").forEach(function (el) { el.textContent = asked; });
+        var chosen = v && input.type === "radio" && q.querySelector('input[value="' + CSS.escape(v) + '"] + label');
+        if (chosen) { a.innerHTML = chosen.innerHTML; } else { a.textContent = input.type === "radio" ? none : (v || blank); }
+        r.querySelectorAll("a").forEach(function (el) { el.href = url + "#" + input.name; });
+        box.appendChild(r);
+      });
+      if (button) {
+        var b = button.content.cloneNode(true);
+        b.querySelector("[data-q]").textContent = first;
+        b.querySelector("a").href = url;
+        box.appendChild(b);
+      }
+    });
+    say(words.offline);
+  }
+  function isCheck(form) { return !!form.querySelector('input[name="check"]'); }
   function showWelcome(message) {
     answers = {};
     var s = swap(welcomeHtml);
@@ -258,11 +294,16 @@
         showPage(1);
       });
     }
-    var n = pageNumber(form);
+    var n = pageNumber(form), change = changing || !!form.querySelector('input[name="change"]');
     remember(form);
-    if (nav === "back") { return n > 1 ? showPage(n - 1) : showWelcome(""); }
+    if (nav === "back") { return change ? showCheck() : n > 1 ? showPage(n - 1) : showWelcome(""); }
     if (missing(form).length) { return problem(form, words.missing); }
-    if (nav !== "send") { return showPage(n + 1); }
+    var last = n >= kit.pages.length;
+    if (nav !== "send") {
+      if (kit.check && (change || last)) { return showCheck(); }
+      if (!last) { return showPage(n + 1); }
+    }
+    if (kit.check && !isCheck(form)) { return showCheck(); }  // an old last page's Send
     return takeGrant().then(function (g) {
       if (!g) { return problem(form, words.full); }
       var record = { url: kit.queue, grant: g.grant, submission_id: g.submission_id, answers: answers, language: d.documentElement.lang };
@@ -289,6 +330,16 @@
       e.stopImmediatePropagation();
       offlineSubmit(form, nav);
     }
+  }, true);
+  // Offline, the check page's Change links open the kit's copy of the page.
+  d.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("#survey a[href*='change=1']") : null;
+    if (!a || !(offline || !navigator.onLine) || !kit || !kit.check) { return; }
+    var m = /\/page\/(\d+)/.exec(a.getAttribute("href"));
+    if (!m) { return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    showPage(+m[1], true);
   }, true);
   // The signal dropped during a request htmx made: carry on here with that page.
   d.addEventListener("htmx:sendError", function (e) {

@@ -12,17 +12,21 @@ function keep(m) {
     var work = m.assets.map(function (url) {
       return cache.match(url).then(function (hit) { return hit || cache.add(url); });
     });
-    // Every page in one compressed request, each kept under its own address.
-    work.push(cache.match(m.base + "/page/" + m.pages).then(function (hit) {
+    // Every page (and the blank check page) in one compressed request, each kept under its
+    // own address.
+    var html = function (text) {
+      return new Response(text, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+    };
+    work.push(cache.match(m.base + "/check").then(function (hit) {
       if (hit) { return; }
       return fetch(m.base + "/offline/pages", { credentials: "same-origin" }).then(function (res) {
         return res.ok ? res.json() : { pages: {} };
       }).then(function (body) {
-        return Promise.all(Object.keys(body.pages).map(function (n) {
-          return cache.put(m.base + "/page/" + n, new Response(body.pages[n], {
-            headers: { "Content-Type": "text/html; charset=utf-8" }
-          }));
-        }));
+        var kept = Object.keys(body.pages).map(function (n) {
+          return cache.put(m.base + "/page/" + n, html(body.pages[n]));
+        });
+        if (body.check) { kept.push(cache.put(m.base + "/check", html(body.check))); }
+        return Promise.all(kept);
       });
     }));
     return Promise.all(work);

@@ -92,9 +92,24 @@
   }
   function go(n) {
     if (n < 1) { return; }  // the welcome page needs the network
+    var pages = +form.getAttribute("data-offline-pages");
     save().then(function () {
       // "?offline": the service worker answers from the copy it kept, network or not.
-      location.href = rec.base + "/page/" + n + "?offline=1";
+      location.href = rec.base + (n > pages ? "/check" : "/page/" + n) + "?offline=1";
+    });
+  }
+  // A page opened from the check page's Change link goes back there (Continue and Back).
+  function changing() {
+    return !!form.querySelector('input[name="change"]') || /[?&]change=1/.test(location.search);
+  }
+  // The check page as kept on the device (blank): each answer on the phone put in its row.
+  function fill() {
+    if (!d.querySelector("[data-offline-scale]")) { return; }  // the server's own: already filled
+    d.querySelectorAll("[data-answer]").forEach(function (cell) {
+      var v = rec.fields[cell.getAttribute("data-answer")], scale = cell.getAttribute("data-scale");
+      if (!v) { return; }
+      var shown = scale && d.querySelector('[data-offline-scale="' + scale + '"] [data-code="' + v + '"]');
+      if (shown) { cell.innerHTML = shown.innerHTML; } else if (!scale) { cell.textContent = v; }
     });
   }
 
@@ -120,8 +135,16 @@
       }
     } else if (away && (nav === "next" || nav === "back")) {
       e.preventDefault(); e.stopImmediatePropagation();
-      if (nav === "back") { go(n - 1); } else if (complete()) { go(n + 1); }
+      var check = +form.getAttribute("data-offline-pages") + 1;
+      if (nav === "back") { go(changing() ? check : n - 1); } else if (complete()) { go(changing() ? check : n + 1); }
     } else { save(); }
+  }, true);
+  // Offline, a Change link opens the page kept on the device (not an HTMX request).
+  d.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("a[href*='change=1']") : null;
+    if (!a || !rec || !(rec.offline || !navigator.onLine)) { return; }
+    e.preventDefault(); e.stopImmediatePropagation();
+    location.href = a.getAttribute("href").split("#")[0] + "&offline=1";
   }, true);
 
   d.addEventListener("htmx:sendError", function (e) {
@@ -129,8 +152,8 @@
     var sent = e.detail && e.detail.requestConfig && e.detail.requestConfig.path;
     rec.offline = true;
     if (sent && /\/send$/.test(sent)) { sync(); waiting(); return; }
-    var n = +form.getAttribute("data-offline-page");
-    S.put("answers", rec.q, rec).then(function () { go(n + 1); });
+    var n = +form.getAttribute("data-offline-page"), check = +form.getAttribute("data-offline-pages") + 1;
+    S.put("answers", rec.q, rec).then(function () { go(changing() ? check : Math.min(n + 1, check)); });
   });
 
   function setUp() {
@@ -148,6 +171,7 @@
       }
       if (!rec.sid) { rec = null; return; }  // a kept page and nothing kept: nothing to do
       restore();
+      fill();
       return S.get("outbox", rec.sid).then(function (waits) {
         if (waits) { show("[data-offline-note]"); }
         form.addEventListener("change", save);

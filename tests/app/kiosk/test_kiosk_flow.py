@@ -110,13 +110,13 @@ def test_a_whole_questionnaire_sent_too_quickly_is_refused(
 ) -> None:
     app.config["KIOSK_MIN_SECONDS_PER_QUESTION"] = 30
     tablet.start()
-    tablet.reach_last_page()
-    response = tablet.submit_page("send")
+    tablet.reach_check()
+    response = tablet.send_checked()
     assert response.status_code == 422
-    assert "That was very quick" in tablet.text
+    assert "That was very quick" in tablet.text and "Check your answers" in tablet.text
     assert _channels(app) == []
     app.config["KIOSK_MIN_SECONDS_PER_QUESTION"] = 0
-    assert tablet.submit_page("send").status_code == 303  # the start stamp was kept
+    assert tablet.send_checked().status_code == 303  # the start stamp was kept
     assert _channels(app) == [Channel.KIOSK]
 
 
@@ -134,8 +134,8 @@ def test_sends_are_capped_per_kiosk_per_hour(
     _person(tablet)
     _person(tablet)
     tablet.start()
-    tablet.reach_last_page()
-    response = tablet.submit_page("send")
+    tablet.reach_check()
+    response = tablet.send_checked()
     assert response.status_code == 429
     assert len(_channels(app)) == 2
     # The cap is the kiosk's, not the connection's: an open-link phone on the same address
@@ -186,3 +186,21 @@ def test_a_tablet_that_was_never_paired_is_not_a_kiosk(app: Flask, event: Event)
     assert "not set up as a kiosk" in stranger.text
     stranger.client.set_cookie(kiosks.DEVICE_COOKIE, "forged.value")
     assert stranger.get("/kiosk").status_code == 403
+
+
+def test_the_check_page_is_a_kiosk_page_and_clears_after_send(
+    app: Flask, tablet: Browser, event: Event
+) -> None:
+    tablet.start()
+    tablet.reach_check("a")
+    page = tablet.html
+    assert "Check your answers" in tablet.text
+    # A kiosk form (kiosk.js keeps its idle timer going), one history entry, no offline
+    # attributes (a kiosk's own script works offline), and no way to save a draft.
+    assert "data-kiosk-form" in page and 'hx-replace-url="true"' in page
+    assert "hx-push-url" not in page and "data-offline-q" not in page
+    assert "Save and continue later" not in page
+    response = tablet.send_checked()
+    assert response.status_code == 303 and "sent=1" in response.location
+    assert tablet.client.get_cookie(state.PROGRESS_COOKIE) is None
+    assert _channels(app) == [Channel.KIOSK]

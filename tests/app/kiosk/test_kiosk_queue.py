@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import timedelta
 
 from flask import Flask
@@ -193,3 +194,27 @@ def test_the_grant_pool_is_rate_limited_per_kiosk(
         assert other.client.get("/kiosk/offline?want=1").status_code == 200
     finally:
         app.config.pop("KIOSK_GRANT_RATE_LIMIT")
+
+
+def test_the_kit_carries_a_blank_check_page_for_the_tablet_to_fill(
+    app: Flask, tablet: Browser, event: object
+) -> None:
+    tablet.start()  # a person part-way through: nothing of theirs is in the kit
+    tablet.follow(tablet.submit_page("next", "sa"))
+    kit = _kit(tablet, 1)
+    check = kit["check"]["html"]
+    assert check.lstrip().startswith('<div id="survey"') and "<html" not in check
+    assert "Check your answers" in check and 'name="check" value="1"' in check
+    assert "data-kiosk-form" in check and "data-offline-q" not in check
+    # A frame: where each page's rows go, and one row to copy; no statement, field or answer
+    # (the tablet builds the rows from the blank pages above and the answers in its memory).
+    assert [f'data-rows="{n}"' in check for n in range(1, len(kit["pages"]) + 1)] == [True] * len(
+        kit["pages"]
+    )
+    assert check.count('<div class="sl-r">') == 1 and "<template data-check-row>" in check
+    fields = {f for page in kit["pages"] for f in re.findall(r'name="(a-[^"]+)"', page["html"])}
+    assert fields and not any(f in check for f in fields)
+    assert "Not answered" in check and "Nothing written" in check
+    assert "data-offline-scale" not in check
+    # Every page's form goes to its own address: the last one's Continue leads to the check.
+    assert all("/send" not in page["html"] for page in kit["pages"])

@@ -224,20 +224,37 @@ class Browser:
         data = {**self.answer(choose), **extra, "nav": nav}
         return self.post(self.form_action(), data)
 
+    def on_last_page(self) -> bool:
+        match = re.search(r'<progress max="(\d+)" value="(\d+)"', self.html)
+        return bool(match) and match.group(1) == match.group(2)
+
     def reach_last_page(self, choose: str | None = None) -> None:
-        """Answer every page up to the last one, without sending."""
+        """Answer every page up to the last one, without going on to the check page."""
         for _ in range(200):
-            if "/send" in self.form_action():
+            if self.on_last_page():
                 return
             response = self.submit_page("next", choose)
             assert response.status_code == 303, response.status_code
             self.follow(response)
         raise AssertionError("questionnaire never ended")
 
-    def complete(self, choose: str | None = None) -> TestResponse:
-        """Answer every page from the current one and send; returns the send's response."""
+    def reach_check(self, choose: str | None = None) -> None:
+        """Answer every page from the current one, then Continue to the check page."""
         self.reach_last_page(choose)
-        response = self.submit_page("send", choose)
+        response = self.submit_page("next", choose)
+        assert response.status_code == 303 and response.location.endswith("/check"), response
+        self.follow(response)
+
+    def send_checked(self) -> TestResponse:
+        """Press Send on the check page."""
+        assert "/send" in self.form_action(), "not on the check page"
+        data = {k: v for k, v in hidden_fields(self.html).items() if k != "csrf_token"}
+        return self.post(self.form_action(), {**data, "nav": "send"})
+
+    def complete(self, choose: str | None = None) -> TestResponse:
+        """Answer every page from the current one, check, and send; returns the send's response."""
+        self.reach_check(choose)
+        response = self.send_checked()
         if response.status_code == 303:
             self.follow(response)
         return response

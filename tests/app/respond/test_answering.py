@@ -119,7 +119,13 @@ def test_role_question_comes_last_with_prefer_not_to_say(
     assert "Section 3 of 3" in html and "About you" in html
     assert "How old is the child" in html
     assert page_fields(html)["radios"]["role"][-1] == "prefer_not_to_say"
-    assert f'action="{base}/send"' in html and "Send my answers" in html
+    # The last page goes on to the check page, which sends.
+    assert f'action="{base}/page/3"' in html and "Send my answers" not in html
+    assert '<button class="btn" type="submit" name="nav" value="next">Continue</button>' in html
+    response = phone.post(f"{base}/page/3", {"nav": "next"})
+    assert response.status_code == 422
+    assert '<a href="#role">' in phone.html
+    # Sent without the question answered (an old last page's Send): asked again, not stored.
     response = phone.post(f"{base}/send", {"nav": "send"})
     assert response.status_code == 422
     assert '<a href="#role">' in phone.html

@@ -27,6 +27,7 @@ from tests.app.respond.helpers import Browser, Launched, add_open_link, invite, 
 from tests.support import release_all
 
 CODES = ["sa", "a", "d", "sd", "dk", "happy", "ok", "sad", "", "x", "under_5", "prefer_not_to_say"]
+CODES += ["1"]  # the check page's and a changed page's hidden fields (issue 20)
 NAVS = ["next", "back", "save", "send", "start", "", "restart", "nonsense"]
 
 
@@ -42,6 +43,7 @@ def _bodies(names: list[str]) -> st.SearchStrategy[dict[str, object]]:
     keys = st.one_of(
         st.sampled_from(names),
         st.sampled_from(["nav", "role", "hp_note", "t", "csrf_token", "a-", "ft-"]),
+        st.sampled_from(["check", "change"]),
         st.text(max_size=12),
         st.builds(lambda: f"a-{uuid.uuid4()}"),
     )
