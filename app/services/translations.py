@@ -13,10 +13,12 @@ from typing import Any
 
 from app.i18n import DEFAULT, LANGUAGES
 from app.models import FeedbackRound, Questionnaire
+from app.services.round_audiences import find as own_audience
 from app.services.rounds import ensure_draft, ordered_items
 
 INTRO, SECTION, ITEM = "intro", "section", "item"
-LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300}  # the English columns' own limits
+AUDIENCE = "audience"  # the name of an audience the round defines itself (issue 22)
+LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300, AUDIENCE: 120}  # the English columns' own limits
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)s")
 
 
@@ -39,6 +41,13 @@ def parts(rnd: FeedbackRound, labels: dict[str, str]) -> list[Part]:
         key=lambda q: order.index(q.audience) if q.audience in order else 99,
     ):
         label = labels.get(q.audience, q.audience)
+        own = own_audience(rnd, q.audience)
+        if own is not None:  # respondents read its name ("Elected members survey"), and
+            # invitations its plural ("... is asking elected members what they think ...")
+            found.append(Part(q.audience, AUDIENCE, "name", own.name, f"{label}, name"))
+            found.append(
+                Part(q.audience, AUDIENCE, "plural", own.plural, f"{label}, in a sentence")
+            )
         if q.intro.strip():
             found.append(Part(q.audience, INTRO, "", q.intro, f"{label}, introduction"))
         with_items = {item.section_id for item in q.items}
@@ -58,6 +67,8 @@ def translated(q: Questionnaire, code: str, kind: str, key: str) -> str:
     words = (q.translations or {}).get(code, {})
     if kind == INTRO:
         return str(words.get("intro") or "")
+    if kind == AUDIENCE:
+        return str((words.get("audience") or {}).get(key) or "")
     return str((words.get("sections" if kind == SECTION else "items") or {}).get(key) or "")
 
 
@@ -85,6 +96,12 @@ def store(rnd: FeedbackRound, cells: dict[tuple[str, str, str, str], str]) -> in
         lang = words.setdefault(code, {"intro": "", "sections": {}, "items": {}})
         if kind == INTRO:
             lang["intro"] = text
+        elif kind == AUDIENCE:
+            own = lang.setdefault("audience", {})
+            if text:
+                own[key] = text
+            else:
+                own.pop(key, None)
         else:
             bucket = lang.setdefault("sections" if kind == SECTION else "items", {})
             if text:
@@ -100,6 +117,7 @@ def store(rnd: FeedbackRound, cells: dict[tuple[str, str, str, str], str]) -> in
 def _copy(words: dict[str, Any]) -> dict[str, Any]:
     return {
         code: {
+            **({"audience": dict(lang["audience"])} if lang.get("audience") else {}),
             "intro": lang.get("intro", ""),
             "sections": dict(lang.get("sections") or {}),
             "items": dict(lang.get("items") or {}),

@@ -49,7 +49,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.invitations.common import audience_labels
 from app.models import Invitation, OpenLink, Response, Role, TeamRole
-from app.services import abuse, kiosks, translations
+from app.services import abuse, kiosks, round_audiences, translations
 from app.services.accounts import find_user_by_email, get_or_create_organisation
 from app.services.api_tokens import create_token
 from app.services.contacts import ContactRow, add_contacts
@@ -72,12 +72,15 @@ FULL = os.environ.get("DIFF_FULL") == "1"  # every view after every step, not on
 CHECKPOINT_EVERY = 8
 LANGUAGE_CHOICES = ("en", "en", "cy", "ar")
 ORG = "Org A"
+OWN = "c-elected-members"
 # audience -> channels its people use, in turn
 CHANNELS = {
     "staff": ("email",),
     "parents": ("email", "open_link", "kiosk"),  # a shared tablet at an event (issue 18)
     "partners": ("email",),
     "community": ("open_link",),
+    # An audience the round defines itself (issue 22), asked by email and open link alike.
+    OWN: ("email", "open_link"),
 }
 WORDS = ("clear", "letters", "kind", "slow", "replies", "helpful", "meetings", "late", "friendly")
 
@@ -129,7 +132,7 @@ def _launch(app: Flask) -> Setup:
                 name="Differencing round",
                 framework_id="hmie-children-services",
                 indicator_ids=["2.1", "5.3"],
-                audiences=list(CHANNELS),
+                audiences=[a for a in CHANNELS if a != OWN],
                 opens_on=today() - timedelta(days=1),
                 closes_on=today() + timedelta(days=30),
                 threshold=K,
@@ -140,6 +143,16 @@ def _launch(app: Flask) -> Setup:
                 languages=["en", "cy", "ar"],
             ),
         )
+        made = round_audiences.add_audience(
+            rnd,
+            name="Elected members",
+            plural="",
+            scale="agree4",
+            email=True,
+            open_link=True,
+            resembles="parents",
+        )
+        assert made.id == OWN
         for audience, channels in CHANNELS.items():
             if "email" in channels:
                 rows = [
