@@ -252,6 +252,14 @@ def own_choices(question: Any) -> list[tuple[str, str]]:
     ]
 
 
+def audience_name(shape: Any) -> str:
+    """The audience's name as respondents read it: a round's own audience (issue 22) from the
+    questionnaire's translations, a built-in one from the catalog; English where neither has it."""
+    code = _select_locale()
+    words = shape.translations.get(code) if code != DEFAULT else None
+    return str(((words or {}).get("audience") or {}).get("name") or _(str(shape.audience_label)))
+
+
 def intro_lines(shape: Any) -> tuple[str, ...]:
     code = _select_locale()
     words = shape.translations.get(code) if code != DEFAULT else None
@@ -281,6 +289,7 @@ def init_i18n(app: Flask) -> None:
     app.add_template_global(intro_lines)
     app.add_template_global(own_text)
     app.add_template_global(own_choices)
+    app.add_template_global(audience_name)
     # For words that arrive in a variable (a scale's labels, an audience's name): the catalog's
     # translation as plain text, escaped like any value. Jinja's `_()` would mark it safe.
     app.add_template_filter(lambda text: _(str(text)) if text else "", "tr")

@@ -100,7 +100,9 @@ def _statements(framework: Framework) -> Iterator[tuple[str, str, ItemSpec]]:
                 yield ind.id, audience, item
 
 
-def review(framework: Framework) -> list[Finding]:
+def review(framework: Framework, plain: frozenset[str] = PLAIN_AUDIENCES) -> list[Finding]:
+    """Every statement against the rules; `plain` are the audiences read at reading age 11
+    (a round's own audience joins them when it resembles one, app/services/round_audiences)."""
     findings: list[Finding] = []
     bank: dict[str, list[str]] = {}
     for indicator, audience, item in _statements(framework):
@@ -114,7 +116,7 @@ def review(framework: Framework) -> list[Finding]:
             broken.append(("others-mind", "asks what leaders think; ask what they are seen to do"))
         if audience in SHORT_AUDIENCES and len(words(text)) > MAX_SHORT_WORDS:
             broken.append(("too-long", f"over {MAX_SHORT_WORDS} words for children"))
-        if audience in PLAIN_AUDIENCES:
+        if audience in plain:
             bank.setdefault(audience, []).append(text)
             grade = reading_grade([text])
             if grade > MAX_STATEMENT_GRADE:

@@ -143,8 +143,12 @@ class RatingScale(_Strict):
 
 
 class Audience(_Strict):
+    """An audience a framework (or a round) adds to the built-in six."""
+
     id: Ident
     label: Required
+    # Lower-case plural for sentences ("Most elected members ..."); blank: the label, lowered.
+    plural: Text = ""
 
 
 class Group(_Strict):
@@ -360,6 +364,10 @@ class Framework(_Strict):
             or STANDARD_AUDIENCES.get(audience)
             or CHILDREN_BAND_AUDIENCES.get(audience, audience)
         )
+
+    def declared_audience(self, audience: str) -> Audience | None:
+        """The audience this framework (or round) adds with this id; None for a built-in."""
+        return next((a for a in self.audiences if a.id == audience), None)
 
     @property
     def audience_ids(self) -> list[str]:

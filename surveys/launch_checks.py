@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from frameworks.schema import Framework
+from surveys.audiences import CustomAudience, name_clashes, other_names
 from surveys.questionnaire import FACES_BANDS, band_of
 
 FAR_AHEAD_DAYS = 90
@@ -39,6 +41,7 @@ class AudienceFacts:
     label: str
     invited: int  # contacts to be invited by email
     open_link: bool  # an active open link (or QR code) will exist after launch
+    email_only: bool = False  # a round's own audience asked by email only (issue 22)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,10 @@ def launch_warnings(
             warnings.append(
                 LaunchWarning(
                     NO_WAY_TO_ANSWER,
-                    f"{a.label}: nobody is invited by email and the open link is switched "
+                    f"{a.label}: nobody is invited by email, and they are asked by email only, "
+                    "so nobody can answer. Add their contacts."
+                    if a.email_only
+                    else f"{a.label}: nobody is invited by email and the open link is switched "
                     "off, so nobody can answer. Add contacts or switch the open link on.",
                     a.audience,
                 )
@@ -135,3 +141,29 @@ def launch_warnings(
 def unticked(warnings: Sequence[LaunchWarning], ticked: set[str]) -> list[LaunchWarning]:
     """The warnings the coordinator has not acknowledged."""
     return [w for w in warnings if w.key not in ticked]
+
+
+def custom_audience_refusals(
+    customs: Sequence[CustomAudience],
+    framework: Framework,
+    indicator_ids: Sequence[str],
+    asked: Sequence[str] = (),
+) -> list[str]:
+    """Why a round's own audiences stop its launch (issue 22): a name that clashes with another
+    audience (built-in, the framework's or the round's, ignoring case), or an audience with no
+    statement for any chosen indicator. `framework` is the round's framework without them;
+    `asked` the audiences the round asks (a framework's extra audience clashes once chosen)."""
+    problems: list[str] = []
+    for c in customs:
+        others = other_names(framework, customs, c.id, asked)
+        if name_clashes(c.name, others) or name_clashes(c.plural, others):
+            problems.append(
+                f"The audience “{c.name}” has the same name as another audience in this round. "
+                "Rename it on the Audiences page so results cannot be mixed up."
+            )
+        if not c.statements_for(indicator_ids):
+            problems.append(
+                f"The audience “{c.name}” has no statements for any chosen indicator. Give it "
+                "statements on the Audiences page, or remove it."
+            )
+    return problems

@@ -296,6 +296,9 @@ def audience_phrase(framework: Framework, audience: str) -> str:
     """Lower-case plural phrase for an audience: "parents and carers", "elected members"."""
     if audience in _AUDIENCE_PHRASES:
         return _AUDIENCE_PHRASES[audience]
+    declared = framework.declared_audience(audience)
+    if declared is not None and declared.plural:
+        return declared.plural
     label = framework.audience_label(audience)
     # Lower the first letter unless the first word looks like an acronym ("NHS boards").
     if len(label) > 1 and label[1].islower():

@@ -3,8 +3,8 @@
 - `registry`: `@operation`, declared once beside each view: route, models, scope, errors;
 - `openapi`: the OpenAPI 3.1 document and the HTML documentation, both from the registry;
 - `auth`: bearer tokens (`app.services.api_tokens`); `problems`: RFC 9457 errors;
-- `frameworks`, `rounds`, `questionnaires`, `results`, `assessments`: one module per resource
-  group;
+- `frameworks`, `rounds` (with `audiences`, a round's own), `questionnaires`, `results`,
+  `assessments`: one module per resource group;
 - `pages`: the coordinators' page that makes and revokes tokens.
 
 Views call the same services as the pages, one unit of work per request (app/database.py):
@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.api import (  # noqa: F401  (register operations)
     assessments,
+    audiences,
     frameworks,
     questionnaires,
     results,

@@ -33,6 +33,7 @@ from app.services.contacts import (
     existing_emails,
 )
 from app.services.results import CloseError, close_round
+from app.services.round_audiences import by_email, customs_of
 from surveys.launch_checks import CODES
 from surveys.questionnaire import CHILDREN_BANDS, LEGACY_CHILDREN_BANDS
 
@@ -122,8 +123,23 @@ _SETTINGS_FIELDS: dict[str, Any] = {
 RoundSettingsOut = create_model("RoundSettingsOut", __base__=ApiModel, **_SETTINGS_FIELDS)
 
 
+class OwnAudienceOut(ApiModel):
+    """An audience the round defines itself (issue 22); its id is also in `questionnaires`."""
+
+    id: str
+    name: str
+    plural: str
+    scale: Literal["agree4", "progress5"]
+    email: bool
+    open_link: bool
+    resembles: str | None
+    statements: dict[str, list[str]]  # by indicator id
+
+
 class RoundOut(RoundSettingsOut):
     """The round's settings (as RoundSettings) and what has happened to it."""
+
+    own_audiences: list[OwnAudienceOut]
 
     id: uuid.UUID
     status: Literal["draft", "live", "closed"]
@@ -214,6 +230,19 @@ def round_out(rnd: FeedbackRound) -> RoundOut:
                 for q in rnd.questionnaires
             ],
             "contacts": contact_counts(rnd.id) if rnd.is_draft else {},
+            "own_audiences": [
+                OwnAudienceOut(
+                    id=c.id,
+                    name=c.name,
+                    plural=c.plural,
+                    scale=c.scale,
+                    email=c.email,
+                    open_link=c.open_link,
+                    resembles=c.resembles,
+                    statements={k: [s.text for s in v] for k, v in c.statements.items()},
+                )
+                for c in customs_of(rnd)
+            ],
         }
     )
 
@@ -354,6 +383,12 @@ def contacts(call: ApiCall, body: ContactsIn, round_id: uuid.UUID) -> BaseModel:
             422,
             "The request body is not valid.",
             errors={"audience": "This round has no questionnaire for that audience."},
+        )
+    if not by_email(rnd, body.audience):
+        raise ApiProblem(
+            422,
+            "The request body is not valid.",
+            errors={"audience": "This audience is asked by open link only, not by email."},
         )
     existing = existing_emails(rnd, audience_labels(rnd))
     try:

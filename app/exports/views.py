@@ -35,7 +35,7 @@ from app.services.documents.indicators_csv import indicators_csv
 from app.services.documents.paper.printed import PDF_MIME, build_printed, printed_language
 from app.services.documents.round_tables import Names
 from app.services.documents.round_workbook import write_round_workbook
-from app.services.frameworks import UnknownFramework, get_framework
+from app.services.frameworks import UnknownFramework
 from app.services.results import framework_of, round_results
 from app.tenancy import current_org, current_role, get_owned_or_404
 
@@ -45,9 +45,8 @@ MAX_ERRORS_SHOWN = 200
 
 
 def _audience_labels(rnd: FeedbackRound) -> dict[str, str]:
-    try:
-        framework = get_framework(rnd.organisation_id, rnd.framework_id)
-    except UnknownFramework:
+    framework = framework_of(rnd)
+    if framework is None:
         return {q.audience: q.audience for q in rnd.questionnaires}
     return {q.audience: framework.audience_label(q.audience) for q in rnd.questionnaires}
 

@@ -7,7 +7,8 @@ import uuid
 from flask import abort, request
 
 from app.models import FeedbackRound, Role
-from app.services.frameworks import UnknownFramework, get_framework
+from app.services.frameworks import framework_of
+from app.services.round_audiences import by_email
 from app.tenancy import current_role, get_owned_or_404
 from frameworks.schema import CHILDREN_BAND_AUDIENCES, STANDARD_AUDIENCES
 
@@ -22,9 +23,8 @@ def load_round(round_id: uuid.UUID, *, coordinator: bool = False) -> FeedbackRou
 
 
 def audience_labels(rnd: FeedbackRound) -> dict[str, str]:
-    try:
-        framework = get_framework(rnd.organisation_id, rnd.framework_id)
-    except UnknownFramework:
+    framework = framework_of(rnd)
+    if framework is None:
         return STANDARD_AUDIENCES | CHILDREN_BAND_AUDIENCES
     groups = [*framework.audience_ids, *CHILDREN_BAND_AUDIENCES]
     return {a: framework.audience_label(a) for a in groups}
@@ -32,6 +32,12 @@ def audience_labels(rnd: FeedbackRound) -> dict[str, str]:
 
 def questionnaire_audiences(rnd: FeedbackRound) -> list[str]:
     return [q.audience for q in rnd.questionnaires]
+
+
+def email_audiences(rnd: FeedbackRound) -> list[str]:
+    """Audiences with a questionnaire that may be invited by email (a round's own audience may
+    be asked by open link only)."""
+    return [a for a in questionnaire_audiences(rnd) if by_email(rnd, a)]
 
 
 def audience_or_404(rnd: FeedbackRound, audience: str) -> str:

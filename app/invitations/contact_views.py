@@ -10,9 +10,9 @@ from flask.typing import ResponseReturnValue
 
 from app.invitations.common import (
     audience_labels,
+    email_audiences,
     load_round,
     page_number,
-    questionnaire_audiences,
 )
 from app.invitations.views import bp
 from app.models import FeedbackRound
@@ -49,7 +49,7 @@ def _draft_or_409(rnd: FeedbackRound) -> None:
 
 def _contacts_page(rnd: FeedbackRound, status: int = 200, **extra: Any) -> ResponseReturnValue:
     labels = audience_labels(rnd)
-    audiences = questionnaire_audiences(rnd)
+    audiences = email_audiences(rnd)
     counts = contact_counts(rnd.id)
     # Contacts left over for an audience that lost its questionnaire: shown, so they can go.
     orphans = sorted(a for a in counts if a not in audiences)
@@ -90,7 +90,7 @@ def contacts(round_id: uuid.UUID) -> ResponseReturnValue:
 
 def _chosen_audience(rnd: FeedbackRound, errors: dict[str, str], field: str) -> str:
     audience = request.form.get("audience", "")
-    if audience not in questionnaire_audiences(rnd):
+    if audience not in email_audiences(rnd):
         errors[field] = "Choose who these contacts are (an audience with a questionnaire)."
     return audience
 
@@ -195,7 +195,7 @@ def import_valid_contacts(round_id: uuid.UUID) -> ResponseReturnValue:
     rows = load_pending(
         current_app.config["SECRET_KEY"], request.form.get("pending", ""), rnd.id, audience
     )
-    if rows is None or audience not in questionnaire_audiences(rnd):
+    if rows is None or audience not in email_audiences(rnd):
         flash(
             "Nothing was imported: that check is more than an hour old or was changed. "
             "Upload the file again.",

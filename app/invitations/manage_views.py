@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from app.dates import long_date, today
 from app.extensions import db
-from app.invitations.common import audience_labels, load_round, questionnaire_audiences
+from app.invitations.common import audience_labels, email_audiences, load_round
 from app.invitations.views import bp
 from app.models import Contact
 from app.rendering import render_page
@@ -45,7 +45,7 @@ def edit_contact(round_id: uuid.UUID, contact_id: uuid.UUID) -> ResponseReturnVa
     if contact is None:
         abort(404, "That contact is not in this round (it may have been removed already).")
     labels = audience_labels(rnd)
-    audiences = questionnaire_audiences(rnd)
+    audiences = email_audiences(rnd)
     form = {"email": contact.email, "name": contact.name, "audience": contact.audience}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -96,7 +96,7 @@ def add_late(round_id: uuid.UUID) -> ResponseReturnValue:
             rnd,
             audience,
             text,
-            audiences=questionnaire_audiences(rnd),
+            audiences=email_audiences(rnd),
             labels=labels,
             secret=current_app.config["SECRET_KEY"],
             today=day,

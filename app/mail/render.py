@@ -8,8 +8,8 @@ No tracking pixels, no remote images, no per-recipient tracking parameters.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from email import policy
 from email.utils import formataddr, parseaddr
@@ -24,7 +24,7 @@ from app.dates import long_date
 from app.extensions import db
 from app.i18n import _, local_long_date, offered, speaking
 from app.models import FeedbackRound, MessageKind, Organisation, Questionnaire
-from app.services.frameworks import UnknownFramework, get_framework
+from app.services.frameworks import framework_of
 from app.services.keys import secret_keys
 from app.services.links import invitation_url, unsubscribe_url
 from app.services.rounds import as_generated
@@ -62,6 +62,12 @@ class MailContext:
     invitation_intro: str | None = None
     reminder_intro: str | None = None
     languages: tuple[str, ...] = ("en",)  # the round's, default first
+    # A round's own audience's words in other languages (issue 22): code -> name, plural.
+    own_words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def phrase(self, code: str) -> str:
+        """The audience in a sentence, in language `code` (the one being spoken)."""
+        return str(self.own_words.get(code, {}).get("plural") or _(self.audience_phrase))
 
 
 class ContextCache:
@@ -115,10 +121,7 @@ def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
             Questionnaire.round_id == round_id, Questionnaire.audience == audience
         )
     ).scalar_one_or_none()
-    try:
-        framework = get_framework(rnd.organisation_id, rnd.framework_id)
-    except UnknownFramework:
-        framework = None
+    framework = framework_of(rnd)
     if framework is not None and questionnaire is not None:
         minutes = as_generated(questionnaire, framework).estimated_minutes
         label = framework.audience_label(audience)
@@ -139,6 +142,13 @@ def build_context(round_id: uuid.UUID, audience: str) -> MailContext:
         invitation_intro=rnd.invitation_intro,
         reminder_intro=rnd.reminder_intro,
         languages=offered(rnd.languages),
+        own_words={
+            code: dict(lang["audience"])
+            for code, lang in (
+                (questionnaire.translations if questionnaire else None) or {}
+            ).items()
+            if lang.get("audience")
+        },
     )
 
 

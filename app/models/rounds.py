@@ -87,6 +87,9 @@ class FeedbackRound(UUIDPrimaryKey, Timestamped, Model):
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
     # Adult audiences asked in easy-read English (surveys.questionnaire.EASY_READ_AUDIENCES).
     easy_read_audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Audiences the round defines itself (surveys.audiences.CustomAudience.to_dict), each also
+    # listed in `audiences` by its id ("c-elected-members"), with its statements per indicator.
+    custom_audiences: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Questionnaire.audience"

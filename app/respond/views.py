@@ -495,7 +495,7 @@ def _welcome(
     status: int = 200,
 ) -> Response:
     choosing = bool(band_error) or _choosing(survey, entry)
-    audience = _(CHILDREN_LABEL) if choosing else _(survey.shape.audience_label)
+    audience = _(CHILDREN_LABEL) if choosing else i18n.audience_name(survey.shape)
     response = render_page(
         "respond/welcome.html",
         block=BLOCK,

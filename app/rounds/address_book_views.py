@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from app.dates import today
 from app.extensions import db
-from app.invitations.common import audience_labels, questionnaire_audiences
+from app.invitations.common import audience_labels, email_audiences
 from app.models import FeedbackRound, Role, RoundStatus
 from app.rendering import render_page
 from app.rounds.audit_trail import actor, record
@@ -133,7 +133,7 @@ def contacts_from_group(round_id: uuid.UUID) -> ResponseReturnValue:
         "invitations.contacts" if rnd.is_draft else "invitations.people", round_id=rnd.id
     )
     rows = address_book.group_rows(org.id, group)
-    if not rows or audience not in questionnaire_audiences(rnd):
+    if not rows or audience not in email_audiences(rnd):
         flash("Choose a group from the address book and an audience of this round.", "error")
         return redirect(back, 303)
     label = labels.get(audience, audience)

@@ -29,6 +29,7 @@ from app.services.frameworks import (
     UnknownFramework,
     available_frameworks,
     framework_listings,
+    framework_of,
     get_framework,
 )
 from app.services.rounds import (
@@ -44,6 +45,7 @@ from app.services.rounds import (
     delete_round,
     intro_changed,
     ordered_items,
+    own_asked,
     questionnaire_of,
     round_of,
     rounds_of,
@@ -118,7 +120,9 @@ def index() -> ResponseReturnValue:
     rounds = rounds_of(org.id)
     labels = {
         r.id: [
-            known[r.framework_id].audience_label(a) if r.framework_id in known else a
+            own.get(a)
+            or (known[r.framework_id].audience_label(a) if r.framework_id in known else a)
+            for own in [{c["id"]: c["name"] for c in r.custom_audiences or []}]
             for a in r.audiences
         ]
         for r in rounds
@@ -137,7 +141,7 @@ def show(round_id: uuid.UUID) -> ResponseReturnValue:
 def _show_page(
     rnd: FeedbackRound, status: int = 200, errors: dict[str, str] | None = None
 ) -> ResponseReturnValue:
-    framework = _framework_or_none(rnd.framework_id)
+    framework = framework_of(rnd)
     summaries: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     if framework is not None:
@@ -225,7 +229,7 @@ def edit(round_id: uuid.UUID) -> ResponseReturnValue:
             form.framework_id, form.choices, form.audiences = switch_to, set(), []
         return _settings_page(form, rnd, {})
     form = SettingsForm.from_form(request.form)
-    settings, errors = _check(form)
+    settings, errors = _check(form, rnd)
     if errors:
         return _settings_page(form, rnd, errors, status=422)
     update_round(rnd, current_org(), settings)
@@ -234,12 +238,14 @@ def edit(round_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("rounds.show", round_id=rnd.id), 303)
 
 
-def _check(form: SettingsForm) -> tuple[RoundSettings, dict[str, str]]:
+def _check(
+    form: SettingsForm, rnd: FeedbackRound | None = None
+) -> tuple[RoundSettings, dict[str, str]]:
     """Form-level and service-level errors together, the form's first (they say more)."""
     framework = _framework_or_none(form.framework_id) if form.framework_id else None
     settings, errors = forms.to_settings(form, framework)
     try:
-        validate_settings(current_org().id, settings)
+        validate_settings(current_org().id, settings, own_asked(rnd, settings.indicator_ids))
     except RoundError as exc:
         errors = {**exc.errors, **errors}
     return settings, errors
@@ -412,7 +418,7 @@ def _item(q: Questionnaire, item_id: uuid.UUID) -> QuestionItem:
 
 
 def _framework_of(rnd: FeedbackRound) -> Framework:
-    framework = _framework_or_none(rnd.framework_id)
+    framework = framework_of(rnd)
     if framework is None:
         abort(404, f"The framework {rnd.framework_id!r} of this round is no longer available.")
     return framework
@@ -750,4 +756,9 @@ def import_translations(round_id: uuid.UUID) -> ResponseReturnValue:
 
 
 # Routes for launched rounds' actions (they import `bp` from here).
-from app.rounds import address_book_views, lifecycle_views, questions_views  # noqa: E402, F401
+from app.rounds import (  # noqa: E402, F401
+    address_book_views,
+    audience_views,
+    lifecycle_views,
+    questions_views,
+)

@@ -19,6 +19,7 @@ from app.models import Assessment, CustomFramework, FeedbackRound, Organisation,
 from frameworks import Framework, builtin_frameworks
 from frameworks.loader import parse_framework
 from frameworks.workbook import load_upload
+from surveys import audiences as custom_audiences
 
 __all__ = [
     "FrameworkClash",
@@ -130,12 +131,14 @@ def get_framework(org_id: uuid.UUID | None, framework_id: str) -> Framework:
 
 
 def framework_of(rnd: FeedbackRound) -> Framework | None:
-    """The round's framework, or None: a custom framework deleted since still leaves the round's
+    """The round's framework as the round sees it (with the audiences the round defines itself,
+    surveys.audiences.extend), or None: a custom framework deleted since still leaves the round's
     questionnaires and results usable, with bare ids where its labels were."""
     try:
-        return get_framework(rnd.organisation_id, rnd.framework_id)
+        base = get_framework(rnd.organisation_id, rnd.framework_id)
     except UnknownFramework:
         return None
+    return custom_audiences.extend(base, custom_audiences.load(rnd.custom_audiences))
 
 
 def find_organisation(name: str) -> Organisation | None:

@@ -36,10 +36,17 @@ from app.models.base import utcnow
 from app.services import lifecycle
 from app.services import rounds as round_service
 from app.services.contacts import contact_counts
+from app.services.frameworks import UnknownFramework
+from app.services.round_audiences import base_framework, by_open_link, customs_of
 from app.services.tokens import derive_token, token_hash
 from app.services.translations import missing as translation_gaps
 from surveys import questionnaire as qgen
-from surveys.launch_checks import AudienceFacts, LaunchWarning, launch_warnings
+from surveys.launch_checks import (
+    AudienceFacts,
+    LaunchWarning,
+    custom_audience_refusals,
+    launch_warnings,
+)
 
 # Open-link codes are typed from posters: no 0/O, 1/l/I. 10 characters of 31 = 49 bits.
 CODE_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
@@ -135,8 +142,9 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             f"{n} contact{'s' if n != 1 else ''} for {labels.get(audience, audience)}, "
             "who have no questionnaire in this round. Remove them, or add that audience back."
         )
+    plan.problems += _own_audience_problems(rnd, counts)
     for a in audiences:
-        if a.contacts == 0:
+        if a.contacts == 0 and by_open_link(rnd, a.audience):
             plan.warnings.append(
                 f"Nobody is invited by email for {a.label}: they can answer through the open "
                 "link or QR code only."
@@ -152,7 +160,13 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
         )
         plan.checks = launch_warnings(
             [
-                AudienceFacts(a.audience, a.label, a.contacts, a.audience not in switched_off)
+                AudienceFacts(
+                    a.audience,
+                    a.label,
+                    a.contacts,
+                    a.audience not in switched_off and by_open_link(rnd, a.audience),
+                    email_only=not by_open_link(rnd, a.audience),
+                )
                 for a in audiences
             ],
             threshold=rnd.threshold,
@@ -167,6 +181,27 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
             ],
         )
     return plan
+
+
+def _own_audience_problems(rnd: FeedbackRound, counts: dict[str, int]) -> list[str]:
+    """The round's own audiences (issue 22): a clashing name, no statements for any chosen
+    indicator, or contacts for an audience that is asked by open link only."""
+    customs = customs_of(rnd)
+    if not customs:
+        return []
+    try:
+        problems = custom_audience_refusals(
+            customs, base_framework(rnd), rnd.indicator_ids, rnd.audiences
+        )
+    except UnknownFramework:
+        problems = []
+    for c in customs:
+        if counts.get(c.id) and not c.email:
+            problems.append(
+                f"{counts[c.id]} contact{'s' if counts[c.id] != 1 else ''} for “{c.name}”, who "
+                "are asked by open link only. Remove them, or let this audience be asked by email."
+            )
+    return problems
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -232,7 +267,8 @@ def link_audiences(rnd: FeedbackRound) -> list[str]:
     """An open link per questionnaire, and for a round asking children in more than one age
     band a shared children's link ("children") whose welcome page asks the band (each band's
     own link skips the choice)."""
-    asked = [q.audience for q in rnd.questionnaires]
+    # A round's own audience asked by email only has none (issue 22).
+    asked = [q.audience for q in rnd.questionnaires if by_open_link(rnd, q.audience)]
     if sum(1 for a in asked if qgen.band_of(a)) > 1:
         asked.append(qgen.CHILDREN)
     return asked

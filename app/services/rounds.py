@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.services.frameworks import UnknownFramework, get_framework
 from frameworks import Framework
+from surveys import audiences as custom
 from surveys import questionnaire as qgen
 from surveys.selection import SelectionError
 
@@ -85,7 +86,7 @@ class RoundSettings:
             name=rnd.name,
             framework_id=rnd.framework_id,
             indicator_ids=list(rnd.indicator_ids),
-            audiences=list(rnd.audiences),
+            audiences=[a for a in rnd.audiences if not custom.is_custom(a)],
             opens_on=rnd.opens_on,
             closes_on=rnd.closes_on,
             threshold=rnd.threshold,
@@ -103,8 +104,11 @@ def clean_name(name: str) -> str:
     return " ".join(name.split())
 
 
-def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
-    """Check everything a coordinator typed; raise RoundError naming each bad field."""
+def validate_settings(
+    org_id: uuid.UUID, settings: RoundSettings, own: Iterable[str] = ()
+) -> Framework:
+    """Check everything a coordinator typed; raise RoundError naming each bad field. `own`:
+    the round's own audiences that have statements (issue 22), which may be all it asks."""
     errors: dict[str, str] = {}
     name = clean_name(settings.name)
     if not name:
@@ -120,7 +124,7 @@ def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
         except UnknownFramework:
             errors["framework_id"] = f"There is no framework called {settings.framework_id!r}."
     if framework is not None:
-        errors.update(_check_selection(framework, settings))
+        errors.update(_check_selection(framework, settings, set(own)))
     if settings.opens_on is None:
         errors["opens_on"] = "Enter the date the round opens."
     if settings.closes_on is None:
@@ -154,7 +158,9 @@ def validate_settings(org_id: uuid.UUID, settings: RoundSettings) -> Framework:
     return framework
 
 
-def _check_selection(framework: Framework, settings: RoundSettings) -> dict[str, str]:
+def _check_selection(
+    framework: Framework, settings: RoundSettings, own: set[str] | None = None
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     known = {i.id for i in framework.indicators}
     unknown = [i for i in settings.indicator_ids if i not in known]
@@ -165,9 +171,13 @@ def _check_selection(framework: Framework, settings: RoundSettings) -> dict[str,
     bad_audiences = [a for a in settings.audiences if a not in framework.audience_ids]
     if bad_audiences:
         errors["audiences"] = "Not audiences of this framework: " + ", ".join(bad_audiences)
-    elif not settings.audiences:
+    elif not settings.audiences and not own:
         errors["audiences"] = "Choose at least one audience."
-    if not errors and not _anyone_can_answer(framework, settings.indicator_ids, settings.audiences):
+    if (
+        not errors
+        and not own
+        and not _anyone_can_answer(framework, settings.indicator_ids, settings.audiences)
+    ):
         errors["audiences"] = (
             "None of the chosen audiences can answer questions about the chosen indicators. "
             "Choose other audiences or add indicators they can judge."
@@ -204,7 +214,8 @@ def update_round(rnd: FeedbackRound, org: Organisation, settings: RoundSettings)
     (see `_restore_edits`); a change of framework starts again from the new item bank.
     """
     ensure_draft(rnd)
-    framework = validate_settings(org.id, settings)
+    framework = validate_settings(org.id, settings, own_asked(rnd, settings.indicator_ids))
+    framework = custom.extend(framework, custom.load(rnd.custom_audiences))
     asked_before = _asked(rnd)
     same_framework = rnd.framework_id == framework.id
     old_indicators = set(rnd.indicator_ids)
@@ -222,6 +233,13 @@ def update_round(rnd: FeedbackRound, org: Organisation, settings: RoundSettings)
                 _restore_translations(q, snapshots[q.audience])
     db.session.flush()
     return rnd
+
+
+def own_asked(rnd: FeedbackRound | None, indicator_ids: Iterable[str]) -> list[str]:
+    """The round's own audiences with a statement for one of these indicators."""
+    chosen = list(indicator_ids)
+    customs = custom.load(rnd.custom_audiences) if rnd is not None else []
+    return [c.id for c in customs if c.statements_for(chosen)]
 
 
 def _asked(rnd: FeedbackRound) -> tuple[Any, ...]:
@@ -242,7 +260,8 @@ def _apply(rnd: FeedbackRound, s: RoundSettings, framework: Framework) -> None:
     rnd.name = clean_name(s.name)
     rnd.framework_id = framework.id
     rnd.indicator_ids = sorted(set(s.indicator_ids), key=order.__getitem__)
-    rnd.audiences = sorted(set(s.audiences), key=audience_order.__getitem__)
+    own = [c.id for c in custom.load(rnd.custom_audiences)]  # kept: the Audiences page's
+    rnd.audiences = sorted(set(s.audiences) - set(own), key=audience_order.__getitem__) + own
     rnd.opens_on = s.opens_on  # type: ignore[assignment]  # validate_settings refused None
     rnd.closes_on = s.closes_on  # type: ignore[assignment]  # validate_settings refused None
     rnd.threshold = s.threshold or current_app.config["ANONYMITY_THRESHOLD"]
@@ -289,7 +308,7 @@ def generate_questionnaires(
         rnd.questionnaires.remove(old)
     db.session.flush()
     for audience, generated in result.questionnaires.items():
-        rnd.questionnaires.append(_store(audience, generated, framework))
+        rnd.questionnaires.append(store_questionnaire(audience, generated, framework))
     db.session.flush()
     return result.skipped
 
@@ -307,7 +326,7 @@ def _bank_translations(framework: Framework | None, key: str, statement: str) ->
     return dict(getattr(spec, "statements", None) or {})
 
 
-def _store(
+def store_questionnaire(
     audience: str, q: qgen.Questionnaire, framework: Framework | None = None
 ) -> Questionnaire:
     row = Questionnaire(
@@ -517,6 +536,7 @@ def copy_round(
         role_question=rnd.role_question,
         languages=list(rnd.languages or ["en"]),
         easy_read_audiences=list(rnd.easy_read_audiences or []),
+        custom_audiences=[dict(c) for c in rnd.custom_audiences or []],
         status=RoundStatus.DRAFT,
         copied_from_id=rnd.id,
         reminder_days_before_close=list(rnd.reminder_days_before_close or []),
@@ -652,6 +672,7 @@ class _Snapshot:
     # Translations as they stood, keyed the way a rebuilt questionnaire can find them again:
     # "" for the introduction, "section:<id>", "bank:<bank key>", "custom:<indicator>:<words>".
     words: dict[str, _Words] = field(default_factory=dict)
+    own_words: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> name, plural
 
 
 def _snapshot(q: Questionnaire, organisation_name: str) -> _Snapshot:
@@ -669,7 +690,12 @@ def _snapshot(q: Questionnaire, organisation_name: str) -> _Snapshot:
         for i in ordered_items(q)
     )
     intro = None if q.intro == default_intro(q, organisation_name) else q.intro
-    return _Snapshot(items, intro, q.version or 1, _words_of(q))
+    own = {
+        code: dict(lang["audience"])
+        for code, lang in (q.translations or {}).items()
+        if lang.get("audience")
+    }
+    return _Snapshot(items, intro, q.version or 1, _words_of(q), own)
 
 
 def _part_key(item: QuestionItem | _KeptItem) -> str:
@@ -714,6 +740,8 @@ def _restore_translations(q: Questionnaire, before: _Snapshot) -> None:
         }
         for code, lang in (q.translations or {}).items()
     }
+    for code, words in before.own_words.items():  # a round's own audience's name (issue 22)
+        stored.setdefault(code, {"intro": "", "sections": {}, "items": {}})["audience"] = words
 
     def carry(key: str, english: str, kind: str, part: str) -> None:
         old = before.words.get(key)

@@ -16,10 +16,13 @@ from typing import Any
 from app.extensions import db
 from app.i18n import DEFAULT, LANGUAGES
 from app.models import FeedbackRound, Questionnaire, RoundQuestion
+from app.services.round_audiences import find as own_audience
 from app.services.rounds import ensure_draft, ordered_items
 
 INTRO, SECTION, ITEM, OWN = "intro", "section", "item", "own"
-LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300, OWN: 300}  # the English columns' own limits
+AUDIENCE = "audience"  # the name of an audience the round defines itself (issue 22)
+# The English columns' own limits.
+LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300, OWN: 300, AUDIENCE: 120}
 ROUND = "round"  # the "audience" of the round's own questions: every audience is asked them
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)s")
 
@@ -43,6 +46,13 @@ def parts(rnd: FeedbackRound, labels: dict[str, str]) -> list[Part]:
         key=lambda q: order.index(q.audience) if q.audience in order else 99,
     ):
         label = labels.get(q.audience, q.audience)
+        own = own_audience(rnd, q.audience)
+        if own is not None:  # respondents read its name ("Elected members survey"), and
+            # invitations its plural ("... is asking elected members what they think ...")
+            found.append(Part(q.audience, AUDIENCE, "name", own.name, f"{label}, name"))
+            found.append(
+                Part(q.audience, AUDIENCE, "plural", own.plural, f"{label}, in a sentence")
+            )
         if q.intro.strip():
             found.append(Part(q.audience, INTRO, "", q.intro, f"{label}, introduction"))
         with_items = {item.section_id for item in q.items}
@@ -94,6 +104,8 @@ def translated(q: Questionnaire | None, code: str, kind: str, key: str) -> str:
     words = (q.translations or {}).get(code, {})
     if kind == INTRO:
         return str(words.get("intro") or "")
+    if kind == AUDIENCE:
+        return str((words.get("audience") or {}).get(key) or "")
     return str((words.get("sections" if kind == SECTION else "items") or {}).get(key) or "")
 
 
@@ -125,6 +137,12 @@ def store(rnd: FeedbackRound, cells: dict[tuple[str, str, str, str], str]) -> in
         lang = words.setdefault(code, {"intro": "", "sections": {}, "items": {}})
         if kind == INTRO:
             lang["intro"] = text
+        elif kind == AUDIENCE:
+            names = lang.setdefault("audience", {})
+            if text:
+                names[key] = text
+            else:
+                names.pop(key, None)
         else:
             bucket = lang.setdefault("sections" if kind == SECTION else "items", {})
             if text:
@@ -165,6 +183,7 @@ def _store_own(own: dict[uuid.UUID, dict[str, Any]], key: str, code: str, text: 
 def _copy(words: dict[str, Any]) -> dict[str, Any]:
     return {
         code: {
+            **({"audience": dict(lang["audience"])} if lang.get("audience") else {}),
             "intro": lang.get("intro", ""),
             "sections": dict(lang.get("sections") or {}),
             "items": dict(lang.get("items") or {}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -14,10 +16,11 @@ from frameworks.workbook.sheets import SHEET
 _VALIDATED_ROWS = 2_000
 
 
-def add_drop_downs(wb: Workbook) -> None:
-    """Add the hidden sheet of choices, then a list to each column that has one."""
-    _choices(wb)
-    n_audiences = len(STANDARD_AUDIENCES)
+def add_drop_downs(wb: Workbook, extra_audiences: Sequence[str] = ()) -> None:
+    """Add the hidden sheet of choices, then a list to each column that has one.
+    `extra_audiences`: the ids the framework's Audiences sheet adds, offered after the six."""
+    _choices(wb, extra_audiences)
+    n_audiences = len(STANDARD_AUDIENCES) + len(extra_audiences)
     # Warnings, not refusals, where a value may be an id defined on another sheet.
     _validate(wb["Items"], SHEET["Items"], "audience", f"={CHOICES}!$A$1:$A${n_audiences}", False)
     _validate(wb["Items"], SHEET["Items"], "scale", _quoted(list(ITEM_SCALES)), True)
@@ -37,10 +40,10 @@ def add_drop_downs(wb: Workbook) -> None:
     _validate(wb["Sections"], SHEET["Sections"], "group", ids("Groups"), False)
 
 
-def _choices(wb: Workbook) -> None:
+def _choices(wb: Workbook, extra_audiences: Sequence[str]) -> None:
     ws = wb.create_sheet(CHOICES)
     ws.sheet_state = "hidden"
-    for n, audience in enumerate(STANDARD_AUDIENCES, start=1):
+    for n, audience in enumerate([*STANDARD_AUDIENCES, *extra_audiences], start=1):
         ws.cell(row=n, column=1, value=audience)
 
 

@@ -57,7 +57,10 @@ def write_instructions(wb: Workbook) -> None:
         ),
         ("At most 20 words; for children at most 12 short, concrete words.", False),
         (
-            "Audiences: " + ", ".join(f"{k} ({v})" for k, v in STANDARD_AUDIENCES.items()) + ".",
+            "Audiences: "
+            + ", ".join(f"{k} ({v})" for k, v in STANDARD_AUDIENCES.items())
+            + ", or an id of your own from the Audiences sheet (e.g. elected_members), with "
+            "its label and the plural sentences use ('Most elected members ...').",
             False,
         ),
         (

@@ -33,7 +33,9 @@ class FrameworkReader(SheetReader):
         data: dict[str, Any] = {"source": {}, "rating_scale": {}}
         self.read_framework(data)
         self.read_scale(data)
-        extra_audiences = self.read_simple(data, "Audiences", "audiences", ("id", "label"))
+        extra_audiences = self.read_simple(
+            data, "Audiences", "audiences", ("id", "label", "plural")
+        )
         self.read_simple(data, "Groups", "groups", ("id", "title"))
         sections = self.read_simple(
             data, "Sections", "sections", ("id", "title", "group", "summary")

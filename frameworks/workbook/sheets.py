@@ -33,6 +33,12 @@ SHEETS: tuple[SheetSpec, ...] = (
         (
             _id("Short id for an extra audience, e.g. pupils."),
             Column("label", "label", "How the audience is named on screen.", 30),
+            Column(
+                "plural",
+                "plural",
+                "Optional: how sentences name them, e.g. elected members (blank: the label).",
+                30,
+            ),
         ),
         "Optional: audiences beyond the standard six (staff, partners, parents, children, "
         "service_users, community).",

@@ -45,7 +45,7 @@ def framework_workbook(framework: Framework | None = None) -> Workbook:
         for r, row in enumerate(rows_of(spec.name, framework) if framework else [], start=2):
             for c, col in enumerate(spec.columns, start=1):
                 _put(sheet, r, c, row.get(col.key))
-    add_drop_downs(wb)
+    add_drop_downs(wb, [a.id for a in framework.audiences] if framework else [])
     return wb
 
 

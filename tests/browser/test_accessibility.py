@@ -230,6 +230,7 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("round draft", lambda w: f"/rounds/{w.draft_id}"),
     ("round settings", lambda w: f"/rounds/{w.draft_id}/edit"),
     ("translations", lambda w: f"/rounds/{w.draft_id}/translations"),
+    ("audiences", lambda w: f"/rounds/{w.draft_id}/audiences"),
     ("questionnaire editor", lambda w: f"/rounds/{w.draft_id}/questionnaires/parents"),
     ("own questions", lambda w: f"/rounds/{w.draft_id}/questions"),
     ("preview", lambda w: f"/rounds/{w.draft_id}/preview/children_8_to_12"),
@@ -305,8 +306,9 @@ def test_coordinator_page_passes_the_audit(
         ),
         ("new assessment", lambda w: f"/assessments/new?framework={FRAMEWORK}", {}),
         ("team", lambda w: "/team", {"Email address": "not an address"}),
+        ("audiences", lambda w: f"/rounds/{w.draft_id}/audiences", {"Name": "Staff"}),
     ],
-    ids=["new-round", "contacts", "new-assessment", "team"],
+    ids=["new-round", "contacts", "new-assessment", "team", "audiences"],
 )
 def test_coordinator_error_summaries_pass_the_audit(
     coordinator: Page,
@@ -325,6 +327,7 @@ def test_coordinator_error_summaries_pass_the_audit(
         "contacts": "Check and import",
         "new assessment": "Create the assessment",
         "team": "Send invitation",
+        "audiences": "Add the audience",
     }[name]
     scope = (
         coordinator.get_by_role("region", name="Or paste a list")

@@ -66,6 +66,7 @@ STAFF_PAGES = {
     "rounds",
     "new round",
     "round draft",
+    "audiences",
     "questionnaire editor",
     "preview",
     "contacts",

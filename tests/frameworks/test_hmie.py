@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from frameworks import STANDARD_AUDIENCES, get_builtin, load_file
+from frameworks import get_builtin, load_file
 from frameworks.schema import Framework
 
 PATH = Path(__file__).resolve().parents[2] / "frameworks" / "hmie-children-services.yaml"
@@ -311,7 +311,7 @@ def test_item_counts(hmie: Framework) -> None:
     per_audience: dict[str, int] = {}
     for ind in hmie.indicators:
         for audience, items in ind.items.items():
-            assert audience in STANDARD_AUDIENCES, (ind.id, audience)
+            assert audience in hmie.audience_ids, (ind.id, audience)
             assert 1 <= len(items) <= 4, (ind.id, audience, len(items))
             per_audience[audience] = per_audience.get(audience, 0) + len(items)
     assert "service_users" not in per_audience
@@ -322,7 +322,32 @@ def test_item_counts(hmie: Framework) -> None:
         "parents": 25,
         "children": 14,
         "community": 8,
+        # Part 3.6's stakeholders beyond the six (issue 22), asked what they see for themselves.
+        "elected_members": 6,
+        "board_members": 6,
+        "trade_unions": 3,
     }
+
+
+def test_the_guides_other_stakeholders_are_audiences_of_their_own(hmie: Framework) -> None:
+    """Part 3.6: "elected members of councils and board members of organisations"; "trade
+    unions and professional associations"; each with the plural its sentences use."""
+    from surveys.questionnaire import audience_phrase
+
+    assert [(a.id, a.label) for a in hmie.audiences] == [
+        ("elected_members", "Elected members"),
+        ("board_members", "Board members"),
+        ("trade_unions", "Trade unions and professional associations"),
+    ]
+    assert audience_phrase(hmie, "elected_members") == "elected members"
+    assert audience_phrase(hmie, "trade_unions") == (
+        "trade union and professional association representatives"
+    )
+    for entry in (
+        "elected members of councils and board members of organisations",
+        "trade unions and professional associations",
+    ):
+        assert entry in hmie.stakeholder_groups
 
 
 def test_every_item_is_bound_to_one_of_its_indicators_themes(hmie: Framework) -> None:

@@ -557,3 +557,20 @@ def test_any_text_gives_a_framework_or_problems(text: str) -> None:
         load_upload(text.encode("utf-8"), "f.yaml")
     except FrameworkError as exc:
         assert exc.lines
+
+
+def test_the_items_audience_list_offers_the_frameworks_own_audiences() -> None:
+    """Issue 22: HMIE's elected members (and the others) are in the Items sheet's drop-down,
+    and the Audiences sheet carries their plural wording."""
+    from frameworks.workbook.layout import CHOICES
+
+    hmie = builtin_frameworks()["hmie-children-services"]
+    wb = load_workbook(io.BytesIO(workbook_bytes(hmie)))
+    offered = [row[0] for row in wb[CHOICES].iter_rows(values_only=True)]
+    assert offered[-3:] == ["elected_members", "board_members", "trade_unions"]
+    (validation,) = [
+        dv for dv in wb["Items"].data_validations.dataValidation if CHOICES in (dv.formula1 or "")
+    ]
+    assert validation.formula1.endswith(f"$A${len(offered)}")
+    audiences = [row for row in wb["Audiences"].iter_rows(min_row=2, values_only=True)]
+    assert ("elected_members", "Elected members", "elected members") in audiences

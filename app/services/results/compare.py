@@ -56,8 +56,11 @@ class RoundComparison:
     dropped_items: int  # in the earlier round with no identical current item
 
 
-def _match_key(item: ItemResult) -> tuple[str, str, str]:
-    return (item.audience, item.scale_id, " ".join(item.statement.split()))
+def _match_key(item: ItemResult, labels: dict[str, str]) -> tuple[str, str, str, str]:
+    """Same audience (its id and its name: a round's own audience renamed is another group),
+    same scale, same words."""
+    label = " ".join(labels.get(item.audience, item.audience).split()).casefold()
+    return (item.audience, label, item.scale_id, " ".join(item.statement.split()))
 
 
 def compare_rounds(current: FeedbackRound, earlier: FeedbackRound) -> RoundComparison:
@@ -71,9 +74,10 @@ def compare_rounds(current: FeedbackRound, earlier: FeedbackRound) -> RoundCompa
     now, before = round_results(current), round_results(earlier)
 
     def index(results: RoundResults) -> dict[tuple[str, ...], ItemResult]:
+        names = {a.audience: a.label for a in results.audiences}
         seen: dict[tuple[str, ...], list[ItemResult]] = defaultdict(list)
         for item in results.items:
-            seen[_match_key(item)].append(item)
+            seen[_match_key(item, names)].append(item)
         out: dict[tuple[str, ...], ItemResult] = {}
         for key, found in seen.items():
             if len(found) == 1:

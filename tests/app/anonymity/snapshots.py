@@ -34,7 +34,7 @@ Blocks = Counter[str]
 
 # Every respondent's comment starts with a marker the test can find in any view, however the
 # view lays comments out: [mark-<audience>-<n>-<prompt letter>].
-MARKER = re.compile(r"mark-([a-z_]+)-(\d+)-[a-z]")
+MARKER = re.compile(r"mark-([a-z_-]+)-(\d+)-[a-z]")  # a round's own audience: "c-elected-members"
 
 
 def marker(audience: str, respondent: int, letter: str) -> str:

@@ -58,7 +58,7 @@ from app.models import (
     Role,
     TeamRole,
 )
-from app.services import abuse, kiosks, questions, translations
+from app.services import abuse, kiosks, questions, round_audiences, translations
 from app.services.accounts import find_user_by_email, get_or_create_organisation
 from app.services.api_tokens import create_token
 from app.services.contacts import ContactRow, add_contacts
@@ -81,12 +81,15 @@ FULL = os.environ.get("DIFF_FULL") == "1"  # every view after every step, not on
 CHECKPOINT_EVERY = 8
 LANGUAGE_CHOICES = ("en", "en", "cy", "ar")
 ORG = "Org A"
+OWN = "c-elected-members"
 # audience -> channels its people use, in turn
 CHANNELS = {
     "staff": ("email",),
     "parents": ("email", "open_link", "kiosk"),  # a shared tablet at an event (issue 18)
     "partners": ("email",),
     "community": ("open_link",),
+    # An audience the round defines itself (issue 22), asked by email and open link alike.
+    OWN: ("email", "open_link"),
 }
 OWN_QUESTIONS = (
     questions.QuestionInput(kind="yes_no", text="Did you see our poster?"),
@@ -154,7 +157,7 @@ def _launch(app: Flask) -> Setup:
                 name="Differencing round",
                 framework_id="hmie-children-services",
                 indicator_ids=["2.1", "5.3"],
-                audiences=list(CHANNELS),
+                audiences=[a for a in CHANNELS if a != OWN],
                 opens_on=today() - timedelta(days=1),
                 closes_on=today() + timedelta(days=30),
                 threshold=K,
@@ -165,6 +168,16 @@ def _launch(app: Flask) -> Setup:
                 languages=["en", "cy", "ar"],
             ),
         )
+        made = round_audiences.add_audience(
+            rnd,
+            name="Elected members",
+            plural="",
+            scale="agree4",
+            email=True,
+            open_link=True,
+            resembles="parents",
+        )
+        assert made.id == OWN
         for audience, channels in CHANNELS.items():
             if "email" in channels:
                 rows = [

@@ -238,7 +238,19 @@ def test_json_shape_carries_no_figure_for_suppressed_groups(
 @settings(max_examples=200, deadline=None, database=None)
 @given(
     st.dictionaries(
-        st.sampled_from(["staff", "partners", "parents", "children", "community"]),
+        # The built-in audiences, a framework's own and a round's own (issue 22) alike.
+        st.sampled_from(
+            [
+                "staff",
+                "partners",
+                "parents",
+                "children",
+                "community",
+                "elected_members",
+                "c-elected-members",
+                "c-board-members",
+            ]
+        ),
         st.integers(min_value=0, max_value=40),
         min_size=1,
     ),

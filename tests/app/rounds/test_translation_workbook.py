@@ -211,3 +211,33 @@ def test_a_copy_keeps_the_languages_and_translations(
         assert {str(i.id) for i in q.items} == set(q.translations["cy"]["items"])
         assert all(q.translations["cy"]["items"][str(i.id)] == f"CY {i.statement}" for i in q.items)
         assert not any("translation" in p for p in _problems(app, copy.id))
+
+
+def test_a_rounds_own_audience_is_translated_through_the_workbook(
+    app: Flask, client: FlaskClient, coordinator: Any, round_id: uuid.UUID
+) -> None:
+    """Issue 22: its name and its plural are rows of their own, beside its statements."""
+    added = client.post(
+        f"/rounds/{round_id}/audiences",
+        data={
+            "csrf_token": csrf_token(client, "/"),
+            "name": "Elected members",
+            "plural": "",
+            "scale": "agree4",
+            "channels": ["open_link"],
+            "resembles": "parents",
+        },
+    )
+    assert added.status_code == 303
+    book = _download(client, round_id)
+    rows = [[c.value for c in row] for row in book["Translations"].iter_rows(min_row=2)]
+    own = [r for r in rows if r[0] == "c-elected-members"]
+    assert [(r[1], r[2], r[4]) for r in own[:2]] == [
+        ("audience", "name", "Elected members"),
+        ("audience", "plural", "elected members"),
+    ]
+    _fill(book)
+    assert _upload(client, round_id, book).status_code == 303
+    assert not [p for p in _problems(app, round_id) if "translation" in p]
+    (words,) = [w for w in _stored(app, round_id) if w["cy"].get("audience")]
+    assert words["cy"]["audience"] == {"name": "CY Elected members", "plural": "CY elected members"}

@@ -1,7 +1,7 @@
 """qtypes: the coordinator's own questions per round and their answers (issue 20)
 
-Revision ID: 0025_qtypes
-Revises: 0024_agebands
+Revision ID: 0026_qtypes
+Revises: 0025_audiences
 
 New tables only: rounds already stored have no questions of their own.
 """
@@ -9,8 +9,8 @@ New tables only: rounds already stored have no questions of their own.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_qtypes"
-down_revision = "0024_agebands"
+revision = "0026_qtypes"
+down_revision = "0025_audiences"
 branch_labels = None
 depends_on = None
 
