@@ -220,6 +220,10 @@ def page_heading(page: Any, shape: Any = None) -> str:
         if shape is not None:
             title = shape.said(_select_locale(), "sections", page.section_id, title)
         return _("%(section)s: your comments", section=title)
+    if page.questions:
+        if shape is not None and shape.one_question_per_page:
+            return own_text(page.questions[0])
+        return _(page.heading)
     if page.role or page.heading == "Tell us more":
         return _(page.heading)
     if shape is not None:
@@ -232,6 +236,20 @@ def page_heading(page: Any, shape: Any = None) -> str:
 
 def statement(shape: Any, item: Any) -> str:
     return str(shape.said(_select_locale(), "items", item.id, item.statement))
+
+
+def own_text(question: Any) -> str:
+    """One of the round's own questions in the page's language (English where untranslated)."""
+    return str(question.text_in(_select_locale()))
+
+
+def own_choices(question: Any) -> list[tuple[str, str]]:
+    """(code, label) of a round's own question: its options in the round's own translation,
+    the fixed words (Yes, No, Don't know, Other) from the catalog."""
+    return [
+        (code, label if mine else _(label))
+        for code, label, mine in question.choices_in(_select_locale())
+    ]
 
 
 def audience_name(shape: Any) -> str:
@@ -269,6 +287,8 @@ def init_i18n(app: Flask) -> None:
     app.add_template_global(page_heading)
     app.add_template_global(statement)
     app.add_template_global(intro_lines)
+    app.add_template_global(own_text)
+    app.add_template_global(own_choices)
     app.add_template_global(audience_name)
     # For words that arrive in a variable (a scale's labels, an audience's name): the catalog's
     # translation as plain text, escaped like any value. Jinja's `_()` would mark it safe.

@@ -87,3 +87,22 @@ ROLE_WORDS = (
     N_("I am part of a local group or organisation"),
     N_("Prefer not to say"),
 )
+
+# The round's own questions (surveys/question_types.py, issue 20): fixed words and refusals.
+OWN_QUESTION_WORDS = (
+    N_("Yes"),
+    N_("No"),
+    N_("Other, please say"),
+    N_("A few more questions"),
+)
+
+OWN_QUESTION_REFUSALS = (
+    N_("Select one of the answers shown."),
+    N_("Select only one answer."),
+    N_("Select each answer only once."),
+    N_("Say what “Other” is, or choose another answer."),
+    N_("Select “Other, please say” to write your own answer, or clear the box."),
+    N_("Your answer must be %(max)s characters or fewer. You have %(count)s characters."),
+    N_("Enter a whole number, like %(example)s."),
+    N_("Enter a number between %(minimum)s and %(maximum)s."),
+)

@@ -203,6 +203,26 @@ class AudienceResults(ApiModel):
     scales: list[str]
 
 
+class OwnFigureOut(ApiModel):
+    """One figure of one of the round's own questions (issue 20), already suppressed."""
+
+    audience: str
+    answer_code: str  # an option code, yes/no/dk, a bin "low..high", "none", or a headline
+    answer: str
+    count: CountOrSuppressed | None  # null for a headline (percent yes, median)
+    percent: float | Suppressed | None  # unrounded; the median for "median"
+    ci_low: float | None
+    ci_high: float | None
+
+
+class OwnQuestionOut(ApiModel):
+    question_id: uuid.UUID
+    kind: Literal["yes_no", "one_choice", "several_choices", "number", "free_text"]
+    text: str
+    indicator_id: str | None  # null: about the round as a whole
+    figures: list[OwnFigureOut]
+
+
 class ResultsOut(ApiModel):
     round_id: uuid.UUID
     round_name: str
@@ -213,6 +233,46 @@ class ResultsOut(ApiModel):
     total_respondents: CountOrSuppressed
     audiences: list[AudienceResults]
     indicators: list[IndicatorResults]
+    own_questions: list[OwnQuestionOut]  # never part of percent favourable
+
+
+def _own_questions(found: service.RoundResults) -> list[OwnQuestionOut]:
+    """The round's own questions: the same rows as the workbook, hidden ones explained."""
+    k = found.threshold
+    listed = []
+    for question in found.own_questions:
+        rows = []
+        for row in question.figure_rows(k):
+            headline = row.answer_code in ("percent_yes", "median")
+            empty = row.hidden == "No responses"  # an audience nobody answered for
+            hidden = _reason(row.hidden, k) if row.hidden and not empty else None
+            count: int | Suppressed | None = row.count if row.count is not None else hidden
+            percent: float | Suppressed | None = row.percent
+            if empty:
+                count = 0
+            if headline:
+                count, percent = None, hidden if hidden is not None else row.percent
+            rows.append(
+                OwnFigureOut(
+                    audience=row.audience,
+                    answer_code=row.answer_code,
+                    answer=row.answer,
+                    count=count,
+                    percent=percent,
+                    ci_low=row.ci_low,
+                    ci_high=row.ci_high,
+                )
+            )
+        listed.append(
+            OwnQuestionOut(
+                question_id=question.question_id,
+                kind=question.kind.value,
+                text=question.text,
+                indicator_id=question.indicator_id,
+                figures=rows,
+            )
+        )
+    return listed
 
 
 def _figures(
@@ -334,4 +394,5 @@ def results(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
         total_respondents=total,
         audiences=_audiences(rnd, found),
         indicators=indicators,
+        own_questions=_own_questions(found),
     )

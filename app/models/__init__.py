@@ -36,6 +36,7 @@ from app.models.invitations import (
     OutboxMessage,
 )
 from app.models.kiosks import Kiosk
+from app.models.questions import QuestionAnswer, QuestionText, RoundQuestion
 from app.models.reports import RoundNotice
 from app.models.responses import (
     Answer,
@@ -101,13 +102,16 @@ __all__ = [
     "OrganisationKind",
     "OutboxMessage",
     "PaperImport",
+    "QuestionAnswer",
     "QuestionItem",
+    "QuestionText",
     "Questionnaire",
     "ReleaseCounter",
     "Response",
     "ResponseDayCount",
     "Role",
     "RoundNotice",
+    "RoundQuestion",
     "RoundStatus",
     "SavedDraft",
     "SealedSubmission",

@@ -824,18 +824,23 @@ def _post(
                 progress.merge(page, got)
             return _rerender(survey, entry, page, progress, got, blocked)
 
-    before = dict(progress.texts)
+    before, before_own = dict(progress.texts), dict(progress.extras)
     progress.merge(page, got)
     if not state.fits(state.encode_progress(shape, progress)):
-        progress.texts = before
+        progress.texts, progress.extras = before, before_own
         changed = [b for b in page.boxes if got.texts.get(b.key, "") != before.get(b.key, "")]
-        for box in changed or page.boxes[:1]:
-            got.errors[box.field] = _(
+        fields = [box.field for box in changed or page.boxes[:1]]
+        # The round's own questions' words count too (issue 20).
+        fields += [
+            q.text_field for q in page.questions if q.has_text and got.shown.get(q.text_field)
+        ]
+        for name in fields:
+            got.errors[name] = _(
                 "We cannot keep this much writing on your device between pages. Please "
                 "shorten your comments on this page."
             )
         no_room = {k: _(v) for k, v in _NO_ROOM.items()}
-        return _rerender(survey, entry, page, progress, got, {} if page.boxes else no_room)
+        return _rerender(survey, entry, page, progress, got, {} if fields else no_room)
     if got.too_long and nav in {"back", "save"}:
         # Going back or saving never drops what someone wrote without saying so.
         too_long = {b.field: got.errors[b.field] for b in page.boxes if b.key in got.too_long}

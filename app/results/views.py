@@ -91,10 +91,24 @@ def overview(round_id: uuid.UUID) -> ResponseReturnValue:
         return _draft_page(rnd)
     results = service.round_results(rnd)
     mix = language_mix(rnd.id, rnd.languages or [], results.audiences, results.threshold)
+    own = (
+        service.own_texts(
+            rnd, results.own_questions, include_hidden=current_role() == Role.COORDINATOR
+        )
+        if results.own_questions
+        else {}
+    )
     return render_page(
         "results/round.html",
         block="content",
-        **_context(rnd, results, language_mix=mix, languages=LANGUAGES),
+        **_context(
+            rnd,
+            results,
+            language_mix=mix,
+            languages=LANGUAGES,
+            own_texts=own,
+            own_labels={a.audience: a.label for a in results.audiences},
+        ),
     )
 
 
@@ -169,6 +183,8 @@ def _indicator_context(
         "prompts": PROMPTS,
         "section_title": section_title,
         "copy_all": "\n".join(copy_all),
+        # The round's own questions bound to this indicator: beside its figures, not in them.
+        "own_questions": [q for q in results.own_questions if q.indicator_id == indicator_id],
     }
 
 
@@ -223,6 +239,39 @@ def hide_comment(round_id: uuid.UUID, comment_id: uuid.UUID) -> ResponseReturnVa
 @bp.post("/<uuid:round_id>/comments/<uuid:comment_id>/show")
 def show_comment(round_id: uuid.UUID, comment_id: uuid.UUID) -> ResponseReturnValue:
     return _set_hidden(round_id, comment_id, hidden=False)
+
+
+@bp.post("/<uuid:round_id>/own-answers/<uuid:text_id>/hide")
+def hide_own_text(round_id: uuid.UUID, text_id: uuid.UUID) -> ResponseReturnValue:
+    return _set_own_hidden(round_id, text_id, hidden=True)
+
+
+@bp.post("/<uuid:round_id>/own-answers/<uuid:text_id>/show")
+def show_own_text(round_id: uuid.UUID, text_id: uuid.UUID) -> ResponseReturnValue:
+    return _set_own_hidden(round_id, text_id, hidden=False)
+
+
+def _set_own_hidden(
+    round_id: uuid.UUID, text_id: uuid.UUID, *, hidden: bool
+) -> ResponseReturnValue:
+    """Hide the words of an answer to the round's own question, as a comment is hidden."""
+    rnd = _round(round_id)
+    _coordinators_only()
+    if rnd.status == RoundStatus.DRAFT:
+        abort(404)
+    if not service.hide_own_text(rnd, text_id, hidden=hidden):
+        abort(404, "That answer is not part of this round.")
+    audit.record(  # no id or words: they belong to one response (DESIGN.md section 6)
+        "comment.hidden" if hidden else "comment.shown",
+        f"{'Hid' if hidden else 'Showed again'} an answer to one of the round's own questions",
+        organisation_id=rnd.organisation_id,
+        actor=current_user,
+        round=rnd,
+        object_type="comment",
+        details={"own_question": True},
+    )
+    flash(HIDDEN_NOTICE[hidden], "success")
+    return redirect(url_for("results.overview", round_id=rnd.id) + "#own-questions", 303)
 
 
 HIDDEN_NOTICE = {

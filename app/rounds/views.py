@@ -22,7 +22,7 @@ from app.models import FeedbackRound, ItemOrigin, QuestionItem, Questionnaire, R
 from app.rendering import render_page
 from app.rounds import forms
 from app.rounds.forms import SettingsForm
-from app.services import audit, round_edits, translations
+from app.services import audit, questions, round_edits, translations
 from app.services.documents import translation_workbook as translation_book
 from app.services.documents.workbook import XLSX_MIME
 from app.services.frameworks import (
@@ -381,6 +381,7 @@ def copy(round_id: uuid.UUID) -> ResponseReturnValue:
     except RoundError as exc:
         db.session.rollback()
         return _show_page(rnd, status=422, errors=exc.errors)
+    questions.copy_questions(rnd, new_round)  # the same own questions, word for word
     copied = contact_count(new_round) if with_contacts else 0
     _record(
         "round.copied",
@@ -755,4 +756,9 @@ def import_translations(round_id: uuid.UUID) -> ResponseReturnValue:
 
 
 # Routes for launched rounds' actions (they import `bp` from here).
-from app.rounds import address_book_views, audience_views, lifecycle_views  # noqa: E402, F401
+from app.rounds import (  # noqa: E402, F401
+    address_book_views,
+    audience_views,
+    lifecycle_views,
+    questions_views,
+)

@@ -151,6 +151,11 @@ def _seal(survey: Survey, progress: Progress, channel: Channel) -> None:
             if progress.texts.get(box.key) and len(progress.texts[box.key]) <= FREE_TEXT_MAX
         ],
         language=i18n.current().code,  # the page's language (app/respond/views.py set it)
+        questions=[
+            (q.id, *progress.extras[q.position])
+            for q in shape.questions
+            if q.position in progress.extras
+        ],
     )
     mix.put(shape.round_id, shape.audience, [sealed])
 

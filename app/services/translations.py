@@ -2,23 +2,28 @@
 is missing, and storing a checked set. Translations freeze with the questionnaire at launch.
 
 The interface (buttons, hints, scale labels) comes from the gettext catalogs (app/i18n.py);
-this is the questionnaire's content: its introduction, section headings and statements.
+this is the questionnaire's content: its introduction, section headings and statements, and the
+round's own questions (issue 20): their words and options, kept on each question.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from app.extensions import db
 from app.i18n import DEFAULT, LANGUAGES
-from app.models import FeedbackRound, Questionnaire
+from app.models import FeedbackRound, Questionnaire, RoundQuestion
 from app.services.round_audiences import find as own_audience
 from app.services.rounds import ensure_draft, ordered_items
 
-INTRO, SECTION, ITEM = "intro", "section", "item"
+INTRO, SECTION, ITEM, OWN = "intro", "section", "item", "own"
 AUDIENCE = "audience"  # the name of an audience the round defines itself (issue 22)
-LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300, AUDIENCE: 120}  # the English columns' own limits
+# The English columns' own limits.
+LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300, OWN: 300, AUDIENCE: 120}
+ROUND = "round"  # the "audience" of the round's own questions: every audience is asked them
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)s")
 
 
@@ -60,10 +65,42 @@ def parts(rnd: FeedbackRound, labels: dict[str, str]) -> list[Part]:
             found.append(
                 Part(q.audience, ITEM, str(item.id), item.statement, f"{label}, question {n}")
             )
+    return found + _own_parts(rnd)
+
+
+def _own_parts(rnd: FeedbackRound) -> list[Part]:
+    """The round's own questions: each one's words ("<id>") and options ("<id>/<n>")."""
+    from app.services.questions import questions_of, spec_of
+
+    found = []
+    for n, question in enumerate(questions_of(rnd.id), start=1):
+        spec = spec_of(question)
+        where = f"Your own question {n}"
+        found.append(Part(ROUND, OWN, str(question.id), spec.text, where))
+        for m, option in enumerate(spec.options, start=1):
+            found.append(Part(ROUND, OWN, f"{question.id}/{m}", option, f"{where}, option {m}"))
     return found
 
 
-def translated(q: Questionnaire, code: str, kind: str, key: str) -> str:
+def _own(key: str) -> tuple[RoundQuestion | None, int | None]:
+    """The question a part's key names, and its option number (None: the question's words)."""
+    question_id, _, option = key.partition("/")
+    try:
+        found = db.session.get(RoundQuestion, uuid.UUID(question_id))
+    except ValueError:
+        return None, None
+    return found, int(option) if option.isdigit() else None
+
+
+def translated(q: Questionnaire | None, code: str, kind: str, key: str) -> str:
+    if kind == OWN:
+        question, option = _own(key)
+        words = ((question.translations or {}) if question else {}).get(code) or {}
+        if option is None:
+            return str(words.get("text") or "")
+        options = list(words.get("options") or [])
+        return str(options[option - 1]) if 0 < option <= len(options) else ""
+    assert q is not None
     words = (q.translations or {}).get(code, {})
     if kind == INTRO:
         return str(words.get("intro") or "")
@@ -77,7 +114,7 @@ def missing(rnd: FeedbackRound, labels: dict[str, str]) -> dict[str, list[Part]]
     by_audience = {q.audience: q for q in rnd.questionnaires}
     every = parts(rnd, labels)
     return {
-        code: [p for p in every if not translated(by_audience[p.audience], code, p.kind, p.key)]
+        code: [p for p in every if not translated(by_audience.get(p.audience), code, p.kind, p.key)]
         for code in rnd.languages or []
         if code != DEFAULT and code in LANGUAGES
     }
@@ -90,18 +127,22 @@ def store(rnd: FeedbackRound, cells: dict[tuple[str, str, str, str], str]) -> in
     by_audience = {q.audience: q for q in rnd.questionnaires}
     changed: dict[str, dict[str, Any]] = {}
     count = 0
+    own: dict[uuid.UUID, dict[str, Any]] = {}
     for (audience, kind, key, code), text in cells.items():
+        if kind == OWN:
+            count += _store_own(own, key, code, text)
+            continue
         q = by_audience[audience]
         words = changed.setdefault(audience, _copy(q.translations or {}))
         lang = words.setdefault(code, {"intro": "", "sections": {}, "items": {}})
         if kind == INTRO:
             lang["intro"] = text
         elif kind == AUDIENCE:
-            own = lang.setdefault("audience", {})
+            names = lang.setdefault("audience", {})
             if text:
-                own[key] = text
+                names[key] = text
             else:
-                own.pop(key, None)
+                names.pop(key, None)
         else:
             bucket = lang.setdefault("sections" if kind == SECTION else "items", {})
             if text:
@@ -111,7 +152,32 @@ def store(rnd: FeedbackRound, cells: dict[tuple[str, str, str, str], str]) -> in
         count += bool(text)
     for audience, words in changed.items():
         by_audience[audience].translations = words  # a new object, so the JSON is written
+    for question_id, words in own.items():
+        question = db.session.get(RoundQuestion, question_id)
+        if question is not None:
+            question.translations = words
     return count
+
+
+def _store_own(own: dict[uuid.UUID, dict[str, Any]], key: str, code: str, text: str) -> int:
+    question, option = _own(key)
+    if question is None:
+        return 0
+    words = own.setdefault(
+        question.id,
+        {
+            c: {"text": w.get("text", ""), "options": list(w.get("options") or [])}
+            for c, w in (question.translations or {}).items()
+        },
+    )
+    lang = words.setdefault(code, {"text": "", "options": []})
+    if option is None:
+        lang["text"] = text
+    else:
+        options = lang["options"]
+        options.extend([""] * (option - len(options)))
+        options[option - 1] = text
+    return int(bool(text))
 
 
 def _copy(words: dict[str, Any]) -> dict[str, Any]:

@@ -59,8 +59,23 @@ def item_id(app: Flask, org_name: str) -> str:
         return str(ordered_items(parents)[0].id)
 
 
+def question_id(app: Flask, org_name: str) -> str:
+    """One of the round's own questions (issue 20)."""
+    from app.services import questions
+
+    with app.app_context():
+        rnd = _round_of(app, org_name)
+        found = questions.questions_of(rnd.id)
+        if not found:
+            asked = questions.QuestionInput(kind="yes_no", text="Did you get our leaflet?")
+            found = [questions.add_question(rnd, asked)]
+            db.session.commit()
+        return str(found[0].id)
+
+
 FACTORIES = {
     "round_id": round_id,
     "audience": lambda app, org_name: "parents",
     "item_id": item_id,
+    "question_id": question_id,
 }

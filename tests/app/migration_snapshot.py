@@ -314,6 +314,42 @@ def _fill_the_rest(app: Any) -> None:
             data={"survey": "Staff survey 2026", "rows": []},
         )
     )
+    # The round's own questions (0025_qtypes): on the demo's closed round, with one released
+    # answer of each kind of row (a chosen value, and the words of an "other, please say").
+    from app.models import QuestionAnswer, QuestionText, Response, RoundQuestion
+
+    asked = RoundQuestion(
+        round_id=closed.id,
+        position=1,
+        kind="one_choice",
+        text="How did you hear about this survey?",
+        spec={"options": ["Email", "Poster"], "other": True},
+        indicator_id=None,
+        translations={"cy": {"text": "Sut glywsoch chi?", "options": ["E-bost", "Poster"]}},
+    )
+    db.session.add(asked)
+    db.session.flush()
+    answered = db.session.execute(
+        select(Response).where(Response.round_id == closed.id).limit(1)
+    ).scalar_one()
+    db.session.add(
+        QuestionAnswer(
+            response_id=answered.id,
+            question_id=asked.id,
+            value="other",
+            round_id=closed.id,
+            release_batch=answered.release_batch,
+        )
+    )
+    db.session.add(
+        QuestionText(
+            round_id=closed.id,
+            response_id=answered.id,
+            question_id=asked.id,
+            text="A neighbour told me.",
+            hidden=False,
+        )
+    )
     db.session.commit()
 
 

@@ -232,6 +232,7 @@ COORDINATOR_PAGES: list[tuple[str, PathOf]] = [
     ("translations", lambda w: f"/rounds/{w.draft_id}/translations"),
     ("audiences", lambda w: f"/rounds/{w.draft_id}/audiences"),
     ("questionnaire editor", lambda w: f"/rounds/{w.draft_id}/questionnaires/parents"),
+    ("own questions", lambda w: f"/rounds/{w.draft_id}/questions"),
     ("preview", lambda w: f"/rounds/{w.draft_id}/preview/children_8_to_12"),
     ("contacts", lambda w: f"/rounds/{w.draft_id}/contacts"),
     ("launch", lambda w: f"/rounds/{w.draft_id}/launch"),

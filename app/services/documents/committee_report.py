@@ -36,6 +36,7 @@ from app.services.results import (
     compare_rounds,
     earlier_rounds,
     framework_of,
+    own_texts,
     round_results,
     visible_comments,
 )
@@ -212,6 +213,7 @@ def build_committee_report(
         if last_of_section:
             _comments(report, [g for g in comments if g.section_id == result.section_id], k)
 
+    _own_questions(report, rnd, results, labels, rng)
     _comparison(report, rnd, labels)
 
     report.heading(1, "Appendix: method")
@@ -229,6 +231,48 @@ def build_committee_report(
         "they stood one release earlier."
     )
     return report, results
+
+
+def _own_questions(
+    report: Report,
+    rnd: FeedbackRound,
+    results: RoundResults,
+    labels: dict[str, str],
+    rng: random.Random,
+) -> None:
+    """The round's own questions (issue 20): each as a table of suppressed counts, and the
+    words people wrote as comments (groups of k or more, random order, hidden ones left out)."""
+    if not results.own_questions:
+        return
+    k = results.threshold
+    report.heading(1, "Your own questions")
+    report.para(
+        "Questions of the round's own, asked of every group. They are not part of percent "
+        f"favourable. Any count of fewer than {k} people is hidden, and so is any count that "
+        "would let a hidden one be worked out.",
+        "note",
+    )
+    words = own_texts(rnd, results.own_questions, rng)
+    for question in results.own_questions:
+        report.heading(2, question.text)
+        where = (
+            f"shown beside indicator {question.indicator_id}"
+            if question.indicator_id
+            else "about the round as a whole"
+        )
+        report.para(f"{question.kind_label}, {where}.", "note")
+        if question.rows:
+            report.table(
+                question.text,
+                ["Answer", *(c.label for c in question.cells)],
+                question.text_rows(k),
+            )
+        for group in words.get(question.question_id, []):
+            if group.texts:
+                report.heading(
+                    3, f"What {labels.get(group.audience, group.audience)} wrote", in_contents=False
+                )
+                report.bullets([t.text for t in group.texts])
 
 
 def _comparison(report: Report, rnd: FeedbackRound, labels: dict[str, str]) -> None:

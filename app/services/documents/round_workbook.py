@@ -18,6 +18,7 @@ from typing import IO, Any
 from app.dates import long_date
 from app.dates import today as service_day
 from app.models import FeedbackRound, RoundStatus
+from app.services.documents.own_question_sheets import write_own_questions
 from app.services.documents.round_charts import write_charts
 from app.services.documents.round_responses import write_responses
 from app.services.documents.round_tables import (
@@ -92,6 +93,7 @@ def write_round_workbook(
     taken.append("Charts")
     _evidence(wb, claim("Evidence"), results)
     _comments(wb, claim("Comments"), rnd, results, names, rng)
+    write_own_questions(wb, claim, rnd, results, rng)
     write_responses(wb, rnd, results, rng, taken)
     wb.save(out)
     return results

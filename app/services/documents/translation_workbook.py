@@ -60,7 +60,7 @@ def export(rnd: Any, labels: dict[str, str]) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for part in parts(rnd, labels):
-        q = by_audience[part.audience]
+        q = by_audience.get(part.audience)  # None for the round's own questions
         values = [translated(q, c, part.kind, part.key) for c in codes]
         gaps = [c for c, v in zip(codes, values, strict=True) if not v]
         status = "Complete" if not gaps else "Missing: " + ", ".join(gaps)

@@ -1,7 +1,8 @@
 """The sealed inbox (DESIGN.md 6.3): completed questionnaires wait here, encrypted.
 
 A row holds round, audience and the ciphertext, nothing else: no time, no invitation, no
-submission id. Inside the ciphertext: channel, role, answers and comments, as compact JSON.
+submission id. Inside the ciphertext: channel, role, answers, comments and the answers to
+the round's own questions, as compact JSON.
 """
 
 from __future__ import annotations
@@ -27,15 +28,20 @@ class Sealed:
     answers: Sequence[tuple[str, str]]  # (item id, answer code)
     comments: Sequence[tuple[str, str, str]]  # (section id, prompt code, text)
     language: str = ""  # the interface language answered in: counted at release, never stored
+    # The coordinator's own questions (issue 20): (question id, chosen values, words), the
+    # words of a free-text answer or an "other, please say" released as comments are.
+    questions: Sequence[tuple[str, Sequence[str], str]] = ()
 
     def to_bytes(self) -> bytes:
-        payload = {
+        payload: dict[str, object] = {
             "c": self.channel.value,
             "r": self.role,
             "a": [list(a) for a in self.answers],
             "t": [list(c) for c in self.comments],
             "l": self.language,
         }
+        if self.questions:
+            payload["x"] = [[q, list(values), words] for q, values, words in self.questions]
         return json.dumps(payload, separators=(",", ":")).encode()
 
     @classmethod
@@ -47,6 +53,7 @@ class Sealed:
             answers=[(a[0], a[1]) for a in payload["a"]],
             comments=[(c[0], c[1], c[2]) for c in payload["t"]],
             language=str(payload.get("l") or ""),  # sealed before languages: none
+            questions=[(q[0], tuple(q[1]), q[2]) for q in payload.get("x", ())],
         )
 
 

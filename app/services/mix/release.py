@@ -34,6 +34,8 @@ from app.models import (
     FeedbackRound,
     LanguageCount,
     Organisation,
+    QuestionAnswer,
+    QuestionText,
     ReleaseCounter,
     Response,
     ResponseDayCount,
@@ -217,6 +219,8 @@ def release_round(
     responses: list[tuple[Any, ...]] = []
     answers: list[tuple[Any, ...]] = []
     comments: list[tuple[Any, ...]] = []
+    chosen: list[tuple[Any, ...]] = []  # the round's own questions (issue 20)
+    words: list[tuple[Any, ...]] = []
     days: Counter[tuple[str, str]] = Counter()
     languages: Counter[tuple[str, str]] = Counter()
     released_ids: list[uuid.UUID] = []
@@ -237,11 +241,19 @@ def release_round(
                 (uuid.uuid4(), round_id, response_id, section, prompt, body, False)
                 for section, prompt, body in sealed.comments
             )
+            for question, values, said in sealed.questions:
+                question_id = uuid.UUID(question)
+                chosen.extend(
+                    (response_id, question_id, value, round_id, batches) for value in values
+                )
+                if said:
+                    words.append((uuid.uuid4(), round_id, response_id, question_id, said, False))
             days[(audience, sealed.channel.value)] += 1
             if sealed.language:
                 languages[(audience, sealed.language)] += 1
         report.released[audience] = len(opened)
     _shuffle(comments)
+    _shuffle(words)
 
     _write(
         Response.__table__,
@@ -255,6 +267,16 @@ def release_round(
         Comment.__table__,
         ("id", "round_id", "response_id", "section_id", "prompt", "text", "hidden"),
         comments,
+    )
+    _write(
+        QuestionAnswer.__table__,
+        ("response_id", "question_id", "value", "round_id", "release_batch"),
+        chosen,
+    )
+    _write(
+        QuestionText.__table__,
+        ("id", "round_id", "response_id", "question_id", "text", "hidden"),
+        words,
     )
     _count_days(round_id, days, on)
     _count_languages(round_id, languages)

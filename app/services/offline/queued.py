@@ -24,8 +24,10 @@ from app.models import Channel, Invitation
 from app.services.keys import secret_keys
 from app.services.offline.grants import Grant, GrantError, read_grant
 from app.services.responding import Progress, Survey, TamperedForm, load_survey, read_page
+from app.services.responding.shape import OwnQuestion
 from app.services.submission import Outcome, already_stored, submit
 from app.services.tokens import live_token
+from surveys import question_types as qt
 
 MAX_ANSWERS = 2000  # fields in one body: far more than any questionnaire has
 
@@ -149,7 +151,11 @@ def progress_from(survey: Survey, submission_id: uuid.UUID, answers: Mapping[str
         names = {item.field for item in page.items} | {box.field for box in page.boxes}
         if page.role:
             names.add("role")
-        form = MultiDict([(n, answers[n]) for n in names if n in answers])
+        pairs = [(n, answers[n]) for n in names if n in answers]
+        for question in page.questions:  # the round's own questions (issue 20)
+            names |= question.fields()
+            pairs += own_pairs(question, answers)
+        form = MultiDict(pairs)
         unplaced -= names
         got = read_page(shape, page, form)
         if got.errors:
@@ -158,6 +164,20 @@ def progress_from(survey: Survey, submission_id: uuid.UUID, answers: Mapping[str
     if unplaced:
         raise TamperedForm(N_("The form answered a question that is not in this survey."))
     return progress
+
+
+def own_pairs(question: OwnQuestion, answers: Mapping[str, str]) -> list[tuple[str, str]]:
+    """A queued own question's fields as a form sends them: several choices travel as one
+    comma-separated value (option codes hold no comma) and become one field per choice."""
+    pairs = []
+    for name in sorted(question.fields()):
+        if name not in answers:
+            continue
+        if name == question.field and question.spec.kind == qt.Kind.SEVERAL_CHOICES:
+            pairs += [(name, code) for code in answers[name].split(",") if code]
+        else:
+            pairs.append((name, answers[name]))
+    return pairs
 
 
 class Incomplete(ValueError):

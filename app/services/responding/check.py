@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.services.responding.progress import Progress
-from app.services.responding.shape import FreeTextBox, ItemView, Page, Shape
+from app.services.responding.shape import FreeTextBox, ItemView, OwnQuestion, Page, Shape
 from surveys.questionnaire import RoleOption, RoleQuestion
 from surveys.scales import Option
 
@@ -24,10 +24,12 @@ class CheckRow:
     role: RoleQuestion | None = None
     chosen: Option | RoleOption | None = None
     text: str = ""
+    question: OwnQuestion | None = None  # one of the round's own questions (optional)
+    values: tuple[str, ...] = ()  # its chosen codes, or the number typed
 
     @property
     def answered(self) -> bool:
-        return self.chosen is not None or bool(self.text)
+        return self.chosen is not None or bool(self.text) or bool(self.values)
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,10 @@ class CheckGroup:
 
     @property
     def unanswered(self) -> bool:
-        """A question (not an optional comment box) is still to answer on this page."""
-        return any(not row.answered and row.box is None for row in self.rows)
+        """A question (not an optional comment box or own question) is still to answer here."""
+        return any(
+            not row.answered and row.box is None and row.question is None for row in self.rows
+        )
 
 
 def _chosen(options: Sequence[Option | RoleOption], code: str | None) -> Option | RoleOption | None:
@@ -49,6 +53,7 @@ def check_rows(shape: Shape, progress: Progress | None) -> tuple[CheckGroup, ...
     answers = progress.answers if progress else {}
     texts = progress.texts if progress else {}
     role = progress.role if progress else None
+    extras = progress.extras if progress else {}
     groups = []
     for page in shape.pages:
         rows = [
@@ -60,6 +65,9 @@ def check_rows(shape: Shape, progress: Progress | None) -> tuple[CheckGroup, ...
             for item in page.items
         ]
         rows += [CheckRow(box.field, box=box, text=texts.get(box.key, "")) for box in page.boxes]
+        for question in page.questions:
+            values, text = extras.get(question.position, ((), ""))
+            rows.append(CheckRow(question.error_field, question=question, values=values, text=text))
         if page.role:
             rows.append(CheckRow("role", role=page.role, chosen=_chosen(page.role.options, role)))
         groups.append(CheckGroup(page, tuple(rows)))

@@ -8,7 +8,8 @@ from typing import Any, Protocol
 
 from app.i18n import N_, _
 from app.services.responding.progress import Progress
-from app.services.responding.shape import FREE_TEXT_MAX, ItemView, Page, Shape
+from app.services.responding.shape import FREE_TEXT_MAX, ItemView, OwnQuestion, Page, Shape
+from surveys import question_types as qt
 
 
 class FormLike(Protocol):
@@ -26,8 +27,9 @@ class PageInput:
     answers: dict[int, str] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     role: str | None = None
+    extras: dict[int, tuple[tuple[str, ...], str]] = field(default_factory=dict)  # own questions
     errors: dict[str, str] = field(default_factory=dict)  # field id -> message, page order
-    shown: dict[str, str] = field(default_factory=dict)  # field name -> value to show again
+    shown: dict[str, Any] = field(default_factory=dict)  # field name -> value to show again
     too_long: set[str] = field(default_factory=set)  # FreeTextBox keys over the limit
 
 
@@ -62,6 +64,7 @@ def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
     """Check one page's fields. Raises TamperedForm for fields no page of this survey has."""
     on_page = {item.field for item in page.items}
     boxes_on_page = {box.field for box in page.boxes}
+    own_fields = {name for question in page.questions for name in question.fields()}
     for name in list(form.keys()):
         if name.startswith("a-"):
             if name[2:] not in shape.item_by_id:
@@ -70,7 +73,9 @@ def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
                 raise TamperedForm(N_("The form answered a question from a different page."))
         elif name.startswith("ft-") and name not in boxes_on_page:
             raise TamperedForm(N_("The form sent a comment box that is not on this page."))
-        elif name == "role" and page.role is None:
+        elif (name == "role" and page.role is None) or (
+            name.startswith("q-") and name not in own_fields
+        ):
             raise TamperedForm(N_("The form answered a question that is not on this page."))
 
     got = PageInput()
@@ -94,6 +99,8 @@ def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
             )
         elif text:
             got.texts[box.key] = text
+    for question in page.questions:
+        _read_own(question, form, got)
     if page.role:
         code = _one(form, "role").strip()
         got.shown["role"] = code
@@ -108,6 +115,25 @@ def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
     return got
 
 
+def _read_own(question: OwnQuestion, form: FormLike, got: PageInput) -> None:
+    """One of the round's own questions: its values and words, or a specific message."""
+    values = form.getlist(question.field) if question.spec.kind != qt.Kind.FREE_TEXT else []
+    text = clean_text(_one(form, question.text_field)) if question.has_text else ""
+    got.shown[question.field] = values
+    got.shown[question.text_field] = text
+    try:
+        given = qt.parse_answer(question.spec, values, text)
+    except qt.QuestionError as refused:
+        field = question.text_field if refused.code in _TEXT_CODES else question.error_field
+        got.errors[field] = _(refused.message, **refused.params)
+        return
+    if not given.blank:
+        got.extras[question.position] = (given.values, given.text)
+
+
+_TEXT_CODES = {"other_missing", "other_not_chosen", "text_answer_too_long"}
+
+
 def errors_for_progress(shape: Shape, page: Page, progress: Progress) -> dict[str, str]:
     """The errors a page shows when the answers kept for it are incomplete."""
     errors = {
@@ -120,11 +146,11 @@ def errors_for_progress(shape: Shape, page: Page, progress: Progress) -> dict[st
     return errors
 
 
-def values_for(page: Page, progress: Progress | None) -> dict[str, str]:
+def values_for(page: Page, progress: Progress | None) -> dict[str, Any]:
     """Field name -> value to pre-fill on a page from the answers kept so far."""
     if progress is None:
         return {}
-    values = {
+    values: dict[str, Any] = {
         item.field: progress.answers[item.position]
         for item in page.items
         if item.position in progress.answers
@@ -132,6 +158,11 @@ def values_for(page: Page, progress: Progress | None) -> dict[str, str]:
     for box in page.boxes:
         if box.key in progress.texts:
             values[box.field] = progress.texts[box.key]
+    for question in page.questions:
+        if question.position in progress.extras:
+            chosen, text = progress.extras[question.position]
+            values[question.field] = list(chosen)
+            values[question.text_field] = text
     if page.role and progress.role:
         values["role"] = progress.role
     return values

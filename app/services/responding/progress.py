@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.services.responding.shape import FREE_TEXT_MAX, Page, Shape
+from surveys import question_types as qt
 
 if TYPE_CHECKING:
     from app.services.responding.page_form import PageInput
@@ -27,6 +28,8 @@ class Progress:
     answers: dict[int, str] = field(default_factory=dict)  # item position -> option code
     texts: dict[str, str] = field(default_factory=dict)  # FreeTextBox.key -> text
     role: str | None = None
+    # The round's own questions: question position -> (chosen values, words); blank ones absent.
+    extras: dict[int, tuple[tuple[str, ...], str]] = field(default_factory=dict)
     saves: int = 0  # how many times saved as a draft: tells a newer copy from an older one
 
     @classmethod
@@ -42,6 +45,11 @@ class Progress:
             "r": self.role or "",
             "t": {k: v for k, v in self.texts.items() if v},
             "n": self.saves,
+            **(
+                {"x": {str(p): [list(v), t] for p, (v, t) in self.extras.items()}}
+                if self.extras
+                else {}
+            ),
         }
 
     @classmethod
@@ -68,6 +76,13 @@ class Progress:
             for key, text in texts.items():
                 if key in keys and isinstance(text, str) and 0 < len(text) <= FREE_TEXT_MAX:
                     progress.texts[key] = text
+        extras = payload.get("x")
+        if isinstance(extras, Mapping):
+            for question in shape.questions:
+                kept = extras.get(str(question.position))
+                given = _given(question.spec, kept)
+                if given is not None:
+                    progress.extras[question.position] = (given.values, given.text)
         role = payload.get("r")
         if shape.role and role in {o.code for o in shape.role.options}:
             progress.role = role
@@ -104,5 +119,26 @@ class Progress:
                 self.texts[box.key] = text
             else:
                 self.texts.pop(box.key, None)
+        for question in page.questions:
+            if question.position in got.extras:
+                self.extras[question.position] = got.extras[question.position]
+            elif question.error_field not in got.errors:
+                self.extras.pop(question.position, None)
         if page.role:
             self.role = got.role
+
+
+def _given(spec: qt.Spec, kept: Any) -> qt.Given | None:
+    """A kept answer read back, checked again: a cookie is the browser's, so never trusted."""
+    if not isinstance(kept, list) or len(kept) != 2:
+        return None
+    values, text = kept
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    if not isinstance(text, str):
+        return None
+    try:
+        given = qt.parse_answer(spec, values, text)
+    except qt.QuestionError:
+        return None
+    return None if given.blank else given

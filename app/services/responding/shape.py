@@ -15,6 +15,7 @@ from app.models import FeedbackRound, Questionnaire
 from app.services.frameworks import framework_of
 from app.services.rounds import as_generated
 from frameworks.schema import CHILDREN_BAND_AUDIENCES, STANDARD_AUDIENCES
+from surveys import question_types as qt
 from surveys import questionnaire as qgen
 from surveys.scales import Scale, get_scale
 
@@ -42,6 +43,58 @@ class ItemView:
 
 
 @dataclass(frozen=True)
+class OwnQuestion:
+    """One of the round's own questions (issue 20), asked after the statements."""
+
+    id: str  # the round question's uuid: form fields are f"q-{id}" and f"q-{id}-text"
+    position: int  # 0-based among the round's questions: the key in Progress.extras
+    spec: qt.Spec
+    translations: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def field(self) -> str:
+        return f"q-{self.id}"
+
+    @property
+    def text_field(self) -> str:
+        return f"q-{self.id}-text"
+
+    @property
+    def has_text(self) -> bool:
+        """A box for words: a free-text question, or "Other, please say"."""
+        return self.spec.kind == qt.Kind.FREE_TEXT or self.spec.other
+
+    @property
+    def text_max(self) -> int:
+        return qt.ANSWER_TEXT_MAX
+
+    @property
+    def error_field(self) -> str:
+        """The id an error links to: the first input (or the only box)."""
+        return self.text_field if self.spec.kind == qt.Kind.FREE_TEXT else self.field
+
+    def fields(self) -> set[str]:
+        names = {self.text_field} if self.has_text else set()
+        return names if self.spec.kind == qt.Kind.FREE_TEXT else names | {self.field}
+
+    def text_in(self, code: str) -> str:
+        words = self.translations.get(code) or {}
+        return str(words.get("text") or self.spec.text)
+
+    def choices_in(self, code: str) -> tuple[tuple[str, str, bool], ...]:
+        """(code, label, label is the round's own words) in language `code`: the coordinator's
+        options translated per round, the fixed ones (Yes, Other...) through the catalog."""
+        own = list((self.translations.get(code) or {}).get("options") or [])
+        found = []
+        for number, (value, label) in enumerate(self.spec.choices):
+            mine = self.spec.kind != qt.Kind.YES_NO and number < len(self.spec.options)
+            if mine and number < len(own) and own[number]:
+                label = str(own[number])
+            found.append((value, label, mine))
+        return tuple(found)
+
+
+@dataclass(frozen=True)
 class FreeTextBox:
     section_index: int
     section_id: str
@@ -65,12 +118,13 @@ class Page:
     items: tuple[ItemView, ...] = ()
     boxes: tuple[FreeTextBox, ...] = ()
     role: qgen.RoleQuestion | None = None
+    questions: tuple[OwnQuestion, ...] = ()  # the round's own questions (issue 20)
     comments_of: str = ""  # one-question-per-page: the section whose comment boxes these are
     section_id: str = ""  # a section's page: its id, for the heading's translations
 
     @property
     def question_count(self) -> int:
-        return len(self.items) + (1 if self.role else 0)
+        return len(self.items) + len(self.questions) + (1 if self.role else 0)
 
 
 @dataclass(frozen=True)
@@ -98,6 +152,7 @@ class Shape:
     # The round's age bands and their questionnaires, youngest first (a band's shape only):
     # what a shared children's link offers on its welcome page.
     bands: tuple[tuple[str, uuid.UUID], ...] = ()
+    questions: tuple[OwnQuestion, ...] = ()  # the round's own questions, after the statements
 
     def said(self, code: str, kind: str, key: str, english: str) -> str:
         """The words in language `code` if translated, else the English."""
@@ -122,6 +177,11 @@ class Shape:
         return {box.field: box for page in self.pages for box in page.boxes}
 
     @property
+    def question_total(self) -> int:
+        """Statements and the round's own questions: what "N questions" counts."""
+        return len(self.items) + len(self.questions)
+
+    @property
     def last_page(self) -> int:
         return len(self.pages)
 
@@ -140,7 +200,9 @@ class Shape:
         return "Question" if self.one_question_per_page else "Section"
 
 
-def _build_pages(generated: qgen.Questionnaire, items: list[ItemView]) -> tuple[Page, ...]:
+def _build_pages(
+    generated: qgen.Questionnaire, items: list[ItemView], own: tuple[OwnQuestion, ...] = ()
+) -> tuple[Page, ...]:
     pages: list[Page] = []
     by_key = {item.id: item for item in items}
     easy = generated.easy_read
@@ -180,6 +242,11 @@ def _build_pages(generated: qgen.Questionnaire, items: list[ItemView]) -> tuple[
                     section_id=section.id,
                 )
             )
+    if own and generated.one_question_per_page:
+        for question in own:
+            pages.append(Page(len(pages) + 1, question.spec.text, questions=(question,)))
+    elif own:
+        pages.append(Page(len(pages) + 1, "A few more questions", questions=own))
     if generated.role_question is not None:
         pages.append(Page(len(pages) + 1, "About you", role=generated.role_question))
     return tuple(pages)
@@ -203,7 +270,8 @@ def build_shape(row: Questionnaire, rnd: FeedbackRound) -> Shape:
             items.append(
                 ItemView(item.key, len(items), item.statement, get_scale(item.scale_id), s_index)
             )
-    pages = _build_pages(generated, items)
+    own = _own_questions(rnd)
+    pages = _build_pages(generated, items, own)
     band = qgen.band_of(row.audience)
     return Shape(
         questionnaire_id=row.id,
@@ -228,6 +296,16 @@ def build_shape(row: Questionnaire, rnd: FeedbackRound) -> Shape:
         band=band,
         read_aloud=band in qgen.READ_ALOUD_BANDS,
         bands=_bands_of(rnd) if band else (),
+        questions=own,
+    )
+
+
+def _own_questions(rnd: FeedbackRound) -> tuple[OwnQuestion, ...]:
+    from app.services.questions import questions_of, spec_of
+
+    return tuple(
+        OwnQuestion(str(q.id), n, spec_of(q), dict(q.translations or {}))
+        for n, q in enumerate(questions_of(rnd.id))
     )
 
 

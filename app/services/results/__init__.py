@@ -51,6 +51,13 @@ from app.services.results.figures import (
     ItemResult,
     RoundResults,
 )
+from app.services.results.own_questions import (
+    OwnCell,
+    OwnQuestionResult,
+    OwnTextGroup,
+    hide_own_text,
+    own_texts,
+)
 from app.services.results.query import answer_counts, invitation_counts, respondent_counts
 from app.services.results.visibility import AudienceVisibility, audience_visibility
 
@@ -67,6 +74,9 @@ __all__ = [
     "IndicatorResult",
     "ItemComparison",
     "ItemResult",
+    "OwnCell",
+    "OwnQuestionResult",
+    "OwnTextGroup",
     "ResultsUnavailable",
     "RoundComparison",
     "RoundResults",
@@ -80,8 +90,10 @@ __all__ = [
     "framework_of",
     "get_comment",
     "hide_comment",
+    "hide_own_text",
     "invitation_counts",
     "log",
+    "own_texts",
     "respondent_counts",
     "round_results",
     "rounds_with_results",

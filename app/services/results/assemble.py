@@ -20,6 +20,7 @@ from app.services.results.cells import hidden_cell, item_distribution, shown_cel
 from app.services.results.clusters import rollup_clusters
 from app.services.results.figures import CellStatus, ItemResult, RoundResults
 from app.services.results.indicators import indicator_results
+from app.services.results.own_questions import own_question_results
 from app.services.results.query import (
     RoundItem,
     answer_counts,
@@ -125,6 +126,7 @@ def compute_results(rnd: FeedbackRound) -> RoundResults:
         items=item_results,
         total_respondents=total,
         comments_allowed_audiences=[a for a in audiences if respondents[a] >= k],
+        own_questions=own_question_results(rnd, cut, audiences, respondents, status_of, label),
     )
 
 

@@ -10,10 +10,13 @@ import enum
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.models import RoundStatus
 from surveys.statistics import Disparity, whole_percent
+
+if TYPE_CHECKING:
+    from app.services.results.own_questions import OwnQuestionResult
 
 
 class CellStatus(enum.StrEnum):
@@ -199,6 +202,8 @@ class RoundResults:
     items: list[ItemResult]
     total_respondents: int | None  # None when it must be hidden
     comments_allowed_audiences: list[str] = field(default_factory=list)
+    # The round's own questions (issue 20), suppressed per audience and per cell.
+    own_questions: list[OwnQuestionResult] = field(default_factory=list)
 
     @property
     def frozen(self) -> bool:
@@ -244,4 +249,5 @@ class RoundResults:
             "indicators": [i.to_dict() for i in self.indicators],
             "items": [i.to_dict() for i in self.items],
             "comments_allowed_audiences": self.comments_allowed_audiences,
+            "own_questions": [q.to_dict(self.threshold) for q in self.own_questions],
         }

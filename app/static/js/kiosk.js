@@ -188,18 +188,24 @@
   function remember(form) {
     var data = new FormData(form);
     names(form).forEach(function (n) { delete answers[n]; });
-    data.forEach(function (v, n) { if (!SKIP[n] && String(v).trim() !== "") { answers[n] = String(v); } });
+    data.forEach(function (v, n) {
+      if (SKIP[n] || String(v).trim() === "") { return; }
+      // several choices (checkboxes) travel as one comma-separated value, as offline.js sends
+      answers[n] = n in answers && form.querySelector('input[type=checkbox][name="' + n + '"]') ? answers[n] + "," + String(v) : String(v);
+    });
   }
   function restore(form) {
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || SKIP[el.name]) { return; }
       if (el.type === "radio") { el.checked = answers[el.name] === el.value; }
+      else if (el.type === "checkbox") { el.checked = (answers[el.name] || "").split(",").indexOf(el.value) >= 0; }
       else if (el.tagName === "TEXTAREA" || el.type === "text") { el.value = answers[el.name] || ""; }
     });
   }
   function missing(form) {
     var groups = {}, gaps = [];
     Array.prototype.forEach.call(form.querySelectorAll("input[type=radio]"), function (el) {
+      if (el.closest(".own")) { return; }  // the round's own questions may be left blank
       groups[el.name] = groups[el.name] || el.checked;
     });
     Object.keys(groups).forEach(function (n) { if (!groups[n]) { gaps.push(n); } });
@@ -241,14 +247,21 @@
       var page = d.createElement("template"), first = "";
       page.innerHTML = kit.pages[+box.getAttribute("data-rows") - 1].html;
       var url = page.content.querySelector("form").getAttribute("action") + "?change=1";
-      page.content.querySelectorAll(".q fieldset, .ft").forEach(function (q) {
-        var input = q.querySelector("input[type=radio], textarea"), said = q.querySelector("legend, label").cloneNode(true);
+      // A statement's fieldset, a comment box, or one of the round's own questions (optional).
+      page.content.querySelectorAll(".q:not(.own) fieldset, .ft, .own").forEach(function (q) {
+        var input = q.querySelector("input:not([type=hidden]), textarea"), said = q.querySelector("legend, label").cloneNode(true);
         Array.prototype.forEach.call(said.querySelectorAll(".qn"), function (el) { el.remove(); });
         var asked = said.textContent.trim(), v = answers[input.name], r = row.content.cloneNode(true), a = r.querySelector("[data-a]");
+        var pick = input.type === "radio" || input.type === "checkbox", other = answers[input.name + "-text"];
         first = first || asked;
         r.querySelectorAll("[data-q]").forEach(function (el) { el.textContent = asked; });
-        var chosen = v && input.type === "radio" && q.querySelector('input[value="' + CSS.escape(v) + '"] + label');
-        if (chosen) { a.innerHTML = chosen.innerHTML; } else { a.textContent = input.type === "radio" ? none : (v || blank); }
+        // Several choices are one comma-separated value; "Other" shows the words written.
+        var chosen = pick && v ? v.split(",").map(function (c) {
+          var l = q.querySelector('input[value="' + CSS.escape(c) + '"] + label'), s = d.createElement("span");
+          s.textContent = other;
+          return c === "other" && other ? s.outerHTML : l ? l.innerHTML : "";
+        }).filter(Boolean) : [];
+        if (chosen.length) { a.innerHTML = chosen.join("<br>"); } else { a.textContent = !pick && v || (q.matches(".ft") ? blank : none); }
         r.querySelectorAll("a").forEach(function (el) { el.href = url + "#" + input.name; });
         box.appendChild(r);
       });

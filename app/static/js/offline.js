@@ -13,7 +13,10 @@
     Array.prototype.forEach.call(f.elements, function (el) {
       if (!el.name || /^(csrf_token|nav|_)/.test(el.name) || el.type === "hidden") { return; }
       if (el.closest && el.closest(".hp")) { return; }
-      if (el.type === "radio" || el.type === "checkbox") {
+      if (el.type === "checkbox") {  // several choices travel as one comma-separated value
+        var had = out[el.name] || "";
+        out[el.name] = el.checked ? (had ? had + "," : "") + el.value : had;
+      } else if (el.type === "radio") {
         if (el.checked) { out[el.name] = el.value; } else if (!(el.name in out)) { out[el.name] = ""; }
       } else { out[el.name] = el.value; }
     });
@@ -31,7 +34,9 @@
       if (v === undefined || el.type === "hidden") { return; }
       if (el.type === "radio") {
         if (!form.querySelector('input[name="' + el.name + '"]:checked')) { el.checked = el.value === v; }
-      } else if (el.tagName === "TEXTAREA" && !el.value) { el.value = v; }
+      } else if (el.type === "checkbox") {
+        if (!form.querySelector('input[name="' + el.name + '"]:checked')) { el.checked = v.split(",").indexOf(el.value) >= 0; }
+      } else if ((el.tagName === "TEXTAREA" || el.type === "text") && !el.value) { el.value = v; }
     });
   }
   function show(sel, text) {
@@ -44,6 +49,7 @@
   function complete() {
     var missing = null;
     form.querySelectorAll("fieldset").forEach(function (fs) {
+      if (fs.closest(".own")) { return; }  // the round's own questions may be left blank
       var radios = fs.querySelectorAll('input[type="radio"]');
       if (radios.length && !fs.querySelector("input:checked") && !missing) { missing = radios[0]; }
     });
@@ -107,9 +113,16 @@
     if (!d.querySelector("[data-offline-scale]")) { return; }  // the server's own: already filled
     d.querySelectorAll("[data-answer]").forEach(function (cell) {
       var v = rec.fields[cell.getAttribute("data-answer")], scale = cell.getAttribute("data-scale");
+      var other = rec.fields[cell.getAttribute("data-other")];
       if (!v) { return; }
-      var shown = scale && d.querySelector('[data-offline-scale="' + scale + '"] [data-code="' + v + '"]');
-      if (shown) { cell.innerHTML = shown.innerHTML; } else if (!scale) { cell.textContent = v; }
+      if (!scale) { cell.textContent = v; return; }
+      // Several choices are one comma-separated value; "Other" shows the words written.
+      var shown = v.split(",").map(function (code) {
+        var li = d.querySelector('[data-offline-scale="' + scale + '"] [data-code="' + CSS.escape(code) + '"]');
+        if (code === "other" && other) { var s = d.createElement("span"); s.textContent = other; return s.outerHTML; }
+        return li ? li.innerHTML : "";
+      }).filter(Boolean);
+      if (shown.length) { cell.innerHTML = shown.join("<br>"); }
     });
   }
 

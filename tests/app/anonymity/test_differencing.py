@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -48,8 +49,16 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.invitations.common import audience_labels
-from app.models import Invitation, OpenLink, Response, Role, TeamRole
-from app.services import abuse, kiosks, round_audiences, translations
+from app.models import (
+    Invitation,
+    OpenLink,
+    QuestionAnswer,
+    QuestionText,
+    Response,
+    Role,
+    TeamRole,
+)
+from app.services import abuse, kiosks, questions, round_audiences, translations
 from app.services.accounts import find_user_by_email, get_or_create_organisation
 from app.services.api_tokens import create_token
 from app.services.contacts import ContactRow, add_contacts
@@ -82,6 +91,22 @@ CHANNELS = {
     # An audience the round defines itself (issue 22), asked by email and open link alike.
     OWN: ("email", "open_link"),
 }
+OWN_QUESTIONS = (
+    questions.QuestionInput(kind="yes_no", text="Did you see our poster?"),
+    questions.QuestionInput(
+        kind="one_choice", text="How did you hear of us?", options="Email\nPoster", other=True
+    ),
+    questions.QuestionInput(
+        kind="several_choices", text="Which do you use?", options="Library\nPool\nPark"
+    ),
+    questions.QuestionInput(
+        kind="number", text="How many visits?", minimum="0", maximum="9", bins="0-2, 3-5, 6-9"
+    ),
+    questions.QuestionInput(kind="free_text", text="One thing to change?"),
+)
+_CHECKBOX = re.compile(r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="([^"]+)"')
+_NUMBER = re.compile(r'inputmode="numeric" id="(q-[^"]+)" name="q-[^"]+"')
+_OTHER = re.compile(r'<input type="text" id="(q-[^"]+-text)" name="q-[^"]+-text"')
 WORDS = ("clear", "letters", "kind", "slow", "replies", "helpful", "meetings", "late", "friendly")
 
 
@@ -160,6 +185,8 @@ def _launch(app: Flask) -> Setup:
                     for n in range(2, 2 + PER_AUDIENCE + 2)  # two who never answer
                 ]
                 add_contacts(rnd, audience, rows)
+        for own in OWN_QUESTIONS:  # the round's own questions (issue 20): every kind of cell
+            questions.add_question(rnd, own)
         every = translations.parts(rnd, audience_labels(rnd))  # launch needs them complete
         translations.store(
             rnd,
@@ -224,13 +251,26 @@ def _answer_one(
         }
         for name, options in fields["radios"].items():
             data[name] = rng.choice(options)
+        form: dict[str, object] = {}
+        boxes: dict[str, list[str]] = {}
+        for name, value in _CHECKBOX.findall(phone.html):  # several choices: any of them
+            boxes.setdefault(name, [])
+            if rng.random() < 0.5:
+                boxes[name].append(value)
+        form.update(boxes)
+        for name in _NUMBER.findall(phone.html):
+            if rng.random() < 0.8:
+                data[name] = str(rng.randint(0, 9))
+        for name in _OTHER.findall(phone.html):  # words only beside "Other", as the page asks
+            if data.get(name.removesuffix("-text")) == "other":
+                data[name] = f"[{snapshots.marker(audience, n, next(letters))}] other"
         for name in fields["texts"]:
             if rng.random() < 0.6:
                 words = " ".join(rng.choice(WORDS) for _ in range(4))
                 data[name] = f"[{snapshots.marker(audience, n, next(letters))}] {words}"
         sending = "/send" in phone.form_action()
         data["nav"] = "send" if sending else "next"
-        response = phone.post(phone.form_action(), data)
+        response = phone.post(phone.form_action(), {**data, **form})
         assert response.status_code == 303, (
             f"{audience} respondent {n}: {response.status_code} on {phone.form_action()}:\n"
             + phone.text[:800]
@@ -601,6 +641,17 @@ def test_no_view_of_a_round_can_be_differenced(
                 "final results do not include everyone",
                 f"{audience}: {n} answered, final results built on {final.get(audience)}",
             )
+
+    # The round's own questions were answered and are in the views being compared (issue 20).
+    with app.app_context():
+        chosen = db.session.execute(
+            select(QuestionAnswer.value).where(QuestionAnswer.round_id == setup.round_id)
+        ).scalars()
+        assert {"o1", "o2", "o3"} & set(chosen), "no several-choices answer was released"
+        assert db.session.execute(select(func.count()).select_from(QuestionText)).scalar_one()
+    results_page = f"GET /results/{setup.round_id} as coordinator"
+    shown = " ".join(current.snapshot.views[results_page])
+    assert "Percent yes (of yes and no)" in shown and "Which do you use?" in shown
 
     assert not findings.problems, (
         f"Differencing attack on a round with k={K}, {PER_AUDIENCE} respondents in each of "

@@ -34,9 +34,15 @@ from tests.app.respond.helpers import (
 )
 from tests.support import release_all
 
-RESPONSE_TABLES = ("response", "answer", "comment")
+RESPONSE_TABLES = ("response", "answer", "comment", "question_answer", "question_text")
 # The only places a response id may appear: the response itself and its own answers and comments.
-RESPONSE_ID_HOMES = {("response", "id"), ("answer", "response_id"), ("comment", "response_id")}
+RESPONSE_ID_HOMES = {
+    ("response", "id"),
+    ("answer", "response_id"),
+    ("comment", "response_id"),
+    ("question_answer", "response_id"),  # the round's own questions (issue 20)
+    ("question_text", "response_id"),
+}
 
 
 def _journey(app: Flask, launched: Launched, phone: Browser, token: str) -> None:
@@ -92,7 +98,12 @@ def test_response_tables_have_no_time_and_no_key_to_invitations(app: Flask) -> N
                 for word in ("time", "date", "created", "ip", "agent", "token", "email", "invit"):
                     assert word not in name, (table, name)
             for fk in inspector.get_foreign_keys(table):
-                assert fk["referred_table"] in {"feedback_round", "response", "question_item"}
+                assert fk["referred_table"] in {
+                    "feedback_round",
+                    "response",
+                    "question_item",
+                    "round_question",
+                }
         # Nothing elsewhere points at a response.
         for table in inspector.get_table_names():
             if table in RESPONSE_TABLES:

@@ -17,11 +17,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Answer, Comment, Response
+from app.models import Answer, Comment, QuestionAnswer, QuestionText, Response
 from app.respond import state
 from app.services.responding import load_survey
 from tests.app.respond.helpers import Browser, Launched, hidden_fields, invite, page_fields
 from tests.app.respond.test_htmx_flow import HX, HtmxBrowser
+from tests.app.respond.test_own_questions import good, launch_with_questions, to_own_page
 from tests.support import release_all
 
 WROTE = "The Tuesday drop-in is a real help"
@@ -364,3 +365,123 @@ def test_the_pages_kept_offline_include_a_blank_check_page(
     assert 'data-offline-scale="role"' in check
     # The check page shown online is filled in by the server, without the lists.
     assert "data-offline-scale" not in phone.html and "data-answer" not in phone.html
+
+
+# The round's own questions (issue 20): listed with their answers, optional, changed like any.
+
+
+def _own_to_check(app: Flask, phone: Browser, audience: str = "parents") -> tuple[str, list[str]]:
+    round_id, ids = launch_with_questions(app)
+    phone.enter(f"/r/{invite(app, round_id, audience)}")
+    phone.start()
+    to_own_page(phone)
+    base = phone.form_action().rsplit("/page/", 1)[0]
+    response = phone.post(phone.form_action(), {**phone.answer("a"), **good(ids), "nav": "next"})
+    assert response.status_code == 303, phone.text[:500]
+    phone.follow(response)
+    phone.reach_check("a")
+    assert phone.locations[-1] == f"{base}/check"
+    return base, ids
+
+
+OWN_ROWS = [
+    ("Did you get our leaflet?", "Yes"),
+    ("How did you hear about this survey?", "A neighbour told me"),
+    ("Which services do you use?", "LibraryPark"),
+    ("How many times did you visit?", "12"),
+    ("What one thing would you change?", "Longer opening hours"),
+]
+
+
+def test_own_questions_are_listed_with_their_answers(app: Flask, phone: Browser) -> None:
+    base, ids = _own_to_check(app, phone)
+    rows = _rows(phone.html)
+    assert [r for r in rows if r[0] in dict(OWN_ROWS)] == OWN_ROWS
+    assert "<span>Library</span><br><span>Park</span>" in phone.html
+    assert "Some questions have not been answered yet." not in phone.text
+    own_page = next(
+        url for url, words in _changes(phone.html) if words.endswith("Did you get our leaflet?")
+    )
+    assert own_page.startswith(f"{base}/page/") and own_page.endswith(f"?change=1#q-{ids[0]}")
+    text_change = [u for u, w in _changes(phone.html) if w.endswith("one thing would you change?")]
+    assert text_change == [own_page.replace(f"#q-{ids[0]}", f"#q-{ids[4]}-text")]
+
+
+def test_blank_own_questions_say_not_answered_and_are_optional(app: Flask, phone: Browser) -> None:
+    round_id, _ids = launch_with_questions(app)
+    phone.enter(f"/r/{invite(app, round_id)}")
+    phone.start()
+    to_own_page(phone)
+    blank = {k: v for k, v in phone.answer().items() if not k.startswith("q-")}
+    phone.follow(phone.post(phone.form_action(), {**blank, "nav": "next"}))
+    phone.reach_check("a")
+    rows = dict(_rows(phone.html))
+    for question, _answer in OWN_ROWS:
+        assert rows[question] == "Not answered"
+    assert "Some questions have not been answered yet." not in phone.text
+    assert not re.search(r">Answer<span", phone.html)  # optional: Change, not Answer
+    assert phone.send_checked().status_code == 303
+
+
+def test_changing_an_own_answer_goes_back_to_the_check_page_and_send_stores_it_once(
+    app: Flask, phone: Browser
+) -> None:
+    base, ids = _own_to_check(app, phone)
+    change = next(u for u, w in _changes(phone.html) if w.endswith("Which services do you use?"))
+    phone.get(change.split("#")[0])
+    assert hidden_fields(phone.html).get("change") == "1"
+    assert 'value="o3" checked' in phone.html  # the answers given are shown again
+    changed = {**good(ids), f"q-{ids[2]}": ["o2"], f"q-{ids[3]}": "", f"q-{ids[1]}": "o1"}
+    changed[f"q-{ids[1]}-text"] = ""
+    response = phone.post(phone.form_action(), {**phone.answer("a"), **changed, "nav": "next"})
+    assert response.status_code == 303 and response.location == f"{base}/check"
+    phone.follow(response)
+    rows = dict(_rows(phone.html))
+    assert rows["Which services do you use?"] == "Pool"
+    assert rows["How did you hear about this survey?"] == "Email"
+    assert rows["How many times did you visit?"] == "Not answered"
+    assert rows["Did you get our leaflet?"] == "Yes"
+    before = phone.cookies()
+    assert phone.send_checked().status_code == 303
+    phone.restore(before)  # a double tap stores nothing more
+    again = phone.client.post(f"{base}/send", data={"csrf_token": phone.csrf(), "check": "1"})
+    assert again.status_code in (303, 409)
+    assert _responses(app) == 1
+    with app.app_context():
+        chosen = db.session.execute(select(QuestionAnswer.question_id, QuestionAnswer.value)).all()
+        words = db.session.execute(select(QuestionText.text)).scalars().all()
+    assert sorted((str(q), v) for q, v in chosen) == sorted(
+        [(ids[0], "yes"), (ids[1], "o1"), (ids[2], "o2")]
+    )
+    assert words == ["Longer opening hours"]
+
+
+def test_own_answers_over_htmx_and_in_easy_read(app: Flask, phone: Browser) -> None:
+    base, _ids = _own_to_check(app, phone)
+    swapped = phone.client.get(f"{base}/check", headers=HX).get_data(as_text=True)
+    assert swapped.lstrip().startswith('<div id="survey"') and "<html" not in swapped
+    assert "<span>Library</span><br><span>Park</span>" in swapped
+    change = next(u for u, w in _changes(swapped) if w.endswith("Did you get our leaflet?"))
+    assert f'hx-get="{html.escape(change)}"' in swapped
+    page = phone.client.get(change.split("#")[0], headers=HX).get_data(as_text=True)
+    assert "<html" not in page and 'name="change" value="1"' in page
+    children = Browser(app.test_client())
+    children.enter(f"/r/{invite(app, launch_with_questions(app)[0], 'children')}")
+    children.start()
+    to_own_page(children)
+    children.follow(children.post(children.form_action(), {**children.answer("no"), "nav": "next"}))
+    children.reach_check("happy")
+    answers = re.findall(r'<p class="ck-q">(.*?)</p>\n<p class="ck-a">(.*?)</p>', children.html)
+    assert ("Did you get our leaflet?", "<span>No</span>") in answers
+    assert ("Which services do you use?", "You did not answer this.") in answers
+    assert '<h1 tabindex="-1">You are nearly done</h1>' in children.html
+
+
+def test_the_blank_copy_kept_offline_can_show_own_answers(app: Flask, phone: Browser) -> None:
+    base, ids = _own_to_check(app, phone)
+    check = phone.client.get(f"{base}/offline/pages").get_json()["check"]
+    assert "A neighbour told me" not in check and "Longer opening hours" not in check
+    assert f'data-answer="q-{ids[2]}" data-scale="q-{ids[2]}"' in check
+    assert f'data-scale="q-{ids[1]}" data-other="q-{ids[1]}-text"' in check
+    assert f'data-answer="q-{ids[3]}">' in check and f'data-answer="q-{ids[4]}-text">' in check
+    assert re.search(rf'data-offline-scale="q-{ids[2]}">\s*<li data-code="o1"><span>Library', check)

@@ -29,10 +29,15 @@ def fingerprint(secret: str, audience: str, rows: Sequence[PaperRow]) -> str:
     """A keyed digest of the rows' content, ignoring row numbers and order (a re-sorted or
     re-saved copy of a file is the same batch). Keyed, so the stored value reveals nothing."""
     canonical = sorted(
-        json.dumps([sorted(r.answers.items()), r.role, sorted(r.comments)]) for r in rows
+        json.dumps([sorted(r.answers.items()), r.role, sorted(r.comments), *_own(r)]) for r in rows
     )
     message = json.dumps([audience, canonical]).encode()
     return hmac.new(secret.encode(), b"paper-import\0" + message, hashlib.sha256).hexdigest()
+
+
+def _own(row: PaperRow) -> list[object]:
+    """Rows with the round's own questions answered add them (older batches hash as before)."""
+    return [sorted([q, list(v), t] for q, v, t in row.own)] if row.own else []
 
 
 def import_rows(
@@ -89,6 +94,7 @@ def import_rows(
             answers=sorted(row.answers.items()),
             comments=list(row.comments),
             language=language,  # the paper version's language: counted at release only
+            questions=list(row.own),
         )
         for row in rows
     ]

@@ -12,9 +12,17 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from app.services.documents.paper.layout import COMMENT, REFERENCE, ROLE, EntryColumn
+from app.services.documents.paper.layout import (
+    COMMENT,
+    OWN,
+    OWN_TEXT,
+    REFERENCE,
+    ROLE,
+    EntryColumn,
+)
 from app.services.documents.paper.text import cell_text, short
 from app.services.documents.workbook import clean_text
+from surveys import question_types as qt
 from surveys.questionnaire import FREE_TEXT_MAX_CHARS
 
 
@@ -44,6 +52,8 @@ class PaperRow:
     answers: dict[str, str]  # item id -> scale code
     role: str | None
     comments: tuple[tuple[str, str, str], ...]  # (section id, prompt code, text)
+    # The round's own questions: (question id, chosen values, words), checked.
+    own: tuple[tuple[str, tuple[str, ...], str], ...] = ()
 
 
 @dataclass
@@ -97,10 +107,16 @@ def check_row(
     answers: dict[str, str] = {}
     role: str | None = None
     comments: list[tuple[str, str, str]] = []
+    own_values: dict[str, list[str]] = {}
+    own_words: dict[str, str] = {}
     for column, cell, value in filled:
         error = None
         if _is_formula(cell):
             error = "contains a formula; type the answer itself."
+        elif column.kind == OWN_TEXT:
+            own_words[column.key] = clean_text(str(value).strip())
+        elif column.kind == OWN:
+            error = _own_values(column, cell_text(value), own_values)
         elif column.kind == COMMENT:
             text = clean_text(str(value).strip())
             if len(text) > FREE_TEXT_MAX_CHARS:
@@ -121,7 +137,8 @@ def check_row(
                 answers[column.key] = code
         if error:
             errors.append(RowError(number, column.letter, column.header, error))
-    if not errors and not answers and not comments:
+    own = _own_answers(columns, number, own_values, own_words, errors)
+    if not errors and not answers and not comments and not own:
         errors.append(
             RowError(
                 number,
@@ -134,4 +151,52 @@ def check_row(
     if errors:
         check.errors.extend(errors)
         return
-    check.rows.append(PaperRow(number, answers, role, tuple(comments)))
+    check.rows.append(PaperRow(number, answers, role, tuple(comments), tuple(own)))
+
+
+def _own_values(column: EntryColumn, typed: str, found: dict[str, list[str]]) -> str | None:
+    """The values a typed cell names: option labels (several split by ";"), or a number."""
+    spec = column.spec
+    assert spec is not None
+    if spec.kind == qt.Kind.NUMBER:
+        found[column.key] = [typed]
+        return None
+    labels = [typed] if column.options else [p for p in typed.replace(",", ";").split(";")]
+    choices = EntryColumn(column.letter, column.kind, column.key, column.header, spec.choices)
+    values = []
+    for label in (p.strip() for p in labels):
+        if not label:
+            continue
+        code = choices.match(label)
+        if code is None:
+            return f"'{short(label, 40)}' is not one of {', '.join(choices.labels)}."
+        values.append(code)
+    found[column.key] = values
+    return None
+
+
+def _own_answers(
+    columns: Sequence[EntryColumn],
+    number: int,
+    values: dict[str, list[str]],
+    words: dict[str, str],
+    errors: list[RowError],
+) -> list[tuple[str, tuple[str, ...], str]]:
+    """Each own question's cells checked as its respondent page checks them."""
+    found = []
+    for column in columns:
+        if column.spec is None or (
+            column.kind == OWN_TEXT and column.spec.kind != qt.Kind.FREE_TEXT
+        ):
+            continue
+        chosen, said = values.get(column.key, []), words.get(column.key, "")
+        if not chosen and not said:
+            continue
+        try:
+            given = qt.parse_answer(column.spec, chosen, said)
+        except qt.QuestionError as refused:
+            errors.append(RowError(number, column.letter, column.header, str(refused)))
+            continue
+        if not given.blank:
+            found.append((column.key, given.values, given.text))
+    return found

@@ -21,11 +21,13 @@ from app.services.documents.paper.layout import (
     INFO_SHEET,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
+    OWN_TEXT,
     REFERENCE,
     TEMPLATE_FORMAT,
     TEMPLATE_MARKER,
     EntryColumn,
     entry_columns,
+    own_allowed,
 )
 from app.services.documents.paper.live import ensure_live
 from app.services.documents.workbook import (
@@ -135,7 +137,9 @@ def _write_instructions(
         if column.kind == REFERENCE:
             continue
         allowed = (
-            "; ".join(column.labels)
+            own_allowed(column)
+            if column.spec is not None
+            else "; ".join(column.labels)
             if column.options
             else f"free text, up to {FREE_TEXT_MAX_CHARS} characters"
         )
@@ -150,9 +154,11 @@ def _write_entry(ws: Any, lists: Any, columns: Sequence[EntryColumn]) -> None:
         cell.value = clean_text(column.header)
         cell.data_type = "s"
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP_TOP
-        ws.column_dimensions[column.letter].width = {REFERENCE: 16, COMMENT: 40}.get(
-            column.kind, 22
-        )
+        ws.column_dimensions[column.letter].width = {
+            REFERENCE: 16,
+            COMMENT: 40,
+            OWN_TEXT: 40,
+        }.get(column.kind, 22)
         if not column.options:
             continue
         labels = tuple(column.labels)
