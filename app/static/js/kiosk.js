@@ -6,9 +6,8 @@
 // waits to be sent is encrypted with a non-extractable AES-GCM key made at pairing (IndexedDB
 // keeps CryptoKey objects without their bytes), sent to the offline half's endpoint
 // (POST /q/<id>/queued) when back online, and deleted once received; all of it is wiped when
-// the server says the kiosk is revoked, after sending what it already held. On a shared children's
-// link (issue 20) there is one kit per age band: each child chooses their band on the welcome
-// page, here too with no signal, and answers that band's pages with that band's grants.
+// the server says the kiosk is revoked, after sending what it already held. A shared children's
+// link (issue 20) has a kit per age band: each child's choice picks theirs, offline too.
 (function () {
   "use strict";
   var d = document, body = d.body, mode = body.getAttribute("data-kiosk");
@@ -19,7 +18,7 @@
   var poolSize = +body.getAttribute("data-kiosk-pool");
   var words = (d.getElementById("kiosk-words") || {}).dataset || {};
   var DB = "chorus-kiosk", SHELL = "chorus-kiosk-shell", kit = null, answers = {}, offline = false, welcomeHtml = null;
-  var bands = null, kits = {};  // a shared children's link: its bands, and each band's kit
+  var bands = null, kits = {};  // a shared children's link's bands, and each band's kit
 
   // -- IndexedDB: keys (the CryptoKey), outbox (encrypted), grants ------------------------------
   function openDb() {
@@ -128,19 +127,16 @@
     return fetchKit(kitUrl + "?", null, kit).then(function (got) {
       if (!got || !got.bands) { kit = got; return kit; }
       bands = got.bands;
-      if (!/class="bands"/.test(welcomeHtml || "")) { welcomeHtml = null; }  // the choice comes first
+      if (!/class="bands"/.test(welcomeHtml)) { welcomeHtml = null; }  // the choice comes first
       return getBands();
     });
   }
-  // One band's kit after another (each with a pool of grants of its own).
-  function getBands() {
-    return bands.reduce(function (chain, b) {
-      return chain.then(function () {
-        return fetchKit(kitUrl + "?band=" + b.band + "&", b.q, kits[b.band]).then(function (got) { if (got) { kits[b.band] = got; } });
-      });
-    }, Promise.resolve()).then(ready);
+  function getBands() {  // each band's kit and grants
+    return Promise.all(bands.map(function (b) {
+      return fetchKit(kitUrl + "?band=" + b.band + "&", b.q, kits[b.band]).then(function (got) { if (got) { kits[b.band] = got; } });
+    })).then(ready);
   }
-  function ready() { return kit || (bands && bands.every(function (b) { return kits[b.band]; })); }
+  function ready() { return bands ? bands.every(function (b) { return kits[b.band]; }) : kit; }
   function fetchKit(url, q, have) {
     return held(q).then(function (got) {
       var want = Math.max(0, poolSize - got.length);
@@ -185,14 +181,12 @@
       return res ? res.json().then(function (got) { kit = got; return kit; }) : null;
     }).catch(function () { return null; });
   }
-  // A grant's submission id is its signed payload's "s", its questionnaire "q"
-  // (app/services/offline/grants.py).
+  // A grant's submission id is its signed payload's "s", its questionnaire "q" (offline/grants.py).
   function claim(grant, name) {
     var p = grant.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
     return JSON.parse(atob(p + "===".slice((p.length + 3) % 4)))[name];
   }
-  // The grants held for questionnaire q (all of them when q is null: one kit).
-  function held(q) {
+  function held(q) {  // the grants for questionnaire q (all when q is null)
     return all("grants").then(function (rows) {
       return rows.filter(function (g) { return !q || claim(g.grant, "q") === q; });
     });
@@ -327,13 +321,10 @@
   }
   function offlineSubmit(form, nav) {
     offline = true;
-    if (form.classList.contains("bands")) {  // a child's age band: that band's kit, from page 1
-      var band = form.querySelector("input[name=band]:checked");
-      if (!band) { return problem(form, words.band); }
-      if (!kits[band.value]) { return problem(form, words.full); }  // never another band's
-      kit = kits[band.value];
-    }
-    if (form.hasAttribute("data-kiosk-start") || form.classList.contains("bands")) {
+    var band = form.classList.contains("bands") && form.querySelector(":checked");
+    if (band === null) { return problem(form, words.band); }
+    if (band) { kit = kits[band.value]; }  // the child's band: its kit, from page 1
+    if (band || form.hasAttribute("data-kiosk-start")) {
       answers = {};
       return held(bands && kit.q).then(function (got) {
         if (!got.length) { return problem(form, words.full); }
@@ -393,12 +384,8 @@
     var form = e.detail.elt && e.detail.elt.closest ? e.detail.elt.closest("form") : null;
     if (form && kit && welcomeHtml) { offlineSubmit(form, lastNav); }
   });
-  // Online on a shared children's link: the kit of the band whose page this is.
-  function kitOf(form) {
-    var action = form.getAttribute("action") || "";
-    return bands.map(function (b) { return kits[b.band]; }).filter(function (k) {
-      return k && action.indexOf(k.welcome + "/") === 0;
-    })[0];
+  function kitOf(form) {  // online: the kit of the band whose page this is
+    for (var b in kits) { if (form.getAttribute("action").indexOf(kits[b].welcome + "/") === 0) { return kits[b]; } }
   }
   d.addEventListener("htmx:afterSettle", function () { noteWelcome(); watch(); });
   function noteWelcome() {
