@@ -5,7 +5,9 @@ another on the open link's questionnaire through the `kiosk` channel.
 /kiosk         the kiosk's home: checks the tablet is still a kiosk, clears anything of the
                last person and goes to the questionnaire's welcome page
 /kiosk/offline JSON for working offline all day: the questionnaire's blank pages and grants
-               (app/services/offline) for the tablet's encrypted queue (app/static/js/kiosk.js)
+               (app/services/offline) for the tablet's encrypted queue (app/static/js/kiosk.js);
+               on a shared children's link, the list of its age bands, and with `band=` that
+               band's own kit (each child chooses their band on the tablet, even offline)
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from app.extensions import limiter
 from app.i18n import N_, _
 from app.rendering import render_page
 from app.respond import state
-from app.respond.views import BLOCK, Halt, bp, kiosk_problem, refused
+from app.respond.views import BLOCK, Halt, _survey, bp, kiosk_problem, refused
 from app.services import abuse, kiosks
 from app.services.responding import Refusal, enter_kiosk, today
 from app.tenancy import public
@@ -114,21 +116,24 @@ def kiosk_offline() -> ResponseReturnValue:
     from app.respond.kiosk_offline import offline_kit  # the offline half's grants
 
     kiosk, entry = _kiosk_entry()
+    questionnaire_id = entry.questionnaire_id
+    band = request.args.get("band")
     if entry.choose_band:
-        # A shared children's link asks the age band first: its kit would hold one band's
-        # pages and grants, and an offline child of another band would answer the wrong
-        # questionnaire. Such a kiosk works while online; one band's own link works offline.
-        response = jsonify(
-            {
-                "offline": False,
-                "reason": "A kiosk on the shared children's link works only while online. "
-                "Pair it with one age band's own link to keep taking answers with no signal.",
-            }
-        )
-        response.status_code = 409
-        return response
+        # A shared children's link asks the age band first: one kit per band, each fetched on
+        # its own (`band=`), and without `band` the list of bands to fetch.
+        bands = dict(_survey(questionnaire_id).shape.bands)
+        if band is None:
+            return jsonify({"bands": [{"band": b, "q": q.hex} for b, q in bands.items()]})
+        if band not in bands:
+            response = jsonify({"reason": "There is no such age band on this link."})
+            response.status_code = 422
+            return response
+        questionnaire_id = bands[band]
     try:
         want = max(0, min(int(request.args.get("want", "0")), kiosks.grant_pool()))
     except ValueError:
         want = 0
-    return jsonify(offline_kit(kiosk, entry.questionnaire_id, want))
+    kit = offline_kit(kiosk, questionnaire_id, want)
+    if entry.choose_band:
+        kit["band"] = band
+    return jsonify(kit)

@@ -6,7 +6,8 @@
 // waits to be sent is encrypted with a non-extractable AES-GCM key made at pairing (IndexedDB
 // keeps CryptoKey objects without their bytes), sent to the offline half's endpoint
 // (POST /q/<id>/queued) when back online, and deleted once received; all of it is wiped when
-// the server says the kiosk is revoked, after sending what it already held.
+// the server says the kiosk is revoked, after sending what it already held. A shared children's
+// link (issue 20) has a kit per age band: each child's choice picks theirs, offline too.
 (function () {
   "use strict";
   var d = document, body = d.body, mode = body.getAttribute("data-kiosk");
@@ -17,6 +18,7 @@
   var poolSize = +body.getAttribute("data-kiosk-pool");
   var words = (d.getElementById("kiosk-words") || {}).dataset || {};
   var DB = "chorus-kiosk", SHELL = "chorus-kiosk-shell", kit = null, answers = {}, offline = false, welcomeHtml = null;
+  var bands = null, kits = {};  // a shared children's link's bands, and each band's kit
 
   // -- IndexedDB: keys (the CryptoKey), outbox (encrypted), grants ------------------------------
   function openDb() {
@@ -121,19 +123,33 @@
   // -- the kit: blank pages and grants, fetched while online ------------------------------------
   function getKit() {
     if (!navigator.onLine) { return kit ? Promise.resolve(kit) : keptKit(); }
-    return all("grants").then(function (held) {
-      var want = Math.max(0, poolSize - held.length);
-      if (kit && want < poolSize / 2) { return kit; }
-      return fetch(kitUrl + "?want=" + want, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    if (bands) { return getBands(); }
+    return fetchKit(kitUrl + "?", null, kit).then(function (got) {
+      if (!got || !got.bands) { kit = got; return kit; }
+      bands = got.bands;
+      if (!/class="bands"/.test(welcomeHtml)) { welcomeHtml = null; }  // the choice comes first
+      return getBands();
+    });
+  }
+  function getBands() {  // each band's kit and grants
+    return Promise.all(bands.map(function (b) {
+      return fetchKit(kitUrl + "?band=" + b.band + "&", b.q, kits[b.band]).then(function (got) { if (got) { kits[b.band] = got; } });
+    })).then(ready);
+  }
+  function ready() { return bands ? bands.every(function (b) { return kits[b.band]; }) : kit; }
+  function fetchKit(url, q, have) {
+    return held(q).then(function (got) {
+      var want = Math.max(0, poolSize - got.length);
+      if (have && want < poolSize / 2) { return have; }
+      return fetch(url + "want=" + want, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (res) {
-          if (!res.ok) { if (res.status === 410) { location.replace(home); } return kit; }
+          if (!res.ok) { if (res.status === 410) { location.replace(home); } return have; }
           return res.json().then(function (got) {
-            kit = got;
             return run("grants", true, function (s) {
-              got.grants.forEach(function (g) { s.put({ grant: g.grant, submission_id: sidOf(g.grant) }); });
-            }).then(function () { return kit; });
+              (got.grants || []).forEach(function (g) { s.put({ grant: g.grant, submission_id: claim(g.grant, "s") }); });
+            }).then(function () { return got; });
           });
-        }, function () { return kit; });
+        }, function () { return have; });
     });
   }
   // -- a reload with no signal: the service worker (scope /q/) answers this tablet's pages from
@@ -142,7 +158,7 @@
   // those wait in IndexedDB; no answers: those are in memory or encrypted in the outbox).
   function keepShell() {
     var sw = navigator.serviceWorker, swUrl = body.getAttribute("data-kiosk-sw");
-    if (!sw || !swUrl || !window.caches || !kit || !kit.welcome || !navigator.onLine) { return Promise.resolve(); }
+    if (!sw || !swUrl || !window.caches || bands || !kit || !kit.welcome || !navigator.onLine) { return Promise.resolve(); }
     var assets = Array.prototype.map.call(d.querySelectorAll('link[rel="stylesheet"], script[src]'), function (el) {
       return el.href || el.src;
     });
@@ -165,15 +181,20 @@
       return res ? res.json().then(function (got) { kit = got; return kit; }) : null;
     }).catch(function () { return null; });
   }
-  // A grant's submission id is its signed payload's "s" (app/services/offline/grants.py).
-  function sidOf(grant) {
+  // A grant's submission id is its signed payload's "s", its questionnaire "q" (offline/grants.py).
+  function claim(grant, name) {
     var p = grant.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(p + "===".slice((p.length + 3) % 4))).s;
+    return JSON.parse(atob(p + "===".slice((p.length + 3) % 4)))[name];
+  }
+  function held(q) {  // the grants for questionnaire q (all when q is null)
+    return all("grants").then(function (rows) {
+      return rows.filter(function (g) { return !q || claim(g.grant, "q") === q; });
+    });
   }
   function takeGrant() {
-    return all("grants").then(function (held) {
-      if (!held.length) { return null; }
-      var g = held[0];
+    return held(bands && kit.q).then(function (got) {
+      if (!got.length) { return null; }
+      var g = got[0];
       return run("grants", true, function (s) { return s.delete(g.submission_id); }).then(function () { return g; });
     });
   }
@@ -300,10 +321,13 @@
   }
   function offlineSubmit(form, nav) {
     offline = true;
-    if (form.hasAttribute("data-kiosk-start")) {
+    var band = form.classList.contains("bands") && form.querySelector(":checked");
+    if (band === null) { return problem(form, words.band); }
+    if (band) { kit = kits[band.value]; }  // the child's band: its kit, from page 1
+    if (band || form.hasAttribute("data-kiosk-start")) {
       answers = {};
-      return all("grants").then(function (held) {
-        if (!held.length) { return problem(form, words.full); }
+      return held(bands && kit.q).then(function (got) {
+        if (!got.length) { return problem(form, words.full); }
         showPage(1);
       });
     }
@@ -338,7 +362,8 @@
     var nav = (e.submitter && e.submitter.value) || "next";
     lastNav = nav;
     if (form.hasAttribute("data-kiosk-form")) { remember(form); }
-    if ((offline || !navigator.onLine) && kit && welcomeHtml) {
+    if (bands) { kit = kitOf(form) || kit; }
+    if ((offline || !navigator.onLine) && ready() && welcomeHtml) {
       e.preventDefault();
       e.stopImmediatePropagation();
       offlineSubmit(form, nav);
@@ -359,10 +384,14 @@
     var form = e.detail.elt && e.detail.elt.closest ? e.detail.elt.closest("form") : null;
     if (form && kit && welcomeHtml) { offlineSubmit(form, lastNav); }
   });
+  function kitOf(form) {  // online: the kit of the band whose page this is
+    for (var b in kits) { if (form.getAttribute("action").indexOf(kits[b].welcome + "/") === 0) { return kits[b]; } }
+  }
   d.addEventListener("htmx:afterSettle", function () { noteWelcome(); watch(); });
   function noteWelcome() {
-    var s = d.getElementById("survey");
-    if (!s || !s.querySelector("[data-kiosk-start]")) { return; }
+    var s = d.getElementById("survey"), choice = s && s.querySelector("form.bands");
+    // The welcome page, or on a shared children's link the age-band choice (never a band's own).
+    if (!s || !(choice || !bands && s.querySelector("[data-kiosk-start]"))) { return; }
     answers = {};  // a welcome page: the last person is gone
     var copy = s.cloneNode(true);
     Array.prototype.forEach.call(copy.querySelectorAll(".kiosk-sent"), function (el) { el.remove(); });
@@ -431,7 +460,7 @@
     return getKit();
   }).then(keepShell).then(function () {
     // For people running the event (and tests): ready to work offline once the kit is here.
-    if (kit) { body.setAttribute("data-kiosk-ready", "1"); }
+    if (ready()) { body.setAttribute("data-kiosk-ready", "1"); }
     return flush();
   });
   setInterval(flush, 30000);

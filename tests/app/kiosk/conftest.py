@@ -3,6 +3,8 @@ kiosks on the open-links page, and a tablet (a test client of its own) that pair
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -86,3 +88,10 @@ def pair(app: Flask, code: str) -> Browser:
 @pytest.fixture
 def tablet(app: Flask, client: FlaskClient, coordinator: User, event: Event) -> Browser:
     return pair(app, create_kiosk(client, event))
+
+
+def grant_claim(grant: str, name: str) -> str:
+    """As app/static/js/kiosk.js does: a claim of the grant's signed payload (its submission id
+    `s`, its questionnaire `q`)."""
+    payload = grant.split(".")[1]
+    return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))[name])

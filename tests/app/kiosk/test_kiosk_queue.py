@@ -3,8 +3,6 @@ half's endpoint service (`take`), and revocation decided by the grant's day alon
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from datetime import timedelta
 
@@ -17,7 +15,7 @@ from app.models import Channel, Response, User
 from app.services import kiosks
 from app.services.offline import Body, issue_grant, read_grant, take
 from app.services.responding import load_survey, today
-from tests.app.kiosk.conftest import Event, create_kiosk, kiosk_row, pair
+from tests.app.kiosk.conftest import Event, create_kiosk, grant_claim, kiosk_row, pair
 from tests.app.respond.helpers import Browser, add_open_link, launch_round
 from tests.support import release_all
 
@@ -48,8 +46,7 @@ def _kit(tablet: Browser, want: int) -> dict:
 
 def _sid(grant: str) -> str:
     """As app/static/js/kiosk.js does: the grant's own `s` (never sent twice over the wire)."""
-    payload = grant.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["s"]
+    return grant_claim(grant, "s")
 
 
 def _take(app: Flask, event: Event, grant: str, sid: str, answers: dict[str, str], on=None):
