@@ -572,8 +572,15 @@ def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
             db.session.commit()
     if progress is None and entry.channel == Channel.KIOSK:
         state.remember_kiosk_start(kiosks.start_stamp(questionnaire_id))
+    carrying_on = progress is not None and bool(
+        progress.answers or progress.texts or progress.role or progress.extras
+    )
     progress = progress or Progress.new(questionnaire_id)
-    target = progress.first_incomplete_page(survey.shape) or survey.shape.last_page
+    first = progress.first_incomplete_page(survey.shape)
+    if first is None and carrying_on:
+        # Every question answered before: Carry on goes where they left off, checking.
+        return _to_check(survey, entry, progress)
+    target = first or survey.shape.last_page
     if entry.channel == Channel.KIOSK and _swapping():
         return _move_to(survey, entry, target, progress)  # replaces the kiosk's one entry
     return _redirect_with(_page_url(survey, target), survey, progress)
