@@ -108,11 +108,15 @@ def hide_words(app: Flask, round_id: uuid.UUID, text: str) -> None:
     with app.app_context():
         rnd = db.session.get(FeedbackRound, round_id)
         assert rnd is not None
-        text_id = db.session.execute(
-            select(QuestionText.id).where(
-                QuestionText.round_id == round_id, QuestionText.text == text
+        text_id = (
+            db.session.execute(
+                select(QuestionText.id).where(
+                    QuestionText.round_id == round_id, QuestionText.text == text
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         assert text_id is not None
         assert hide_own_text(rnd, text_id, hidden=True)
         db.session.commit()
