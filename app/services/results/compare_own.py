@@ -59,20 +59,29 @@ class OwnComparison:
     rows: list[OwnRowComparison]
 
 
-Shown = tuple[str, bool, int | None, int | None]
+# Why a row has no change: a figure hidden in a round, a percentage it does not publish (a
+# cell of its question hidden to protect a smaller group), or a row that has no percentage.
+HIDDEN, NO_PERCENT, NO_CHANGE = "hidden", "no_percent", "no_change"
+REASONS = {
+    HIDDEN: "Not compared: one of the rounds does not show this figure.",
+    NO_PERCENT: "Not compared: one of the rounds shows no percentage here, to protect a "
+    "smaller group.",
+    NO_CHANGE: "No change is worked out for this row.",
+}
+Shown = tuple[str, str, int | None, int | None]
 
 
 def _shown(cell: OwnCell, code: str, k: int) -> Shown:
-    """The published words of one answer, whether it is shown, and the count and base a change
-    may use (both None unless the round shows the count and its percentage)."""
+    """The published words of one answer, why no change may use it ("" when one may), and the
+    count and base a change may use (both None unless the round shows both)."""
     figures = cell.figures
     if figures is None:
-        return cell.notice, False, None, None
+        return cell.notice, HIDDEN, None, None
     if code == HEADLINE:
         return _headline(cell)
     x = cell.cell(code)
     if x is None or x.count is None:
-        return (cell.notice if x is None else cell.count_text(x, k)), False, None, None
+        return (cell.notice if x is None else cell.count_text(x, k)), HIDDEN, None, None
     words = str(x.count)
     if x.percent is not None:
         extra = cell.percent_text(x.percent)
@@ -80,21 +89,23 @@ def _shown(cell: OwnCell, code: str, k: int) -> Shown:
             extra += f"; 95% CI {cell.interval_text(x)}"
         words += f" ({extra})"
     base = figures.respondents if figures.kind == qt.Kind.SEVERAL_CHOICES else figures.answered
-    if x.percent is None or base is None or code == qt.NO_ANSWER:
-        return words, True, None, None
-    return words, True, x.count, base
+    if code == qt.NO_ANSWER:
+        return words, NO_CHANGE, None, None
+    if x.percent is None or base is None:
+        return words, NO_PERCENT, None, None
+    return words, "", x.count, base
 
 
 def _headline(cell: OwnCell) -> Shown:
     figures = cell.figures
     if figures is None or figures.headline is None:
-        return "Not shown", False, None, None
+        return "Not shown", HIDDEN, None, None
     if figures.kind == qt.Kind.NUMBER:
-        return f"{round(figures.headline, 1):g}", True, None, None  # a median: no change
+        return f"{round(figures.headline, 1):g}", NO_CHANGE, None, None  # a median
     yes, no = cell.cell(qt.YES), cell.cell(qt.NO)
     assert yes is not None and no is not None and yes.count is not None and no.count is not None
     words = f"{cell.percent_text(figures.headline)}; 95% CI {cell.interval_text(None, figures)}"
-    return words, True, yes.count, yes.count + no.count
+    return words, "", yes.count, yes.count + no.count
 
 
 def _rows(
@@ -120,17 +131,15 @@ def _rows(
         if old is None:
             continue  # this group was not asked in the earlier round
         for code, old_code, label in pairs:
-            current, shown_now, x1, n1 = _shown(cell, code, k_now)
-            earlier, shown_before, x2, n2 = _shown(old, old_code, k_before)
+            current, why_now, x1, n1 = _shown(cell, code, k_now)
+            earlier, why_before, x2, n2 = _shown(old, old_code, k_before)
             difference = None
-            if x1 is not None and n1 and x2 is not None and n2:
+            if not (why_now or why_before) and x1 is not None and n1 and x2 is not None and n2:
                 difference = newcombe_difference(x1, n1, x2, n2)
-            if difference is not None:
-                reason = ""
-            elif not (shown_now and shown_before):
-                reason = "Not compared: one of the rounds does not show this figure."
-            else:
-                reason = "No change worked out for this row."
+            why = next(
+                (w for w in (HIDDEN, NO_PERCENT, NO_CHANGE) if w in (why_now, why_before)), ""
+            )
+            reason = "" if difference is not None else REASONS[why or NO_CHANGE]
             rows.append(
                 OwnRowComparison(
                     audience=cell.audience,
