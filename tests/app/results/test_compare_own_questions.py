@@ -43,8 +43,9 @@ EARLIER_SPECS = [
 ]
 
 
-def _person(yes_no: str, choice: str, words: str = "") -> list[Any]:
-    return [([yes_no], ""), ([choice], words if choice == "other" else ""), ([], words)]
+def _person(yes_no: str, choice: str, other: str = "") -> list[Any]:
+    """One person's answers: yes/no, one choice (and what "Other" is), no free text."""
+    return [([yes_no], ""), ([choice], other), ([], "")]
 
 
 @pytest.fixture
@@ -237,3 +238,27 @@ def _own_cells(html: str) -> list[str]:
     for table in re.findall(r'<table class="results-table own-table">.*?</table>', html, re.S):
         found += [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)]
     return found
+
+
+def test_the_committee_report_compares_them_too(client: FlaskClient, coordinator, pair) -> None:
+    from tests.app.reports.readback import docx_document, docx_text, flat, pdf_text
+
+    now, _ = pair
+    bodies = []
+    for kind in ("docx", "pdf"):
+        response = client.get(f"/results/{now}/report.{kind}")
+        assert response.status_code == 200
+        data = response.data
+        response.close()
+        bodies.append(docx_text(docx_document(data)) if kind == "docx" else pdf_text(data))
+    docx_body, pdf_body = bodies
+    assert "Staff | Percent yes (of yes and no) | 25%; 95% CI" in docx_body
+    assert "Staff | Yes | 5 (25%) | 15 (75%) | +50 points" in docx_body
+    assert f"Parents and carers | Yes | 5 (50%) | {NOT_SHOWN} | Not compared" in docx_body
+    for body in bodies:
+        assert "Your own questions in both rounds" in body
+        assert flat(
+            "Only in this round: “Which services do you use?”; “Did you feel welcome?”."
+        ) in (body)
+        assert "Word of mouth" not in body
+    assert "+50 points" in pdf_body
