@@ -68,10 +68,10 @@ REASONS = {
     "smaller group.",
     NO_CHANGE: "No change is worked out for this row.",
 }
-Shown = tuple[str, str, int | None, int | None]
+Published = tuple[str, str, int | None, int | None]
 
 
-def _shown(cell: OwnCell, code: str, k: int) -> Shown:
+def _shown(cell: OwnCell, code: str, k: int) -> Published:
     """The published words of one answer, why no change may use it ("" when one may), and the
     count and base a change may use (both None unless the round shows both)."""
     figures = cell.figures
@@ -89,14 +89,14 @@ def _shown(cell: OwnCell, code: str, k: int) -> Shown:
             extra += f"; 95% CI {cell.interval_text(x)}"
         words += f" ({extra})"
     base = figures.respondents if figures.kind == qt.Kind.SEVERAL_CHOICES else figures.answered
-    if code == qt.NO_ANSWER:
+    if code == qt.NO_ANSWER or figures.answered == 0:  # no share of anything to compare
         return words, NO_CHANGE, None, None
     if x.percent is None or base is None:
         return words, NO_PERCENT, None, None
     return words, "", x.count, base
 
 
-def _headline(cell: OwnCell) -> Shown:
+def _headline(cell: OwnCell) -> Published:
     figures = cell.figures
     if figures is None or figures.headline is None:
         return "Not shown", HIDDEN, None, None
