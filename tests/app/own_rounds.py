@@ -58,13 +58,14 @@ def own_round(
     closes_on: date | None = None,
     children_bands: Sequence[str] = ("under_12",),
     close: bool = True,
+    org_name: str = "Org A",
 ) -> dict[str, Any]:
     """A round whose people answered only its own questions. `answers` maps an audience to
     (per question (values, words) in order, how many people gave exactly that), e.g.
     {"staff": [([(["yes"], ""), (["o1"], ""), ([], "Idea")], 15)]}."""
     closes_on = closes_on or date.today() - timedelta(days=1)
     with app.app_context():
-        org = get_or_create_organisation("Org A")
+        org = get_or_create_organisation(org_name)
         rnd = create_round(
             org,
             RoundSettings(
