@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import i18n
@@ -67,14 +67,43 @@ class Result:
         return self.outcome in {Outcome.STORED, Outcome.ALREADY_STORED}
 
 
+# Every submission runs these: built once, so a send builds no SQL (and SQLAlchemy's cache key
+# of each is worked out once per process).
+_SPENT = (
+    select(SpentSubmission.digest)
+    .where(SpentSubmission.digest.in_(bindparam("digests", expanding=True)))
+    .limit(1)
+)
+_WINDOW = (
+    select(
+        FeedbackRound.status,
+        FeedbackRound.opens_on,
+        FeedbackRound.closes_on,
+        FeedbackRound.grace_days,
+    )
+    .where(FeedbackRound.id == bindparam("round_id"))
+    .with_for_update(read=True)
+)
+_CLAIM = (
+    update(Invitation)
+    .where(
+        # Not the columns' names: an UPDATE keeps those for the values it sets.
+        Invitation.token_hash == bindparam("b_hash"),
+        Invitation.round_id == bindparam("b_round"),
+        Invitation.audience == bindparam("b_audience"),
+        Invitation.status == InvitationStatus.PENDING,
+    )
+    .values(status=InvitationStatus.COMPLETED)
+    .execution_options(synchronize_session=False)
+)
+_STATUS = select(Invitation.status).where(Invitation.token_hash == bindparam("h"))
+_SPEND = insert(SpentSubmission)
+
+
 def already_stored(submission_id: uuid.UUID, round_id: uuid.UUID) -> bool:
     """This submission id was spent before, under the current key or an old one."""
-    found = db.session.execute(
-        select(SpentSubmission.digest)
-        .where(SpentSubmission.digest.in_(mix.spent_digests(round_id, submission_id)))
-        .limit(1)
-    ).first()
-    return found is not None
+    digests = mix.spent_digests(round_id, submission_id)
+    return db.session.execute(_SPENT, {"digests": digests}).first() is not None
 
 
 def _window_now(round_id: uuid.UUID, on: date, made_on: date | None) -> Outcome | None:
@@ -84,16 +113,7 @@ def _window_now(round_id: uuid.UUID, on: date, made_on: date | None) -> Outcome 
     `made_on` is the day a queued submission's grant was issued (issue 18): a submission made
     before the close may arrive in the grace period after it; the form path has none.
     """
-    row = db.session.execute(
-        select(
-            FeedbackRound.status,
-            FeedbackRound.opens_on,
-            FeedbackRound.closes_on,
-            FeedbackRound.grace_days,
-        )
-        .where(FeedbackRound.id == round_id)
-        .with_for_update(read=True)
-    ).one()
+    row = db.session.execute(_WINDOW, {"round_id": round_id}).one()
     window = round_window(row.status, row.opens_on, row.closes_on, on)
     if window == Window.OPEN:
         return None
@@ -109,22 +129,13 @@ def _window_now(round_id: uuid.UUID, on: date, made_on: date | None) -> Outcome 
 def _claim_invitation(token: str, survey: Survey) -> Outcome | None:
     """Mark the invitation completed; None on success, else why it could not be claimed."""
     h = token_hash(token)
+    shape = survey.shape
     claimed = db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.token_hash == h,
-            Invitation.round_id == survey.shape.round_id,
-            Invitation.audience == survey.shape.audience,
-            Invitation.status == InvitationStatus.PENDING,
-        )
-        .values(status=InvitationStatus.COMPLETED)
-        .execution_options(synchronize_session=False)
+        _CLAIM, {"b_hash": h, "b_round": shape.round_id, "b_audience": shape.audience}
     )
     if claimed.rowcount == 1:  # type: ignore[attr-defined]
         return None
-    status = db.session.execute(
-        select(Invitation.status).where(Invitation.token_hash == h)
-    ).scalar_one_or_none()
+    status = db.session.execute(_STATUS, {"h": h}).scalar_one_or_none()
     if status == InvitationStatus.OPTED_OUT:
         return Outcome.INVITATION_OPTED_OUT
     if status is None:
@@ -135,12 +146,8 @@ def _claim_invitation(token: str, survey: Survey) -> Outcome | None:
 def _seal(survey: Survey, progress: Progress, channel: Channel) -> None:
     """Spend the submission id and put the answers, sealed, in the inbox."""
     shape = survey.shape
-    db.session.execute(
-        insert(SpentSubmission).values(
-            digest=mix.spent_digests(shape.round_id, progress.submission_id)[0],
-            round_id=shape.round_id,
-        )
-    )
+    digest = mix.current_spent_digest(shape.round_id, progress.submission_id)
+    db.session.execute(_SPEND, {"digest": digest, "round_id": shape.round_id})
     sealed = mix.Sealed(
         channel=channel,
         role=progress.role,
@@ -178,10 +185,15 @@ def submit(
     shape = survey.shape
     if progress.questionnaire_id != shape.questionnaire_id:
         raise ValueError("progress belongs to another questionnaire")
-    if already_stored(progress.submission_id, shape.round_id):
+    # Sent before, its spent id is already there: under one key, storing it again collides on
+    # that id (the IntegrityError below), so only with old keys is it looked up first. A refusal
+    # looks first too: a double tap after the close still gets its thank-you page.
+    if mix.has_old_keys() and already_stored(progress.submission_id, shape.round_id):
         return Result(Outcome.ALREADY_STORED)
     refused_now = _window_now(shape.round_id, on, made_on)
     if refused_now is not None:
+        if already_stored(progress.submission_id, shape.round_id):
+            return Result(Outcome.ALREADY_STORED)
         return Result(refused_now)
     missing = progress.first_incomplete_page(shape)
     if missing is not None:

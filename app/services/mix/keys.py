@@ -73,3 +73,13 @@ def spent_digest(secret: str, round_id: uuid.UUID, submission_id: uuid.UUID) -> 
 def spent_digests(round_id: uuid.UUID, submission_id: uuid.UUID) -> list[str]:
     """The keyed hash of a submission id under every key; the first is the one to store."""
     return [spent_digest(k, round_id, submission_id) for k in secrets()]
+
+
+def current_spent_digest(round_id: uuid.UUID, submission_id: uuid.UUID) -> str:
+    """The keyed hash to store for a spent submission id (the current key's)."""
+    return spent_digest(secrets()[0], round_id, submission_id)
+
+
+def has_old_keys() -> bool:
+    """Earlier keys are configured: a spent id may be kept under one of them."""
+    return len(secrets()) > 1

@@ -14,7 +14,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -73,9 +73,12 @@ def load_draft(secret: str, token: str, shape: Shape) -> Progress | None:
     return None
 
 
+_DELETE = delete(SavedDraft).where(SavedDraft.lookup.in_(bindparam("lookups", expanding=True)))
+
+
 def delete_draft(secret: str, token: str) -> None:
     lookups = [draft_lookup(k, token) for k in _keys(secret)]
-    db.session.execute(delete(SavedDraft).where(SavedDraft.lookup.in_(lookups)))
+    db.session.execute(_DELETE, {"lookups": lookups})
     db.session.flush()
 
 
