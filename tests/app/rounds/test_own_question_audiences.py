@@ -214,3 +214,25 @@ def test_a_copied_round_asks_the_same_audiences(app, make_round):
         questions.copy_questions(rnd, copy)
         db.session.commit()
         assert [q.audiences for q in questions.questions_of(copy.id)] == [["staff"]]
+
+
+def test_the_service_refuses_no_audience_and_stores_nothing(app, make_round):
+    round_id = make_round()
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, round_id)
+        assert rnd is not None
+        with pytest.raises(questions.QuestionRefused) as refused:
+            questions.add_question(
+                rnd, questions.QuestionInput(kind="yes_no", text="Nobody?", audiences=())
+            )
+        assert refused.value.errors == {
+            "audiences": "Choose at least one audience to ask this question of."
+        }
+        # Both mistakes at once: the spec's and the audiences'.
+        with pytest.raises(questions.QuestionRefused) as refused:
+            questions.add_question(
+                rnd, questions.QuestionInput(kind="yes_no", text="", audiences=())
+            )
+        assert set(refused.value.errors) == {"text", "audiences"}
+        db.session.rollback()
+    assert _stored(app, round_id) == []
