@@ -220,6 +220,7 @@ class OwnQuestionOut(ApiModel):
     kind: Literal["yes_no", "one_choice", "several_choices", "number", "free_text"]
     text: str
     indicator_id: str | None  # null: about the round as a whole
+    asked_of: list[str]  # the audiences asked it: no other audience has a figure for it
     figures: list[OwnFigureOut]
 
 
@@ -269,6 +270,7 @@ def _own_questions(found: service.RoundResults) -> list[OwnQuestionOut]:
                 kind=question.kind.value,
                 text=question.text,
                 indicator_id=question.indicator_id,
+                asked_of=list(question.asked_of),
                 figures=rows,
             )
         )

@@ -1,6 +1,7 @@
 """The coordinator's own questions of a round (issue 20) and their released answers.
 
-A question belongs to the round as a whole and is asked of every audience; it may be bound to
+A question belongs to the round as a whole and is asked of the audiences it names (`audiences`,
+None: every audience of the round, as for questions stored before the choice); it may be bound to
 an indicator (shown beside its figures) or to the round as a whole (`indicator_id` None). Its
 kind and spec are checked by `surveys.question_types`; like a questionnaire it is frozen once
 the round is launched (DESIGN.md 2). Answers are written by the release step only
@@ -34,6 +35,13 @@ class RoundQuestion(UUIDPrimaryKey, Model):
     indicator_id: Mapped[str | None] = mapped_column(String(40))  # None: the round as a whole
     # {language code: {"text": str, "options": [str, ...]}}: the round's own words translated.
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The round's groups (FeedbackRound.groups) it is asked of; None: every one, including any
+    # added later. A group no longer in the round is ignored where it is read (`asks`).
+    audiences: Mapped[list[str] | None] = mapped_column(JSON, nullable=True, default=None)
+
+    def asks(self, audience: str) -> bool:
+        """Whether this question is put to the group `audience`."""
+        return self.audiences is None or audience in self.audiences
 
 
 class QuestionAnswer(Model):

@@ -52,6 +52,7 @@ from app.services.documents.self_evaluation import organisation_name
 from app.services.documents.you_said import write_you_said_pdf
 from app.services.responding import (
     FREE_TEXT_MAX,
+    NotAsked,
     Page,
     PageInput,
     Progress,
@@ -839,7 +840,7 @@ def _post(
         got = read_page(shape, page, request.form)
     except TamperedForm as exc:
         return problem(
-            400,
+            422 if isinstance(exc, NotAsked) else 400,  # a question kept from another group
             N_("Your answers could not be saved"),
             _("%(problem)s Nothing was saved.", problem=_(str(exc))),
             N_("Please go back, reload the page and try again."),

@@ -1,7 +1,8 @@
 """The round's own questions (issue 20): add, edit and remove them before launch.
 
 One page lists them with the form to add one; editing one opens the same form filled in.
-A spec with mistakes is shown again with a 422 and an error summary, nothing stored.
+A spec with mistakes (no audience ticked among them) is shown again with a 422 and an error
+summary, nothing stored.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.rounds.audit_trail import record
 from app.rounds.views import bp
 from app.services import questions
 from app.services.frameworks import framework_of
+from app.services.responding.shape import audience_label
 from app.services.rounds import RoundError, RoundLocked
 from app.tenancy import current_role, get_owned_or_404
 from frameworks.schema import EASY_READ_MAX_WORDS
@@ -51,13 +53,19 @@ def _page(
     editing: RoundQuestion | None = None,
 ) -> ResponseReturnValue:
     listed = questions.questions_of(rnd.id)
+    labels = {group: audience_label(rnd, group) for group in rnd.groups}
     easy = [q.audience for q in rnd.questionnaires if q.easy_read or q.one_question_per_page]
     return render_page(
         "rounds/questions.html",
         block="content",
         status=status,
         rnd=rnd,
-        questions=[(q, questions.spec_of(q)) for q in listed],
+        questions=[
+            (q, questions.spec_of(q), [labels[a] for a in questions.asked_of(rnd, q)])
+            for q in listed
+        ],
+        audiences=list(labels.items()),
+        listed_marker=questions.AUDIENCES_LISTED,
         kinds=list(qt.KIND_LABELS.items()),
         indicators=_indicators(rnd),
         errors=errors or {},

@@ -97,6 +97,18 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def _unasked_questions(rnd: FeedbackRound) -> list[str]:
+    """Own questions whose audiences have all left the round: nobody would be asked them."""
+    from app.services.questions import asked_of, questions_of
+
+    return [
+        f"Your own question “{_short(q.text)}” is asked of no audience of this round now. "
+        "Edit it to choose who is asked, or remove it."
+        for q in questions_of(rnd.id)
+        if not asked_of(rnd, q)
+    ]
+
+
 def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> LaunchPlan:
     """What launching would do, and anything that stops it."""
     counts = contact_counts(rnd.id)
@@ -123,6 +135,7 @@ def plan_launch(rnd: FeedbackRound, labels: dict[str, str], today: date) -> Laun
     elif any(a.questions == 0 for a in audiences):
         empty = ", ".join(a.label for a in audiences if a.questions == 0)
         plan.problems.append(f"These questionnaires have no questions: {empty}.")
+    plan.problems.extend(_unasked_questions(rnd))
     if rnd.closes_on < today:
         plan.problems.append(
             f"The closing date ({long_date(rnd.closes_on)}) has passed. Change it before launching."

@@ -23,7 +23,7 @@ INTRO, SECTION, ITEM, OWN = "intro", "section", "item", "own"
 AUDIENCE = "audience"  # the name of an audience the round defines itself (issue 22)
 # The English columns' own limits.
 LIMITS = {INTRO: 2000, SECTION: 200, ITEM: 300, OWN: 300, AUDIENCE: 120}
-ROUND = "round"  # the "audience" of the round's own questions: every audience is asked them
+ROUND = "round"  # the "audience" of the round's own questions: one set of words per round
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)s")
 
 
@@ -65,17 +65,23 @@ def parts(rnd: FeedbackRound, labels: dict[str, str]) -> list[Part]:
             found.append(
                 Part(q.audience, ITEM, str(item.id), item.statement, f"{label}, question {n}")
             )
-    return found + _own_parts(rnd)
+    return found + _own_parts(rnd, labels)
 
 
-def _own_parts(rnd: FeedbackRound) -> list[Part]:
-    """The round's own questions: each one's words ("<id>") and options ("<id>/<n>")."""
-    from app.services.questions import questions_of, spec_of
+def _own_parts(rnd: FeedbackRound, labels: dict[str, str]) -> list[Part]:
+    """The round's own questions: each one's words ("<id>") and options ("<id>/<n>"), saying
+    whom it is asked of when not everyone; one asked of no audience has nobody to read it."""
+    from app.services.questions import asked_of, questions_of, spec_of
 
     found = []
     for n, question in enumerate(questions_of(rnd.id), start=1):
+        asked = asked_of(rnd, question)
+        if not asked:
+            continue
         spec = spec_of(question)
         where = f"Your own question {n}"
+        if question.audiences is not None:
+            where += f" (asked of {', '.join(labels.get(a, a) for a in asked)})"
         found.append(Part(ROUND, OWN, str(question.id), spec.text, where))
         for m, option in enumerate(spec.options, start=1):
             found.append(Part(ROUND, OWN, f"{question.id}/{m}", option, f"{where}, option {m}"))

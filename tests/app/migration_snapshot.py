@@ -332,6 +332,19 @@ def _fill_the_rest(app: Any) -> None:
     answered = db.session.execute(
         select(Response).where(Response.round_id == closed.id).limit(1)
     ).scalar_one()
+    # One asked of a single audience (0099_ownaud); None above means every audience.
+    db.session.add(
+        RoundQuestion(
+            round_id=closed.id,
+            position=2,
+            kind="yes_no",
+            text="Did you see our poster?",
+            spec={},
+            indicator_id=None,
+            translations={},
+            audiences=[answered.audience],
+        )
+    )
     db.session.add(
         QuestionAnswer(
             response_id=answered.id,

@@ -162,6 +162,54 @@ def test_a_coordinator_adds_a_question_of_each_type(
     assert_accessible(page)
 
 
+def test_a_coordinator_chooses_who_is_asked_and_must_choose_someone(
+    coordinator: Page, live_server: LiveServer, rounds: dict[str, str]
+) -> None:
+    app = live_server.app
+    today = datetime.now(UTC).date()
+    with app.app_context():
+        rnd = create_round(
+            get_or_create_organisation(ORG),
+            RoundSettings(
+                name="Own questions for some",
+                framework_id="hmie-children-services",
+                indicator_ids=["2.1"],
+                audiences=["parents", "staff"],
+                opens_on=today,
+                closes_on=today + timedelta(days=21),
+                threshold=3,
+            ),
+        )
+        db.session.commit()
+        round_id = rnd.id
+    page = coordinator
+    page.goto(f"{live_server.url}/rounds/{round_id}/questions")
+    ask = page.get_by_role("group", name="Ask it of")
+    boxes = ask.get_by_role("checkbox")
+    expect(boxes).to_have_count(2)
+    for n in range(2):
+        expect(boxes.nth(n)).to_be_checked()  # every audience unless told otherwise
+        boxes.nth(n).uncheck()
+    page.get_by_label("Yes, no or don't know").check()
+    page.get_by_label("The question", exact=True).fill("Is the staff room warm enough?")
+    page.get_by_role("button", name="Add the question").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Choose at least one audience to ask this question of.")
+    expect(summary).to_be_focused()
+    assert_accessible(page)
+    summary.get_by_role("link").first.click()
+    expect(boxes.first).to_be_focused()
+    ask.get_by_label("Staff", exact=True).check()
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.locator(".own-questions")).to_contain_text("Asked of: Staff.")
+    assert_accessible(page)
+    with app.app_context():
+        stored = db.session.execute(
+            select(RoundQuestion.audiences).where(RoundQuestion.round_id == round_id)
+        ).scalar_one()
+    assert stored == ["staff"]
+
+
 @pytest.fixture
 def phone_for(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     monkeypatch.setattr(abuse, "SECONDS_PER_QUESTION", 0.0)

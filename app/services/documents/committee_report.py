@@ -248,9 +248,9 @@ def _own_questions(
     k = results.threshold
     report.heading(1, "Your own questions")
     report.para(
-        "Questions of the round's own, asked of every group. They are not part of percent "
-        f"favourable. Any count of fewer than {k} people is hidden, and so is any count that "
-        "would let a hidden one be worked out.",
+        "Questions of the round's own, each asked only of the groups it names. They are not "
+        f"part of percent favourable. Any count of fewer than {k} people is hidden, and so is "
+        "any count that would let a hidden one be worked out.",
         "note",
     )
     words = own_texts(rnd, results.own_questions, rng)
@@ -261,7 +261,8 @@ def _own_questions(
             if question.indicator_id
             else "about the round as a whole"
         )
-        report.para(f"{question.kind_label}, {where}.", "note")
+        asked = ", ".join(c.label for c in question.cells)
+        report.para(f"{question.kind_label}, {where}. Asked of: {asked}.", "note")
         if question.rows:
             report.table(
                 question.text,

@@ -24,6 +24,7 @@ from app.models import Channel, Invitation
 from app.services.keys import secret_keys
 from app.services.offline.grants import Grant, GrantError, read_grant
 from app.services.responding import Progress, Survey, TamperedForm, load_survey, read_page
+from app.services.responding.page_form import refuse_not_asked
 from app.services.responding.shape import OwnQuestion
 from app.services.submission import Outcome, already_stored, submit
 from app.services.tokens import live_token
@@ -143,8 +144,10 @@ def read_body(payload: object) -> Body | None:
 def progress_from(survey: Survey, submission_id: uuid.UUID, answers: Mapping[str, str]) -> Progress:
     """The answers as the form path would have kept them, page by page, through `read_page`.
 
-    Raises TamperedForm for a field no page has, and `Incomplete` for a page with errors."""
+    Raises TamperedForm for a field no page has (NotAsked for an own question this audience
+    is not asked), and `Incomplete` for a page with errors."""
     shape = survey.shape
+    refuse_not_asked(shape, answers)
     progress = Progress(shape.questionnaire_id, submission_id)
     unplaced = set(answers)
     for page in shape.pages:

@@ -37,6 +37,7 @@ from app.services.responding.entry import (
 )
 from app.services.responding.page_form import (
     FormLike,
+    NotAsked,
     PageInput,
     TamperedForm,
     clean_text,
@@ -76,6 +77,7 @@ __all__ = [
     "FormLike",
     "FreeTextBox",
     "ItemView",
+    "NotAsked",
     "Page",
     "PageInput",
     "Progress",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,6 +21,21 @@ class FormLike(Protocol):
 
 class TamperedForm(ValueError):
     """The form was changed outside the page (not a mistake a person could make on it)."""
+
+
+class NotAsked(TamperedForm):
+    """The form answered one of the round's own questions that this audience is not asked."""
+
+    MESSAGE = N_("The form answered a question that is not asked of this group.")
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+def refuse_not_asked(shape: Shape, names: Iterable[str]) -> None:
+    """Raise NotAsked if any field name answers an own question this audience is not asked."""
+    if any(n.startswith("q-") and _question_of(n) in shape.not_asked for n in names):
+        raise NotAsked()
 
 
 @dataclass
@@ -73,6 +89,8 @@ def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
                 raise TamperedForm(N_("The form answered a question from a different page."))
         elif name.startswith("ft-") and name not in boxes_on_page:
             raise TamperedForm(N_("The form sent a comment box that is not on this page."))
+        elif name.startswith("q-") and _question_of(name) in shape.not_asked:
+            raise NotAsked()
         elif (name == "role" and page.role is None) or (
             name.startswith("q-") and name not in own_fields
         ):
@@ -113,6 +131,11 @@ def read_page(shape: Shape, page: Page, form: FormLike) -> PageInput:
                 else _("Select one of the answers shown.")
             )
     return got
+
+
+def _question_of(name: str) -> str:
+    """The question id a field of an own question names ("q-<id>" or "q-<id>-text")."""
+    return name[2:].removesuffix("-text")
 
 
 def _read_own(question: OwnQuestion, form: FormLike, got: PageInput) -> None:

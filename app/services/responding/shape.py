@@ -151,6 +151,9 @@ class Shape:
     # what a shared children's link offers on its welcome page.
     bands: tuple[tuple[str, uuid.UUID], ...] = ()
     questions: tuple[OwnQuestion, ...] = ()  # the round's own questions, after the statements
+    # The ids of the round's own questions not asked of this audience: a form answering one is
+    # refused with a message of its own (app/services/responding/page_form.py).
+    not_asked: frozenset[str] = frozenset()
 
     def said(self, code: str, kind: str, key: str, english: str) -> str:
         """The words in language `code` if translated, else the English."""
@@ -269,7 +272,7 @@ def build_shape(row: Questionnaire, rnd: FeedbackRound) -> Shape:
             items.append(
                 ItemView(item.key, len(items), item.statement, get_scale(item.scale_id), s_index)
             )
-    own = _own_questions(rnd)
+    own, not_asked = _own_questions(rnd, row.audience)
     pages = _build_pages(generated, items, own)
     band = qgen.band_of(row.audience)
     return Shape(
@@ -296,16 +299,24 @@ def build_shape(row: Questionnaire, rnd: FeedbackRound) -> Shape:
         read_aloud=band in qgen.READ_ALOUD_BANDS,
         bands=_bands_of(rnd) if band else (),
         questions=own,
+        not_asked=not_asked,
     )
 
 
-def _own_questions(rnd: FeedbackRound) -> tuple[OwnQuestion, ...]:
+def _own_questions(
+    rnd: FeedbackRound, audience: str
+) -> tuple[tuple[OwnQuestion, ...], frozenset[str]]:
+    """The round's own questions asked of `audience`, and the ids of those that are not.
+    Positions count every question of the round, so a question keeps its key whoever is asked."""
     from app.services.questions import questions_of, spec_of
 
-    return tuple(
+    every = list(enumerate(questions_of(rnd.id)))
+    asked = tuple(
         OwnQuestion(str(q.id), n, spec_of(q), dict(q.translations or {}))
-        for n, q in enumerate(questions_of(rnd.id))
+        for n, q in every
+        if q.asks(audience)
     )
+    return asked, frozenset(str(q.id) for _, q in every if not q.asks(audience))
 
 
 def _bands_of(rnd: FeedbackRound) -> tuple[tuple[str, uuid.UUID], ...]:

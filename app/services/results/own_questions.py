@@ -1,8 +1,10 @@
 """The round's own questions in the results (issue 20): per audience, suppressed cells only.
 
 Counted from released answers only, with the same cut as every other figure (one release
-behind while live). An audience's figures appear only where its statements' do (at least k
-respondents, `audience_visibility`); inside it every option, bin and yes/no cell goes through
+behind while live). A question has a cell only for the audiences it is asked of: any other
+audience has no row, figure or words for it at all (not a zero, not "hidden"). An audience's
+figures appear only where its statements' do (at least k respondents, `audience_visibility`);
+inside it every option, bin and yes/no cell goes through
 `surveys.question_types.figures`, i.e. `surveys.suppression` with complementary suppression.
 The words (free text and "other, please say") are comments (DESIGN.md 6.7): only for groups of
 at least k, in a fresh random order on every read, hideable, never cached.
@@ -95,6 +97,11 @@ class OwnQuestionResult:
         return qt.KIND_LABELS[self.kind]
 
     @property
+    def asked_of(self) -> tuple[str, ...]:
+        """The audiences of these results that were asked it (one cell each)."""
+        return tuple(cell.audience for cell in self.cells)
+
+    @property
     def rows(self) -> list[tuple[str, str]]:
         """(code, label) of every row of its table: options or bins, then "No answer"."""
         if self.kind == qt.Kind.FREE_TEXT:
@@ -111,6 +118,7 @@ class OwnQuestionResult:
             "kind": self.kind.value,
             "text": self.text,
             "indicator_id": self.indicator_id,
+            "asked_of": list(self.asked_of),
             "figures": [asdict(row) for row in self.figure_rows(k)],
         }
 
@@ -213,7 +221,7 @@ def own_question_results(
     for question in asked:
         spec = spec_of(question)
         cells = []
-        for audience in audiences:
+        for audience in (a for a in audiences if question.asks(a)):
             status = status_of(audience)
             if status != CellStatus.SHOWN:
                 notice = "No responses" if status == CellStatus.EMPTY else hidden_figure(True, k)
@@ -232,6 +240,8 @@ def own_question_results(
                 )
             else:
                 cells.append(OwnCell(audience, label(audience), CellStatus.SHOWN, "", figures))
+        if not cells:  # asked of no audience the results show
+            continue
         results.append(
             OwnQuestionResult(
                 question.id,
@@ -290,6 +300,7 @@ def own_texts(
         if (other := c.cell(qt.OTHER)) is not None and other.count is not None
     }
     with_other = {q.question_id for q in figures if q.spec.other}
+    asked = {(q.question_id, c.audience) for q in figures for c in q.cells}
     k = rnd.threshold
     cut = shown(rnd.id)
     by_channel = respondent_counts(rnd.id, cut)
@@ -310,6 +321,8 @@ def own_texts(
         grouped[(question, audience)].append(OwnText(text_id, text, hidden))
     found: dict[uuid.UUID, list[OwnTextGroup]] = defaultdict(list)
     for (question, audience), texts in sorted(grouped.items(), key=lambda kv: str(kv[0])):
+        if (question, audience) not in asked:
+            continue  # a question not asked of this audience shows nothing of it
         count = respondents.get(audience, 0)
         small = count < k or (question in with_other and (question, audience) not in other_shown)
         found[question].append(

@@ -50,6 +50,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.invitations.common import audience_labels
 from app.models import (
+    FeedbackRound,
     Invitation,
     OpenLink,
     QuestionAnswer,
@@ -65,6 +66,7 @@ from app.services.contacts import ContactRow, add_contacts
 from app.services.launch import launch
 from app.services.mix import release_waiting
 from app.services.responding import clear_shape_cache, today
+from app.services.results import round_results
 from app.services.rounds import RoundSettings, create_round
 from app.services.tokens import derive_token
 from surveys.statistics import whole_percent
@@ -91,6 +93,7 @@ CHANNELS = {
     # An audience the round defines itself (issue 22), asked by email and open link alike.
     OWN: ("email", "open_link"),
 }
+PARENTS_ONLY = "Is the parents' room useful?"
 OWN_QUESTIONS = (
     questions.QuestionInput(kind="yes_no", text="Did you see our poster?"),
     questions.QuestionInput(
@@ -103,6 +106,9 @@ OWN_QUESTIONS = (
         kind="number", text="How many visits?", minimum="0", maximum="9", bins="0-2, 3-5, 6-9"
     ),
     questions.QuestionInput(kind="free_text", text="One thing to change?"),
+    # Asked of parents only (by email, open link and kiosk): no other audience may ever show a
+    # figure for it, and its figures move only as parents' count does.
+    questions.QuestionInput(kind="yes_no", text=PARENTS_ONLY, audiences=("parents",)),
 )
 _CHECKBOX = re.compile(r'<input type="checkbox" id="[^"]+" name="([^"]+)" value="([^"]+)"')
 _NUMBER = re.compile(r'inputmode="numeric" id="(q-[^"]+)" name="q-[^"]+"')
@@ -652,6 +658,22 @@ def test_no_view_of_a_round_can_be_differenced(
     results_page = f"GET /results/{setup.round_id} as coordinator"
     shown = " ".join(current.snapshot.views[results_page])
     assert "Percent yes (of yes and no)" in shown and "Which do you use?" in shown
+
+    # The question asked of parents only was answered by parents only, and shows parents only.
+    with app.app_context():
+        rnd = db.session.get(FeedbackRound, setup.round_id)
+        assert rnd is not None
+        (parents_only,) = [q for q in questions.questions_of(rnd.id) if q.text == PARENTS_ONLY]
+        answered_by = set(
+            db.session.execute(
+                select(Response.audience)
+                .join(QuestionAnswer, QuestionAnswer.response_id == Response.id)
+                .where(QuestionAnswer.question_id == parents_only.id)
+            ).scalars()
+        )
+        assert answered_by == {"parents"}
+        found = [q for q in round_results(rnd).own_questions if q.text == PARENTS_ONLY]
+        assert [c.audience for q in found for c in q.cells] == ["parents"]
 
     assert not findings.problems, (
         f"Differencing attack on a round with k={K}, {PER_AUDIENCE} respondents in each of "

@@ -21,6 +21,8 @@ from app.services.documents.paper.layout import (
     HEADER_ROW,
     INFO_SHEET,
     LISTS_SHEET,
+    OWN,
+    OWN_TEXT,
     TEMPLATE_FORMAT,
     TEMPLATE_MARKER,
     EntryColumn,
@@ -63,6 +65,7 @@ def _check(rnd: FeedbackRound, wb: Any, audience_labels: dict[str, str]) -> Pape
     if questionnaire is None:
         raise PaperError("This template is for an audience this round does not ask.")
     label = audience_labels.get(audience, audience)
+    _refuse_not_asked(rnd, audience, label, info["columns"])
     columns = entry_columns(questionnaire)
     expected = [(c.letter, c.kind, c.key) for c in columns]
     if info.get("questionnaire_id") != str(questionnaire.id) or info["columns"] != expected:
@@ -98,6 +101,23 @@ def _check(rnd: FeedbackRound, wb: Any, audience_labels: dict[str, str]) -> Pape
             "questionnaire per row from row 2, then upload the file again."
         )
     return check
+
+
+def _refuse_not_asked(
+    rnd: FeedbackRound, audience: str, label: str, columns: Sequence[tuple[str, str, str]]
+) -> None:
+    """A template holding a column for an own question this audience is not asked (made
+    before the coordinator narrowed it, or edited) is refused by name."""
+    from app.services.questions import questions_of
+
+    keys = {key for _, kind, key in columns if kind in (OWN, OWN_TEXT)}
+    for question in questions_of(rnd.id):
+        if str(question.id) in keys and not question.asks(audience):
+            raise PaperError(
+                f"This template has a column for the question “{short(question.text)}”, which "
+                f"this round does not ask of {label}. Download a fresh template and type the "
+                "questionnaires into it."
+            )
 
 
 def _beyond_the_last_row(sheet: str) -> PaperError:

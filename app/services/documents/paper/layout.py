@@ -97,6 +97,8 @@ def _own_columns(
 
     found: list[tuple[str, str, str, tuple[tuple[str, str], ...], qt.Spec | None]] = []
     for question in questions_of(questionnaire.round_id):
+        if not question.asks(questionnaire.audience):
+            continue  # not on this audience's paper, so no column to type it into
         spec = spec_of(question)
         key = str(question.id)
         if spec.kind == qt.Kind.FREE_TEXT:
