@@ -1,6 +1,6 @@
 """ownaud: which of the round's audiences each own question is asked of (issue 20)
 
-Revision ID: 0099_ownaud
+Revision ID: 0027_ownaud
 Revises: 0026_qtypes
 
 One nullable column: NULL means every audience of the round, so every question already
@@ -10,7 +10,7 @@ stored keeps being asked of all of them.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0099_ownaud"
+revision = "0027_ownaud"
 down_revision = "0026_qtypes"
 branch_labels = None
 depends_on = None
