@@ -41,8 +41,8 @@ from app.extensions import db, htmx, limiter, login_manager
 from app.i18n import N_, _, page_heading
 from app.models import Channel, FeedbackRound, Organisation, Questionnaire, RoundNotice
 from app.rendering import render_page
-from app.respond import state
-from app.respond.fragments import cached_questions
+from app.respond import fragments, state
+from app.respond.fragments import cached_questions, check_row_renderer
 from app.respond.offline import offline_form
 from app.respond.offline import scripts as offline_scripts
 from app.respond.state import SessionEntry
@@ -627,34 +627,46 @@ def _render_page(
         heading=page_heading(page, shape),
     )
     kiosk_mode = entry.channel == Channel.KIOSK
+    stamp = (
+        abuse.page_stamp(shape.questionnaire_id, page.number)
+        if entry.channel == Channel.OPEN_LINK
+        else None
+    )
+    # A kiosk keeps nothing readable on the device: its own script (kiosk.js) works offline.
+    offline = None if kiosk_mode else offline_form(survey, entry, progress)
+    kept = not (values or errors or kiosk_mode) and shape.frozen
+    # As first shown, the page is the same for everyone but for this request's own values:
+    # kept once with holes where they go (fragments.kept_page).
+    fill: dict[str, str] = {}
+    if kept and stamp:
+        fill["stamp"], stamp = stamp, fragments.hole("stamp")
+    if kept and offline and offline["grant"]:
+        fill["grant"], fill["sid"] = offline["grant"], offline["sid"]
+        offline = {**offline, "grant": fragments.hole("grant"), "sid": fragments.hole("sid")}
     form = {
         # The last page too: its Continue goes to the check page, which sends.
         "action": _page_url(survey, page.number),
         "change": change,
         "can_save": entry.channel == Channel.EMAIL,
-        "stamp": (
-            abuse.page_stamp(shape.questionnaire_id, page.number)
-            if entry.channel == Channel.OPEN_LINK
-            else None
-        ),
+        "stamp": stamp,
         "honeypot": abuse.HONEYPOT_FIELD,
         "stamp_field": abuse.STAMP_FIELD,
         "kiosk": kiosk_mode,
-        # A kiosk keeps nothing readable on the device: its own script (kiosk.js) works offline.
-        "offline": None if kiosk_mode else offline_form(survey, entry, progress),
+        "offline": offline,
     }
-    return render_page(
-        "respond/page.html",
-        block=BLOCK,
-        status=status,
+    context = {
         **_common(survey),
-        title=(_("Error: ") if errors else "") + title,
-        page=page,
-        values=values,
-        errors=errors,
-        summary=_summary(survey, page, errors),
-        form=form,
-    )
+        "title": (_("Error: ") if errors else "") + title,
+        "page": page,
+        "values": values,
+        "errors": errors,
+        "summary": _summary(survey, page, errors),
+        "form": form,
+    }
+    if not kept:
+        return render_page("respond/page.html", block=BLOCK, status=status, **context)
+    key = (page.number, change, entry.channel, survey.organisation, tuple(fill))
+    return fragments.kept_page(shape, key, "respond/page.html", BLOCK, context, fill, status)
 
 
 @bp.route("/q/<uuid:questionnaire_id>/page/<int:number>", methods=["GET", "POST"])
@@ -757,6 +769,12 @@ def check_context(
     (every row unanswered, with each scale's words for the device's script to fill in); with
     `frame`, a kiosk kit's: no rows, and one to copy (the tablet holds the blank pages)."""
     shape = survey.shape
+    form = {"action": _to("respond.send", survey), "kiosk": kiosk, "offline": offline}
+
+    def change(number: int) -> str:
+        return _page_url(survey, number, change=True)
+
+    live = progress is not None and not frame
     return {
         "frame": frame,
         "slot": Markup("<span data-q></span>"),
@@ -764,8 +782,9 @@ def check_context(
         "title": _("You are nearly done") if shape.easy_read else _("Check your answers"),
         "rows": check_rows(shape, progress),
         "scales": scales_of(shape) if progress is None and not frame else None,
-        "change": lambda number: _page_url(survey, number, change=True),
-        "form": {"action": _to("respond.send", survey), "kiosk": kiosk, "offline": offline},
+        "change": change,
+        "form": form,
+        "row_html": check_row_renderer(shape, form, change) if live else None,
         "summary": [],
     }
 
