@@ -30,11 +30,13 @@ from surveys.suppression import suppress_counts
 
 @dataclass(frozen=True, slots=True)
 class ReceivedCount:
-    """One audience: its count (or None) and, if shown, its channels (each int or None)."""
+    """One audience: its count (or None) and, if shown, its channels (each int or None), with
+    the hidden channels that read "fewer than k" (none where the split is concealed)."""
 
     count: int | None
     notice: str  # "" when shown
     channels: Mapping[str, int | None]
+    small: frozenset[str] = frozenset()
 
     @property
     def shown(self) -> bool:
@@ -77,7 +79,8 @@ def received_counts(
             continue
         split, _ = guarded_counts({c: per_channel[aud].get(c, 0) for c in channels}, k)
         by_channel = dict.fromkeys(channels) if split.total_suppressed else dict(split.shown)
-        audiences[aud] = ReceivedCount(count, "", MappingProxyType(by_channel))
+        small = frozenset() if split.total_suppressed else split.primary
+        audiences[aud] = ReceivedCount(count, "", MappingProxyType(by_channel), small)
     grand = sum(totals.values())
     return ReceivedCounts(
         k=k,

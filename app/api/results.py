@@ -111,11 +111,8 @@ def rates(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
     for a in found.audiences:
         got = received.audiences[a.audience]
         hidden = None if got.shown else _reason(got.notice, k)
-        raw = {Channel.EMAIL.value: a.completed, Channel.OPEN_LINK.value: a.open_link}
-        raw[Channel.PAPER.value] = a.paper
-        raw[Channel.KIOSK.value] = a.kiosk
         channels = Channels(
-            **{c: _channel(got.channels[c], raw[c] in range(1, k), hidden, k) for c in CHANNELS}
+            **{c: _channel(got.channels[c], c in got.small, hidden, k) for c in CHANNELS}
         )
         audiences.append(
             AudienceRateOut(

@@ -168,7 +168,15 @@ def test_answers_received_per_audience_and_channel_pin_nothing(k: int) -> None:
             {"a": dict(zip(channels, split, strict=True)), "b": {"email": other}}, k, channels
         )
         a, b = got.audiences["a"], got.audiences["b"]
-        seen = (a.count, tuple(a.channels.values()), a.notice, b.count, b.notice, got.total)
+        seen = (
+            a.count,
+            tuple(a.channels.values()),
+            a.small,
+            a.notice,
+            b.count,
+            b.notice,
+            got.total,
+        )
         hidden = [a.count is None or a.channels[c] is None for c in channels]
         return seen, [*hidden, b.count is None]
 
@@ -257,3 +265,14 @@ def test_own_questions_pin_nothing_when_a_question_shows_nothing(k, spec, codes)
         assert assert_nothing_pinned(worlds(), view) > 0
     else:
         assert assert_nothing_pinned((with_blank(w) for w in worlds()), lambda w: view(w[:-1])) > 0
+
+
+def test_answers_received_concealed_say_no_channel_is_small() -> None:
+    """The API's reasons come from `small`: a concealed split must not name the small ones."""
+    channels = ("email", "link", "paper")
+    got = received_counts({"a": {"email": 20, "link": 5, "paper": 1}}, 5, channels).audiences["a"]
+    assert got.count == 26 and dict(got.channels) == dict.fromkeys(channels)
+    assert got.small == frozenset()
+    plain = received_counts({"a": {"email": 20, "link": 9, "paper": 1}}, 5, channels).audiences["a"]
+    assert dict(plain.channels) == {"email": 20, "link": None, "paper": None}
+    assert plain.small == {"paper"}
