@@ -133,12 +133,12 @@ def kept_page(
     key: tuple[Any, ...],
     template: str,
     block: str,
-    context: dict[str, Any],
+    context: Callable[[], dict[str, Any]],
     fill: Mapping[str, str],
     status: int = 200,
 ) -> Response:
     """A page as first shown, rendered once per process with a hole for each value that is this
-    request's own: `context` has `hole(name)` where `fill[name]` goes; the CSRF token is one.
+    request's own: `context()` has `hole(name)` where `fill[name]` goes; the CSRF token is one.
 
     What is kept is the markup everyone is shown (no answers, no errors; `key` says everything
     else it depends on); the values filled in are escaped as the template would escape them.
@@ -151,7 +151,7 @@ def kept_page(
         mine = g.pop(field, None)
         setattr(g, field, hole("csrf"))  # the template's csrf_token() gives the hole
         try:
-            body = render_page(template, block=block, **context).get_data(as_text=True)
+            body = render_page(template, block=block, **context()).get_data(as_text=True)
         finally:
             g.pop(field)
             if mine is not None:

@@ -495,24 +495,34 @@ def _welcome(
     status: int = 200,
 ) -> Response:
     choosing = bool(band_error) or _choosing(survey, entry)
-    audience = _(CHILDREN_LABEL) if choosing else i18n.audience_name(survey.shape)
-    response = render_page(
-        "respond/welcome.html",
-        block=BLOCK,
-        **_common(survey),
-        title=_("%(audience)s survey", audience=audience),
-        choosing=choosing,
-        band_options=[(band, _(BAND_CHOICES[band])) for band, _qid in survey.shape.bands],
-        band_error=band_error,
-        choices=[i18n.LANGUAGES[code] for code in survey.languages],
-        entry=entry,
-        kiosk=entry.channel == Channel.KIOSK,
-        sent=entry.channel == Channel.KIOSK and (sent or request.args.get("sent") == "1"),
-        started=bool(progress and (progress.answers or progress.texts or progress.role)),
-        answered=progress.answered_count() if progress else 0,
+    kiosk_mode = entry.channel == Channel.KIOSK
+    started = bool(progress and (progress.answers or progress.texts or progress.role))
+
+    def context() -> dict[str, Any]:
+        audience = _(CHILDREN_LABEL) if choosing else i18n.audience_name(survey.shape)
+        return {
+            **_common(survey),
+            "title": _("%(audience)s survey", audience=audience),
+            "choosing": choosing,
+            "band_options": [(band, _(BAND_CHOICES[band])) for band, _qid in survey.shape.bands],
+            "band_error": band_error,
+            "choices": [i18n.LANGUAGES[code] for code in survey.languages],
+            "entry": entry,
+            "kiosk": kiosk_mode,
+            "sent": kiosk_mode and (sent or request.args.get("sent") == "1"),
+            "started": started,
+            "answered": progress.answered_count() if progress else 0,
+        }
+
+    if choosing or kiosk_mode or started or not survey.shape.frozen:
+        response = render_page("respond/welcome.html", block=BLOCK, **context())
+        response.status_code = status
+        return response
+    # Before a first answer, the same page for everyone entering the same way.
+    key = ("welcome", entry.channel, entry.choose_band, *_told(survey))
+    return fragments.kept_page(
+        survey.shape, key, "respond/welcome.html", BLOCK, context, {}, status
     )
-    response.status_code = status
-    return response
 
 
 # The welcome page's age-band choice (DESIGN.md 5), in words a young child can read.
@@ -562,8 +572,15 @@ def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
             db.session.commit()
     if progress is None and entry.channel == Channel.KIOSK:
         state.remember_kiosk_start(kiosks.start_stamp(questionnaire_id))
+    carrying_on = progress is not None and bool(
+        progress.answers or progress.texts or progress.role or progress.extras
+    )
     progress = progress or Progress.new(questionnaire_id)
-    target = progress.first_incomplete_page(survey.shape) or survey.shape.last_page
+    first = progress.first_incomplete_page(survey.shape)
+    if first is None and carrying_on:
+        # Every question answered before: Carry on goes where they left off, checking.
+        return _to_check(survey, entry, progress)
+    target = first or survey.shape.last_page
     if entry.channel == Channel.KIOSK and _swapping():
         return _move_to(survey, entry, target, progress)  # replaces the kiosk's one entry
     return _redirect_with(_page_url(survey, target), survey, progress)
@@ -586,6 +603,8 @@ def _common(survey: Survey) -> dict[str, Any]:
 
 def _summary(survey: Survey, page: Page, errors: dict[str, str]) -> list[tuple[str, str]]:
     """(link target or "", text) for the error summary, in page order."""
+    if not errors:
+        return []
     labels: dict[str, str] = {}
     for item in page.items:
         labels[item.field] = (
@@ -619,13 +638,6 @@ def _render_page(
     shape = survey.shape
     if change is None:
         change = _changing()
-    title = _(
-        "%(unit)s %(number)s of %(last)s: %(heading)s",
-        unit=_(shape.unit),
-        number=page.number,
-        last=shape.last_page,
-        heading=page_heading(page, shape),
-    )
     kiosk_mode = entry.channel == Channel.KIOSK
     stamp = (
         abuse.page_stamp(shape.questionnaire_id, page.number)
@@ -643,28 +655,38 @@ def _render_page(
     if kept and offline and offline["grant"]:
         fill["grant"], fill["sid"] = offline["grant"], offline["sid"]
         offline = {**offline, "grant": fragments.hole("grant"), "sid": fragments.hole("sid")}
-    form = {
-        # The last page too: its Continue goes to the check page, which sends.
-        "action": _page_url(survey, page.number),
-        "change": change,
-        "can_save": entry.channel == Channel.EMAIL,
-        "stamp": stamp,
-        "honeypot": abuse.HONEYPOT_FIELD,
-        "stamp_field": abuse.STAMP_FIELD,
-        "kiosk": kiosk_mode,
-        "offline": offline,
-    }
-    context = {
-        **_common(survey),
-        "title": (_("Error: ") if errors else "") + title,
-        "page": page,
-        "values": values,
-        "errors": errors,
-        "summary": _summary(survey, page, errors),
-        "form": form,
-    }
+
+    def context() -> dict[str, Any]:
+        title = _(
+            "%(unit)s %(number)s of %(last)s: %(heading)s",
+            unit=_(shape.unit),
+            number=page.number,
+            last=shape.last_page,
+            heading=page_heading(page, shape),
+        )
+        form = {
+            # The last page too: its Continue goes to the check page, which sends.
+            "action": _page_url(survey, page.number),
+            "change": change,
+            "can_save": entry.channel == Channel.EMAIL,
+            "stamp": stamp,
+            "honeypot": abuse.HONEYPOT_FIELD,
+            "stamp_field": abuse.STAMP_FIELD,
+            "kiosk": kiosk_mode,
+            "offline": offline,
+        }
+        return {
+            **_common(survey),
+            "title": (_("Error: ") if errors else "") + title,
+            "page": page,
+            "values": values,
+            "errors": errors,
+            "summary": _summary(survey, page, errors),
+            "form": form,
+        }
+
     if not kept:
-        return render_page("respond/page.html", block=BLOCK, status=status, **context)
+        return render_page("respond/page.html", block=BLOCK, status=status, **context())
     key = (page.number, change, entry.channel, survey.organisation, tuple(fill))
     return fragments.kept_page(shape, key, "respond/page.html", BLOCK, context, fill, status)
 
@@ -1132,12 +1154,28 @@ def thanks(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     if not entry.done:
         return redirect(url_for("respond.welcome", questionnaire_id=questionnaire_id), 303)
     survey = _survey(questionnaire_id)
-    return render_page(
-        "respond/thanks.html",
-        block=BLOCK,
-        **_common(survey),
-        title=_("Thank you: your answers have been sent"),
-        entry=entry,
+
+    def context() -> dict[str, Any]:
+        return {**_common(survey), "title": _("Thank you: your answers have been sent")}
+
+    if not survey.shape.frozen:
+        return render_page("respond/thanks.html", block=BLOCK, **context())
+    key = ("thanks", *_told(survey))
+    return fragments.kept_page(survey.shape, key, "respond/thanks.html", BLOCK, context, {})
+
+
+def _told(survey: Survey) -> tuple[Any, ...]:
+    """The round's facts a welcome or thank-you page tells (they can change after launch)."""
+    return (
+        survey.organisation,
+        survey.status,
+        survey.closes_on,
+        survey.threshold,
+        survey.results_shared_on,
+        survey.retain_until,
+        survey.retention_days,
+        survey.grace_days,
+        survey.languages,
     )
 
 
