@@ -28,16 +28,16 @@ Messages are English templates with %(name)s parameters; the app lists them for 
 from __future__ import annotations
 
 import enum
-import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from surveys.pinning import pinned, shows_nothing
 from surveys.statistics import Interval, wilson_interval
-from surveys.suppression import SuppressedCounts, check_threshold, suppress_counts
+from surveys.suppression import check_threshold, suppress_counts
 
 
 class Kind(enum.StrEnum):
@@ -528,7 +528,7 @@ def figures(spec: Spec, tally: Tally, k: int) -> Figures:
     if line[NO_ANSWER] < 0:
         raise ValueError("more answers than respondents")
     table = suppress_counts(line, k)
-    if _pinned(line, table, k):
+    if shows_nothing(line, table):  # a hidden cell the rules would give away (surveys.pinning)
         return Figures(spec.kind, tally.respondents, None, suppressed=True)
     whole = not table.hidden
     answered = sum(counts.values())
@@ -567,55 +567,6 @@ def figures(spec: Spec, tally: Tally, k: int) -> Figures:
     )
 
 
-_WORLDS_MAX = 4000  # past this many readings to try, a question is shown as nothing
-
-
-def _pinned(line: Mapping[str, int], table: SuppressedCounts, k: int) -> bool:
-    """Whether a reader who knows the rules could still pin a hidden cell down exactly.
-
-    A reader sees the shown cells, the total (so the hidden cells' sum) and which hidden cells
-    are "under k" and which "hidden to protect"; zeros are never hidden. Complementary
-    suppression then says more than the counts: a cell hidden to protect means the small ones
-    together were under k. With k = 3, two cells of 1 beside a shown total are both exactly 1.
-    So every table of counts that would be shown the same way is tried, and if in all of them
-    some hidden cell has the same value, the question shows nothing for this group.
-    Too many tables to try also counts as pinned: nothing shown is always safe.
-    """
-    hidden = [name for name in line if name in table.hidden]
-    if not hidden:
-        return False
-    union = sum(line[name] for name in hidden)
-    small = [name for name in hidden if name in table.primary]
-    others = [name for name in hidden if name not in table.primary]
-    tried = 0
-    values: dict[str, set[int]] = {name: set() for name in hidden}
-    for low in itertools.product(range(1, k), repeat=len(small)):
-        rest = union - sum(low)
-        for high in _compositions(rest, len(others), k):
-            tried += 1
-            if tried > _WORLDS_MAX:
-                return True
-            world = dict(line)
-            world.update(zip(small, low, strict=True))
-            world.update(zip(others, high, strict=True))
-            seen = suppress_counts(world, k)
-            if seen.primary == table.primary and seen.complementary == table.complementary:
-                for name in hidden:
-                    values[name].add(world[name])
-    return any(len(found) < 2 for found in values.values())
-
-
-def _compositions(total: int, parts: int, least: int) -> Iterable[tuple[int, ...]]:
-    """Every way to write `total` as `parts` whole numbers each at least `least`."""
-    if parts == 0:
-        if total == 0:
-            yield ()
-        return
-    for first in range(least, total - least * (parts - 1) + 1):
-        for rest in _compositions(total - first, parts - 1, least):
-            yield (first, *rest)
-
-
 def _several(spec: Spec, tally: Tally, k: int) -> Figures:
     """Each option is its own line, chosen + not chosen = the group's respondents.
 
@@ -631,7 +582,7 @@ def _several(spec: Spec, tally: Tally, k: int) -> Figures:
             raise ValueError(f"more chose {code!r} than answered")
         counts = {"chosen": chosen, "not": respondents - chosen}
         line = suppress_counts(counts, k)
-        if _pinned(counts, line, k):
+        if pinned(counts, line):  # any option pinned hides the question (surveys.pinning)
             return Figures(spec.kind, respondents, None, suppressed=True)
         count = line.shown["chosen"]
         share = interval = None

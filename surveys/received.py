@@ -8,7 +8,9 @@ only when no audience is hidden, so no hidden count can be worked out from the t
 other audiences (hiding the next smallest audience instead would hide a count the results
 show); and within a shown audience the channels
 (email, open link, paper) are a second line summing to the audience's count, suppressed the
-same way. Hidden cells read `surveys.evidence.hidden_figure`: "Fewer than k" only for a group
+same way, with no channel shown where a hidden one could still be pinned down
+(`surveys.pinning`; the outer line has no total, so its primary cells never can be). Hidden cells
+read `surveys.evidence.hidden_figure`: "Fewer than k" only for a group
 that is.
 
 Counts of people who have answered are not answers: at or above k they may move one at a time
@@ -22,16 +24,19 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from surveys.evidence import hidden_figure
+from surveys.pinning import guarded_counts
 from surveys.suppression import suppress_counts
 
 
 @dataclass(frozen=True, slots=True)
 class ReceivedCount:
-    """One audience: its count (or None) and, if shown, its channels (each int or None)."""
+    """One audience: its count (or None) and, if shown, its channels (each int or None), with
+    the hidden channels that read "fewer than k" (none where the split is concealed)."""
 
     count: int | None
     notice: str  # "" when shown
     channels: Mapping[str, int | None]
+    small: frozenset[str] = frozenset()
 
     @property
     def shown(self) -> bool:
@@ -72,11 +77,10 @@ def received_counts(
             notice = hidden_figure(aud in outer.primary, k)
             audiences[aud] = ReceivedCount(None, notice, empty)
             continue
-        split = suppress_counts(
-            {c: per_channel[aud].get(c, 0) for c in channels}, k, with_total=True
-        )
+        split, _ = guarded_counts({c: per_channel[aud].get(c, 0) for c in channels}, k)
         by_channel = dict.fromkeys(channels) if split.total_suppressed else dict(split.shown)
-        audiences[aud] = ReceivedCount(count, "", MappingProxyType(by_channel))
+        small = frozenset() if split.total_suppressed else split.primary
+        audiences[aud] = ReceivedCount(count, "", MappingProxyType(by_channel), small)
     grand = sum(totals.values())
     return ReceivedCounts(
         k=k,

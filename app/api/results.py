@@ -29,8 +29,8 @@ from app.services import results as service
 from app.services.invitations import received_by_audience, response_rates
 from app.services.mix import shown
 from app.services.results import Cell, CellStatus
+from app.services.results.audiences import channel_split
 from surveys.evidence import PROTECTS_SMALLER_GROUP
-from surveys.suppression import suppress_counts
 
 CHANNELS = (Channel.EMAIL.value, Channel.OPEN_LINK.value, Channel.PAPER.value, Channel.KIOSK.value)
 
@@ -111,11 +111,8 @@ def rates(call: ApiCall, _body: None, round_id: uuid.UUID) -> BaseModel:
     for a in found.audiences:
         got = received.audiences[a.audience]
         hidden = None if got.shown else _reason(got.notice, k)
-        raw = {Channel.EMAIL.value: a.completed, Channel.OPEN_LINK.value: a.open_link}
-        raw[Channel.PAPER.value] = a.paper
-        raw[Channel.KIOSK.value] = a.kiosk
         channels = Channels(
-            **{c: _channel(got.channels[c], raw[c] in range(1, k), hidden, k) for c in CHANNELS}
+            **{c: _channel(got.channels[c], c in got.small, hidden, k) for c in CHANNELS}
         )
         audiences.append(
             AudienceRateOut(
@@ -300,12 +297,12 @@ def _figures(
 
 def _audiences(rnd: FeedbackRound, results: service.RoundResults) -> list[AudienceResults]:
     k = results.threshold
-    # The channel split's own decisions, for the reason a hidden channel gives.
+    # The channel split's own decisions (the pages' own), for the reason a hidden channel gives.
     raw = service.respondent_counts(rnd.id, shown(rnd.id))
     found = []
     for a in results.audiences:
         hidden = suppressed(True, k) if a.suppressed else None
-        split = suppress_counts({c: raw.get(a.audience, {}).get(c, 0) for c in CHANNELS}, k)
+        split = channel_split(raw.get(a.audience, {}), k)
         values = {
             Channel.EMAIL.value: a.completed,
             Channel.OPEN_LINK.value: a.open_link_responses,

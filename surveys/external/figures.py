@@ -1,6 +1,8 @@
 """The figures a survey from elsewhere may show: per statement, groups under k kept out (and
 complementary suppression when a group is the total of the others), favourable of valid with
-Wilson's interval on the statement's valid count, and the evidence sentence."""
+Wilson's interval on the statement's valid count, and the evidence sentence. Beside a total
+group, a statement whose hidden groups the rules would give away shows none of its groups
+(`surveys.pinning`)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from fractions import Fraction
 from typing import Literal
 
 from surveys.external.rows import SurveyRow
+from surveys.pinning import guarded_counts
 from surveys.statistics import quantity_word, whole_percent, wilson_interval
-from surveys.suppression import check_threshold, suppress_counts
+from surveys.suppression import check_threshold
 
 Status = Literal["shown", "suppressed", "withheld", "empty"]
 
@@ -72,7 +75,9 @@ def statement_figures(rows: Sequence[SurveyRow], k: int) -> StatementFigures:
     check_threshold(k)
     total = _total_group(rows)
     parts = {r.group: r.answered for r in rows if r.group != total}
-    table = suppress_counts(parts, k, with_total=total is not None)
+    # Beside a total, a hidden group the rules would still give away (surveys.pinning) means
+    # no group of the statement is shown but the total.
+    table, _ = guarded_counts(parts, k, with_total=total is not None)
     hidden_total = total is not None and table.total_suppressed
     groups = []
     for row in rows:
@@ -80,10 +85,10 @@ def statement_figures(rows: Sequence[SurveyRow], k: int) -> StatementFigures:
             hidden, small = hidden_total, row.answered < k
         else:
             hidden, small = row.group in table.hidden, row.group in table.primary
-        if row.answered == 0:
-            groups.append(GroupFigures(row.group, "empty"))
-        elif hidden:
+        if hidden:  # before "empty": a concealed statement hides its zeros too
             groups.append(GroupFigures(row.group, "suppressed" if small else "withheld"))
+        elif row.answered == 0:
+            groups.append(GroupFigures(row.group, "empty"))
         else:
             groups.append(
                 GroupFigures(

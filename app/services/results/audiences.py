@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from app.models import Channel, FeedbackRound
 from app.services.results.cells import notice
 from app.services.results.figures import AudienceSummary, CellStatus, Column
 from app.services.results.query import RoundItem
+from surveys.pinning import guarded_counts
 from surveys.scales import SCALES
-from surveys.suppression import suppress_counts
+from surveys.suppression import SuppressedCounts
 
 
 def ordered_audiences(
@@ -22,6 +23,15 @@ def ordered_audiences(
     ordered = [a for a in rnd.groups if a in asked]
     extra = sorted((asked | set(by_channel)) - set(ordered))
     return ordered + extra
+
+
+def channel_split(channels: Mapping[str, int], k: int) -> SuppressedCounts:
+    """An audience's respondents per channel, as pages, workbook, API and reports show them.
+
+    Channels split a group: each is a smaller group with its own threshold, and the audience's
+    count is their total, so the same complementary rule applies; and where the rules would
+    still give a hidden channel away (`surveys.pinning`), no channel is shown."""
+    return guarded_counts({c.value: channels.get(c.value, 0) for c in Channel}, k)[0]
 
 
 def audience_summary(
@@ -37,11 +47,7 @@ def audience_summary(
     completed = open_link = paper = kiosk = respondents = None
     if status in (CellStatus.SHOWN, CellStatus.EMPTY):
         respondents = sum(channels.values())
-        # Channels split a group: each is a smaller group with its own threshold, and the
-        # audience's count is their total, so the same complementary rule applies.
-        split = suppress_counts(
-            {c.value: channels.get(c.value, 0) for c in Channel}, k, with_total=True
-        )
+        split = channel_split(channels, k)
         if not split.total_suppressed:
             completed = split.shown[Channel.EMAIL.value]
             open_link = split.shown[Channel.OPEN_LINK.value]

@@ -1,6 +1,7 @@
 """Languages answered in, per audience, in the final results only (issue 17, DESIGN.md 6.1 and
 6.6): counted at release, never on a response; shown only where every language group shown
-has at least k, with complementary suppression so no hidden group can be worked out."""
+has at least k, with complementary suppression so no hidden group can be worked out, and none
+of an audience's languages where a hidden one could still be pinned down (`surveys.pinning`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from app.extensions import db
 from app.i18n import LANGUAGES
 from app.models import LanguageCount
 from app.services.mix.shown import is_final
-from surveys.suppression import SuppressedCounts, suppress_counts
+from surveys.pinning import guarded_counts
+from surveys.suppression import SuppressedCounts
 
 NOT_RECORDED = "none"  # paper questionnaires and answers sent before languages were counted
 
@@ -51,7 +53,8 @@ def language_mix(
         rest = a.respondents - sum(counts.values())
         if rest > 0:
             counts[NOT_RECORDED] = rest
-        rows.append(AudienceLanguages(a.audience, a.label, suppress_counts(counts, k)))
+        # Where the rules would still give a hidden language away, no language is shown.
+        rows.append(AudienceLanguages(a.audience, a.label, guarded_counts(counts, k)[0]))
     if any(NOT_RECORDED in r.counts.shown for r in rows):
         columns.append(NOT_RECORDED)
     return columns, rows

@@ -3,12 +3,14 @@ suppressed cell is always an explicit object with its reason, never a missing ke
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import Channel, FeedbackRound
@@ -167,3 +169,75 @@ def test_results_freeze_at_close(app: Flask, api: Api, two_groups) -> None:
     with app.app_context():
         rnd = db.session.get(FeedbackRound, two_groups)
         assert rnd is not None and rnd.closed_at is not None
+
+
+def _splits_publishing(by_channel: dict[str, Any], respondents: int) -> dict[str, set[int]]:
+    """An insider's solver: every split of the audience's respondents into channels that the
+    API would publish exactly as `by_channel` (counts and reasons), and each channel's values."""
+    from app.services.results.audiences import channel_split
+
+    values: dict[str, set[int]] = {c.value: set() for c in Channel}
+    names = [c.value for c in Channel]
+    for email in range(respondents + 1):
+        for link in range(respondents - email + 1):
+            for paper in range(respondents - email - link + 1):
+                rest = respondents - email - link - paper
+                world = dict(zip(names, (email, link, paper, rest), strict=True))
+                split = channel_split(world, 5)
+                seen = {
+                    c: split.shown[c]
+                    if split.shown[c] is not None
+                    else (FEWER if c in split.primary else PROTECTS)
+                    for c in names
+                }
+                if seen == by_channel:
+                    for c in names:
+                        values[c].add(world[c])
+    return values
+
+
+def test_an_insider_cannot_work_a_hidden_channel_out_from_the_rules(
+    client: FlaskClient, api: Api, live_round, respond, make_user
+) -> None:
+    """Parents 26: email 20, open link 5, paper 1 (k = 5). Suppression alone hides paper (under
+    k) and open link (to protect it), and says which is which; but open link hidden to protect
+    is at least 5, paper under k is at least 1, and together they are 26 - 20 = 6: paper 1 and
+    open link 5, worked out. So no channel of the audience is shown: not by the API, the page
+    or the workbook, and the solver finds every hidden channel with more than one value."""
+    from surveys.suppression import suppress_counts
+
+    rid = live_round(indicators=["2.2"], audiences=["staff", "parents"])
+    respond(rid, "parents", {"a": 20}, channel=Channel.EMAIL)
+    respond(rid, "parents", {"a": 5}, channel=Channel.OPEN_LINK, seed=1)
+    respond(rid, "parents", {"a": 1}, channel=Channel.PAPER, seed=2)
+    respond(rid, "staff", {"a": 6})
+    # Before this guard: the published split was the plain suppression, and it gave both away.
+    old = suppress_counts({"email": 20, "open_link": 5, "paper": 1, "kiosk": 0}, 5)
+    assert old.shown["email"] == 20 and old.primary == {"paper"}
+    assert old.complementary == {"open_link"}  # 26 - 20 = 6 = 5 + 1, the only way
+
+    body = api.get(f"/rounds/{rid}/results").get_json()
+    parents = next(a for a in body["audiences"] if a["audience"] == "parents")
+    assert parents["respondents"] == 26
+    assert parents["by_channel"] == dict.fromkeys(
+        ("email", "open_link", "paper", "kiosk"), PROTECTS
+    )
+    assert parents["email_response_rate"] in (None, PROTECTS)
+    solved = _splits_publishing(parents["by_channel"], 26)
+    assert all(len(found) >= 2 for found in solved.values()), solved
+
+    make_user("viewer@a.example", "Org A", "viewer")
+    login(client, "viewer@a.example")
+    row = row_of(client.get(f"/results/{rid}").get_data(as_text=True), "Parents")
+    assert row.count("Not shown") == 4 and "20" not in row and "26" in row
+    response = client.get(f"/exports/rounds/{rid}.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    response.close()
+    audiences = next(
+        list(r)
+        for ws in book.worksheets
+        for r in ws.iter_rows(values_only=True)
+        if r and str(r[0]).startswith("Parents")
+    )
+    assert audiences[2] == audiences[4] == audiences[5] == audiences[6] == "not shown"
+    assert audiences[7] == 26

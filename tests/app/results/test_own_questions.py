@@ -4,6 +4,7 @@ words shown as comments (k or more, hideable)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -116,6 +117,14 @@ def test_words_are_hidden_for_small_groups_and_can_be_hidden_by_a_coordinator(
     body = client.get(f"/results/{round_id}").get_data(as_text=True)
     assert "1 hidden by a coordinator" in body
     assert body.count("Staff idea 2") == 1  # only in the coordinators' hidden list
+    assert "Hidden (1), seen only by coordinators" in body
+    show = f"/results/{round_id}/own-answers/{text_id}/show"
+    form = re.search(rf'<form [^>]*action="{show}"[^>]*>', body)
+    assert form is not None and "hx-post" not in form.group(0)  # a plain form on this page
+    assert client.post(show, data={"csrf_token": token}).status_code == 303
+    body = client.get(f"/results/{round_id}").get_data(as_text=True)
+    assert "Hidden (1)" not in body and "Staff idea 2" in body
+    client.post(f"/results/{round_id}/own-answers/{text_id}/hide", data={"csrf_token": token})
     with app.app_context():
         assert (
             db.session.execute(
