@@ -332,7 +332,7 @@ def _fill_the_rest(app: Any) -> None:
     answered = db.session.execute(
         select(Response).where(Response.round_id == closed.id).limit(1)
     ).scalar_one()
-    # One asked of a single audience (0099_ownaud); None above means every audience.
+    # One asked of a single audience (0027_ownaud); None above means every audience.
     db.session.add(
         RoundQuestion(
             round_id=closed.id,
