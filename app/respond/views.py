@@ -52,6 +52,7 @@ from app.services.documents.self_evaluation import organisation_name
 from app.services.documents.you_said import write_you_said_pdf
 from app.services.responding import (
     FREE_TEXT_MAX,
+    Entry,
     Page,
     PageInput,
     Progress,
@@ -495,24 +496,42 @@ def _welcome(
     status: int = 200,
 ) -> Response:
     choosing = bool(band_error) or _choosing(survey, entry)
-    audience = _(CHILDREN_LABEL) if choosing else i18n.audience_name(survey.shape)
     response = render_page(
-        "respond/welcome.html",
+        WELCOME_TEMPLATE,
         block=BLOCK,
-        **_common(survey),
-        title=_("%(audience)s survey", audience=audience),
-        choosing=choosing,
-        band_options=[(band, _(BAND_CHOICES[band])) for band, _qid in survey.shape.bands],
-        band_error=band_error,
-        choices=[i18n.LANGUAGES[code] for code in survey.languages],
-        entry=entry,
-        kiosk=entry.channel == Channel.KIOSK,
+        **welcome_context(survey, entry, progress, choosing=choosing, band_error=band_error),
         sent=entry.channel == Channel.KIOSK and (sent or request.args.get("sent") == "1"),
-        started=bool(progress and (progress.answers or progress.texts or progress.role)),
-        answered=progress.answered_count() if progress else 0,
     )
     response.status_code = status
     return response
+
+
+WELCOME_TEMPLATE = "respond/welcome.html"
+
+
+def welcome_context(
+    survey: Survey,
+    entry: SessionEntry | Entry,
+    progress: Progress | None,
+    *,
+    choosing: bool,
+    band_error: str = "",
+) -> dict[str, Any]:
+    """What the welcome page shows (but the kiosk's thank-you line): also the copy of a band's
+    welcome page a kiosk on a shared children's link keeps to show offline."""
+    audience = _(CHILDREN_LABEL) if choosing else i18n.audience_name(survey.shape)
+    return {
+        **_common(survey),
+        "title": _("%(audience)s survey", audience=audience),
+        "choosing": choosing,
+        "band_options": [(band, _(BAND_CHOICES[band])) for band, _qid in survey.shape.bands],
+        "band_error": band_error,
+        "choices": [i18n.LANGUAGES[code] for code in survey.languages],
+        "entry": entry,
+        "kiosk": entry.channel == Channel.KIOSK,
+        "started": bool(progress and (progress.answers or progress.texts or progress.role)),
+        "answered": progress.answered_count() if progress else 0,
+    }
 
 
 # The welcome page's age-band choice (DESIGN.md 5), in words a young child can read.

@@ -52,14 +52,16 @@ function fromCache(request) {
 
 // A kiosk reloaded with no signal on any of its questionnaire's pages starts again at the
 // welcome page its script kept (app/static/js/kiosk.js): the next person, nothing of the last.
+// On a shared children's link every band's pages start again at the one band choice it kept.
 function kioskShell(path) {
   var base = path.split("/").slice(0, 3).join("/");  // "/q/<questionnaire id>"
   return caches.open("chorus-kiosk-shell").then(function (cache) {
     return cache.keys().then(function (keys) {
-      var shell = keys.filter(function (k) {
+      var pages = keys.filter(function (k) { return new URL(k.url).pathname.indexOf("/q/") === 0; });
+      var shell = pages.filter(function (k) {
         var p = new URL(k.url).pathname;
         return p === base || p.indexOf(base + "/") === 0;
-      })[0];
+      })[0] || pages[0];
       return shell ? cache.match(shell) : undefined;
     });
   }).then(function (hit) { return hit || Response.error(); });
