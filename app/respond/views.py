@@ -494,12 +494,15 @@ def _welcome(
     sent: bool = False,
     band_error: str = "",
     status: int = 200,
+    offline: dict[str, Any] | None = None,
 ) -> Response:
     choosing = bool(band_error) or _choosing(survey, entry)
     response = render_page(
         WELCOME_TEMPLATE,
         block=BLOCK,
-        **welcome_context(survey, entry, progress, choosing=choosing, band_error=band_error),
+        **welcome_context(
+            survey, entry, progress, choosing=choosing, band_error=band_error, offline=offline
+        ),
         sent=entry.channel == Channel.KIOSK and (sent or request.args.get("sent") == "1"),
     )
     response.status_code = status
@@ -516,9 +519,11 @@ def welcome_context(
     *,
     choosing: bool,
     band_error: str = "",
+    offline: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What the welcome page shows (but the kiosk's thank-you line): also the copy of a band's
-    welcome page a kiosk on a shared children's link keeps to show offline."""
+    """What the welcome page shows (but the kiosk's thank-you line and the phone's offline
+    copy's attributes): also the copy of a band's welcome page a kiosk on a shared children's
+    link keeps to show offline."""
     audience = _(CHILDREN_LABEL) if choosing else i18n.audience_name(survey.shape)
     return {
         **_common(survey),
@@ -531,6 +536,7 @@ def welcome_context(
         "kiosk": entry.channel == Channel.KIOSK,
         "started": bool(progress and (progress.answers or progress.texts or progress.role)),
         "answered": progress.answered_count() if progress else 0,
+        "offline": offline,  # the phone's copy kept to show offline: its script's attributes
     }
 
 

@@ -153,9 +153,8 @@
     });
   }
   // -- a reload with no signal: the service worker (scope /q/) answers this tablet's pages from
-  // the shell kept here: the welcome page (a shared children's link's: its band choice, asked
-  // afresh), its assets and the kit's (or each band's) blank pages (no grants: those wait in
-  // IndexedDB; no answers: those are in memory or encrypted in the outbox).
+  // the shell kept here: the welcome page (or band choice), its assets and each kit's blank
+  // pages (no grants: in IndexedDB; no answers: in memory or encrypted in the outbox).
   function keepShell() {
     var sw = navigator.serviceWorker, swUrl = body.getAttribute("data-kiosk-sw"), choice = d.querySelector("#survey form.bands");
     var page = bands ? choice && choice.getAttribute("action").replace(/\/band$/, "?band=change") : kit && kit.welcome;
@@ -163,7 +162,7 @@
     var assets = Array.prototype.map.call(d.querySelectorAll('link[rel="stylesheet"], script[src]'), function (el) {
       return el.href || el.src;
     });
-    var blank = JSON.stringify(bands ? { bands: bands, kits: kits } : kit, function (k, v) { return k === "grants" ? [] : v; });
+    var blank = JSON.stringify({ bands: bands, kits: kits, kit: kit }, function (k, v) { return k === "grants" ? [] : v; });
     return sw.register(swUrl, { scope: "/q/" }).then(function () { return sw.ready; }).then(function () {
       return caches.open(SHELL);
     }).then(function (cache) {
@@ -172,17 +171,14 @@
         fetch(page, { credentials: "same-origin" }).then(function (res) {
           if (res.ok) { return cache.put(page, res); }
         }),
-        cache.put(kitUrl, new Response(blank, { headers: { "Content-Type": "application/json" } }))
+        cache.put(kitUrl, new Response(blank))  // read back by keptKit() only
       ]);
     }).catch(function () {});  // no worker: the kiosk still works offline until a reload
   }
   function keptKit() {
     if (!window.caches) { return Promise.resolve(null); }
     return caches.open(SHELL).then(function (cache) { return cache.match(kitUrl); }).then(function (res) {
-      return res ? res.json().then(function (got) {
-        if (got.bands) { bands = got.bands; kits = got.kits; } else { kit = got; }
-        return ready();
-      }) : null;
+      return res ? res.json().then(function (got) { bands = got.bands; kits = got.kits; kit = got.kit; return ready(); }) : null;
     }).catch(function () { return null; });
   }
   // A grant's submission id is its signed payload's "s", its questionnaire "q" (offline/grants.py).
