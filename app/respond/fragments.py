@@ -1,4 +1,5 @@
-"""The questions of a frozen questionnaire's page, rendered once per process.
+"""The questions of a frozen questionnaire's page, and its check page's rows, rendered once
+per process.
 
 Rendering 40 radio groups through nested macros is most of a respondent page's CPU. A launched
 questionnaire never changes (DESIGN.md section 2), so a page as first shown (no answers chosen,
@@ -9,12 +10,14 @@ with answers or errors are rendered afresh, so nothing anyone typed or chose is 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from markupsafe import Markup
 
 from app.services.responding import Page, Shape
+from app.services.responding.check import CheckRow, check_rows
 
 
 def _variant() -> str:
@@ -37,7 +40,75 @@ def cached_questions(
     if values or errors or not shape.frozen:
         return macro(shape, page, values, errors, *args)
     key = (page.number, _variant(), *args)
-    found = shape.rendered.get(key)
+    found: Markup | None = shape.rendered.get(key)
     if found is None:
         found = shape.rendered[key] = Markup(macro(shape, page, values, errors, *args))
     return found
+
+
+_ANSWER = "\x00answer\x00"  # where a check row's answer goes; no label or address contains it
+
+
+def check_row_renderer(
+    shape: Shape, form: Mapping[str, Any], change: Callable[[int], str]
+) -> Callable[[CheckRow, int], Markup] | None:
+    """The check page's rows with everything but the answer rendered once per process.
+
+    A row's label and Change link depend only on the questionnaire, the language, the kind of
+    device and whether the row is answered; both forms of every row and the words of every
+    option are rendered together the first time, so what is kept never depends on anyone's
+    answers. Words a respondent typed are always rendered afresh.
+    """
+    if not shape.frozen:
+        return None
+    macros: Any = current_app.jinja_env.get_template("respond/_macros.html").module
+    key = ("check", _variant(), request.script_root, bool(form.get("kiosk")))
+    kept = shape.rendered.get(key)
+    if kept is None:
+        kept = shape.rendered[key] = _check_pieces(shape, form, change, macros)
+    pieces, chosen_words = kept
+
+    def row_html(row: CheckRow, _number: int) -> Markup:
+        before, after = pieces[(row.field, row.answered)]
+        if row.chosen is not None and row.question is None:
+            answer = chosen_words[(_scale_key(row), row.chosen.code)]
+        elif row.answered:
+            answer = str(macros.check_answer(shape, row))  # typed words: never kept
+        else:
+            answer = chosen_words[("", "box" if row.box else "")]
+        return Markup(before + answer + after)
+
+    return row_html
+
+
+def _scale_key(row: CheckRow) -> str:
+    return row.item.scale.id if row.item else "role"
+
+
+def _check_pieces(
+    shape: Shape, form: Mapping[str, Any], change: Callable[[int], str], macros: Any
+) -> tuple[dict[tuple[str, bool], tuple[str, str]], dict[tuple[str, str], str]]:
+    pieces: dict[tuple[str, bool], tuple[str, str]] = {}
+    words: dict[tuple[str, str], str] = {}
+    for group in check_rows(shape, None):
+        for row in group.rows:
+            for answered in (False, True):
+                # An answered row differs only in its link's words ("Change", not "Answer").
+                stand_in = replace(row, text="x") if answered and not row.answered else row
+                html = str(
+                    macros.check_row(
+                        shape, stand_in, form, change, None, _ANSWER, group.page.number
+                    )
+                )
+                before, after = html.split(_ANSWER)
+                pieces[(row.field, answered)] = (before, after)
+            if row.chosen is None and row.question is None and (row.item or row.role):
+                options = row.item.scale.options if row.item else row.role.options  # type: ignore[union-attr]
+                for option in options:
+                    words.setdefault(
+                        (_scale_key(row), option.code),
+                        str(macros.check_answer(shape, replace(row, chosen=option))),
+                    )
+    words[("", "")] = str(macros.no_answer(shape, None))
+    words[("", "box")] = str(macros.no_answer(shape, True))
+    return pieces, words

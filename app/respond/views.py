@@ -42,7 +42,7 @@ from app.i18n import N_, _, page_heading
 from app.models import Channel, FeedbackRound, Organisation, Questionnaire, RoundNotice
 from app.rendering import render_page
 from app.respond import state
-from app.respond.fragments import cached_questions
+from app.respond.fragments import cached_questions, check_row_renderer
 from app.respond.offline import offline_form
 from app.respond.offline import scripts as offline_scripts
 from app.respond.state import SessionEntry
@@ -782,6 +782,12 @@ def check_context(
     (every row unanswered, with each scale's words for the device's script to fill in); with
     `frame`, a kiosk kit's: no rows, and one to copy (the tablet holds the blank pages)."""
     shape = survey.shape
+    form = {"action": _to("respond.send", survey), "kiosk": kiosk, "offline": offline}
+
+    def change(number: int) -> str:
+        return _page_url(survey, number, change=True)
+
+    live = progress is not None and not frame
     return {
         "frame": frame,
         "slot": Markup("<span data-q></span>"),
@@ -789,8 +795,9 @@ def check_context(
         "title": _("You are nearly done") if shape.easy_read else _("Check your answers"),
         "rows": check_rows(shape, progress),
         "scales": scales_of(shape) if progress is None and not frame else None,
-        "change": lambda number: _page_url(survey, number, change=True),
-        "form": {"action": _to("respond.send", survey), "kiosk": kiosk, "offline": offline},
+        "change": change,
+        "form": form,
+        "row_html": check_row_renderer(shape, form, change) if live else None,
         "summary": [],
     }
 

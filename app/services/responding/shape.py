@@ -9,8 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup
-
 from app.models import FeedbackRound, Questionnaire
 from app.services.frameworks import framework_of
 from app.services.rounds import as_generated
@@ -164,8 +162,9 @@ class Shape:
         return str((words.get(kind) or {}).get(key) or english)
 
     @functools.cached_property
-    def rendered(self) -> dict[tuple[Any, ...], Markup]:
-        """Pages' questions as first shown, by page and variant (app/respond/fragments.py)."""
+    def rendered(self) -> dict[tuple[Any, ...], Any]:
+        """Markup kept per process: pages' questions as first shown and the check page's rows,
+        by page and variant (app/respond/fragments.py)."""
         return {}
 
     @functools.cached_property
