@@ -100,7 +100,7 @@ def test_the_check_page_from_kept_rows_is_the_page_rendered_afresh(
     phone.reach_check("a" if adults else "happy")
     base = phone.form_action().rsplit("/", 1)[0]
     kept = [_check_page(phone, base), _check_page(phone, base, {"HX-Request": "true"})]
-    assert not adults or "A neighbour told me" in kept[0] and "Longer opening hours" in kept[0]
+    assert not adults or ("A neighbour told me" in kept[0] and "Longer opening hours" in kept[0])
     monkeypatch.setattr(views, "check_row_renderer", lambda *_args: None)
     afresh = [_check_page(phone, base), _check_page(phone, base, {"HX-Request": "true"})]
     assert kept == afresh
