@@ -9,13 +9,17 @@ with answers or errors are rendered afresh, so nothing anyone typed or chose is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from flask import current_app, request
-from markupsafe import Markup
+from flask import Response, current_app, g, make_response, request
+from markupsafe import Markup, escape
 
+from app.csrf import generate_csrf
+from app.extensions import htmx
+from app.rendering import render_page
 from app.services.responding import Page, Shape
 from app.services.responding.check import CheckRow, check_rows
 
@@ -112,3 +116,51 @@ def _check_pieces(
     words[("", "")] = str(macros.no_answer(shape, None))
     words[("", "box")] = str(macros.no_answer(shape, True))
     return pieces, words
+
+
+# -- whole pages as first shown -------------------------------------------------------------------
+
+_HOLE = re.compile("\x00([a-z]+)\x00")
+
+
+def hole(name: str) -> str:
+    """Where a kept page takes a value of this request's (its CSRF token, a grant)."""
+    return f"\x00{name}\x00"
+
+
+def kept_page(
+    shape: Shape,
+    key: tuple[Any, ...],
+    template: str,
+    block: str,
+    context: Callable[[], dict[str, Any]],
+    fill: Mapping[str, str],
+    status: int = 200,
+) -> Response:
+    """A page as first shown, rendered once per process with a hole for each value that is this
+    request's own: `context()` has `hole(name)` where `fill[name]` goes; the CSRF token is one.
+
+    What is kept is the markup everyone is shown (no answers, no errors; `key` says everything
+    else it depends on); the values filled in are escaped as the template would escape them.
+    """
+    swapping = bool(htmx) and not htmx.boosted
+    key = ("page", _variant(), request.script_root, swapping, *key)
+    pieces: list[str] | None = shape.rendered.get(key)
+    if pieces is None:
+        field = str(current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token")
+        mine = g.pop(field, None)
+        setattr(g, field, hole("csrf"))  # the template's csrf_token() gives the hole
+        try:
+            body = render_page(template, block=block, **context()).get_data(as_text=True)
+        finally:
+            g.pop(field)
+            if mine is not None:
+                setattr(g, field, mine)
+        pieces = shape.rendered[key] = _HOLE.split(body)
+    values = {**fill, "csrf": generate_csrf()}
+    body = "".join(
+        piece if i % 2 == 0 else str(escape(values[piece])) for i, piece in enumerate(pieces)
+    )
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response

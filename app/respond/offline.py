@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 
 from app import i18n
 from app.models import Channel
 from app.respond.state import SessionEntry
 from app.services.offline import issue_grant
-from app.services.responding import Progress, Survey, today
+from app.services.responding import Progress, Shape, Survey, today
 from app.services.tokens import token_hash
 
 SW_SCOPE = "/q/"
@@ -36,12 +36,7 @@ def offline_form(
     shape = survey.shape
     qid = shape.questionnaire_id
     found: dict[str, Any] = {
-        "q": qid.hex,
-        "pages": shape.last_page,
-        "base": url_for("respond.welcome", questionnaire_id=qid),
-        "queue": url_for("respond.queued", questionnaire_id=qid),
-        "js": scripts(),
-        "sw": url_for("respond.service_worker"),
+        **_addresses(shape),
         "lang": i18n.current().code,  # sent back with the answers: counted at release only
         "grant": "",
         "sid": "",
@@ -56,4 +51,24 @@ def offline_form(
             on=today(),
             invitation_hash=token_hash(entry.token) if entry.token else None,
         )
+    return found
+
+
+def _addresses(shape: Shape) -> dict[str, Any]:
+    """What every page of a questionnaire tells its script alike (built once per process for a
+    frozen questionnaire: each page asked for six addresses)."""
+    key = ("offline", request.script_root)
+    found: dict[str, Any] | None = shape.rendered.get(key) if shape.frozen else None
+    if found is None:
+        qid = shape.questionnaire_id
+        found = {
+            "q": qid.hex,
+            "pages": shape.last_page,
+            "base": url_for("respond.welcome", questionnaire_id=qid),
+            "queue": url_for("respond.queued", questionnaire_id=qid),
+            "js": scripts(),
+            "sw": url_for("respond.service_worker"),
+        }
+        if shape.frozen:
+            shape.rendered[key] = found
     return found

@@ -41,7 +41,7 @@ from app.extensions import db, htmx, limiter, login_manager
 from app.i18n import N_, _, page_heading
 from app.models import Channel, FeedbackRound, Organisation, Questionnaire, RoundNotice
 from app.rendering import render_page
-from app.respond import state
+from app.respond import fragments, state
 from app.respond.fragments import cached_questions, check_row_renderer
 from app.respond.offline import offline_form
 from app.respond.offline import scripts as offline_scripts
@@ -497,16 +497,23 @@ def _welcome(
     offline: dict[str, Any] | None = None,
 ) -> Response:
     choosing = bool(band_error) or _choosing(survey, entry)
-    response = render_page(
-        WELCOME_TEMPLATE,
-        block=BLOCK,
-        **welcome_context(
+    kiosk_mode = entry.channel == Channel.KIOSK
+    started = bool(progress and (progress.answers or progress.texts or progress.role))
+
+    def context() -> dict[str, Any]:
+        found = welcome_context(
             survey, entry, progress, choosing=choosing, band_error=band_error, offline=offline
-        ),
-        sent=entry.channel == Channel.KIOSK and (sent or request.args.get("sent") == "1"),
-    )
-    response.status_code = status
-    return response
+        )
+        return {**found, "sent": kiosk_mode and (sent or request.args.get("sent") == "1")}
+
+    # The phone's offline copy carries its script's attributes: never the page kept for all.
+    if offline or choosing or kiosk_mode or started or not survey.shape.frozen:
+        response = render_page(WELCOME_TEMPLATE, block=BLOCK, **context())
+        response.status_code = status
+        return response
+    # Before a first answer, the same page for everyone entering the same way.
+    key = ("welcome", entry.channel, entry.choose_band, *_told(survey))
+    return fragments.kept_page(survey.shape, key, WELCOME_TEMPLATE, BLOCK, context, {}, status)
 
 
 WELCOME_TEMPLATE = "respond/welcome.html"
@@ -587,8 +594,15 @@ def start(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
             db.session.commit()
     if progress is None and entry.channel == Channel.KIOSK:
         state.remember_kiosk_start(kiosks.start_stamp(questionnaire_id))
+    carrying_on = progress is not None and bool(
+        progress.answers or progress.texts or progress.role or progress.extras
+    )
     progress = progress or Progress.new(questionnaire_id)
-    target = progress.first_incomplete_page(survey.shape) or survey.shape.last_page
+    first = progress.first_incomplete_page(survey.shape)
+    if first is None and carrying_on:
+        # Every question answered before: Carry on goes where they left off, checking.
+        return _to_check(survey, entry, progress)
+    target = first or survey.shape.last_page
     if entry.channel == Channel.KIOSK and _swapping():
         return _move_to(survey, entry, target, progress)  # replaces the kiosk's one entry
     return _redirect_with(_page_url(survey, target), survey, progress)
@@ -611,6 +625,8 @@ def _common(survey: Survey) -> dict[str, Any]:
 
 def _summary(survey: Survey, page: Page, errors: dict[str, str]) -> list[tuple[str, str]]:
     """(link target or "", text) for the error summary, in page order."""
+    if not errors:
+        return []
     labels: dict[str, str] = {}
     for item in page.items:
         labels[item.field] = (
@@ -644,42 +660,57 @@ def _render_page(
     shape = survey.shape
     if change is None:
         change = _changing()
-    title = _(
-        "%(unit)s %(number)s of %(last)s: %(heading)s",
-        unit=_(shape.unit),
-        number=page.number,
-        last=shape.last_page,
-        heading=page_heading(page, shape),
-    )
     kiosk_mode = entry.channel == Channel.KIOSK
-    form = {
-        # The last page too: its Continue goes to the check page, which sends.
-        "action": _page_url(survey, page.number),
-        "change": change,
-        "can_save": entry.channel == Channel.EMAIL,
-        "stamp": (
-            abuse.page_stamp(shape.questionnaire_id, page.number)
-            if entry.channel == Channel.OPEN_LINK
-            else None
-        ),
-        "honeypot": abuse.HONEYPOT_FIELD,
-        "stamp_field": abuse.STAMP_FIELD,
-        "kiosk": kiosk_mode,
-        # A kiosk keeps nothing readable on the device: its own script (kiosk.js) works offline.
-        "offline": None if kiosk_mode else offline_form(survey, entry, progress),
-    }
-    return render_page(
-        "respond/page.html",
-        block=BLOCK,
-        status=status,
-        **_common(survey),
-        title=(_("Error: ") if errors else "") + title,
-        page=page,
-        values=values,
-        errors=errors,
-        summary=_summary(survey, page, errors),
-        form=form,
+    stamp = (
+        abuse.page_stamp(shape.questionnaire_id, page.number)
+        if entry.channel == Channel.OPEN_LINK
+        else None
     )
+    # A kiosk keeps nothing readable on the device: its own script (kiosk.js) works offline.
+    offline = None if kiosk_mode else offline_form(survey, entry, progress)
+    kept = not (values or errors or kiosk_mode) and shape.frozen
+    # As first shown, the page is the same for everyone but for this request's own values:
+    # kept once with holes where they go (fragments.kept_page).
+    fill: dict[str, str] = {}
+    if kept and stamp:
+        fill["stamp"], stamp = stamp, fragments.hole("stamp")
+    if kept and offline and offline["grant"]:
+        fill["grant"], fill["sid"] = offline["grant"], offline["sid"]
+        offline = {**offline, "grant": fragments.hole("grant"), "sid": fragments.hole("sid")}
+
+    def context() -> dict[str, Any]:
+        title = _(
+            "%(unit)s %(number)s of %(last)s: %(heading)s",
+            unit=_(shape.unit),
+            number=page.number,
+            last=shape.last_page,
+            heading=page_heading(page, shape),
+        )
+        form = {
+            # The last page too: its Continue goes to the check page, which sends.
+            "action": _page_url(survey, page.number),
+            "change": change,
+            "can_save": entry.channel == Channel.EMAIL,
+            "stamp": stamp,
+            "honeypot": abuse.HONEYPOT_FIELD,
+            "stamp_field": abuse.STAMP_FIELD,
+            "kiosk": kiosk_mode,
+            "offline": offline,
+        }
+        return {
+            **_common(survey),
+            "title": (_("Error: ") if errors else "") + title,
+            "page": page,
+            "values": values,
+            "errors": errors,
+            "summary": _summary(survey, page, errors),
+            "form": form,
+        }
+
+    if not kept:
+        return render_page("respond/page.html", block=BLOCK, status=status, **context())
+    key = (page.number, change, entry.channel, survey.organisation, tuple(fill))
+    return fragments.kept_page(shape, key, "respond/page.html", BLOCK, context, fill, status)
 
 
 @bp.route("/q/<uuid:questionnaire_id>/page/<int:number>", methods=["GET", "POST"])
@@ -1145,12 +1176,28 @@ def thanks(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
     if not entry.done:
         return redirect(url_for("respond.welcome", questionnaire_id=questionnaire_id), 303)
     survey = _survey(questionnaire_id)
-    return render_page(
-        "respond/thanks.html",
-        block=BLOCK,
-        **_common(survey),
-        title=_("Thank you: your answers have been sent"),
-        entry=entry,
+
+    def context() -> dict[str, Any]:
+        return {**_common(survey), "title": _("Thank you: your answers have been sent")}
+
+    if not survey.shape.frozen:
+        return render_page("respond/thanks.html", block=BLOCK, **context())
+    key = ("thanks", *_told(survey))
+    return fragments.kept_page(survey.shape, key, "respond/thanks.html", BLOCK, context, {})
+
+
+def _told(survey: Survey) -> tuple[Any, ...]:
+    """The round's facts a welcome or thank-you page tells (they can change after launch)."""
+    return (
+        survey.organisation,
+        survey.status,
+        survey.closes_on,
+        survey.threshold,
+        survey.results_shared_on,
+        survey.retain_until,
+        survey.retention_days,
+        survey.grace_days,
+        survey.languages,
     )
 
 

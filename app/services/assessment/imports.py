@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.assessment.assessments import Access, AssessmentError
+from app.services.assessment.own_evidence import describe_lines, own_question_payloads
 from app.services.results import (
     AudienceSummary,
     Cell,
@@ -258,6 +259,8 @@ def build_payload(
         "cells": [_cell_payload(k, label(k), indicator.cells[k]) for k in keys],
         "disparity": _disparity_payload(indicator.disparity, labels),
         "items": [_item_payload(i, label(i.audience)) for i in items],
+        # The round's own questions on this indicator: beside its figures, never in them.
+        "own_questions": own_question_payloads(rnd, results, indicator.indicator_id),
         "imported_on": today().isoformat(),
         "imported_by": imported_by,
     }
@@ -277,7 +280,7 @@ def describe(payload: dict[str, Any]) -> str:
             lines.append(text)
         else:
             lines.append(f"{cell['label']}: {text.rstrip('.')}.")
-    return "\n".join(lines)
+    return "\n".join([*lines, *describe_lines(payload)])
 
 
 def import_round(

@@ -3,7 +3,8 @@
 Sheets: About, Indicators (agreed rating, the members' spread, triangulation, flags),
 Charts (native charts of the agreed levels and the imported stakeholder figures), Strengths
 and improvements, Evidence log, Stakeholder evidence (the imported round figures, exactly as
-frozen at import), Blind spots, Actions.
+frozen at import), Own questions and Own answers (the rounds' own questions imported beside an
+indicator, as frozen), Blind spots, Actions.
 
 Everything is read through the assessment journey's services with the reader's `Access`, so
 the workbook shows what that person may see on the pages: members' ratings only once they are
@@ -98,6 +99,7 @@ def write_assessment_workbook(
     _judgements(wb, assessment, framework)
     _evidence(wb, assessment, access, framework)
     _stakeholders(wb, assessment, framework)
+    _own_questions(wb, assessment)
     _external(wb, assessment)
     _blind_spots(wb, assessment, framework)
     _actions(wb, assessment, framework)
@@ -377,6 +379,104 @@ def _stakeholders(wb: Any, assessment: Assessment, framework: Framework) -> None
                     cell.get("evidence"),
                 ]
             )
+    sheet.close()
+
+
+def _round_imports(assessment: Assessment) -> list[Any]:
+    order = {ind: n for n, ind in enumerate(assessment.indicator_ids)}
+    imported = [
+        i
+        for i in evidence_for(assessment)
+        if i.payload and i.payload.get("kind") == imports.PAYLOAD_KIND
+    ]
+    return sorted(imported, key=lambda i: order.get(i.indicator_id, len(order)))
+
+
+def _own_questions(wb: Any, assessment: Assessment) -> None:
+    """The rounds' own questions imported beside an indicator: every figure as frozen (a hidden
+    one says why and holds no number), then the words, only for groups that showed them."""
+    imported = [i for i in _round_imports(assessment) if (i.payload or {}).get("own_questions")]
+    if not imported:
+        return
+    sheet = TableSheet(
+        wb,
+        "Own questions",
+        [
+            Column("Indicator", 11),
+            Column("Round", 24),
+            Column("Round closed", 12, DATE),
+            Column("Question", 40, WRAP),
+            Column("Type", 22),
+            Column("Audience", 22),
+            Column("Answer", 26, WRAP),
+            Column("Count", 10),
+            Column("%", 10, PERCENT),
+            Column("95% CI low", 10, PERCENT),
+            Column("95% CI high", 10, PERCENT),
+            Column("Note", 34, WRAP),
+        ],
+        table="OwnQuestions",
+        preamble=[
+            "The round's own questions, imported beside an indicator",
+            "Questions a coordinator added to a round: not part of percent favourable. The "
+            "figures as they were when imported; hidden counts were never imported.",
+        ],
+    )
+    for item in imported:
+        payload = item.payload or {}
+        rnd = payload.get("round", {})
+        for question in payload.get("own_questions", []):
+            for row in question.get("figures", []):
+                median = row.get("answer_code") == "median"  # a number, in the Count column
+                count = row.get("percent") if median else row.get("count")
+                sheet.append(
+                    [
+                        item.indicator_id,
+                        rnd.get("name"),
+                        _date(rnd.get("closed_on")),
+                        question.get("text"),
+                        question.get("kind_label"),
+                        row.get("label"),
+                        row.get("answer"),
+                        count if count is not None else row.get("hidden") or None,
+                        None if median else proportion(row.get("percent")),
+                        proportion(row.get("ci_low")),
+                        proportion(row.get("ci_high")),
+                        row.get("hidden") or None,
+                    ]
+                )
+    sheet.close()
+    sheet = TableSheet(
+        wb,
+        "Own answers",
+        [
+            Column("Indicator", 11),
+            Column("Round", 24),
+            Column("Question", 40, WRAP),
+            Column("Audience", 22),
+            Column("What they wrote", 90, WRAP),
+        ],
+        table="OwnAnswers",
+        preamble=[
+            "The round's own questions: what people wrote, as imported",
+            "Only groups of at least the round's threshold; words a coordinator hid are left out.",
+        ],
+    )
+    for item in imported:
+        payload = item.payload or {}
+        for question in payload.get("own_questions", []):
+            for group in question.get("words", []):
+                texts = [group.get("notice")] if group.get("suppressed") else group.get("texts", [])
+                for words in texts:
+                    sheet.append(
+                        [
+                            item.indicator_id,
+                            payload.get("round", {}).get("name"),
+                            question.get("text"),
+                            group.get("label"),
+                            words,
+                        ]
+                    )
     sheet.close()
 
 

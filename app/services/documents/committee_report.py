@@ -32,6 +32,7 @@ from app.services.documents.self_evaluation import (
 from app.services.results import (
     Cell,
     CommentGroup,
+    RoundComparison,
     RoundResults,
     compare_rounds,
     earlier_rounds,
@@ -314,6 +315,40 @@ def _comparison(report: Report, rnd: FeedbackRound, labels: dict[str, str]) -> N
         )
     else:
         report.para("No statement was asked in the same words in both rounds.", "note")
+    _own_comparison(report, comparison, earlier.name)
+
+
+def _own_comparison(report: Report, comparison: RoundComparison, earlier_name: str) -> None:
+    """The rounds' own questions asked in both, side by side as each round publishes them; a
+    change only where both show the figure (`compare_own`)."""
+    if not (comparison.own or comparison.own_only_current or comparison.own_only_earlier):
+        return
+    report.heading(2, "Your own questions in both rounds")
+    report.para(
+        "Questions of the rounds' own with the same type, words and options. Each round's "
+        "figures are as its results show them; a change is worked out only where both rounds "
+        "show the figure. Not part of percent favourable.",
+        "note",
+    )
+    for pair in comparison.own:
+        if not pair.rows:
+            continue
+        rows = []
+        for row in pair.rows:
+            change = (
+                f"{row.change_text} (95% CI {row.interval_text}); "
+                + ("significant" if row.significant else "not significant")
+                if row.compared
+                else row.reason
+            )
+            rows.append([row.audience_label, row.answer, row.earlier, row.current, change])
+        report.table(pair.current.text, ["Group", "Answer", "Then", "Now", "Change"], rows)
+    for title, listed in (
+        ("Only in this round", comparison.own_only_current),
+        (f"Only in “{earlier_name}”", comparison.own_only_earlier),
+    ):
+        if listed:
+            report.para(f"{title}: " + "; ".join(f"“{q.text}”" for q in listed) + ".", "note")
 
 
 def _distribution(scale_id: str, distribution: dict[str, int] | None) -> str:

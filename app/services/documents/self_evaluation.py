@@ -299,6 +299,7 @@ def _indicator(
                 "the agreed level.",
                 "note",
             )
+        _own_questions(report, payload)
 
     _external_views(report, items)
 
@@ -316,6 +317,26 @@ def _indicator(
         report.table(f"Actions for {ind}", *_action_table(actions))
     else:
         report.para("No improvement actions linked to this indicator.", "note")
+
+
+def _own_questions(report: Report, payload: dict[str, Any]) -> None:
+    """The round's own questions imported beside the indicator, as frozen: each a table of the
+    published figures (hidden ones say why) and the words of groups that showed them."""
+    for question in payload.get("own_questions", []):
+        report.heading(4, f"The round's own question: {question.get('text')}", in_contents=False)
+        report.para(f"{question.get('kind_label')}. Not part of percent favourable.", "note")
+        if question.get("table"):
+            report.table(
+                question.get("text", ""),
+                ["Answer", *question.get("columns", [])],
+                [list(row) for row in question["table"]],
+            )
+        for group in question.get("words", []):
+            if group.get("suppressed"):
+                report.para(f"{group.get('label')}: {group.get('notice')}", "note")
+            elif group.get("texts"):
+                report.para(f"What {group.get('label')} wrote:", "note")
+                report.bullets(list(group["texts"]))
 
 
 def _external_views(report: Report, items: list[EvidenceItem]) -> None:

@@ -1,14 +1,17 @@
 """Round versus round (DESIGN.md 7): items asked with identical wording and scale to the same
-audience in both rounds, with Newcombe's interval for the change."""
+audience in both rounds, with Newcombe's interval for the change; the rounds' own questions
+beside them (`compare_own`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.models import FeedbackRound
 from app.services.results.cache import round_results
+from app.services.results.compare_own import OwnComparison, compare_own_questions
 from app.services.results.figures import Cell, ItemResult, RoundResults
+from app.services.results.own_questions import OwnQuestionResult
 from surveys.scales import get_scale
 from surveys.statistics import Distribution, whole_percent
 from surveys.statistics import compare_rounds as compare_distributions
@@ -54,6 +57,10 @@ class RoundComparison:
     items: list[ItemComparison]
     new_items: int  # in the current round with no identical earlier item
     dropped_items: int  # in the earlier round with no identical current item
+    # The round's own questions (issue 20): matched ones side by side, and the rest.
+    own: list[OwnComparison] = field(default_factory=list)
+    own_only_current: list[OwnQuestionResult] = field(default_factory=list)
+    own_only_earlier: list[OwnQuestionResult] = field(default_factory=list)
 
 
 def _match_key(item: ItemResult, labels: dict[str, str]) -> tuple[str, str, str, str]:
@@ -96,12 +103,16 @@ def compare_rounds(current: FeedbackRound, earlier: FeedbackRound) -> RoundCompa
             continue
         comparisons.append(_compare_item(item, old, labels.get(item.audience, item.audience)))
     matched = sum(1 for key in current_items if key in earlier_items)
+    own, own_now, own_before = compare_own_questions(now, before)
     return RoundComparison(
         current=now,
         earlier=before,
         items=comparisons,
         new_items=len(current_items) - matched,
         dropped_items=len(earlier_items) - matched,
+        own=own,
+        own_only_current=own_now,
+        own_only_earlier=own_before,
     )
 
 

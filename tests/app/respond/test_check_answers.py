@@ -486,3 +486,28 @@ def test_the_blank_copy_kept_offline_can_show_own_answers(app: Flask, phone: Bro
     assert f'data-scale="q-{ids[1]}" data-other="q-{ids[1]}-text"' in check
     assert f'data-answer="q-{ids[3]}">' in check and f'data-answer="q-{ids[4]}-text">' in check
     assert re.search(rf'data-offline-scale="q-{ids[2]}">\s*<li data-code="o1"><span>Library', check)
+
+
+def test_carry_on_after_every_answer_goes_to_the_check_page(
+    app: Flask, launched: Launched, phone: Browser
+) -> None:
+    base = _begin(app, launched, phone)
+    assert phone.post(f"{base}/start", {"nav": "start"}).location == f"{base}/page/1"
+    _answer_all(phone)
+    phone.get(base)
+    assert "Carry on" in phone.text
+    response = phone.post(f"{base}/start", {"nav": "start"})
+    assert response.status_code == 303 and response.location == f"{base}/check"
+    phone.follow(response)
+    assert WROTE in phone.text and "Send my answers" in phone.text
+    # With HTMX the check page is swapped in, its address pushed.
+    swapped = phone.client.post(
+        f"{base}/start", data={"nav": "start", "csrf_token": phone.csrf()}, headers=HX
+    )
+    assert swapped.headers["HX-Push-Url"] == f"{base}/check"
+    assert "Send my answers" in swapped.get_data(as_text=True)
+    # Clear my answers and start again still starts again, on the first page: the old check
+    # page then sends nothing.
+    restart = phone.post(f"{base}/start", {"nav": "restart"})
+    assert restart.location == f"{base}/page/1"
+    assert phone.send_checked().status_code == 422 and _responses(app) == 0

@@ -91,8 +91,11 @@ def test_a_newer_draft_wins_over_an_older_copy_in_the_browser(
     phone.start()
     phone.follow(phone.post(f"{base}/page/3", {"role": "under_5", "nav": "back"}))
     phone.enter(f"/r/{token}")
-    phone.follow(phone.post(f"{base}/start", {"nav": "start"}))
-    assert _checked(phone.html) == {"role": "under_5"}
+    # Every question answered: Carry on goes to the check page, the phone's role answer there.
+    response = phone.post(f"{base}/start", {"nav": "start"})
+    assert response.location == f"{base}/check"
+    phone.follow(response)
+    assert '<dd class="sl-v"><span>Under 5</span></dd>' in phone.html
 
 
 def test_the_draft_is_deleted_when_the_answers_are_sent(

@@ -4,14 +4,17 @@ per process; nothing a respondent chose or typed is ever kept in that cache."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.rendering import render_page
 from app.respond import views
 from app.services.responding import clear_shape_cache, load_survey
-from tests.app.respond.helpers import Browser, Launched, invite, page_fields
+from tests.app.respond.helpers import Browser, Launched, add_open_link, invite, page_fields
 from tests.app.respond.test_own_questions import good, launch_with_questions, to_own_page
 
 _QUESTIONS = re.compile(r'<div class="questions">.*?</form>', re.S)
@@ -24,11 +27,16 @@ def _questions(html: str) -> str:
     return found.group(0)
 
 
-def _held(app: Flask, launched: Launched) -> list[str]:
+def _held(app: Flask, launched: Launched, kind: type = int) -> list[str]:
+    """What is kept: the pages' questions (keyed by page number), or the whole pages ("page")."""
     with app.test_request_context():
         survey = load_survey(launched.questionnaires["parents"])
         assert survey is not None
-        return [str(markup) for markup in survey.shape.rendered.values()]
+        return [
+            "".join(kept) if isinstance(kept, list) else str(kept)
+            for key, kept in survey.shape.rendered.items()
+            if isinstance(key[0], kind)
+        ]
 
 
 def test_two_people_see_the_same_first_page_and_it_is_rendered_once(
@@ -60,8 +68,8 @@ def test_answers_and_comments_are_shown_back_but_never_cached(
     while "Back" in phone.html and "/page/1" not in phone.form_action():
         phone.follow(phone.post(phone.form_action(), {**phone.answer(choose), "nav": "back"}))
     assert " checked" in _questions(phone.html)
-    held = _held(app, launched)
-    assert held, "the pages first shown were cached"
+    held = _held(app, launched) + _held(app, launched, str)
+    assert len(held) > 2, "the pages first shown were cached"
     assert not any(" checked" in markup or COMMENT in markup for markup in held)
 
 
@@ -123,3 +131,76 @@ def test_the_kept_check_rows_hold_no_answers_and_do_not_depend_on_them(
         seen.append(_kept_check(app, launched.questionnaires["parents"]))
     assert seen[0] and seen[0] == seen[1]
     assert COMMENT not in repr(seen[0])
+
+
+# -- whole pages as first shown -------------------------------------------------------------------
+
+# What differs between two requests for the same page: the CSRF token, grant and page stamp.
+_OWN_VALUES = re.compile(
+    r'(name="csrf_token" value="|name="csrf-token" content="|-grant="|-sid="|name="t" value=")[^"]+'
+)
+
+
+def _afresh(
+    _shape: object,
+    _key: object,
+    template: str,
+    block: str,
+    make_context: Callable[[], dict[str, Any]],
+    fill: dict[str, str],
+    status: int = 200,
+) -> Any:
+    """The page rendered whole for this request, its own values put back where the holes are."""
+    context = make_context()
+    if "form" not in context:  # a welcome or thank-you page: nothing of the request's own
+        return render_page(template, block=block, status=status, **context)
+    form = dict(context["form"])
+    if "stamp" in fill:
+        form["stamp"] = fill["stamp"]
+    if form["offline"] and "grant" in fill:
+        form["offline"] = {**form["offline"], "grant": fill["grant"], "sid": fill["sid"]}
+    return render_page(template, block=block, status=status, **{**context, "form": form})
+
+
+def _walk(phone: Browser, headers: dict[str, str]) -> list[str]:
+    """Every page as first shown (plain GETs, or the HTMX POSTs that answer with the next)."""
+    seen, token = [], phone.csrf()  # a swapped block has no meta tag: the page's token serves
+    for _ in range(20):
+        if headers:
+            data = {**phone.answer("a"), "nav": "next", "csrf_token": token}
+            response = phone.client.post(phone.form_action(), data=data, headers=headers)
+        else:
+            response = phone.follow(phone.submit_page("next", "a"))
+        body = response.get_data(as_text=True)
+        seen.append(_OWN_VALUES.sub(r"\1X", body))
+        if headers:
+            phone.html = body
+        if "/check" in response.headers.get("HX-Push-Url", "") or "/send" in phone.form_action():
+            return seen
+    raise AssertionError("never reached the check page")
+
+
+@pytest.mark.parametrize("entry", ["invitation", "open link"])
+def test_kept_pages_are_the_pages_rendered_afresh(
+    app: Flask, launched: Launched, monkeypatch: pytest.MonkeyPatch, patient: None, entry: str
+) -> None:
+    """Both flows in one process (what is kept for one must never be served to the other)."""
+    walks, code = [], add_open_link(app, launched.round_id)
+    for kept in (True, False):
+        if not kept:
+            monkeypatch.setattr(views.fragments, "kept_page", _afresh)
+        for headers in ({}, {"HX-Request": "true"}):
+            phone = Browser(app.test_client())
+            address = (
+                f"/o/{code}" if entry == "open link" else f"/r/{invite(app, launched.round_id)}"
+            )
+            phone.enter(address)
+            welcome = _OWN_VALUES.sub(r"\1X", phone.html)
+            phone.start()
+            walk = _walk(phone, headers)
+            phone.get(phone.form_action().replace("/send", "/check"))  # the whole page
+            phone.follow(phone.send_checked())
+            walks.append([welcome, *walk, _OWN_VALUES.sub(r"\1X", phone.html)])
+    assert "Start" in walks[0][0] and "Thank you" in walks[0][-1]
+    assert walks[:2] == walks[2:]
+    assert len(walks[0]) >= 2 and _held(app, launched, str)
