@@ -7,7 +7,8 @@ another on the open link's questionnaire through the `kiosk` channel.
 /kiosk/offline JSON for working offline all day: the questionnaire's blank pages and grants
                (app/services/offline) for the tablet's encrypted queue (app/static/js/kiosk.js);
                on a shared children's link, the list of its age bands, and with `band=` that
-               band's own kit (each child chooses their band on the tablet, even offline)
+               band's own kit and welcome page (each child chooses their band on the tablet,
+               even offline, and reads that band's welcome page before its questions)
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def kiosk_home() -> ResponseReturnValue:
 def kiosk_offline() -> ResponseReturnValue:
     """What the tablet needs to take answers offline: every blank page of the questionnaire
     and up to `want` grants (at most the pool size). JSON, never cached."""
-    from app.respond.kiosk_offline import offline_kit  # the offline half's grants
+    from app.respond.kiosk_offline import band_welcome, offline_kit  # the offline half's grants
 
     kiosk, entry = _kiosk_entry()
     questionnaire_id = entry.questionnaire_id
@@ -136,4 +137,5 @@ def kiosk_offline() -> ResponseReturnValue:
     kit = offline_kit(kiosk, questionnaire_id, want)
     if entry.choose_band:
         kit["band"] = band
+        kit["intro"] = band_welcome(questionnaire_id, entry)
     return jsonify(kit)

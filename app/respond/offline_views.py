@@ -26,7 +26,8 @@ from app.extensions import csrf, limiter
 from app.i18n import _
 from app.models import Channel
 from app.respond import state
-from app.respond.views import _answering, _render_check, _render_page, bp
+from app.respond.offline import offline_form
+from app.respond.views import _answering, _render_check, _render_page, _welcome, bp
 from app.services import abuse, kiosks
 from app.services.offline import read_body, take
 from app.services.offline.queued import BAD_REQUEST, OTHER_SURVEY, Answer
@@ -111,9 +112,13 @@ def blank_pages(questionnaire_id: uuid.UUID) -> ResponseReturnValue:
         )
         for page in survey.shape.pages
     }
-    # The check page too, blank: offline.js fills it in from the answers on the phone.
+    # The check page too, blank: offline.js fills it in from the answers on the phone. And the
+    # welcome page (on a shared children's link, the band's own), for Back from the first page:
+    # its Start goes on to the first page kept, offline.
     check = _render_check(survey, entry, None).get_data(as_text=True)
-    return jsonify({"pages": pages, "check": check})
+    kept = offline_form(survey, entry, None)
+    welcome = _welcome(survey, entry, None, offline=kept).get_data(as_text=True)
+    return jsonify({"pages": pages, "check": check, "welcome": welcome})
 
 
 @bp.get("/q/offline-sw.js")

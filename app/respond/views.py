@@ -52,6 +52,7 @@ from app.services.documents.self_evaluation import organisation_name
 from app.services.documents.you_said import write_you_said_pdf
 from app.services.responding import (
     FREE_TEXT_MAX,
+    Entry,
     NotAsked,
     Page,
     PageInput,
@@ -494,36 +495,57 @@ def _welcome(
     sent: bool = False,
     band_error: str = "",
     status: int = 200,
+    offline: dict[str, Any] | None = None,
 ) -> Response:
     choosing = bool(band_error) or _choosing(survey, entry)
     kiosk_mode = entry.channel == Channel.KIOSK
     started = bool(progress and (progress.answers or progress.texts or progress.role))
 
     def context() -> dict[str, Any]:
-        audience = _(CHILDREN_LABEL) if choosing else i18n.audience_name(survey.shape)
-        return {
-            **_common(survey),
-            "title": _("%(audience)s survey", audience=audience),
-            "choosing": choosing,
-            "band_options": [(band, _(BAND_CHOICES[band])) for band, _qid in survey.shape.bands],
-            "band_error": band_error,
-            "choices": [i18n.LANGUAGES[code] for code in survey.languages],
-            "entry": entry,
-            "kiosk": kiosk_mode,
-            "sent": kiosk_mode and (sent or request.args.get("sent") == "1"),
-            "started": started,
-            "answered": progress.answered_count() if progress else 0,
-        }
+        found = welcome_context(
+            survey, entry, progress, choosing=choosing, band_error=band_error, offline=offline
+        )
+        return {**found, "sent": kiosk_mode and (sent or request.args.get("sent") == "1")}
 
-    if choosing or kiosk_mode or started or not survey.shape.frozen:
-        response = render_page("respond/welcome.html", block=BLOCK, **context())
+    # The phone's offline copy carries its script's attributes: never the page kept for all.
+    if offline or choosing or kiosk_mode or started or not survey.shape.frozen:
+        response = render_page(WELCOME_TEMPLATE, block=BLOCK, **context())
         response.status_code = status
         return response
     # Before a first answer, the same page for everyone entering the same way.
     key = ("welcome", entry.channel, entry.choose_band, *_told(survey))
-    return fragments.kept_page(
-        survey.shape, key, "respond/welcome.html", BLOCK, context, {}, status
-    )
+    return fragments.kept_page(survey.shape, key, WELCOME_TEMPLATE, BLOCK, context, {}, status)
+
+
+WELCOME_TEMPLATE = "respond/welcome.html"
+
+
+def welcome_context(
+    survey: Survey,
+    entry: SessionEntry | Entry,
+    progress: Progress | None,
+    *,
+    choosing: bool,
+    band_error: str = "",
+    offline: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the welcome page shows (but the kiosk's thank-you line and the phone's offline
+    copy's attributes): also the copy of a band's welcome page a kiosk on a shared children's
+    link keeps to show offline."""
+    audience = _(CHILDREN_LABEL) if choosing else i18n.audience_name(survey.shape)
+    return {
+        **_common(survey),
+        "title": _("%(audience)s survey", audience=audience),
+        "choosing": choosing,
+        "band_options": [(band, _(BAND_CHOICES[band])) for band, _qid in survey.shape.bands],
+        "band_error": band_error,
+        "choices": [i18n.LANGUAGES[code] for code in survey.languages],
+        "entry": entry,
+        "kiosk": entry.channel == Channel.KIOSK,
+        "started": bool(progress and (progress.answers or progress.texts or progress.role)),
+        "answered": progress.answered_count() if progress else 0,
+        "offline": offline,  # the phone's copy kept to show offline: its script's attributes
+    }
 
 
 # The welcome page's age-band choice (DESIGN.md 5), in words a young child can read.

@@ -1,10 +1,12 @@
 """Age bands on a small phone (issue 20): a child opens the round's shared children's link,
 reads the band choice (radios that work without JavaScript), chooses their band and answers
 that band's questionnaire; axe finds nothing on the welcome page with the band choice, its
-error state, or any page after it."""
+error state, or any page after it. Offline, Back from the first page shows the band's own
+welcome page the phone kept, and its Start goes on with the answers on the phone."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +21,7 @@ from app.services import abuse
 from app.services.accounts import get_or_create_organisation
 from app.services.launch import launch
 from app.services.rounds import RoundSettings, create_round
-from tests.browser.journey import answer_to_the_end, press
+from tests.browser.journey import answer_questions, answer_to_the_end, next_button, press
 from tests.browser.support import (
     SMALL_PHONE,
     LiveServer,
@@ -127,3 +129,60 @@ def test_a_child_chooses_their_age_band_and_answers_its_questions(
     with live_server.app.app_context():
         sealed = db.session.execute(select(SealedSubmission.audience)).scalars().all()
     assert audience in sealed
+
+
+def _sealed_as(live_server: LiveServer, audience: str) -> int:
+    with live_server.app.app_context():
+        sealed = db.session.execute(select(SealedSubmission.audience)).scalars().all()
+        db.session.remove()
+    return sealed.count(audience)
+
+
+def _kept_page_ready(page: Page, address: str) -> None:
+    """A page the phone kept, shown offline, once its offline script has set it up."""
+    page.wait_for_url(re.compile(address))
+    page.wait_for_function(
+        "() => document.documentElement.hasAttribute('data-offline-ready')", timeout=15000
+    )
+
+
+def test_offline_back_from_the_first_page_shows_the_bands_own_welcome_page(
+    browser: Browser, shared_link: str, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(abuse, "SECONDS_PER_QUESTION", 0.0)
+    monkeypatch.setattr(abuse, "MAX_MINIMUM_SECONDS", 0.0)
+    before = _sealed_as(live_server, "children_under_8")
+    context = phone_context(browser, viewport=SMALL_PHONE)
+    page = context.new_page()
+    page.goto(shared_link)
+    page.get_by_label("I am under 8", exact=True).check()
+    press(page, "Next")
+    press(page, "Start")
+    _kept_page_ready(page, r"/page/1$")  # the phone now keeps the band's pages
+    answer_questions(page, "Yes, mostly")
+    context.set_offline(True)
+    press(page, "Back")
+    _kept_page_ready(page, r"/q/[0-9a-f-]+\?offline=1$")
+    # The band's own welcome page, as online after the choice: its words, read aloud.
+    expect(heading(page, "Children under 8 survey", level=1)).to_be_visible()
+    expect(page.get_by_text("A grown-up can read this with you.")).to_have_count(1)
+    expect(page.locator("body")).to_have_class("r easy read-aloud")
+    expect(page.get_by_role("group", name="How old are you?")).to_have_count(0)
+    # Choosing again needs the network (this phone holds its own band only): not offered.
+    expect(page.get_by_role("link", name="Not your age? Choose again")).to_have_count(0)
+    assert_accessible(page)
+    press(page, "Start")
+    _kept_page_ready(page, r"/page/1\?offline=1$")
+    expect(page.locator("#survey input:checked").first).to_be_checked()  # kept on the phone
+    for _ in range(20):
+        if page.get_by_role("button", name="Send my answers").count():
+            break
+        answer_questions(page, "Yes, mostly")
+        press(page, next_button(page))
+        _kept_page_ready(page, r"(/page/\d+|/check)\?offline=1$")
+    page.get_by_role("button", name="Send my answers", exact=True).click()  # waits here
+    expect(page.get_by_text("You are offline.", exact=False).first).to_be_visible()
+    context.set_offline(False)
+    page.wait_for_url(re.compile(r"/thanks$"), timeout=15000)
+    assert _sealed_as(live_server, "children_under_8") == before + 1  # as the band chosen
+    context.close()

@@ -122,7 +122,7 @@
 
   // -- the kit: blank pages and grants, fetched while online ------------------------------------
   function getKit() {
-    if (!navigator.onLine) { return kit ? Promise.resolve(kit) : keptKit(); }
+    if (!navigator.onLine) { return Promise.resolve(ready() || keptKit()); }
     if (bands) { return getBands(); }
     return fetchKit(kitUrl + "?", null, kit).then(function (got) {
       if (!got || !got.bands) { kit = got; return kit; }
@@ -153,32 +153,32 @@
     });
   }
   // -- a reload with no signal: the service worker (scope /q/) answers this tablet's pages from
-  // the shell kept here: the welcome page, its assets and the kit's blank pages and check
-  // page (no grants:
-  // those wait in IndexedDB; no answers: those are in memory or encrypted in the outbox).
+  // the shell kept here: the welcome page (or band choice), its assets and each kit's blank
+  // pages (no grants: in IndexedDB; no answers: in memory or encrypted in the outbox).
   function keepShell() {
-    var sw = navigator.serviceWorker, swUrl = body.getAttribute("data-kiosk-sw");
-    if (!sw || !swUrl || !window.caches || bands || !kit || !kit.welcome || !navigator.onLine) { return Promise.resolve(); }
+    var sw = navigator.serviceWorker, swUrl = body.getAttribute("data-kiosk-sw"), choice = d.querySelector("#survey form.bands");
+    var page = bands ? choice && choice.getAttribute("action").replace(/\/band$/, "?band=change") : kit && kit.welcome;
+    if (!sw || !swUrl || !window.caches || !page || !ready() || !navigator.onLine) { return Promise.resolve(); }
     var assets = Array.prototype.map.call(d.querySelectorAll('link[rel="stylesheet"], script[src]'), function (el) {
       return el.href || el.src;
     });
-    var blank = { q: kit.q, channel: kit.channel, queue: kit.queue, welcome: kit.welcome, pages: kit.pages, check: kit.check, grants: [] };
+    var blank = JSON.stringify({ bands: bands, kits: kits, kit: kit }, function (k, v) { return k === "grants" ? [] : v; });
     return sw.register(swUrl, { scope: "/q/" }).then(function () { return sw.ready; }).then(function () {
       return caches.open(SHELL);
     }).then(function (cache) {
       return Promise.all([
         cache.addAll(assets),
-        fetch(kit.welcome, { credentials: "same-origin" }).then(function (res) {
-          if (res.ok) { return cache.put(kit.welcome, res); }
+        fetch(page, { credentials: "same-origin" }).then(function (res) {
+          if (res.ok) { return cache.put(page, res); }
         }),
-        cache.put(kitUrl, new Response(JSON.stringify(blank), { headers: { "Content-Type": "application/json" } }))
+        cache.put(kitUrl, new Response(blank))  // read back by keptKit() only
       ]);
     }).catch(function () {});  // no worker: the kiosk still works offline until a reload
   }
   function keptKit() {
     if (!window.caches) { return Promise.resolve(null); }
     return caches.open(SHELL).then(function (cache) { return cache.match(kitUrl); }).then(function (res) {
-      return res ? res.json().then(function (got) { kit = got; return kit; }) : null;
+      return res ? res.json().then(function (got) { bands = got.bands; kits = got.kits; kit = got.kit; return ready(); }) : null;
     }).catch(function () { return null; });
   }
   // A grant's submission id is its signed payload's "s", its questionnaire "q" (offline/grants.py).
@@ -250,6 +250,7 @@
     return s;
   }
   var changing = false;  // a page opened from the check page's Change: Continue goes back there
+  function showIntro() { swap(kit.intro); say(words.offline); }  // a band's own welcome page
   function showPage(n, change) {
     var page = kit.pages[n - 1], s = swap(page.html), form = s.querySelector("form");
     changing = !!change;
@@ -323,7 +324,8 @@
     offline = true;
     var band = form.classList.contains("bands") && form.querySelector(":checked");
     if (band === null) { return problem(form, words.band); }
-    if (band) { kit = kits[band.value]; }  // the child's band: its kit, from page 1
+    if (band) { kit = kits[band.value]; }  // the child's band: its kit, its welcome page first
+    if (band && kit.intro) { return showIntro(); }
     if (band || form.hasAttribute("data-kiosk-start")) {
       answers = {};
       return held(bands && kit.q).then(function (got) {
@@ -333,7 +335,7 @@
     }
     var n = pageNumber(form), change = changing || !!form.querySelector('input[name="change"]');
     remember(form);
-    if (nav === "back") { return change ? showCheck() : n > 1 ? showPage(n - 1) : showWelcome(""); }
+    if (nav === "back") { return change ? showCheck() : n > 1 ? showPage(n - 1) : kit.intro ? showIntro() : showWelcome(""); }
     if (missing(form).length) { return problem(form, words.missing); }
     var last = n >= kit.pages.length;
     if (nav !== "send") {
@@ -369,15 +371,16 @@
       offlineSubmit(form, nav);
     }
   }, true);
-  // Offline, the check page's Change links open the kit's copy of the page.
+  // Offline, the check page's Change links open the kit's copy of the page; a band's "Not your
+  // age?" link, the band choice.
   d.addEventListener("click", function (e) {
-    var a = e.target.closest ? e.target.closest("#survey a[href*='change=1']") : null;
-    if (!a || !(offline || !navigator.onLine) || !kit || !kit.check) { return; }
-    var m = /\/page\/(\d+)/.exec(a.getAttribute("href"));
-    if (!m) { return; }
+    var a = e.target.closest ? e.target.closest("#survey a[href*='change']") : null;
+    if (!a || !(offline || !navigator.onLine) || !kit || !welcomeHtml) { return; }
+    var m = /\/page\/(\d+)/.exec(a.href), again = /band=change/.test(a.href);
+    if (!m && !again) { return; }
     e.preventDefault();
     e.stopImmediatePropagation();
-    showPage(+m[1], true);
+    if (again) { showWelcome(""); } else { showPage(+m[1], true); }
   }, true);
   // The signal dropped during a request htmx made: carry on here with that page.
   d.addEventListener("htmx:sendError", function (e) {

@@ -12,8 +12,8 @@ function keep(m) {
     var work = m.assets.map(function (url) {
       return cache.match(url).then(function (hit) { return hit || cache.add(url); });
     });
-    // Every page (and the blank check page) in one compressed request, each kept under its
-    // own address.
+    // Every page (and the blank check page, and the welcome page) in one compressed request,
+    // each kept under its own address.
     var html = function (text) {
       return new Response(text, { headers: { "Content-Type": "text/html; charset=utf-8" } });
     };
@@ -26,6 +26,7 @@ function keep(m) {
           return cache.put(m.base + "/page/" + n, html(body.pages[n]));
         });
         if (body.check) { kept.push(cache.put(m.base + "/check", html(body.check))); }
+        if (body.welcome) { kept.push(cache.put(m.base, html(body.welcome))); }
         return Promise.all(kept);
       });
     }));
@@ -52,14 +53,13 @@ function fromCache(request) {
 
 // A kiosk reloaded with no signal on any of its questionnaire's pages starts again at the
 // welcome page its script kept (app/static/js/kiosk.js): the next person, nothing of the last.
+// On a shared children's link every band's pages start again at the one band choice it kept.
 function kioskShell(path) {
   var base = path.split("/").slice(0, 3).join("/");  // "/q/<questionnaire id>"
   return caches.open("chorus-kiosk-shell").then(function (cache) {
     return cache.keys().then(function (keys) {
-      var shell = keys.filter(function (k) {
-        var p = new URL(k.url).pathname;
-        return p === base || p.indexOf(base + "/") === 0;
-      })[0];
+      var pages = keys.filter(function (k) { return new URL(k.url).pathname.indexOf("/q/") === 0; });
+      var shell = pages.filter(function (k) { return (new URL(k.url).pathname + "/").indexOf(base + "/") === 0; })[0] || pages[0];
       return shell ? cache.match(shell) : undefined;
     });
   }).then(function (hit) { return hit || Response.error(); });

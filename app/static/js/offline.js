@@ -96,12 +96,11 @@
     show("[data-offline-note]");
     return S.put("answers", rec.q, rec);
   }
-  function go(n) {
-    if (n < 1) { return; }  // the welcome page needs the network
+  function go(n) {  // 0: the welcome page, kept with the pages (its Start goes on to page 1)
     var pages = +form.getAttribute("data-offline-pages");
     save().then(function () {
       // "?offline": the service worker answers from the copy it kept, network or not.
-      location.href = rec.base + (n > pages ? "/check" : "/page/" + n) + "?offline=1";
+      location.href = rec.base + (n < 1 ? "" : n > pages ? "/check" : "/page/" + n) + "?offline=1";
     });
   }
   // A page opened from the check page's Change link goes back there (Continue and Back).
@@ -146,7 +145,7 @@
       } else {
         queue();  // waits on the device in case the connection drops during the POST
       }
-    } else if (away && (nav === "next" || nav === "back")) {
+    } else if (away && /^(next|back|start)$/.test(nav)) {
       e.preventDefault(); e.stopImmediatePropagation();
       var check = +form.getAttribute("data-offline-pages") + 1;
       if (nav === "back") { go(changing() ? check : n - 1); } else if (complete()) { go(changing() ? check : n + 1); }

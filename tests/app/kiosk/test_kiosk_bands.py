@@ -78,6 +78,13 @@ def test_each_child_at_a_shared_kiosk_chooses_their_band(
     assert _sealed(app) == ["children_13_plus", "children_under_8"]
 
 
+INTRO_HEADING = {
+    "under_8": "Children under 8 survey",
+    "8_to_12": "Children 8 to 12 survey",
+    "13_plus": "Young people 13 and over survey",
+}
+
+
 def test_a_shared_kiosk_has_one_offline_kit_per_band_and_a_band_kiosk_one(
     app: Flask, client: FlaskClient, coordinator: User, shared_kiosk: tuple[Event, Browser]
 ) -> None:
@@ -100,6 +107,13 @@ def test_a_shared_kiosk_has_one_offline_kit_per_band_and_a_band_kiosk_one(
         assert body["queue"] == f"/q/{qid}/queued" and body["pages"]
         assert body["welcome"] == f"/q/{qid}"
         assert [grant_claim(g["grant"], "q") for g in body["grants"]] == [body["q"]] * 2
+        # The band's own welcome page, shown offline after the choice as online: its Start,
+        # the way back to the choice, and no choice of its own.
+        intro = body["intro"]
+        assert intro.lstrip().startswith('<div id="survey"') and INTRO_HEADING[band] in intro
+        assert f'action="/q/{qid}/start"' in intro and "data-kiosk-start" in intro
+        assert f"/q/{qid}?band=change" in intro and 'name="band"' not in intro
+        assert ("A grown-up can read this with you." in intro) is (band == "under_8")
     unknown = tablet.client.get("/kiosk/offline?want=2&band=adults")
     assert unknown.status_code == 422
     assert "no such age band" in unknown.get_json()["reason"]
@@ -111,6 +125,7 @@ def test_a_shared_kiosk_has_one_offline_kit_per_band_and_a_band_kiosk_one(
     assert kit.status_code == 200
     body = kit.get_json()
     assert body["q"] == uuid.UUID(str(band.questionnaire_id)).hex and "band" not in body
+    assert "intro" not in body  # its welcome page is the tablet's own first page
     assert len(body["grants"]) == 2 and body["pages"]
     # A band's own link has no choice: `band=` changes nothing there.
     assert own.client.get("/kiosk/offline?want=0&band=13_plus").get_json()["q"] == body["q"]

@@ -356,7 +356,8 @@ def test_the_pages_kept_offline_include_a_blank_check_page(
     _answer_all(phone, "sa", WROTE)
     kept = phone.client.get(f"{base}/offline/pages").get_json()
     check = kept["check"]
-    assert set(kept) == {"pages", "check"} and len(kept["pages"]) == 3
+    assert set(kept) == {"pages", "check", "welcome"} and len(kept["pages"]) == 3
+    assert WROTE not in kept["welcome"]  # the welcome page kept: as first shown, too
     # The same for everyone: no answer, comment, grant or submission id of this person.
     assert WROTE not in check and "data-offline-grant" not in check
     assert "Strongly agree</span></dd>" not in check

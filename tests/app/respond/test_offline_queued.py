@@ -451,9 +451,18 @@ def test_the_kept_copy_of_a_page_holds_no_answers(
     assert 'data-offline-q="' in phone.html and "data-offline-grant" not in phone.html
     assert body["submission_id"] not in phone.html
     assert phone.get(f"/q/{qid}/offline/page/99").status_code == 404
-    every = phone.client.get(f"/q/{qid}/offline/pages").get_json()["pages"]
+    kept = phone.client.get(f"/q/{qid}/offline/pages").get_json()
+    every = kept["pages"]
     assert sorted(every) == ["1", "2", "3"]
     assert all(" checked" not in html and "data-offline-q" in html for html in every.values())
+    # The welcome page, for Back from page 1 offline: as first shown (Start, not "Carry on"
+    # with how many this browser answered), its Start read by the offline script as page 0.
+    welcome = kept["welcome"]
+    assert 'value="start">Start<' in welcome and "so far" not in welcome
+    assert f'data-offline-q="{qid.hex}" data-offline-page="0"' in welcome
+    assert "data-offline-grant" not in welcome and body["submission_id"] not in welcome
+    phone.get(f"/q/{qid}")
+    assert "data-offline-q" not in phone.html  # the live welcome page is as before
 
 
 def test_the_kept_copy_needs_the_link_first(
