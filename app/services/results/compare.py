@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 
 from app.models import FeedbackRound
 from app.services.results.cache import round_results
+from app.services.results.change_words import ChangeWords
 from app.services.results.compare_own import OwnComparison, compare_own_questions
 from app.services.results.figures import Cell, ItemResult, RoundResults
 from app.services.results.own_questions import OwnQuestionResult
 from surveys.scales import get_scale
-from surveys.statistics import Distribution, whole_percent
+from surveys.statistics import Distribution
 from surveys.statistics import compare_rounds as compare_distributions
 
 
 @dataclass(frozen=True, slots=True)
-class ItemComparison:
+class ItemComparison(ChangeWords):
     audience: str
     audience_label: str
     indicator_id: str
@@ -31,23 +32,6 @@ class ItemComparison:
     high: float | None
     significant: bool | None
     reason: str  # why not compared, "" when compared
-
-    @property
-    def compared(self) -> bool:
-        return self.change is not None
-
-    @property
-    def change_text(self) -> str | None:
-        if self.change is None:
-            return None
-        points = whole_percent(self.change)
-        return f"{'+' if points > 0 else ''}{points} points"
-
-    @property
-    def interval_text(self) -> str | None:
-        if self.low is None or self.high is None:
-            return None
-        return f"{whole_percent(self.low)} to {whole_percent(self.high)} points"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,17 +12,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from app.services.results.change_words import ChangeWords
 from app.services.results.figures import RoundResults
 from app.services.results.own_questions import OwnCell, OwnQuestionResult
 from surveys import question_types as qt
 from surveys.question_matching import answer_pairs, match_key
-from surveys.statistics import newcombe_difference, whole_percent
+from surveys.statistics import newcombe_difference
 
 HEADLINE = "headline"
 
 
 @dataclass(frozen=True, slots=True)
-class OwnRowComparison:
+class OwnRowComparison(ChangeWords):
     audience: str
     audience_label: str
     answer: str
@@ -33,23 +34,6 @@ class OwnRowComparison:
     high: float | None
     significant: bool | None
     reason: str  # why no change is given, "" when there is one
-
-    @property
-    def compared(self) -> bool:
-        return self.change is not None
-
-    @property
-    def change_text(self) -> str | None:
-        if self.change is None:
-            return None
-        points = whole_percent(self.change)
-        return f"{'+' if points > 0 else ''}{points} points"
-
-    @property
-    def interval_text(self) -> str | None:
-        if self.low is None or self.high is None:
-            return None
-        return f"{whole_percent(self.low)} to {whole_percent(self.high)} points"
 
 
 @dataclass(frozen=True, slots=True)
