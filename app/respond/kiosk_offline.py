@@ -97,6 +97,6 @@ def offline_kit(kiosk: Kiosk, questionnaire_id: uuid.UUID, want: int) -> dict[st
         "pages": pages,
         "check": {"html": check_html},
         # Each grant's submission id is its payload's `s`: the tablet reads it from there
-        # (sent once, not twice: the kit's grants are most of what a kiosk fetches).
-        "grants": [{"grant": g} for g, _s in grants],
+        # (sent once, not twice, and the grants bare: they are most of what a kiosk fetches).
+        "grants": [g for g, _s in grants],
     }

@@ -146,7 +146,7 @@
           if (!res.ok) { if (res.status === 410) { location.replace(home); } return have; }
           return res.json().then(function (got) {
             return run("grants", true, function (s) {
-              (got.grants || []).forEach(function (g) { s.put({ grant: g.grant, submission_id: claim(g.grant, "s") }); });
+              (got.grants || []).forEach(function (g) { s.put({ grant: g, submission_id: claim(g, "s") }); });
             }).then(function () { return got; });
           });
         }, function () { return have; });

@@ -106,7 +106,7 @@ def test_a_shared_kiosk_has_one_offline_kit_per_band_and_a_band_kiosk_one(
         assert (body["band"], body["q"]) == (band, uuid.UUID(str(qid)).hex)
         assert body["queue"] == f"/q/{qid}/queued" and body["pages"]
         assert body["welcome"] == f"/q/{qid}"
-        assert [grant_claim(g["grant"], "q") for g in body["grants"]] == [body["q"]] * 2
+        assert [grant_claim(g, "q") for g in body["grants"]] == [body["q"]] * 2
         # The band's own welcome page, shown offline after the choice as online: its Start,
         # the way back to the choice, and no choice of its own.
         intro = body["intro"]
@@ -157,12 +157,12 @@ def test_queued_answers_of_a_shared_kiosk_are_released_as_their_band(
     young, old = kits["under_8"], kits["13_plus"]
     young_answers = _answers(app, Event(event.launched, "", qids["children_under_8"]))
     old_answers = _answers(app, Event(event.launched, "", qids["children_13_plus"]))
-    assert _send(tablet, young, young["grants"][0]["grant"], young_answers) in (200, 201, 202)
-    assert _send(tablet, old, old["grants"][0]["grant"], old_answers) in (200, 201, 202)
-    assert _send(tablet, old, old["grants"][1]["grant"], old_answers) in (200, 201, 202)
+    assert _send(tablet, young, young["grants"][0], young_answers) in (200, 201, 202)
+    assert _send(tablet, old, old["grants"][0], old_answers) in (200, 201, 202)
+    assert _send(tablet, old, old["grants"][1], old_answers) in (200, 201, 202)
     # Never pooled: one band's grant sent as another band's answers is refused, nothing stored.
-    assert 400 <= _send(tablet, old, young["grants"][1]["grant"], old_answers) < 500
-    assert 400 <= _send(tablet, young, old["grants"][0]["grant"], young_answers) < 500
+    assert 400 <= _send(tablet, old, young["grants"][1], old_answers) < 500
+    assert 400 <= _send(tablet, young, old["grants"][0], young_answers) < 500
     release_all(app)
     with app.app_context():
         rows = db.session.execute(select(Response.audience, Response.channel)).all()

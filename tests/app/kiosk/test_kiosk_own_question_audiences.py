@@ -57,7 +57,7 @@ def test_each_bands_kit_holds_only_its_questions(
     young = kits["under_8"]
     answers = _answers(app, Event(launched, "", qids["children_under_8"]))
     smuggled = {**answers, f"q-{older_id}": "yes"}
-    assert _send(tablet, young, young["grants"][0]["grant"], smuggled) == 422
+    assert _send(tablet, young, young["grants"][0], smuggled) == 422
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SealedSubmission)) == 0
-    assert _send(tablet, young, young["grants"][0]["grant"], answers) in (200, 201, 202)
+    assert _send(tablet, young, young["grants"][0], answers) in (200, 201, 202)

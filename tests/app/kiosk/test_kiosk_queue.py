@@ -38,9 +38,9 @@ def _kit(tablet: Browser, want: int) -> dict:
     assert response.status_code == 200, response.status_code
     assert response.headers["Cache-Control"] == "no-store"
     kit = response.get_json()
-    for g in kit["grants"]:  # the tablet reads each grant's submission id from its payload
-        assert set(g) == {"grant"}, g
-        g["submission_id"] = _sid(g["grant"])
+    assert all(isinstance(g, str) for g in kit["grants"]), kit["grants"]  # bare grants
+    # The tablet reads each grant's submission id from its payload.
+    kit["grants"] = [{"grant": g, "submission_id": _sid(g)} for g in kit["grants"]]
     return kit
 
 
