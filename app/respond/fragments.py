@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from app.csrf import generate_csrf
 from app.extensions import htmx
 from app.rendering import render_page
+from app.respond import gzip_splice
 from app.services.responding import Page, Shape
 from app.services.responding.check import CheckRow, check_rows
 
@@ -158,9 +159,50 @@ def kept_page(
                 setattr(g, field, mine)
         pieces = shape.rendered[key] = _HOLE.split(body)
     values = {**fill, "csrf": generate_csrf()}
-    body = "".join(
-        piece if i % 2 == 0 else str(escape(values[piece])) for i, piece in enumerate(pieces)
-    )
-    response = make_response(body, status)
+    if _gzip_wanted(status):
+        response = _spliced(shape, key, pieces, values, status)
+    else:
+        body = "".join(
+            piece if i % 2 == 0 else str(escape(values[piece])) for i, piece in enumerate(pieces)
+        )
+        response = make_response(body, status)
     response.vary.add("HX-Request")
+    return response
+
+
+_LENGTH_SETS = 8  # sets of value lengths a kept page's gzip stretches are kept for
+
+
+def _gzip_wanted(status: int) -> bool:
+    """Whether this answer goes out in gzip, as Flask-Compress would send it (the browser takes
+    gzip at least as gladly as Brotli; the app compresses pages in gzip)."""
+    config = current_app.config
+    if not 200 <= status < 300 or "gzip" not in (config.get("COMPRESS_ALGORITHM") or ()):
+        return False
+    if "text/html" not in (config.get("COMPRESS_MIMETYPES") or ()):
+        return False
+    accepted = request.accept_encodings
+    return accepted["gzip"] > 0 and accepted["gzip"] >= accepted["br"]
+
+
+def _spliced(
+    shape: Shape, key: tuple[Any, ...], pieces: list[str], values: Mapping[str, str], status: int
+) -> Response:
+    """The kept page in gzip: its fixed stretches compressed once (app/respond/gzip_splice.py),
+    this request's values stored between them."""
+    filled = [str(escape(values[name])).encode() for name in pieces[1::2]]
+    kept: tuple[list[bytes], dict[Any, list[bytes]]] | None = shape.rendered.get((*key, "gzip"))
+    if kept is None:
+        kept = shape.rendered[(*key, "gzip")] = ([p.encode() for p in pieces[0::2]], {})
+    stretches, by_lengths = kept
+    lengths = tuple(len(value) for value in filled)
+    compressed = by_lengths.get(lengths)
+    if compressed is None:
+        # Values of the same lengths each time: one set of stretches, rarely a second.
+        shape_of = lengths if len(by_lengths) < _LENGTH_SETS else None
+        compressed = by_lengths.get(shape_of)
+        if compressed is None:
+            compressed = by_lengths[shape_of] = gzip_splice.fixed_stretches(stretches, shape_of)
+    response = make_response(gzip_splice.gzip_body(stretches, compressed, filled), status)
+    response.headers["Content-Encoding"] = "gzip"
     return response

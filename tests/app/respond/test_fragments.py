@@ -3,10 +3,12 @@ per process; nothing a respondent chose or typed is ever kept in that cache."""
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable
 from typing import Any
 
+import brotli
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -204,3 +206,66 @@ def test_kept_pages_are_the_pages_rendered_afresh(
     assert "Start" in walks[0][0] and "Thank you" in walks[0][-1]
     assert walks[:2] == walks[2:]
     assert len(walks[0]) >= 2 and _held(app, launched, str)
+
+
+# -- kept pages in gzip (app/respond/gzip_splice.py) ---------------------------------------------
+
+
+def _both_ways(phone: Browser, method: str, url: str, **kwargs: Any) -> tuple[str, str, Any]:
+    """The same request without compression and asking for it: both bodies, as the page reads."""
+    plain = phone.client.open(url, method=method, **kwargs)
+    headers = {**kwargs.pop("headers", {}), "Accept-Encoding": "gzip, deflate, br"}
+    packed = phone.client.open(url, method=method, headers=headers, **kwargs)
+    assert plain.status_code == packed.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"] and "HX-Request" in packed.headers["Vary"]
+    unpacked = gzip.decompress(packed.data).decode()
+    return (
+        _OWN_VALUES.sub(r"\1X", plain.get_data(as_text=True)),
+        _OWN_VALUES.sub(r"\1X", unpacked),
+        packed,
+    )
+
+
+@pytest.mark.parametrize("entry", ["invitation", "open link"])
+def test_kept_pages_in_gzip_are_the_pages_uncompressed(
+    app: Flask, launched: Launched, patient: None, entry: str
+) -> None:
+    phone = Browser(app.test_client())
+    code = add_open_link(app, launched.round_id)
+    phone.enter(f"/o/{code}" if entry == "open link" else f"/r/{invite(app, launched.round_id)}")
+    welcome = phone.client.get(phone.form_action().rsplit("/", 1)[0]).request.path
+    plain, unpacked, _packed = _both_ways(phone, "GET", welcome)
+    assert plain == unpacked and "Start" in plain
+    phone.start()
+    first = phone.form_action()
+    plain, unpacked, _packed = _both_ways(phone, "GET", first)
+    assert plain == unpacked and 'type="radio"' in plain
+    # The HTMX flow: the POST answers with the next section, kept too.
+    data = {**phone.answer("a"), "nav": "next", "csrf_token": phone.csrf()}
+    plain, unpacked, packed = _both_ways(
+        phone, "POST", first, data=data, headers={"HX-Request": "true"}
+    )
+    assert plain == unpacked and "HX-Push-Url" in packed.headers
+    # What is kept for gzip holds the same markup as the pages: no answer in either.
+    assert not any(" checked" in markup for markup in _held(app, launched, str))
+
+
+def test_kept_pages_follow_the_browser_s_choice_of_compression(
+    app: Flask, launched: Launched, phone: Browser
+) -> None:
+    phone.enter(f"/r/{invite(app, launched.round_id)}")
+    phone.start()
+    page = phone.form_action()
+    for asked, coding in (
+        ("br", "br"),  # Brotli only: compressed as every other page is
+        ("gzip;q=0, br", "br"),
+        ("br;q=1, gzip;q=0.5", "br"),  # a stated preference is kept
+        ("identity", None),
+        ("gzip", "gzip"),
+    ):
+        response = phone.client.get(page, headers={"Accept-Encoding": asked})
+        assert response.headers.get("Content-Encoding") == coding, asked
+        body = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}[coding]
+        assert b'type="radio"' in body(response.data)  # type: ignore[operator]
