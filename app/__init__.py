@@ -20,6 +20,9 @@ COMPRESSION: dict[str, Any] = {
     "COMPRESS_MIN_SIZE": 500,
     "COMPRESS_MIMETYPES": ["text/html", "application/json", "text/csv", "image/svg+xml"],
     "COMPRESS_STREAMS": False,
+    # No page sets an ETag or a date to check (respondent pages are no-store, downloads are
+    # sent whole): evaluating a conditional request after compressing only costs time.
+    "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,
 }
 
 

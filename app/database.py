@@ -86,6 +86,20 @@ def transactional(command: Callable[P, R]) -> Callable[P, R]:
 class ChorusFlask(Flask):
     """Flask with one unit of work per request, ended where the error handlers still apply."""
 
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # Flask asks, for every hook of every request, whether it is a coroutine function; the
+        # answer for a function never changes, and a request runs about fifteen hooks.
+        known = self._sync_checked.get(func)
+        if known is None:
+            known = super().ensure_sync(func)
+            if len(self._sync_checked) < 1024:  # hooks and views: a fixed, small set
+                self._sync_checked[func] = known
+        return known
+
+    @functools.cached_property
+    def _sync_checked(self) -> dict[Callable[..., Any], Callable[..., Any]]:
+        return {}
+
     def dispatch_request(self) -> Any:
         try:
             response = self.make_response(super().dispatch_request())

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
@@ -144,7 +144,15 @@ def read_progress(shape: Shape) -> Progress | None:
 
 
 def encode_progress(shape: Shape, progress: Progress) -> str:
-    return str(_serializer().dumps(progress.to_payload(shape)))
+    """The cookie's value. A POST encodes the answers to check they fit and then to write them:
+    the same answers are signed and compressed once (kept for this request only, in `g`)."""
+    payload = progress.to_payload(shape)
+    done = g.get("_progress_encoded")
+    if done is not None and done[0] == payload:
+        return str(done[1])
+    value = str(_serializer().dumps(payload))
+    g._progress_encoded = (payload, value)
+    return value
 
 
 def fits(value: str) -> bool:

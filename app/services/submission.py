@@ -32,7 +32,7 @@ from app.models import (
     RoundStatus,
     SpentSubmission,
 )
-from app.services import mix
+from app.services import core_sql, mix
 from app.services.responding import (
     FREE_TEXT_MAX,
     Progress,
@@ -67,43 +67,45 @@ class Result:
         return self.outcome in {Outcome.STORED, Outcome.ALREADY_STORED}
 
 
-# Every submission runs these: built once, so a send builds no SQL (and SQLAlchemy's cache key
-# of each is worked out once per process).
+# Every submission runs these: built once on the tables, so a send builds no SQL (and
+# SQLAlchemy's cache key of each is worked out once per process), and run past the ORM.
+_SPENT_TABLE = core_sql.table(SpentSubmission)
+_ROUNDS = core_sql.table(FeedbackRound)
+_INVITATIONS = core_sql.table(Invitation)
 _SPENT = (
-    select(SpentSubmission.digest)
-    .where(SpentSubmission.digest.in_(bindparam("digests", expanding=True)))
+    select(_SPENT_TABLE.c.digest)
+    .where(_SPENT_TABLE.c.digest.in_(bindparam("digests", expanding=True)))
     .limit(1)
 )
 _WINDOW = (
     select(
-        FeedbackRound.status,
-        FeedbackRound.opens_on,
-        FeedbackRound.closes_on,
-        FeedbackRound.grace_days,
+        _ROUNDS.c.status,
+        _ROUNDS.c.opens_on,
+        _ROUNDS.c.closes_on,
+        _ROUNDS.c.grace_days,
     )
-    .where(FeedbackRound.id == bindparam("round_id"))
+    .where(_ROUNDS.c.id == bindparam("round_id"))
     .with_for_update(read=True)
 )
 _CLAIM = (
-    update(Invitation)
+    update(_INVITATIONS)
     .where(
         # Not the columns' names: an UPDATE keeps those for the values it sets.
-        Invitation.token_hash == bindparam("b_hash"),
-        Invitation.round_id == bindparam("b_round"),
-        Invitation.audience == bindparam("b_audience"),
-        Invitation.status == InvitationStatus.PENDING,
+        _INVITATIONS.c.token_hash == bindparam("b_hash"),
+        _INVITATIONS.c.round_id == bindparam("b_round"),
+        _INVITATIONS.c.audience == bindparam("b_audience"),
+        _INVITATIONS.c.status == InvitationStatus.PENDING,
     )
     .values(status=InvitationStatus.COMPLETED)
-    .execution_options(synchronize_session=False)
 )
-_STATUS = select(Invitation.status).where(Invitation.token_hash == bindparam("h"))
-_SPEND = insert(SpentSubmission)
+_STATUS = select(_INVITATIONS.c.status).where(_INVITATIONS.c.token_hash == bindparam("h"))
+_SPEND = insert(_SPENT_TABLE)
 
 
 def already_stored(submission_id: uuid.UUID, round_id: uuid.UUID) -> bool:
     """This submission id was spent before, under the current key or an old one."""
     digests = mix.spent_digests(round_id, submission_id)
-    return db.session.execute(_SPENT, {"digests": digests}).first() is not None
+    return core_sql.execute(_SPENT, {"digests": digests}).first() is not None
 
 
 def _window_now(round_id: uuid.UUID, on: date, made_on: date | None) -> Outcome | None:
@@ -113,7 +115,7 @@ def _window_now(round_id: uuid.UUID, on: date, made_on: date | None) -> Outcome 
     `made_on` is the day a queued submission's grant was issued (issue 18): a submission made
     before the close may arrive in the grace period after it; the form path has none.
     """
-    row = db.session.execute(_WINDOW, {"round_id": round_id}).one()
+    row = core_sql.execute(_WINDOW, {"round_id": round_id}).one()
     window = round_window(row.status, row.opens_on, row.closes_on, on)
     if window == Window.OPEN:
         return None
@@ -130,12 +132,12 @@ def _claim_invitation(token: str, survey: Survey) -> Outcome | None:
     """Mark the invitation completed; None on success, else why it could not be claimed."""
     h = token_hash(token)
     shape = survey.shape
-    claimed = db.session.execute(
+    claimed = core_sql.execute(
         _CLAIM, {"b_hash": h, "b_round": shape.round_id, "b_audience": shape.audience}
     )
-    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+    if claimed.rowcount == 1:
         return None
-    status = db.session.execute(_STATUS, {"h": h}).scalar_one_or_none()
+    status = core_sql.execute(_STATUS, {"h": h}).scalar_one_or_none()
     if status == InvitationStatus.OPTED_OUT:
         return Outcome.INVITATION_OPTED_OUT
     if status is None:
@@ -147,7 +149,7 @@ def _seal(survey: Survey, progress: Progress, channel: Channel) -> None:
     """Spend the submission id and put the answers, sealed, in the inbox."""
     shape = survey.shape
     digest = mix.current_spent_digest(shape.round_id, progress.submission_id)
-    db.session.execute(_SPEND, {"digest": digest, "round_id": shape.round_id})
+    core_sql.execute(_SPEND, {"digest": digest, "round_id": shape.round_id})
     sealed = mix.Sealed(
         channel=channel,
         role=progress.role,

@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.models import Channel, SealedSubmission
+from app.services import core_sql
 from app.services.mix.keys import seal
 
 
@@ -66,12 +67,13 @@ def seal_row(round_id: uuid.UUID, audience: str, sealed: Sealed) -> dict[str, ob
     }
 
 
+_PUT = insert(core_sql.table(SealedSubmission))  # every send runs it: past the ORM
+
+
 def put(round_id: uuid.UUID, audience: str, submissions: Sequence[Sealed]) -> None:
     """Seal submissions into the inbox (flushes nothing more; the caller commits)."""
     if submissions:
-        db.session.execute(
-            insert(SealedSubmission), [seal_row(round_id, audience, s) for s in submissions]
-        )
+        core_sql.execute(_PUT, [seal_row(round_id, audience, s) for s in submissions])
 
 
 def waiting_counts(round_id: uuid.UUID) -> dict[str, int]:

@@ -14,11 +14,12 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models import SavedDraft
+from app.services import core_sql
 from app.services.keys import secret_keys
 from app.services.responding.progress import Progress
 from app.services.responding.shape import Shape
@@ -57,9 +58,16 @@ def save_draft(secret: str, token: str, shape: Shape, progress: Progress) -> Non
     db.session.flush()
 
 
+_DRAFTS = core_sql.table(SavedDraft)
+# Every invitation's entry and send run these: built once, past the ORM.
+_FIND = select(_DRAFTS.c.round_id, _DRAFTS.c.ciphertext).where(
+    _DRAFTS.c.lookup == bindparam("lookup")
+)
+
+
 def load_draft(secret: str, token: str, shape: Shape) -> Progress | None:
     for key in _keys(secret):
-        row = db.session.get(SavedDraft, draft_lookup(key, token))
+        row = core_sql.execute(_FIND, {"lookup": draft_lookup(key, token)}).one_or_none()
         if row is None or row.round_id != shape.round_id:
             continue
         plaintext = decrypt_draft(key, token, row.ciphertext)
@@ -73,13 +81,12 @@ def load_draft(secret: str, token: str, shape: Shape) -> Progress | None:
     return None
 
 
-_DELETE = delete(SavedDraft).where(SavedDraft.lookup.in_(bindparam("lookups", expanding=True)))
+_DELETE = delete(_DRAFTS).where(_DRAFTS.c.lookup.in_(bindparam("lookups", expanding=True)))
 
 
 def delete_draft(secret: str, token: str) -> None:
     lookups = [draft_lookup(k, token) for k in _keys(secret)]
-    db.session.execute(_DELETE, {"lookups": lookups})
-    db.session.flush()
+    core_sql.execute(_DELETE, {"lookups": lookups})
 
 
 def discard_drafts(round_id: uuid.UUID) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, bindparam, select
 
 from app.dates import today, use_zone
 from app.extensions import db
@@ -22,6 +22,7 @@ from app.models import (
     Organisation,
     Questionnaire,
 )
+from app.services import core_sql
 from app.services.responding.refusals import Refusal, unknown_link, window_refusal
 from app.services.responding.window import grace_until, round_window
 from app.services.tokens import token_hash
@@ -44,29 +45,46 @@ class Entry:
     choose_band: bool = False
 
 
+_INVITATIONS = core_sql.table(Invitation)
+_LINKS = core_sql.table(OpenLink)
+_ROUNDS = core_sql.table(FeedbackRound)
+_ORGANISATIONS = core_sql.table(Organisation)
+_QUESTIONNAIRES = core_sql.table(Questionnaire)
+
+
 def _with_round_and_questionnaire(link: Any, round_id: Any, audience: Any) -> Select[Any]:
     """`link`'s columns with its round's window, its organisation's time zone and its audience's
     questionnaire id, in one statement (this is every entry's path: the respondent pages'
     statement budget counts it; and only the columns the entry needs, since a questionnaire row
-    carries its whole text)."""
+    carries its whole text). Built once on the tables, run past the ORM (app/services/core_sql)."""
     return (
         select(
             *link,
-            FeedbackRound.id.label("round_id"),
-            FeedbackRound.status.label("round_status"),
-            FeedbackRound.opens_on,
-            FeedbackRound.closes_on,
-            FeedbackRound.grace_days,
-            Questionnaire.id.label("questionnaire_id"),
-            Organisation.time_zone,
+            _ROUNDS.c.id.label("round_id"),
+            _ROUNDS.c.status.label("round_status"),
+            _ROUNDS.c.opens_on,
+            _ROUNDS.c.closes_on,
+            _ROUNDS.c.grace_days,
+            _QUESTIONNAIRES.c.id.label("questionnaire_id"),
+            _ORGANISATIONS.c.time_zone,
         )
-        .join(FeedbackRound, FeedbackRound.id == round_id)
-        .join(Organisation, Organisation.id == FeedbackRound.organisation_id)
+        .join(_ROUNDS, _ROUNDS.c.id == round_id)
+        .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _ROUNDS.c.organisation_id)
         .outerjoin(
-            Questionnaire,
-            (Questionnaire.round_id == round_id) & (Questionnaire.audience == audience),
+            _QUESTIONNAIRES,
+            (_QUESTIONNAIRES.c.round_id == round_id) & (_QUESTIONNAIRES.c.audience == audience),
         )
     )
+
+
+_BY_TOKEN = _with_round_and_questionnaire(
+    (_INVITATIONS.c.status,), _INVITATIONS.c.round_id, _INVITATIONS.c.audience
+).where(_INVITATIONS.c.token_hash == bindparam("token_hash"))
+_BY_LINK = _with_round_and_questionnaire(
+    (_LINKS.c.active, _LINKS.c.audience), _LINKS.c.round_id, _LINKS.c.audience
+)
+_BY_CODE = _BY_LINK.where(_LINKS.c.code == bindparam("code"))
+_BY_LINK_ID = _BY_LINK.where(_LINKS.c.id == bindparam("link_id"))
 
 
 def _entry_if_open(
@@ -101,11 +119,7 @@ def enter_by_token(token: str, on: date | None = None) -> Entry:
     """The entry an invitation token gives, or a `Refusal` saying why it gives none."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise unknown_link()
-    found = db.session.execute(
-        _with_round_and_questionnaire(
-            (Invitation.status,), Invitation.round_id, Invitation.audience
-        ).where(Invitation.token_hash == token_hash(token))
-    ).one_or_none()
+    found = core_sql.execute(_BY_TOKEN, {"token_hash": token_hash(token)}).one_or_none()
     if found is None:
         raise unknown_link()
     use_zone(found.time_zone)  # the request's days become the organisation's
@@ -130,13 +144,11 @@ def enter_by_token(token: str, on: date | None = None) -> Entry:
     return _entry_if_open(found, Channel.EMAIL, token, on)
 
 
-def _enter_link(which: Any, channel: Channel, on: date | None) -> Entry:
-    """The entry the open link `which` selects gives, through `channel`."""
-    found = db.session.execute(
-        _with_round_and_questionnaire(
-            (OpenLink.active, OpenLink.audience), OpenLink.round_id, OpenLink.audience
-        ).where(which)
-    ).one_or_none()
+def _enter_link(
+    which: Select[Any], params: dict[str, Any], channel: Channel, on: date | None
+) -> Entry:
+    """The entry the open link `which` (with `params`) selects gives, through `channel`."""
+    found = core_sql.execute(which, params).one_or_none()
     if found is None:
         raise unknown_link()
     use_zone(found.time_zone)
@@ -172,7 +184,7 @@ def band_questionnaires(round_id: uuid.UUID) -> dict[str, uuid.UUID]:
 def enter_kiosk(link: OpenLink, on: date | None = None) -> Entry:
     """The entry a paired kiosk gives (app/services/kiosks.py checked the tablet): its open
     link's questionnaire through the kiosk channel, while the link is on and the round open."""
-    return _enter_link(OpenLink.id == link.id, Channel.KIOSK, on)
+    return _enter_link(_BY_LINK_ID, {"link_id": link.id}, Channel.KIOSK, on)
 
 
 def enter_by_code(code: str, on: date | None = None) -> Entry:
@@ -180,4 +192,4 @@ def enter_by_code(code: str, on: date | None = None) -> Entry:
     code = code.strip().lower()
     if not code or len(code) > MAX_CODE_LENGTH:
         raise unknown_link()
-    return _enter_link(OpenLink.code == code, Channel.OPEN_LINK, on)
+    return _enter_link(_BY_CODE, {"code": code}, Channel.OPEN_LINK, on)
