@@ -48,10 +48,16 @@ def _session_after(app: Flask, cookie: str | None) -> dict[str, Any]:
 def test_a_session_cookie_is_read_the_same_every_time_and_each_request_has_its_own_copy(
     app: Flask,
 ) -> None:
-    cookie = _stock_session_serializer(app).dumps({"lang": "cy", "nested": {"a": [1]}})
+    kept = {"lang": "cy", "nested": {"a": [1]}, "pairs": ({"b": [2]}, "c")}
+    cookie = _stock_session_serializer(app).dumps(kept)
     first = _session_after(app, cookie)
     first["nested"]["a"].append(2)  # a request changing its session changes no other's
-    assert _session_after(app, cookie) == {"lang": "cy", "nested": {"a": [1]}}
+    first["pairs"][0]["b"].append(3)  # ... inside a tuple too
+    assert _session_after(app, cookie) == {
+        "lang": "cy",
+        "nested": {"a": [1]},
+        "pairs": ({"b": [2]}, "c"),
+    }
 
 
 def test_a_forged_session_cookie_is_an_empty_session(app: Flask) -> None:
