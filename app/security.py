@@ -93,8 +93,18 @@ def add_security_headers(response: Response) -> Response:
             headers.add(name, value)
     if request.is_secure and "strict-transport-security" not in present:
         headers.add("Strict-Transport-Security", HSTS)
-    response.vary.add("HX-Request")
+    add_vary(response, "HX-Request")
     return response
+
+
+def add_vary(response: Response, name: str) -> None:
+    """Name a request header in Vary, once (as `response.vary.add`, without parsing the header
+    into a set and writing it back: every respondent request does this)."""
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = name
+    elif name.lower() not in {part.strip().lower() for part in vary.split(",")}:
+        response.headers["Vary"] = f"{vary}, {name}"
 
 
 def trust_proxies(app: Flask) -> None:

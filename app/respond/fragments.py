@@ -21,6 +21,7 @@ from app.csrf import generate_csrf
 from app.extensions import htmx
 from app.rendering import render_page
 from app.respond import gzip_splice
+from app.security import add_vary
 from app.services.responding import Page, Shape
 from app.services.responding.check import CheckRow, check_rows
 
@@ -166,7 +167,7 @@ def kept_page(
             piece if i % 2 == 0 else str(escape(values[piece])) for i, piece in enumerate(pieces)
         )
         response = make_response(body, status)
-    response.vary.add("HX-Request")
+    add_vary(response, "HX-Request")
     return response
 
 
@@ -181,6 +182,9 @@ def _gzip_wanted(status: int) -> bool:
         return False
     if "text/html" not in (config.get("COMPRESS_MIMETYPES") or ()):
         return False
+    header = request.headers.get("Accept-Encoding", "")
+    if ";" not in header:  # what browsers send: a list of codings, no preferences
+        return not {"gzip", "*"}.isdisjoint(c.strip().lower() for c in header.split(","))
     accepted = request.accept_encodings
     return accepted["gzip"] > 0 and accepted["gzip"] >= accepted["br"]
 

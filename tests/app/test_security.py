@@ -190,3 +190,17 @@ def test_forms_work_over_https_without_a_referer(client: FlaskClient, make_user)
         "/login", base_url=https, data={"email": "someone@a.example", "password": PASSWORD}
     )
     assert refused.status_code == 400
+
+
+def test_vary_names_each_request_header_once() -> None:
+    from flask import Response
+
+    from app.security import add_vary
+
+    response = Response("x")
+    add_vary(response, "HX-Request")
+    assert response.headers["Vary"] == "HX-Request"
+    add_vary(response, "hx-request")  # header names are not case-sensitive
+    add_vary(response, "Accept-Encoding")
+    assert response.headers["Vary"] == "HX-Request, Accept-Encoding"
+    assert response.vary.as_set() == {"hx-request", "accept-encoding"}

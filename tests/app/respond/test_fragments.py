@@ -264,6 +264,7 @@ def test_kept_pages_follow_the_browser_s_choice_of_compression(
         ("br;q=1, gzip;q=0.5", "br"),  # a stated preference is kept
         ("identity", None),
         ("gzip", "gzip"),
+        ("*", "gzip"),
     ):
         response = phone.client.get(page, headers={"Accept-Encoding": asked})
         assert response.headers.get("Content-Encoding") == coding, asked
