@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Response, current_app, g, make_response, request
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.csrf import generate_csrf
 from app.extensions import htmx
@@ -160,18 +161,56 @@ def kept_page(
                 setattr(g, field, mine)
         pieces = shape.rendered[key] = _HOLE.split(body)
     values = {**fill, "csrf": generate_csrf()}
-    if _gzip_wanted(status):
-        response = _spliced(shape, key, pieces, values, status)
-    else:
-        body = "".join(
-            piece if i % 2 == 0 else str(escape(values[piece])) for i, piece in enumerate(pieces)
-        )
-        response = make_response(body, status)
+    filled = [str(escape(values[name])) for name in pieces[1::2]]
+    body = pieces[0] + "".join(
+        value + piece for value, piece in zip(filled, pieces[2::2], strict=True)
+    )
+    response = make_response(body, status)
     add_vary(response, "HX-Request")
+    # Gzip is chosen once the page is the answer itself (`in_gzip`): a view may also take a kept
+    # page's text to send inside another answer (the offline kit's blank pages).
+    response.kept_pieces = (shape, key, pieces, filled)  # type: ignore[attr-defined]
     return response
 
 
 _LENGTH_SETS = 8  # sets of value lengths a kept page's gzip stretches are kept for
+
+
+def in_gzip(response: BaseResponse) -> BaseResponse:
+    """A kept page sent as this request's answer goes out in gzip when the browser takes it:
+    its fixed stretches compressed once (app/respond/gzip_splice.py), this request's values
+    stored between them. Any other answer is left to Flask-Compress."""
+    kept = getattr(response, "kept_pieces", None)
+    if kept is None or "Content-Encoding" in response.headers:
+        return response
+    if not _gzip_wanted(response.status_code):
+        return response
+    shape, key, pieces, filled = kept
+    stretches, by_lengths = _stretches(shape, key, pieces)
+    values = [value.encode() for value in filled]
+    if response.content_length != sum(map(len, values)) + sum(map(len, stretches)):
+        return response  # changed since it was made: compressed as any other answer
+    lengths = tuple(len(value) for value in values)
+    compressed = by_lengths.get(lengths)
+    if compressed is None:
+        # Values of the same lengths each time: one set of stretches, rarely a second.
+        shape_of = lengths if len(by_lengths) < _LENGTH_SETS else None
+        compressed = by_lengths.get(shape_of)
+        if compressed is None:
+            compressed = by_lengths[shape_of] = gzip_splice.fixed_stretches(stretches, shape_of)
+    response.set_data(gzip_splice.gzip_body(stretches, compressed, values))
+    response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _stretches(
+    shape: Shape, key: tuple[Any, ...], pieces: list[str]
+) -> tuple[list[bytes], dict[Any, list[bytes]]]:
+    """A kept page's fixed stretches as bytes, and their compressed forms per value lengths."""
+    found: tuple[list[bytes], dict[Any, list[bytes]]] | None = shape.rendered.get((*key, "gzip"))
+    if found is None:
+        found = shape.rendered[(*key, "gzip")] = ([p.encode() for p in pieces[0::2]], {})
+    return found
 
 
 def _gzip_wanted(status: int) -> bool:
@@ -187,26 +226,3 @@ def _gzip_wanted(status: int) -> bool:
         return not {"gzip", "*"}.isdisjoint(c.strip().lower() for c in header.split(","))
     accepted = request.accept_encodings
     return accepted["gzip"] > 0 and accepted["gzip"] >= accepted["br"]
-
-
-def _spliced(
-    shape: Shape, key: tuple[Any, ...], pieces: list[str], values: Mapping[str, str], status: int
-) -> Response:
-    """The kept page in gzip: its fixed stretches compressed once (app/respond/gzip_splice.py),
-    this request's values stored between them."""
-    filled = [str(escape(values[name])).encode() for name in pieces[1::2]]
-    kept: tuple[list[bytes], dict[Any, list[bytes]]] | None = shape.rendered.get((*key, "gzip"))
-    if kept is None:
-        kept = shape.rendered[(*key, "gzip")] = ([p.encode() for p in pieces[0::2]], {})
-    stretches, by_lengths = kept
-    lengths = tuple(len(value) for value in filled)
-    compressed = by_lengths.get(lengths)
-    if compressed is None:
-        # Values of the same lengths each time: one set of stretches, rarely a second.
-        shape_of = lengths if len(by_lengths) < _LENGTH_SETS else None
-        compressed = by_lengths.get(shape_of)
-        if compressed is None:
-            compressed = by_lengths[shape_of] = gzip_splice.fixed_stretches(stretches, shape_of)
-    response = make_response(gzip_splice.gzip_body(stretches, compressed, filled), status)
-    response.headers["Content-Encoding"] = "gzip"
-    return response

@@ -217,7 +217,7 @@ def _private(response: Response) -> Response:
     if htmx and response.status_code >= 400:
         response.headers["HX-Push-Url"] = "false"
         response.headers["HX-Replace-Url"] = "false"
-    return response
+    return fragments.in_gzip(response)  # before Flask-Compress, which then leaves it be
 
 
 def problem(

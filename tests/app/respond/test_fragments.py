@@ -4,6 +4,7 @@ per process; nothing a respondent chose or typed is ever kept in that cache."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -270,3 +271,17 @@ def test_kept_pages_follow_the_browser_s_choice_of_compression(
         assert response.headers.get("Content-Encoding") == coding, asked
         body = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}[coding]
         assert b'type="radio"' in body(response.data)  # type: ignore[operator]
+
+
+def test_kept_pages_inside_another_answer_stay_text_whatever_the_browser_takes(
+    app: Flask, launched: Launched, phone: Browser
+) -> None:
+    """The offline kit carries the blank pages (kept pages) inside its JSON: only the answer as
+    a whole is compressed, as the browser asked."""
+    phone.enter(f"/r/{invite(app, launched.round_id)}")
+    phone.start()
+    base = phone.form_action().rsplit("/page/", 1)[0]
+    kit = phone.client.get(f"{base}/offline/pages", headers={"Accept-Encoding": "gzip"})
+    assert kit.status_code == 200 and kit.headers["Content-Encoding"] == "gzip"
+    pages = json.loads(gzip.decompress(kit.data))["pages"]
+    assert pages and all('type="radio"' in html for html in pages.values())
