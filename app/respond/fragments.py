@@ -123,7 +123,7 @@ def _check_pieces(
 
 # -- whole pages as first shown -------------------------------------------------------------------
 
-_HOLE = re.compile("\x00([a-z]+)\x00")
+_HOLE = re.compile("\x00([a-z0-9]+)\x00")
 
 
 def hole(name: str) -> str:
@@ -139,12 +139,16 @@ def kept_page(
     context: Callable[[], dict[str, Any]],
     fill: Mapping[str, str],
     status: int = 200,
+    *,
+    in_gzip: bool = True,
 ) -> Response:
     """A page as first shown, rendered once per process with a hole for each value that is this
     request's own: `context()` has `hole(name)` where `fill[name]` goes; the CSRF token is one.
 
     What is kept is the markup everyone is shown (no answers, no errors; `key` says everything
-    else it depends on); the values filled in are escaped as the template would escape them.
+    else it depends on); the values filled in are escaped as the template would escape them
+    (Markup goes in as it is). `in_gzip`: the values are short, so the page may go out spliced
+    in gzip (the check page's rows are not: that page is compressed as any other answer).
     """
     swapping = bool(htmx) and not htmx.boosted
     key = ("page", _variant(), request.script_root, swapping, *key)
@@ -169,7 +173,8 @@ def kept_page(
     add_vary(response, "HX-Request")
     # Gzip is chosen once the page is the answer itself (`in_gzip`): a view may also take a kept
     # page's text to send inside another answer (the offline kit's blank pages).
-    response.kept_pieces = (shape, key, pieces, filled)  # type: ignore[attr-defined]
+    if in_gzip:
+        response.kept_pieces = (shape, key, pieces, filled)  # type: ignore[attr-defined]
     return response
 
 

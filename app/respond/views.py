@@ -52,6 +52,7 @@ from app.services.documents.self_evaluation import organisation_name
 from app.services.documents.you_said import write_you_said_pdf
 from app.services.responding import (
     FREE_TEXT_MAX,
+    CheckGroup,
     Entry,
     NotAsked,
     Page,
@@ -799,7 +800,38 @@ def _render_check(
     if errors:
         context["title"] = _("Error: ") + context["title"]
         context["summary"] = [("", message) for message in errors.values()]
-    return render_page("respond/check.html", block=BLOCK, status=status, **context)
+    row_html = context["row_html"]
+    if errors or kiosk_mode or row_html is None:
+        return render_page("respond/check.html", block=BLOCK, status=status, **context)
+    # The page around the rows is the same for everyone who has (or has not) answered every
+    # question: kept once with a hole for each page's rows (fragments.kept_page), which the
+    # kept rows fill in with this person's answers.
+    rows: tuple[CheckGroup, ...] = context["rows"]
+    fill = {
+        f"rows{group.page.number}": Markup(
+            "".join("\n" + row_html(row, group.page.number) for row in group.rows)
+        )
+        for group in rows
+    }
+    missing = any(group.unanswered for group in rows)
+    if offline and offline["grant"]:
+        fill["grant"], fill["sid"] = offline["grant"], offline["sid"]
+        offline = {**offline, "grant": fragments.hole("grant"), "sid": fragments.hole("sid")}
+
+    def frame() -> dict[str, Any]:
+        return {
+            **context,
+            "rows": check_rows(survey.shape, None),  # the frame holds no one's answers
+            "form": {**context["form"], "offline": offline},
+            "row_html": None,
+            "group_html": lambda group: Markup(fragments.hole(f"rows{group.page.number}")),
+            "missing_shown": missing,
+        }
+
+    key = ("check", missing, entry.channel, survey.organisation, tuple(fill))
+    return fragments.kept_page(
+        survey.shape, key, "respond/check.html", BLOCK, frame, fill, status, in_gzip=False
+    )
 
 
 def check_context(
@@ -830,6 +862,8 @@ def check_context(
         "change": change,
         "form": form,
         "row_html": check_row_renderer(shape, form, change) if live else None,
+        "group_html": None,
+        "missing_shown": None,
         "summary": [],
     }
 

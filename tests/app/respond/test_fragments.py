@@ -131,9 +131,23 @@ def test_the_kept_check_rows_hold_no_answers_and_do_not_depend_on_them(
             phone.follow(phone.post(phone.form_action(), {**data, "nav": "next"}))
         phone.reach_check(choose)
         assert "Not answered" not in phone.text
-        seen.append(_kept_check(app, launched.questionnaires["parents"]))
-    assert seen[0] and seen[0] == seen[1]
-    assert COMMENT not in repr(seen[0])
+        seen.append(
+            (_kept_check(app, launched.questionnaires["parents"]), _check_frames(app, launched))
+        )
+    assert seen[0][0] and seen[0][1] and seen[0] == seen[1]
+    assert COMMENT not in repr(seen[0]) and "Strongly agree" not in "".join(seen[0][1])
+
+
+def _check_frames(app: Flask, launched: Launched) -> list[str]:
+    """The check page kept around its rows (fragments.kept_page, keyed "check")."""
+    with app.test_request_context():
+        survey = load_survey(launched.questionnaires["parents"])
+        assert survey is not None
+        return [
+            "".join(kept)
+            for key, kept in survey.shape.rendered.items()
+            if key[0] == "page" and "check" in key and isinstance(kept, list)
+        ]
 
 
 # -- whole pages as first shown -------------------------------------------------------------------
@@ -152,6 +166,7 @@ def _afresh(
     make_context: Callable[[], dict[str, Any]],
     fill: dict[str, str],
     status: int = 200,
+    **_kwargs: Any,
 ) -> Any:
     """The page rendered whole for this request, its own values put back where the holes are."""
     context = make_context()
@@ -192,6 +207,8 @@ def test_kept_pages_are_the_pages_rendered_afresh(
     for kept in (True, False):
         if not kept:
             monkeypatch.setattr(views.fragments, "kept_page", _afresh)
+            # The check page, rows and all, from its template (no kept rows, no kept frame).
+            monkeypatch.setattr(views, "check_row_renderer", lambda *_args: None)
         for headers in ({}, {"HX-Request": "true"}):
             phone = Browser(app.test_client())
             address = (
