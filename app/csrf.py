@@ -36,18 +36,37 @@ def _serializer() -> URLSafeTimedSerializer:
     return url_safe_timed(_secret(), _SALT)
 
 
+# Tokens already signed, when tokens never expire (WTF_CSRF_TIME_LIMIT None, the default here:
+# respondents may take all day). A token's timestamp is then never checked, so the token signed
+# for a session's value once serves every later page of that session: one HMAC fewer per page.
+# Only signed tokens of values the sessions' cookies already carry; bounded like the sessions.
+_SIGNED: dict[tuple[str, str], str] = {}
+_SIGNED_MAX = 5_000
+
+
+def _signed(value: str) -> str:
+    if current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return str(_serializer().dumps(value))
+    key = (_secret(), value)
+    token = _SIGNED.get(key)
+    if token is None:
+        token = str(_serializer().dumps(value))
+        if len(_SIGNED) >= _SIGNED_MAX:
+            _SIGNED.clear()
+        _SIGNED[key] = token
+    return token
+
+
 def generate_csrf() -> str:
     """The page's token (one per request), as flask_wtf.csrf.generate_csrf makes it."""
     field = _field()
     if field not in g:
         if field not in session:
             session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
-        try:
-            token = _serializer().dumps(session[field])
-        except TypeError:
-            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
-            token = _serializer().dumps(session[field])
-        setattr(g, field, token)
+        value = session[field]
+        if not isinstance(value, str):  # as Flask-WTF: a value it cannot sign is replaced
+            value = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+        setattr(g, field, _signed(value))
     return str(g.get(field))
 
 

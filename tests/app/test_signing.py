@@ -138,6 +138,30 @@ def test_csrf_refusals_say_what_flask_wtf_says(app: Flask, token: str, message: 
                 chorus_csrf.validate_csrf(token)
 
 
+def test_a_session_s_csrf_token_is_signed_once_while_tokens_never_expire(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None  # respondents may take all day
+    later = time.time() + 86_400
+    with app.test_request_context("/"):
+        first = chorus_csrf.generate_csrf()
+        value = session["csrf_token"]
+    with app.test_request_context("/"):
+        session["csrf_token"] = value  # the same browser, a day later
+        monkeypatch.setattr(time, "time", lambda: later)
+        assert chorus_csrf.generate_csrf() == first
+        stock_validate_csrf(first)
+    with app.test_request_context("/"):  # another browser: its own token
+        assert chorus_csrf.generate_csrf() != first
+    # With a time limit the timestamp counts: each page's token is signed afresh.
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 3600)
+    with app.test_request_context("/"):
+        session["csrf_token"] = value
+        again = chorus_csrf.generate_csrf()
+        assert again != first
+        chorus_csrf.validate_csrf(again)
+
+
 def test_a_post_without_its_token_is_refused_and_one_with_it_passes(app: Flask) -> None:
     client = app.test_client()
     refused = client.post("/login", data={"email": "a@example.org", "password": "x"})
