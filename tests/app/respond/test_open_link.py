@@ -134,9 +134,13 @@ def test_rate_limit_is_kept_per_connection_without_its_address(
     app: Flask, launched: Launched, phone: Browser, patient: None, strict_limit: None
 ) -> None:
     entry = f"/o/{add_open_link(app, launched.round_id)}"
-    statuses = [phone.get(entry).status_code for _ in range(4)]
-    assert statuses == [303, 303, 303, 429]
+    replies = [phone.get(entry) for _ in range(4)]
+    assert [r.status_code for r in replies] == [303, 303, 303, 429]
     assert "Please wait a few minutes" in phone.html
+    # Counted, but a phone is told nothing of the count until it is refused; then when to retry.
+    assert not any(name.startswith("X-RateLimit") for r in replies[:3] for name, _ in r.headers)
+    assert replies[3].headers["X-RateLimit-Remaining"] == "0"
+    assert int(replies[3].headers["Retry-After"]) > 0
     storage = limiter.storage
     keys = list(getattr(storage, "storage", {})) + list(getattr(storage, "expirations", {}))
     assert keys, "expected the limiter to have counted something"
