@@ -3,7 +3,8 @@
 Flask-WTF builds a serializer and derives its signing key for every token it makes and every
 token it checks: on a respondent's page that was a visible share of the CPU. The tokens, the
 session value they are checked against, the checks and their messages are Flask-WTF's own
-(`generate_csrf` and `validate_csrf` in flask_wtf/csrf.py, 1.3): only the serializer is kept.
+(`generate_csrf` and `validate_csrf` in flask_wtf/csrf.py, 1.3): only the serializer is kept,
+and while tokens never expire, each session's token is signed once and each token checked once.
 """
 
 from __future__ import annotations
@@ -57,6 +58,26 @@ def _signed(value: str) -> str:
     return token
 
 
+# Tokens already checked, when tokens never expire: (secret, token) -> the value it signs. A phone
+# sends the same token with every page it answers (one of the tokens `_signed` keeps), so its
+# signature is checked once per process, not on every POST. Only tokens whose signature passed are
+# kept, and the value is still compared with the session's on every request.
+_CHECKED: dict[tuple[str, str], Any] = {}
+
+
+def _opened(data: Any, time_limit: int | None) -> Any:
+    if time_limit is not None or not isinstance(data, str):
+        return _serializer().loads(data, max_age=time_limit)
+    key = (_secret(), data)
+    found = _CHECKED.get(key, _CHECKED)  # the dict itself: "not checked yet"
+    if found is _CHECKED:
+        found = _serializer().loads(data)  # raises as before on a bad token
+        if len(_CHECKED) >= _SIGNED_MAX:
+            _CHECKED.clear()
+        _CHECKED[key] = found
+    return found
+
+
 def generate_csrf() -> str:
     """The page's token (one per request), as flask_wtf.csrf.generate_csrf makes it."""
     field = _field()
@@ -79,7 +100,7 @@ def validate_csrf(data: Any) -> None:
     if field not in session:
         raise ValidationError("The CSRF session token is missing.")
     try:
-        token = _serializer().loads(data, max_age=time_limit)
+        token = _opened(data, time_limit)
     except SignatureExpired as e:
         raise ValidationError("The CSRF token has expired.") from e
     except BadData as e:

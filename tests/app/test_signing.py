@@ -5,8 +5,12 @@ the same refusals, and nothing carried from one request or key to another."""
 from __future__ import annotations
 
 import hashlib
+import json
+import random
 import re
+import string
 import time
+import zlib
 from typing import Any
 
 import pytest
@@ -99,9 +103,38 @@ def test_progress_and_stamp_signatures_are_itsdangerous_own(app: Flask) -> None:
     stock = URLSafeSerializer(keys, salt="chorus-progress")
     ours = signing.url_safe(keys, "chorus-progress")
     payload = {"q": "1", "a": "3" * 40}
-    assert ours.dumps(payload) == stock.dumps(payload)
+    assert stock.loads(ours.dumps(payload)) == payload
     assert ours.loads(stock.dumps(payload)) == payload
     assert signing.url_safe(keys, "chorus-done").dumps([1]) != ours.dumps([1])  # salt counts
+    short = {"q": "1"}  # too short to gain from compressing: plain, as the stock class leaves it
+    assert ours.dumps(short) == stock.dumps(short)
+
+
+def _comment(words: int) -> str:
+    rng = random.Random(words)
+    return " ".join(
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(2, 9)))
+        for _ in range(words)
+    )
+
+
+@pytest.mark.parametrize("words", [0, 20, 150, 600])
+def test_cookies_compress_as_short_as_zlibs_defaults_in_the_same_format(words: int) -> None:
+    """The answers cookie, from radio answers only to a comment filling the cookie: `deflate`
+    is read by plain zlib and itsdangerous, and is no longer than zlib's default output."""
+    answers = ",".join(str(i % 5 + 1) for i in range(40))
+    payload = json.dumps({"a": answers, "t": {"3": _comment(words)}}).encode()
+    ours = signing.deflate(payload)
+    assert zlib.decompress(ours) == payload
+    assert len(ours) <= len(zlib.compress(payload))
+    for cls, stock in (
+        (signing.URLSafeSerializer, URLSafeSerializer),
+        (signing.URLSafeTimedSerializer, URLSafeTimedSerializer),
+    ):
+        value = {"a": answers, "t": _comment(words)}
+        token = cls("k", salt="s").dumps(value)
+        assert stock("k", salt="s").loads(token) == value
+        assert len(token) == len(stock("k", salt="s").dumps(value))
 
 
 def test_csrf_tokens_are_flask_wtfs_own_both_ways(app: Flask) -> None:
@@ -160,6 +193,40 @@ def test_a_session_s_csrf_token_is_signed_once_while_tokens_never_expire(
         again = chorus_csrf.generate_csrf()
         assert again != first
         chorus_csrf.validate_csrf(again)
+
+
+def test_a_token_checked_once_is_still_checked_against_each_session(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokens whose signature passed are remembered, never what they are compared with: the
+    same token is refused in another browser's session, after a change of key, and once a time
+    limit applies, after it."""
+    with app.test_request_context("/"):
+        token = chorus_csrf.generate_csrf()
+        value = session["csrf_token"]
+        chorus_csrf.validate_csrf(token)
+        chorus_csrf.validate_csrf(token)  # checked again, from what the process kept
+        body, _, sig = token.rpartition(".")
+        with pytest.raises(ValidationError, match="The CSRF token is invalid"):
+            chorus_csrf.validate_csrf(f"{body}.{'A' * len(sig)}")
+    with app.test_request_context("/"):  # another browser sends this browser's token
+        chorus_csrf.generate_csrf()
+        with pytest.raises(ValidationError, match="The CSRF tokens do not match"):
+            chorus_csrf.validate_csrf(token)
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a new key")
+    monkeypatch.setattr(app, "secret_key", "a new key")
+    with app.test_request_context("/"):
+        session["csrf_token"] = value
+        with pytest.raises(ValidationError, match="The CSRF token is invalid"):
+            chorus_csrf.validate_csrf(token)
+    monkeypatch.undo()
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 60)
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    with app.test_request_context("/"):
+        session["csrf_token"] = value
+        with pytest.raises(ValidationError, match="The CSRF token has expired"):
+            chorus_csrf.validate_csrf(token)
 
 
 def test_a_post_without_its_token_is_refused_and_one_with_it_passes(app: Flask) -> None:
