@@ -44,6 +44,14 @@ def database_uri(url: str | None, instance_path: str) -> str:
     )
 
 
+def engine_options(database: str) -> dict[str, Any]:
+    """Pooled connections are checked before use, so a database restart or failover between two
+    requests goes unnoticed. SQLite's pool pings (a statement in the process); PostgreSQL's
+    connections are checked on their sockets instead, without a round trip to the server
+    (app/database.py `closed_by_server`)."""
+    return {"pool_pre_ping": not database.startswith("postgresql")}
+
+
 def _dev_secret(instance_path: str) -> str:
     """A per-checkout key for debug runs, kept so invitation links survive a restart."""
     path = Path(instance_path) / "dev-secret-key"
@@ -142,7 +150,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "SECRET_KEY": secret,
         "SECRET_KEY_FALLBACKS": [key.get_secret_value() for key in settings.SECRET_KEY_FALLBACKS],
         "SQLALCHEMY_DATABASE_URI": database,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database),
         "ANONYMITY_THRESHOLD": settings.ANONYMITY_THRESHOLD,
         "TRUSTED_PROXIES": settings.TRUSTED_PROXIES,
         "SSO_ALLOW_HTTP_LOOPBACK": settings.SSO_ALLOW_HTTP_LOOPBACK,

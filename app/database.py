@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import select
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, ParamSpec, TypeVar
@@ -20,7 +21,7 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Flask, Response, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 
 from app.config import ConfigurationError
 from app.extensions import db
@@ -35,11 +36,42 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def closed_by_server(dbapi_connection: Any) -> bool:
+    """Whether the server has ended an idle PostgreSQL connection, asked of the socket alone.
+
+    A pooled connection is idle: the server sends it nothing until it is asked something, so
+    anything to read means the server has closed it (a restart, a failover, an administrator's
+    `pg_terminate_backend`: each sends its goodbye and closes). A connection the client knows
+    is closed or broken counts too. A spurious "closed" costs one new connection.
+    """
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+    except Exception:  # psycopg's own error, or the OS's: no socket left to ask
+        return True
+    return bool(poller.poll(0))
+
+
+def _check_on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    # Raising DisconnectionError here makes the pool replace the connection and check out
+    # another (SQLAlchemy's pessimistic disconnect handling), as pool_pre_ping would.
+    if closed_by_server(dbapi_connection):
+        raise DisconnectionError("the server closed this pooled connection")
+
+
 def configure_engine(app: Flask) -> Engine:
     engine = db.engine
     if engine.dialect.name == "sqlite" and not getattr(engine, "_chorus_pragmas", False):
         event.listen(engine, "connect", _sqlite_pragmas)
         engine._chorus_pragmas = True  # type: ignore[attr-defined]  # our own once-only marker
+    # PostgreSQL: pool_pre_ping's check without its round trip (config.engine_options). Every
+    # request that uses the database checks a connection out; a respondent's entry and send each
+    # paid one more statement, and a wait for the server, for the ping (issue 15).
+    postgres = engine.dialect.name == "postgresql"
+    if postgres and not event.contains(engine, "checkout", _check_on_checkout):
+        event.listen(engine, "checkout", _check_on_checkout)
     return engine
 
 

@@ -151,7 +151,8 @@ def test_every_connection_cut_between_pages_goes_unnoticed(
     postgres: Database, processes: Processes, phones: Callable[..., Phone]
 ) -> None:
     """A database restart or failover between two pages: pooled connections are checked
-    (pool_pre_ping) and replaced, so the respondent carries on and nothing is lost."""
+    (app/database.py `closed_by_server`) and replaced, so the respondent carries on and nothing
+    is lost."""
     seeded = seed_launched_round(postgres.app, {"parents": 3})
     server = serve(processes, postgres)
     phone = phones(server.port)
