@@ -60,7 +60,7 @@ def deflate(data: bytes) -> bytes:
     zlib's defaults size the window and the match table for 32 KB and more, and setting those
     up (clearing a 64 KB table) is most of the work on a cookie. Here both are sized to the data:
     a window that still spans all of it, so the output is as short (the same size on every
-    payload measured up to 6 KB; bench/load.py), in the same zlib format."""
+    payload measured up to 6 KB; tests/app/test_signing.py), in the same zlib format."""
     wbits = min(15, max(9, len(data).bit_length()))
     compressor = zlib.compressobj(6, zlib.DEFLATED, wbits, min(8, max(1, wbits - 6)))
     return compressor.compress(data) + compressor.flush()
