@@ -54,6 +54,8 @@ _VOLATILE = [
         re.compile(r"(?i)(generated|updated|refreshed|exported|downloaded)( on| at)? [^|]*"),
         r"\1 <time>",
     ),
+    # A document's "Report written: <day>": a run across midnight changes it, not the answers.
+    (re.compile(r"(?i)\b(report written):? [^|]*"), r"\1 <day>"),
 ]
 
 
