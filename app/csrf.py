@@ -19,6 +19,7 @@ from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect, ValidationError, same_origin
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
+from app.services.bounded_cache import BoundedCache
 from app.signing import url_safe_timed
 
 log = logging.getLogger("flask_wtf.csrf")  # where Flask-WTF logs why a token was refused
@@ -41,8 +42,8 @@ def _serializer() -> URLSafeTimedSerializer:
 # respondents may take all day). A token's timestamp is then never checked, so the token signed
 # for a session's value once serves every later page of that session: one HMAC fewer per page.
 # Only signed tokens of values the sessions' cookies already carry; bounded like the sessions.
-_SIGNED: dict[tuple[str, str], str] = {}
-_SIGNED_MAX = 5_000
+_KEPT_MAX = 5_000
+_SIGNED: BoundedCache[tuple[str, str], str] = BoundedCache(_KEPT_MAX)
 
 
 def _signed(value: str) -> str:
@@ -52,9 +53,7 @@ def _signed(value: str) -> str:
     token = _SIGNED.get(key)
     if token is None:
         token = str(_serializer().dumps(value))
-        if len(_SIGNED) >= _SIGNED_MAX:
-            _SIGNED.clear()
-        _SIGNED[key] = token
+        _SIGNED.put(key, token)
     return token
 
 
@@ -62,19 +61,17 @@ def _signed(value: str) -> str:
 # sends the same token with every page it answers (one of the tokens `_signed` keeps), so its
 # signature is checked once per process, not on every POST. Only tokens whose signature passed are
 # kept, and the value is still compared with the session's on every request.
-_CHECKED: dict[tuple[str, str], Any] = {}
+_CHECKED: BoundedCache[tuple[str, str], Any] = BoundedCache(_KEPT_MAX)
 
 
 def _opened(data: Any, time_limit: int | None) -> Any:
     if time_limit is not None or not isinstance(data, str):
         return _serializer().loads(data, max_age=time_limit)
     key = (_secret(), data)
-    found = _CHECKED.get(key, _CHECKED)  # the dict itself: "not checked yet"
-    if found is _CHECKED:
+    found = _CHECKED.get(key)
+    if found is None:
         found = _serializer().loads(data)  # raises as before on a bad token
-        if len(_CHECKED) >= _SIGNED_MAX:
-            _CHECKED.clear()
-        _CHECKED[key] = found
+        _CHECKED.put(key, found)
     return found
 
 
